@@ -1,10 +1,27 @@
 // Layer primitives shared by every model. Models call these rather than tf.matMul / tf.conv2d
 // directly so that backend-specific fast gradients (see runtime/backends) apply to all of them.
+//
+// Dense and conv layers run as kernels of their own ('LtxLinear', 'LtxConv2D') that forward to the
+// backend's BatchMatMul / Conv2D, so that they can carry their own gradients:
+//  - every product is a plain matMul/conv of explicitly transposed operands: the wasm backend's
+//    matMul with transpose flags and its Conv2DBackpropInput are ~8× slower than that;
+//  - each input's gradient is computed only if something needs it (the engine asks per input),
+//    so the first layer never computes a gradient for the data. tf.customGrad computes all
+//    gradients eagerly, which would cost the MLP ~30% more work per step.
+// Gradients need tfjs's gradient registry loaded, which runtime/backends/select.ts initBackend does.
 import * as tf from '@tensorflow/tfjs-core';
+
+const LINEAR = 'LtxLinear';
+const CONV2D = 'LtxConv2D';
+
+type Padding = 'same' | 'valid';
+/** Per input, a thunk the engine calls only if it needs that input's gradient. */
+type GradientMap = ReturnType<tf.GradFunc>;
 
 /** y = x W + b, with x: [n, in], W: [in, out], b: [out] (optional). */
 export function linear(x: tf.Tensor2D, w: tf.Tensor2D, b?: tf.Tensor1D): tf.Tensor2D {
-  const y = tf.matMul(x, w);
+  ensureKernelsFor(tf.getBackend());
+  const y = tf.engine().runKernel(LINEAR, { x, w }, {}) as tf.Tensor2D;
   return b ? tf.add(y, b) : y;
 }
 
@@ -14,8 +31,129 @@ export function conv2d(
   w: tf.Tensor4D,
   b: tf.Tensor1D | undefined,
   stride: number,
-  pad: 'same' | 'valid',
+  pad: Padding,
 ): tf.Tensor4D {
-  const y = tf.conv2d(x, w, stride, pad);
+  ensureKernelsFor(tf.getBackend());
+  const y = tf.engine().runKernel(CONV2D, { x, w }, { stride, pad }) as tf.Tensor4D;
   return b ? tf.add(y, b) : y;
+}
+
+/** Max pooling over size×size windows of NHWC images. */
+export function maxPool2d(x: tf.Tensor4D, size: number, stride: number, pad: Padding = 'valid'): tf.Tensor4D {
+  return tf.maxPool(x, size, stride, pad);
+}
+
+/**
+ * Rows of `table` [rows, width] picked by int32 `ids` of any shape: result [...ids.shape, width].
+ * Its gradient is a segment sum into the table (registered for wasm by runtime/backends).
+ */
+export function embedding(table: tf.Tensor2D, ids: tf.Tensor): tf.Tensor {
+  const intIds = ids.dtype === 'int32' ? ids : tf.cast(ids, 'int32');
+  return tf.gather(table, intIds, 0);
+}
+
+// ---- gradients ---------------------------------------------------------------------------------
+
+function linearGradient(dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]): GradientMap {
+  const [x, w] = saved as [tf.Tensor2D, tf.Tensor2D];
+  const g = dy as tf.Tensor2D;
+  return {
+    x: () => tf.matMul(g, tf.transpose(w)),
+    w: () => tf.matMul(tf.transpose(x), g),
+  };
+}
+
+function conv2dGradient(dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[], attrs: tf.NamedAttrMap): GradientMap {
+  const [x, w] = saved as [tf.Tensor4D, tf.Tensor4D];
+  const g = dy as tf.Tensor4D;
+  const stride = attrs['stride'] as number;
+  const pad = attrs['pad'] as Padding;
+  return {
+    x: () => conv2dInputGradient(g, w, x.shape, stride, pad),
+    // The backend's Conv2DBackpropFilter; on wasm that is runtime/backends' per-tap matMul kernel.
+    w: () =>
+      tf.engine().runKernel(tf.Conv2DBackpropFilter, { x, dy: g }, {
+        strides: stride,
+        pad,
+        dataFormat: 'NHWC',
+        filterShape: w.shape,
+      }) as tf.Tensor4D,
+  };
+}
+
+/**
+ * dL/dx of a conv: a stride-1 convolution of dy (with stride−1 zeros inserted between its pixels)
+ * by the kernel rotated 180° with in/out channels swapped. At stride 1 this is the same work as the
+ * forward conv on every backend. At stride > 1 the inserted zeros multiply the work by stride²,
+ * which still beats the wasm backend's slow Conv2DBackpropInput but not other backends' kernels.
+ */
+function conv2dInputGradient(
+  dy: tf.Tensor4D,
+  w: tf.Tensor4D,
+  xShape: [number, number, number, number],
+  stride: number,
+  pad: Padding,
+): tf.Tensor4D {
+  if (stride !== 1 && tf.getBackend() !== 'wasm') return tf.conv2dTranspose(dy, w, xShape, stride, pad);
+  const info = tf.backend_util.computeConv2DInfo(xShape, w.shape, stride, 1, pad);
+  const [, inHeight, inWidth] = xShape;
+  const [kh, kw] = w.shape;
+  const spanH = (info.outHeight - 1) * stride + 1;
+  const spanW = (info.outWidth - 1) * stride + 1;
+  const top = kh - 1 - info.padInfo.top;
+  const left = kw - 1 - info.padInfo.left;
+  const bottom = inHeight + info.padInfo.top - spanH;
+  const right = inWidth + info.padInfo.left - spanW;
+  if (top < 0 || left < 0 || bottom < 0 || right < 0) return tf.conv2dTranspose(dy, w, xShape, stride, pad);
+
+  const rotated = tf.transpose(tf.reverse(w, [0, 1]), [0, 1, 3, 2]);
+  const spread = stride === 1 ? dy : insertZeros(dy, stride, spanH, spanW);
+  return tf.conv2d(spread, rotated, 1, [[0, 0], [top, bottom], [left, right], [0, 0]]);
+}
+
+/** [n, h, w, c] → [n, spanH, spanW, c] with dy[i, j] at (i·stride, j·stride) and zeros between. */
+function insertZeros(dy: tf.Tensor4D, stride: number, spanH: number, spanW: number): tf.Tensor4D {
+  const [n, h, w, c] = dy.shape;
+  const apart = tf.pad(tf.reshape(dy, [n * h, 1, w, 1, c]), [[0, 0], [0, stride - 1], [0, 0], [0, stride - 1], [0, 0]]);
+  const grid = tf.reshape(apart, [n, h * stride, w * stride, c]);
+  return tf.slice(grid, [0, 0, 0, 0], [n, spanH, spanW, c]) as tf.Tensor4D;
+}
+
+// ---- kernel registration -----------------------------------------------------------------------
+
+tf.registerGradient({ kernelName: LINEAR, inputsToSave: ['x', 'w'], gradFunc: linearGradient });
+tf.registerGradient({ kernelName: CONV2D, inputsToSave: ['x', 'w'], gradFunc: conv2dGradient });
+
+const kernelsRegisteredFor = new Set<string>();
+
+/** Registers the forward kernels for `backendName`, forwarding to its own matMul and conv. */
+function ensureKernelsFor(backendName: string): void {
+  if (kernelsRegisteredFor.has(backendName)) return;
+  kernelsRegisteredFor.add(backendName);
+  tf.registerKernel({
+    kernelName: LINEAR,
+    backendName,
+    kernelFunc: ({ inputs, backend }) =>
+      backendKernel(tf.BatchMatMul, backendName)({
+        inputs: { a: inputs['x'], b: inputs['w'] },
+        backend,
+        attrs: { transposeA: false, transposeB: false },
+      }),
+  });
+  tf.registerKernel({
+    kernelName: CONV2D,
+    backendName,
+    kernelFunc: ({ inputs, backend, attrs }) =>
+      backendKernel(tf.Conv2D, backendName)({
+        inputs: { x: inputs['x'], filter: inputs['w'] },
+        backend,
+        attrs: { strides: attrs!['stride']!, pad: attrs!['pad']!, dataFormat: 'NHWC', dilations: 1 },
+      }),
+  });
+}
+
+function backendKernel(kernelName: string, backendName: string): tf.KernelFunc {
+  const kernel = tf.getKernel(kernelName, backendName);
+  if (kernel === undefined) throw new Error(`backend '${backendName}' has no ${kernelName} kernel`);
+  return kernel.kernelFunc;
 }

@@ -1,0 +1,41 @@
+// Compile a program from the filesystem (or git) and print its diagnostics to stderr.
+import { compile, type CompiledProgram } from '../compiler/compile.ts';
+import type { ParamOverride } from '../compiler/evaluate.ts';
+import type { CompileHost } from '../compiler/program-loader.ts';
+import type { Diagnostic } from '../lang/diagnostics.ts';
+import { formatDiagnostic } from '../lang/print-diagnostic.ts';
+import { DatasetSizeCache } from './dataset-sizes.ts';
+import { fileHost } from './host.ts';
+import { useColor } from './terminal.ts';
+import { UsageError } from './usage.ts';
+
+export function parseSets(sets: string[] | undefined): ParamOverride[] {
+  return (sets ?? []).map((s) => {
+    const eq = s.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--set ${s}: expected NAME=VALUE`);
+    return { name: s.slice(0, eq).trim(), value: s.slice(eq + 1) };
+  });
+}
+
+export async function compileFile(file: string, sets: ParamOverride[], host: CompileHost = fileHost): Promise<CompiledProgram> {
+  const sizes = new DatasetSizeCache();
+  let program = compile(file, { host, sets, datasetSizes: sizes.lookup });
+  if (await sizes.resolvePending()) program = compile(file, { host, sets, datasetSizes: sizes.lookup });
+  if (program.usageErrors.length > 0) throw new UsageError(program.usageErrors.join('\n'));
+  return program;
+}
+
+export function printDiagnostics(diagnostics: Diagnostic[], program: CompiledProgram | undefined, sources?: Map<string, string>): void {
+  const color = useColor(process.stderr);
+  const texts = new Map(sources ?? []);
+  for (const f of program?.files ?? []) texts.set(f.path, f.text);
+  for (const d of diagnostics) {
+    process.stderr.write(formatDiagnostic(d, texts.get(d.file) ?? fileHost.readFile(d.file), { color }) + '\n');
+  }
+  const errors = diagnostics.filter((d) => d.severity === 'error').length;
+  if (errors > 1) process.stderr.write(`${errors} errors\n`);
+}
+
+export function errorCount(program: CompiledProgram): number {
+  return program.diagnostics.filter((d) => d.severity === 'error').length;
+}

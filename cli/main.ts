@@ -1,0 +1,98 @@
+// The ltx command line: argument parsing, dispatch, exit statuses. Bad input ends in one clear line
+// (the flag, or FILE:LINE:COL), never a stack trace.
+import { parseArgs } from 'node:util';
+import { emptyCache } from '../compiler/plan.ts';
+import { checkCommand } from './commands/check.ts';
+import { diffCommand } from './commands/diff.ts';
+import { fmtCommand } from './commands/fmt.ts';
+import { graphCommand } from './commands/graph.ts';
+import { planCommand } from './commands/plan.ts';
+import { parseSets } from './compile-file.ts';
+import { commandHelp, overview } from './help.ts';
+import { EXIT, UsageError } from './usage.ts';
+
+const options = {
+  help: { type: 'boolean', short: 'h' },
+  json: { type: 'boolean' },
+  check: { type: 'boolean' },
+  set: { type: 'string', multiple: true },
+  cache: { type: 'string' },
+  format: { type: 'string' },
+} as const;
+
+/** Which options each command accepts (parseArgs checks spelling; this checks fit). */
+const accepts: Record<string, (keyof typeof options)[]> = {
+  check: ['help', 'json', 'set', 'cache'],
+  fmt: ['help', 'check'],
+  plan: ['help', 'json', 'set', 'cache'],
+  graph: ['help', 'format', 'set', 'cache'],
+  diff: ['help', 'json', 'set', 'cache'],
+};
+
+function arity(command: string, positionals: string[], min: number, max: number, what: string): void {
+  if (positionals.length < min) throw new UsageError(`ltx ${command}: missing ${what} (see 'ltx ${command} --help')`);
+  if (positionals.length > max) throw new UsageError(`ltx ${command}: unexpected argument '${positionals[max]}' (see 'ltx ${command} --help')`);
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(overview + '\n');
+    return command ? EXIT.ok : EXIT.usage;
+  }
+  if (command === '--version') {
+    process.stdout.write('ltx 0.1.0\n');
+    return EXIT.ok;
+  }
+  const allowed = accepts[command];
+  if (!allowed) throw new UsageError(`unknown command '${command}' (commands: ${Object.keys(accepts).join(', ')}; see 'ltx --help')`);
+  let parsed;
+  try {
+    parsed = parseArgs({ args: rest, options, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError(`ltx ${command}: ${(error as Error).message.replace(/\. To specify a positional.*$/s, '')}`);
+  }
+  const { values, positionals } = parsed;
+  for (const flag of Object.keys(values) as (keyof typeof options)[]) {
+    if (!allowed.includes(flag)) throw new UsageError(`ltx ${command}: unknown option '--${flag}' (see 'ltx ${command} --help')`);
+  }
+  if (values.help) {
+    process.stdout.write((commandHelp[command] ?? overview) + '\n');
+    return EXIT.ok;
+  }
+  const sets = parseSets(values.set);
+  switch (command) {
+    case 'check':
+      arity(command, positionals, 1, Infinity, 'FILE');
+      return await checkCommand(positionals, sets, Boolean(values.json));
+    case 'fmt':
+      arity(command, positionals, 1, Infinity, 'FILE');
+      return await fmtCommand(positionals, Boolean(values.check));
+    case 'plan':
+      arity(command, positionals, 1, 1, 'FILE');
+      return await planCommand(positionals[0]!, sets, Boolean(values.json), emptyCache);
+    case 'graph':
+      arity(command, positionals, 1, 1, 'FILE');
+      return await graphCommand(positionals[0]!, sets, values.format ?? 'dot');
+    case 'diff':
+      arity(command, positionals, 2, 2, 'OLD and NEW');
+      return await diffCommand(positionals[0]!, positionals[1]!, sets, Boolean(values.json));
+  }
+  throw new UsageError(`unknown command '${command}'`);
+}
+
+export async function run(argv: string[]): Promise<void> {
+  let status: number;
+  try {
+    status = await main(argv);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`ltx: ${error.message}\n`);
+      status = EXIT.usage;
+    } else {
+      process.stderr.write(`ltx: internal error: ${(error as Error).message}\n${process.env.LTX_DEBUG ? (error as Error).stack + '\n' : 'set LTX_DEBUG=1 for the stack trace, and please report it\n'}`);
+      status = 70;
+    }
+  }
+  process.exitCode = status;
+}

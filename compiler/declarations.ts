@@ -1,0 +1,59 @@
+// Declaration tables: every declaration of every file, loops unrolled, indices evaluated. Order does not
+// matter: the table is complete before any value is evaluated.
+import type { Declaration, DeclarationKind, Expression, SourceRange, Statement } from '../lang/ast.ts';
+import type { Coordinates, Value } from './values.ts';
+
+/** The loop variables in scope where an expression stands. */
+export interface Env {
+  file: string;
+  vars: ReadonlyMap<string, number | string>;
+}
+
+export interface DeclEntry {
+  decl: Declaration;
+  env: Env;
+  /** Evaluated indices, e.g. [3] for `t[level]` when level = 3. */
+  index: number[];
+  /** Loop variable names of indices written as a bare variable (`t[level]` → 'level'). */
+  indexNames: (string | undefined)[];
+  state: 'pending' | 'evaluating' | 'done';
+  value?: Value;
+}
+
+export interface DeclGroup {
+  name: string;
+  kind: DeclarationKind;
+  arity: number;
+  entries: Map<string, DeclEntry>;
+}
+
+export function indexKey(index: readonly number[]): string {
+  return index.join(',');
+}
+
+export function entryLabel(name: string, index: readonly number[]): string {
+  return name + index.map((i) => `[${i}]`).join('');
+}
+
+/** Dimension names of an indexed family: the loop variable written at that position, else i1, i2, … */
+export function dimensionNames(group: DeclGroup): string[] {
+  const names: string[] = [];
+  for (let d = 0; d < group.arity; d++) {
+    let found: string | undefined;
+    for (const entry of group.entries.values()) {
+      found = entry.indexNames[d];
+      if (found) break;
+    }
+    names.push(found ?? (group.arity === 1 ? 'index' : `i${d + 1}`));
+  }
+  return names;
+}
+
+export function coordinatesOf(group: DeclGroup, entry: DeclEntry): Coordinates {
+  const dims = dimensionNames(group);
+  const coords: Coordinates = {};
+  entry.index.forEach((v, d) => { coords[dims[d]!] = v; });
+  return coords;
+}
+
+export type { Statement, Expression, SourceRange };

@@ -1,0 +1,27 @@
+// Collects diagnostics from every phase; phases keep going after errors so a user sees all of them.
+import type { SourceRange } from '../lang/ast.ts';
+import type { Diagnostic, RelatedInformation } from '../lang/diagnostics.ts';
+
+export class DiagnosticSink {
+  readonly diagnostics: Diagnostic[] = [];
+  private readonly seen = new Set<string>();
+
+  error(file: string, range: SourceRange, code: string, message: string, related?: RelatedInformation[]): void {
+    this.push({ severity: 'error', code, message, file, range, ...(related ? { related } : {}) });
+  }
+
+  warning(file: string, range: SourceRange, code: string, message: string): void {
+    this.push({ severity: 'warning', code, message, file, range });
+  }
+
+  push(d: Diagnostic): void {
+    const key = `${d.file}:${d.range.start.offset}:${d.message}`;
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    this.diagnostics.push(d);
+  }
+
+  get hasErrors(): boolean {
+    return this.diagnostics.some((d) => d.severity === 'error');
+  }
+}

@@ -1,0 +1,585 @@
+// How each standard-library call becomes a value: descriptors for datasets, models and optimizers;
+// symbolic nodes for inits, runs, masks and probes. The sugar (`imp`, `oneshot`, `like:`) builds exactly
+// the nodes of its long form, so it compiles to the same stages.
+import type { CallExpression, SourceRange } from '../lang/ast.ts';
+import { datasetSizes } from '../stdlib/datasets/index.ts';
+import { modelLayout } from '../stdlib/models/layout.ts';
+import type { Signature } from '../stdlib/signature.ts';
+import type { Json } from './canonical.ts';
+import type { Env } from './declarations.ts';
+import { Evaluator } from './evaluate.ts';
+import type { ArgumentSites, TypedPlaceholder } from './schema-check.ts';
+import { closestName } from './suggest.ts';
+import {
+  checkpointOf, describeType, maskOf, modelOf, stepOf, type CheckpointNode, type Coordinates,
+  type DatasetDescriptor, type FamilyMember, type MaskNode, type ModelDescriptor, type NodeLabel,
+  type ProbeRowPlan, type ProbeSubject, type RunNode, type SplitRef, type Value,
+} from './values.ts';
+
+export interface CallContext {
+  evaluator: Evaluator;
+  signature: Signature;
+  call: CallExpression;
+  env: Env;
+  /** Validated arguments with defaults; typed values are placeholders. */
+  args: Record<string, unknown>;
+  /** Arguments as the user wrote them. */
+  values: Map<string, Value>;
+  placeholders: Map<number, Value>;
+  sites: ArgumentSites;
+  /** The declaration label (`t[3]`) or the function name, for stage names. */
+  label: string;
+}
+
+const ERROR: Value = { type: 'error' };
+
+export function lowerCall(ctx: CallContext): Value {
+  switch (ctx.signature.category) {
+    case 'dataset': return lowerDataset(ctx);
+    case 'model': return lowerModel(ctx);
+    case 'init': return lowerInit(ctx);
+    case 'optimizer': return { type: 'optimizer', optimizer: descriptor(ctx) };
+    case 'schedule': return { type: 'schedule', schedule: descriptor(ctx) };
+    case 'training': return lowerFit(ctx);
+    case 'pruning': return lowerPruning(ctx);
+    case 'lottery': return lowerLottery(ctx);
+    case 'probe': return lowerProbe(ctx);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+function fail(ctx: CallContext, range: SourceRange, message: string, code = 'invalid'): Value {
+  ctx.evaluator.sink.error(ctx.env.file, range, code, message);
+  return ERROR;
+}
+
+function label(ctx: CallContext): NodeLabel {
+  return { name: ctx.label, origin: { file: ctx.env.file, range: ctx.call.range } };
+}
+
+function typed(ctx: CallContext, param: string): Value | undefined {
+  return Evaluator.typed(ctx, param);
+}
+
+function siteOf(ctx: CallContext, param: string): SourceRange {
+  return ctx.sites.values.get(param) ?? ctx.sites.callee;
+}
+
+/** Plain JSON params: placeholders of descriptors are inlined, others must not remain. */
+function plainParams(ctx: CallContext, skip: string[] = []): { [key: string]: Json } {
+  const out: { [key: string]: Json } = {};
+  for (const [key, value] of Object.entries(ctx.args)) {
+    if (skip.includes(key)) continue;
+    out[key] = inlineDescriptors(ctx, value);
+  }
+  return out;
+}
+
+function inlineDescriptors(ctx: CallContext, value: unknown): Json {
+  if (value === null || typeof value !== 'object') return value as Json;
+  if (Array.isArray(value)) return value.map((v) => inlineDescriptors(ctx, v));
+  const p = value as TypedPlaceholder;
+  if (p.$ltx !== undefined) {
+    if (p.$ltx === 'quantity') return { $ltx: 'quantity', amount: p.amount!, unit: p.unit! };
+    const v = p.$id !== undefined ? ctx.placeholders.get(p.$id) : undefined;
+    if (v?.type === 'model') return modelJson(v.model);
+    if (v?.type === 'schedule' || v?.type === 'optimizer') {
+      const d = v.type === 'schedule' ? v.schedule : v.optimizer;
+      return { op: d.op, version: d.version, ...d.params };
+    }
+    throw new Error(`internal: a ${p.$ltx} cannot be a plain parameter`);
+  }
+  const out: { [key: string]: Json } = {};
+  for (const [k, v] of Object.entries(value)) out[k] = inlineDescriptors(ctx, v);
+  return out;
+}
+
+function descriptor(ctx: CallContext): { op: string; version: number; params: { [key: string]: Json } } {
+  return { op: ctx.signature.name, version: ctx.signature.version, params: plainParams(ctx) };
+}
+
+export function modelJson(model: ModelDescriptor): Json {
+  return { op: model.op, version: model.version, params: model.params };
+}
+
+export function dataJson(split: SplitRef): Json {
+  return { dataset: { op: split.dataset.op, version: split.dataset.version, params: split.dataset.params }, split: split.split };
+}
+
+/** A dataset argument as a split: `fashion` means its `fallback` split. */
+function splitOf(value: Value | undefined, fallback: 'train' | 'test'): SplitRef | undefined {
+  if (!value) return undefined;
+  if (value.type === 'split') return value.split;
+  if (value.type === 'dataset') return { dataset: value.dataset, split: fallback };
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Datasets, models, inits
+
+function lowerDataset(ctx: CallContext): Value {
+  const params = plainParams(ctx);
+  const dataset: DatasetDescriptor = { op: ctx.signature.name, version: ctx.signature.version, params };
+  const sizes = datasetSizes(dataset.op, params as Record<string, never>) ?? ctx.evaluator.options.datasetSizes?.(dataset.op, params);
+  if (sizes) dataset.sizes = sizes;
+  return { type: 'dataset', dataset };
+}
+
+function lowerModel(ctx: CallContext): Value {
+  const params = plainParams(ctx);
+  try {
+    const layout = modelLayout(ctx.signature.name, params as Record<string, unknown>);
+    return { type: 'model', model: { op: ctx.signature.name, version: ctx.signature.version, params, prunableLayers: layout.prunableLayers } };
+  } catch (error) {
+    return fail(ctx, ctx.call.range, `${ctx.signature.name}: ${(error as Error).message}`, 'invalid-model');
+  }
+}
+
+function lowerInit(ctx: CallContext): Value {
+  const model = typed(ctx, 'model');
+  if (model?.type !== 'model') return ERROR;
+  return {
+    type: 'init',
+    node: { node: 'init', scheme: ctx.signature.name, version: ctx.signature.version, model: model.model, params: plainParams(ctx, ['model']), label: label(ctx) },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Training
+
+/** The optimizer as a train stage sees it: quantities resolved to steps with the run's data. */
+function resolveOptimizer(ctx: CallContext, optimizer: { op: string; version: number; params: { [key: string]: Json } }, data: SplitRef): { [key: string]: Json } | undefined {
+  const batch = optimizer.params.batch as number;
+  const out: { [key: string]: Json } = { op: optimizer.op, version: optimizer.version };
+  const range = siteOf(ctx, 'optimizer');
+  for (const [key, value] of Object.entries(optimizer.params)) {
+    const resolved = resolveQuantities(ctx, value, data, batch, range);
+    if (resolved === undefined) return undefined;
+    out[key] = resolved;
+  }
+  return out;
+}
+
+function resolveQuantities(ctx: CallContext, value: Json, data: SplitRef, batch: number, range: SourceRange): Json | undefined {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) {
+    const out: Json[] = [];
+    for (const v of value) {
+      const r = resolveQuantities(ctx, v, data, batch, range);
+      if (r === undefined) return undefined;
+      out.push(r);
+    }
+    return out;
+  }
+  if (value.$ltx === 'quantity') {
+    return ctx.evaluator.quantityToSteps(value as unknown as TypedPlaceholder, data.dataset, batch, ctx.env.file, range, 'the optimizer');
+  }
+  const out: { [key: string]: Json } = {};
+  for (const [k, v] of Object.entries(value)) {
+    const r = resolveQuantities(ctx, v, data, batch, range);
+    if (r === undefined) return undefined;
+    out[k] = r;
+  }
+  return out;
+}
+
+export interface Recipe {
+  data: SplitRef;
+  optimizer: { [key: string]: Json };
+  batch: number;
+  steps: number;
+  order: number;
+}
+
+export function recipeOf(run: RunNode): Recipe {
+  return { data: run.data, optimizer: run.optimizer, batch: run.batch, steps: run.steps, order: run.order };
+}
+
+/** A run from `start` with a recipe; the one constructor every run goes through (fit, imp, instability). */
+export function makeRun(start: CheckpointNode, recipe: Recipe, runLabel: NodeLabel): RunNode {
+  return {
+    node: 'run', version: 1, start, startStep: stepOf(start), model: modelOf(start),
+    data: recipe.data, optimizer: recipe.optimizer, batch: recipe.batch, steps: recipe.steps, order: recipe.order, label: runLabel,
+  };
+}
+
+function lowerFit(ctx: CallContext): Value {
+  const weights = typed(ctx, 'weights');
+  const start = weights ? checkpointOf(weights) : undefined;
+  if (!start) return ERROR;
+  const like = typed(ctx, 'like');
+  const likeRun = like?.type === 'run' ? like.node : undefined;
+  const data = splitOf(typed(ctx, 'data'), 'train') ?? likeRun?.data;
+  const optimizerValue = typed(ctx, 'optimizer');
+  const missing = [
+    !data ? 'data' : '', !(optimizerValue || likeRun) ? 'optimizer' : '', !(ctx.values.has('steps') || likeRun) ? 'steps' : '',
+  ].filter(Boolean);
+  if (missing.length > 0) {
+    return fail(ctx, ctx.sites.callee, `fit needs ${missing.map((m) => `${m}:`).join(', ')} (or like: RUN to copy them from another run)`, 'missing-argument');
+  }
+  let optimizer: { [key: string]: Json };
+  let batch: number;
+  if (optimizerValue?.type === 'optimizer') {
+    const resolved = resolveOptimizer(ctx, optimizerValue.optimizer, data!);
+    if (!resolved) return ERROR;
+    optimizer = resolved;
+    batch = optimizerValue.optimizer.params.batch as number;
+  } else {
+    optimizer = likeRun!.optimizer;
+    batch = likeRun!.batch;
+  }
+  let steps: number;
+  if (ctx.values.has('steps')) {
+    const s = ctx.evaluator.quantityToSteps(ctx.args.steps as TypedPlaceholder, data!.dataset, batch, ctx.env.file, siteOf(ctx, 'steps'), 'steps');
+    if (s === undefined) return ERROR;
+    steps = s;
+  } else steps = likeRun!.steps;
+  const order = ctx.values.has('order') || !likeRun ? (ctx.args.order as number) : likeRun.order;
+  const startStep = stepOf(start);
+  if (steps <= startStep) {
+    return fail(ctx, ctx.values.has('steps') ? siteOf(ctx, 'steps') : siteOf(ctx, 'weights'),
+      `fit starts at step ${startStep} and must train past it, but its recipe ends at step ${steps}`, 'empty-run');
+  }
+  if (!sameModel(modelOf(start), likeRun?.model)) {
+    return fail(ctx, siteOf(ctx, 'like'), `like: copies the recipe of a run of another model (${likeRun!.model.op}) than the weights' (${modelOf(start).op})`, 'model-mismatch');
+  }
+  return { type: 'run', node: makeRun(start, { data: data!, optimizer, batch, steps, order }, label(ctx)) };
+}
+
+function sameModel(a: ModelDescriptor, b: ModelDescriptor | undefined): boolean {
+  return !b || JSON.stringify(modelJson(a)) === JSON.stringify(modelJson(b));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pruning
+
+function maskArgument(ctx: CallContext, param: string): MaskNode | undefined {
+  const v = typed(ctx, param);
+  if (v?.type === 'mask') return v.node;
+  if (v?.type === 'run') {
+    const mask = maskOf(v.node.start);
+    if (!mask) {
+      fail(ctx, siteOf(ctx, param), `${v.node.label.name} trained without a mask, so it cannot stand for one`, 'no-mask');
+      return undefined;
+    }
+    return mask;
+  }
+  return undefined;
+}
+
+function maskModel(mask: MaskNode): ModelDescriptor {
+  return mask.op === 'magnitude' ? modelOf(mask.weights) : maskModel(mask.like);
+}
+
+/** `skip` and `rates` must name prunable layers of the model (`*` matches any run of characters). */
+function checkLayerNames(ctx: CallContext, model: ModelDescriptor, args: Record<string, unknown>): boolean {
+  let ok = true;
+  const layers = model.prunableLayers;
+  const check = (pattern: string, range: SourceRange): void => {
+    const regex = globToRegex(pattern);
+    if (layers.some((l) => regex.test(l))) return;
+    const suggestion = closestName(pattern, layers);
+    const shown = layers.length > 8 ? `${layers.slice(0, 8).join(', ')}, …` : layers.join(', ');
+    fail(ctx, range, `${model.op} has no prunable layer '${pattern}'${suggestion ? `; did you mean '${suggestion}'?` : ` (its layers: ${shown})`}`, 'unknown-layer');
+    ok = false;
+  };
+  const skipItems = ctx.sites.items.get('skip') ?? [];
+  ((args.skip as string[]) ?? []).forEach((s, i) => check(s, skipItems[i] ?? siteOf(ctx, 'skip')));
+  const rateItems = ctx.sites.items.get('rates') ?? [];
+  Object.keys((args.rates as object) ?? {}).forEach((s, i) => check(s, rateItems[i] ?? siteOf(ctx, 'rates')));
+  return ok;
+}
+
+export function globToRegex(pattern: string): RegExp {
+  return new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+}
+
+function pruningParams(args: Record<string, unknown>, rate: number): { [key: string]: Json } {
+  return { rate, scope: args.scope as string, skip: args.skip as string[], rates: args.rates as { [key: string]: number } };
+}
+
+export function makeMagnitude(weights: CheckpointNode, params: { [key: string]: Json }, l: NodeLabel): MaskNode {
+  return { node: 'mask', op: 'magnitude', version: 1, weights, params, label: l };
+}
+
+export function makeRewind(source: CheckpointNode, mask: MaskNode, l: NodeLabel): CheckpointNode {
+  return { node: 'rewind', version: 1, source, mask, label: l };
+}
+
+function lowerPruning(ctx: CallContext): Value {
+  switch (ctx.signature.name) {
+    case 'magnitude': {
+      const weights = checkpointOf(typed(ctx, 'weights')!);
+      if (!weights) return ERROR;
+      if (!checkLayerNames(ctx, modelOf(weights), ctx.args)) return ERROR;
+      return { type: 'mask', node: makeMagnitude(weights, pruningParams(ctx.args, ctx.args.rate as number), label(ctx)) };
+    }
+    case 'random_mask': {
+      const like = maskArgument(ctx, 'like');
+      if (!like) return ERROR;
+      return { type: 'mask', node: { node: 'mask', op: 'random_mask', version: 1, like, seed: ctx.args.seed as number, label: label(ctx) } };
+    }
+    case 'rewind': {
+      const source = checkpointOf(typed(ctx, 'weights')!);
+      const mask = maskArgument(ctx, 'mask');
+      if (!source || !mask) return ERROR;
+      if (!sameModel(modelOf(source), maskModel(mask))) {
+        return fail(ctx, siteOf(ctx, 'mask'), `the mask was made for a ${maskModel(mask).op} but the weights are of a ${modelOf(source).op}`, 'model-mismatch');
+      }
+      return { type: 'checkpoint', node: makeRewind(source, mask, label(ctx)) };
+    }
+    case 'reinit': {
+      const init = typed(ctx, 'weights');
+      const mask = maskArgument(ctx, 'mask');
+      if (init?.type !== 'init' || !mask) return ERROR;
+      if (!sameModel(init.node.model, maskModel(mask))) {
+        return fail(ctx, siteOf(ctx, 'mask'), `the mask was made for a ${maskModel(mask).op} but the init is of a ${init.node.model.op}`, 'model-mismatch');
+      }
+      return { type: 'checkpoint', node: { node: 'reinit', version: 1, init: init.node, mask, seed: ctx.args.seed as number, label: label(ctx) } };
+    }
+    default:
+      throw new Error(`internal: no lowering for ${ctx.signature.name}`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lotteries: imp and oneshot expand to the long form's nodes.
+
+function lowerLottery(ctx: CallContext): Value {
+  const base = typed(ctx, 'run');
+  if (base?.type !== 'run') return ERROR;
+  const dense = base.node;
+  if (!checkLayerNames(ctx, dense.model, ctx.args)) return ERROR;
+  const rewindStep = ctx.evaluator.quantityToSteps(ctx.args.rewind as TypedPlaceholder, dense.data.dataset, dense.batch, ctx.env.file, siteOf(ctx, 'rewind'), 'rewind');
+  if (rewindStep === undefined) return ERROR;
+  if (rewindStep < dense.startStep || rewindStep >= dense.steps) {
+    return fail(ctx, siteOf(ctx, 'rewind'), `rewind: ${rewindStep} steps is outside ${dense.label.name}, which trains from step ${dense.startStep} to step ${dense.steps}`, 'step-out-of-range');
+  }
+  ctx.evaluator.addSplit(dense, rewindStep);
+  const rewindPoint: CheckpointNode = rewindStep === dense.startStep ? dense.start : { node: 'at', run: dense, step: rewindStep };
+  const recipe = recipeOf(dense);
+  const name = ctx.label;
+  const members: FamilyMember[] = [{ coords: { level: 0 }, label: `${name}[0]`, value: base }];
+  const rounds = ctx.signature.name === 'imp' ? (ctx.args.rounds as number) : 1;
+  let previous: RunNode = dense;
+  for (let level = 1; level <= rounds; level++) {
+    const at = { file: ctx.env.file, range: ctx.call.range };
+    const rate = ctx.signature.name === 'imp' ? (ctx.args.rate as number) : (ctx.args.sparsity as number);
+    const mask = makeMagnitude({ node: 'at', run: previous, step: previous.steps }, pruningParams(ctx.args, rate), { name: `${name}.mask[${level}]`, origin: at });
+    const start = makeRewind(rewindPoint, mask, { name: `${name}.rewind[${level}]`, origin: at });
+    const run = makeRun(start, recipe, { name: `${name}[${level}]`, origin: at });
+    members.push({ coords: { level }, label: `${name}[${level}]`, value: { type: 'run', node: run } });
+    previous = run;
+  }
+  return { type: 'lottery', members, base: dense };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Probes: one row (one stage) per member of a family; two-subject probes pair members by coordinates.
+
+interface SubjectMembers {
+  members: { coords: Coordinates; label: string; value: Value }[];
+  family: boolean;
+}
+
+function membersOf(value: Value, written: string): SubjectMembers {
+  if (value.type === 'family' || value.type === 'lottery') return { members: value.members, family: true };
+  if (value.type === 'list') return { members: value.items.map((v, i) => ({ coords: { item: i }, label: `${written}[${i}]`, value: v })), family: true };
+  return { members: [{ coords: {}, label: written, value }], family: false };
+}
+
+/** Pair members of several subjects: families by equal coordinates (or position), singles broadcast. */
+function pairMembers(ctx: CallContext, roles: string[]): { coords: Coordinates; label: string; values: Map<string, Value> }[] | undefined {
+  const subjects = roles.map((role) => {
+    const v = typed(ctx, role) ?? { type: 'error' as const };
+    return { role, ...membersOf(v, ctx.sites.spelled.get(role) ?? role) };
+  });
+  const families = subjects.filter((s) => s.family);
+  if (families.length === 0) {
+    return [{ coords: {}, label: subjects.map((s) => s.members[0]!.label).join(', '), values: new Map(subjects.map((s) => [s.role, s.members[0]!.value])) }];
+  }
+  const lead = families[0]!;
+  const rows: { coords: Coordinates; label: string; values: Map<string, Value> }[] = [];
+  for (let i = 0; i < lead.members.length; i++) {
+    const m = lead.members[i]!;
+    const values = new Map<string, Value>();
+    const labels: string[] = [];
+    for (const s of subjects) {
+      let member = s.members[0]!;
+      if (s.family && s !== lead) {
+        const key = JSON.stringify(m.coords);
+        const match = s.members.find((x) => JSON.stringify(x.coords) === key) ?? (s.members.length === lead.members.length ? s.members[i] : undefined);
+        if (!match) {
+          fail(ctx, siteOf(ctx, s.role), `the families of '${lead.role}' and '${s.role}' do not have the same members (no member of '${s.role}' at ${describeCoords(m.coords)})`, 'family-mismatch');
+          return undefined;
+        }
+        member = match;
+      } else if (s === lead) member = m;
+      values.set(s.role, member.value);
+      labels.push(member.label);
+    }
+    rows.push({ coords: { ...m.coords }, label: labels.join(', '), values });
+  }
+  return rows;
+}
+
+function describeCoords(coords: Coordinates): string {
+  return Object.entries(coords).map(([k, v]) => `${k}=${v}`).join(', ') || 'the single member';
+}
+
+function checkpointSubject(ctx: CallContext, role: string, value: Value): ProbeSubject | undefined {
+  const node = checkpointOf(value);
+  if (!node) {
+    fail(ctx, siteOf(ctx, role), `argument '${role}' of ${ctx.signature.name} needs weights (an init, a checkpoint or a run), but a member is ${describeType(value.type)}`, 'type-mismatch');
+    return undefined;
+  }
+  return { kind: 'checkpoint', node };
+}
+
+function maskSubject(ctx: CallContext, role: string, value: Value): ProbeSubject | undefined {
+  if (value.type === 'mask') return { kind: 'mask', node: value.node };
+  const node = checkpointOf(value);
+  const mask = node ? maskOf(node) : undefined;
+  if (!mask) {
+    fail(ctx, siteOf(ctx, role), `argument '${role}' of ${ctx.signature.name} needs a mask (or a run trained under one), but ${value.type === 'run' ? `${value.node.label.name} trained without a mask` : `this is ${describeType(value.type)}`}`, 'no-mask');
+    return undefined;
+  }
+  return { kind: 'mask', node: mask };
+}
+
+function probeParams(ctx: CallContext, subjects: string[]): { [key: string]: Json } {
+  const params: { [key: string]: Json } = {};
+  for (const [key, value] of Object.entries(ctx.args)) {
+    if (subjects.includes(key) || key === 'like' || key === 'mask') continue;
+    if (key === 'on') {
+      const fallback = ctx.signature.name === 'llc' ? 'train' : 'test';
+      params.on = dataJson(splitOf(typed(ctx, 'on'), fallback)!);
+      continue;
+    }
+    params[key] = value as Json;
+  }
+  return params;
+}
+
+function lowerProbe(ctx: CallContext): Value {
+  const op = ctx.signature.name;
+  const rows: ProbeRowPlan[] = [];
+  const build = (roles: string[], subject: (role: string, v: Value) => ProbeSubject | undefined): boolean => {
+    const paired = pairMembers(ctx, roles);
+    if (!paired) return false;
+    for (const row of paired) {
+      const subjects: { [role: string]: ProbeSubject } = {};
+      for (const role of roles) {
+        const s = subject(role, row.values.get(role)!);
+        if (!s) return false;
+        subjects[role] = s;
+      }
+      rows.push({ coords: row.coords, label: row.label, subjects });
+    }
+    return true;
+  };
+  let ok: boolean;
+  switch (op) {
+    case 'accuracy': case 'loss': case 'llc':
+      ok = build(['x'], (r, v) => checkpointSubject(ctx, r, v));
+      break;
+    case 'sparsity':
+      ok = build(['x'], (r, v) => v.type === 'mask' ? { kind: 'mask', node: v.node } : checkpointSubject(ctx, r, v));
+      break;
+    case 'weight_distance': case 'kernel_distance':
+      ok = build(['a', 'b'], (r, v) => checkpointSubject(ctx, r, v));
+      break;
+    case 'linearization':
+      ok = build(['init', 'x'], (r, v) => checkpointSubject(ctx, r, v));
+      break;
+    case 'mask_overlap':
+      ok = build(['a', 'b'], (r, v) => maskSubject(ctx, r, v));
+      break;
+    case 'mask_distance':
+      ok = buildConsecutive(ctx, rows);
+      break;
+    case 'instability':
+      ok = buildInstability(ctx, rows);
+      break;
+    default:
+      throw new Error(`internal: no lowering for probe ${op}`);
+  }
+  if (!ok) return ERROR;
+  const subjects = ['x', 'a', 'b', 'init'];
+  return { type: 'probe', node: { node: 'probe', op, version: ctx.signature.version, params: probeParams(ctx, subjects), rows, label: label(ctx) } };
+}
+
+/** mask_distance: one row per consecutive pair of checkpoints (the later one's coordinates). */
+function buildConsecutive(ctx: CallContext, rows: ProbeRowPlan[]): boolean {
+  const x = typed(ctx, 'x')!;
+  const { members } = membersOf(x, ctx.sites.spelled.get('x') ?? 'x');
+  if (members.length < 2) {
+    fail(ctx, siteOf(ctx, 'x'), 'mask_distance needs at least two checkpoints (e.g. RUN @ every 500 steps)', 'too-few-members');
+    return false;
+  }
+  const nodes: CheckpointNode[] = [];
+  for (const m of members) {
+    const s = checkpointSubject(ctx, 'x', m.value);
+    if (!s || s.kind !== 'checkpoint') return false;
+    nodes.push(s.node);
+  }
+  for (let i = 1; i < members.length; i++) {
+    rows.push({
+      coords: { ...members[i]!.coords }, label: `${members[i - 1]!.label} → ${members[i]!.label}`,
+      subjects: { a: { kind: 'checkpoint', node: nodes[i - 1]! }, b: { kind: 'checkpoint', node: nodes[i]! } },
+    });
+  }
+  return true;
+}
+
+/** The run a checkpoint belongs to (whose recipe the instability copies follow). */
+function runOfCheckpoint(node: CheckpointNode): RunNode | undefined {
+  if (node.node === 'at') return node.run;
+  if (node.node === 'rewind') return runOfCheckpoint(node.source);
+  return undefined;
+}
+
+function buildInstability(ctx: CallContext, rows: ProbeRowPlan[]): boolean {
+  const roles = ctx.values.has('mask') ? ['x', 'mask'] : ['x'];
+  const paired = pairMembers(ctx, roles);
+  if (!paired) return false;
+  const like = typed(ctx, 'like');
+  const copies = ctx.args.copies as number;
+  const seed = ctx.args.seed as number;
+  for (const row of paired) {
+    const xValue = row.values.get('x')!;
+    const x = xValue.type === 'run' ? xValue.node.start : checkpointOf(xValue);
+    if (!x) return checkpointSubject(ctx, 'x', xValue) !== undefined;
+    const recipeRun = like?.type === 'run' ? like.node : xValue.type === 'run' ? xValue.node : runOfCheckpoint(x);
+    if (!recipeRun) {
+      fail(ctx, siteOf(ctx, 'x'), `instability cannot tell which recipe the copies follow from ${describeType(xValue.type)}; add like: RUN`, 'no-recipe');
+      return false;
+    }
+    let start: CheckpointNode = x;
+    const maskValue = row.values.get('mask');
+    if (maskValue) {
+      const mask = maskValue.type === 'mask' ? maskValue.node : maskValue.type === 'run' ? maskOf(maskValue.node.start) : undefined;
+      if (!mask) {
+        fail(ctx, siteOf(ctx, 'mask'), `argument 'mask' of instability needs a mask`, 'no-mask');
+        return false;
+      }
+      start = makeRewind(x, mask, { name: `${ctx.label}.start`, origin: { file: ctx.env.file, range: ctx.call.range } });
+    }
+    const startStep = stepOf(start);
+    if (recipeRun.steps <= startStep) {
+      fail(ctx, siteOf(ctx, 'x'), `the copies would start at step ${startStep}, where the recipe of ${recipeRun.label.name} already ends (step ${recipeRun.steps})`, 'empty-run');
+      return false;
+    }
+    const finals: CheckpointNode[] = [];
+    for (let c = 0; c < copies; c++) {
+      // Copies differ only in their data order, derived from the probe's seed.
+      const order = 1_000_000 + 1000 * seed + c;
+      const run = makeRun(start, { ...recipeOf(recipeRun), order }, { name: `${ctx.label}.copy${c}`, origin: { file: ctx.env.file, range: ctx.call.range } });
+      finals.push({ node: 'at', run, step: run.steps });
+    }
+    rows.push({ coords: row.coords, label: row.label, subjects: { copies: { kind: 'checkpoints', nodes: finals } } });
+  }
+  return true;
+}

@@ -1,0 +1,55 @@
+// The plan: every stage with its status (cached, or to run and why), from what the store knows.
+import type { Preimage } from './canonical.ts';
+import type { CompiledProgram } from './compile.ts';
+import { diffPreimages, formatJsonValue } from './preimage-diff.ts';
+import { preimageOf, type Stage } from './stages.ts';
+
+/** What the plan needs to know of the cache; read-only. */
+export interface CacheView {
+  isCached(key: string): boolean;
+  /** The preimage of the most recent cached stage of the same name, if any. */
+  previousPreimage(name: string): Preimage | undefined;
+}
+
+export interface PlanRow {
+  id: string;
+  name: string;
+  kind: Stage['kind'];
+  op: string;
+  deps: string[];
+  status: 'cached' | 'run';
+  reason: string;
+}
+
+export const emptyCache: CacheView = { isCached: () => false, previousPreimage: () => undefined };
+
+export function plan(program: CompiledProgram, cache: CacheView): PlanRow[] {
+  const status = new Map<string, 'cached' | 'run'>();
+  return program.stages.map((stage) => {
+    const deps = [...new Set(Object.values(stage.inputs))];
+    const cached = cache.isCached(stage.key);
+    status.set(stage.key, cached ? 'cached' : 'run');
+    return {
+      id: stage.key, name: stage.name, kind: stage.kind, op: stage.op, deps,
+      status: cached ? 'cached' : 'run',
+      reason: cached ? 'result in cache' : whyRun(stage, program, cache, status),
+    };
+  });
+}
+
+function whyRun(stage: Stage, program: CompiledProgram, cache: CacheView, status: Map<string, 'cached' | 'run'>): string {
+  const previous = cache.previousPreimage(stage.name);
+  if (previous) {
+    const changes = diffPreimages(previous, preimageOf(stage));
+    const own = changes.filter((c) => !c.path.startsWith('inputs.'));
+    if (own.length > 0) return own.slice(0, 3).map((c) => `${c.path.replace(/^params\./, '')}: ${formatJsonValue(c.old)} → ${formatJsonValue(c.new)}`).join('; ') + (own.length > 3 ? `; +${own.length - 3} more` : '');
+    const inputs = changes.filter((c) => c.path.startsWith('inputs.'));
+    if (inputs.length > 0) {
+      const names = inputs.map((c) => program.stageByKey.get(String(c.new))?.name ?? c.path.slice(7));
+      return `input changed: ${names.join(', ')}`;
+    }
+  }
+  const waiting = Object.values(stage.inputs).filter((k) => status.get(k) === 'run');
+  if (waiting.length > 0) return `new; after ${[...new Set(waiting.map((k) => program.stageByKey.get(k)!.name))].slice(0, 2).join(', ')}`;
+  return 'not in cache';
+}

@@ -1,0 +1,55 @@
+// Reads the entry file and everything it imports (relative paths), once each. An import cycle is an
+// error naming the chain. File access comes from the host: the compiler itself touches no files.
+import type { Program, SourceRange } from '../lang/ast.ts';
+import { parseProgram } from '../lang/parse.ts';
+import type { DiagnosticSink } from './diagnostics-sink.ts';
+
+export interface CompileHost {
+  /** The text of a file, or undefined when it cannot be read. */
+  readFile(path: string): string | undefined;
+  /** The path of `spec` imported from `fromFile`. */
+  resolveImport(fromFile: string, spec: string): string;
+}
+
+export interface SourceFile {
+  path: string;
+  text: string;
+  program: Program;
+}
+
+const startOfFile: SourceRange = { start: { offset: 0, line: 1, column: 1 }, end: { offset: 0, line: 1, column: 1 } };
+
+export function loadProgramFiles(entry: string, host: CompileHost, sink: DiagnosticSink): SourceFile[] {
+  const files = new Map<string, SourceFile>();
+  const order: SourceFile[] = [];
+  const stack: string[] = [];
+
+  const visit = (path: string, importedFrom?: { file: string; range: SourceRange }): void => {
+    if (stack.includes(path)) {
+      const chain = [...stack.slice(stack.indexOf(path)), path].join(' → ');
+      sink.error(importedFrom!.file, importedFrom!.range, 'import-cycle', `import cycle: ${chain}`);
+      return;
+    }
+    if (files.has(path)) return;
+    const text = host.readFile(path);
+    if (text === undefined) {
+      if (importedFrom) sink.error(importedFrom.file, importedFrom.range, 'import-not-found', `cannot read imported file '${path}'`);
+      else sink.error(path, startOfFile, 'file-not-found', `cannot read '${path}'`);
+      return;
+    }
+    const { program, diagnostics } = parseProgram(text, path);
+    for (const d of diagnostics) sink.push(d);
+    const file: SourceFile = { path, text, program };
+    files.set(path, file);
+    stack.push(path);
+    for (const statement of program.body) {
+      if (statement.type !== 'Import') continue;
+      visit(host.resolveImport(path, statement.path.value), { file: path, range: statement.path.range });
+    }
+    stack.pop();
+    order.push(file);
+  };
+
+  visit(entry);
+  return order;
+}

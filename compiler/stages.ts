@@ -1,0 +1,168 @@
+// Phase 2: symbolic nodes → content-hashed stages. Every run is cut into training segments at the steps
+// that anything refers to, so `RUN @ k` is one shared, cached stage and the rest of the run resumes from
+// it. Identical stages from different declarations get one key and are one stage.
+import { DirectedGraph } from 'graphology';
+import { canonicalJson, sha256Hex, stageKey, type Json, type Preimage } from './canonical.ts';
+import { dataJson, modelJson } from './ops.ts';
+import type {
+  CheckpointNode, MaskNode, NodeLabel, Origin, ProbeNode, ProbeRowPlan, RunNode,
+} from './values.ts';
+
+export type StageKind = 'init' | 'train' | 'mask' | 'rewind' | 'reinit' | 'probe';
+
+export interface Stage {
+  key: string;
+  kind: StageKind;
+  op: string;
+  version: number;
+  params: { [key: string]: Json };
+  /** Role → key of the stage whose output this stage reads. */
+  inputs: { [role: string]: string };
+  /** Display name: the first declaration that produced it, e.g. `dense 0→500`, `m[3]`, `acc[3]`. */
+  name: string;
+  /** Every name that compiles to this stage. */
+  names: string[];
+  origin: Origin;
+}
+
+export function preimageOf(stage: Stage): Preimage {
+  return { op: stage.op, version: stage.version, params: stage.params, inputs: stage.inputs };
+}
+
+export class StageBuilder {
+  readonly stages = new Map<string, Stage>();
+  readonly graph = new DirectedGraph<{ stage: Stage }>();
+  private readonly ids = new WeakMap<object, string>();
+  private readonly keys = new Map<string, string>();
+  private readonly splitsById = new Map<string, Set<number>>();
+
+  constructor(splits: Map<RunNode, Set<number>>) {
+    for (const [run, steps] of splits) {
+      const id = this.runId(run);
+      let set = this.splitsById.get(id);
+      if (!set) this.splitsById.set(id, (set = new Set()));
+      for (const s of steps) set.add(s);
+    }
+  }
+
+  // ---- structural identities (independent of split points): they merge identical runs' splits
+
+  private memo(node: object, make: () => Json): string {
+    let id = this.ids.get(node);
+    if (!id) {
+      id = sha256Hex(canonicalJson(make()));
+      this.ids.set(node, id);
+    }
+    return id;
+  }
+
+  checkpointId(node: CheckpointNode): string {
+    return this.memo(node, () => {
+      switch (node.node) {
+        case 'init': return ['init', node.scheme, node.version, modelJson(node.model), node.params];
+        case 'at': return node.step === node.run.startStep ? ['start', this.checkpointId(node.run.start)] : ['at', this.runId(node.run), node.step];
+        case 'rewind': return ['rewind', node.version, this.checkpointId(node.source), this.maskId(node.mask)];
+        case 'reinit': return ['reinit', node.version, this.checkpointId(node.init), this.maskId(node.mask), node.seed];
+      }
+    });
+  }
+
+  runId(run: RunNode): string {
+    return this.memo(run, () => ['run', run.version, this.checkpointId(run.start), this.recipeJson(run)]);
+  }
+
+  maskId(mask: MaskNode): string {
+    return this.memo(mask, () => mask.op === 'magnitude'
+      ? ['magnitude', mask.version, this.checkpointId(mask.weights), mask.params]
+      : ['random_mask', mask.version, this.maskId(mask.like), mask.seed]);
+  }
+
+  private recipeJson(run: RunNode): { [key: string]: Json } {
+    return { model: modelJson(run.model), data: dataJson(run.data), optimizer: run.optimizer, steps: run.steps, order: run.order };
+  }
+
+  // ---- stages
+
+  private add(kind: StageKind, op: string, version: number, params: { [key: string]: Json }, inputs: { [role: string]: string }, label: NodeLabel, name = label.name): string {
+    const key = stageKey({ op, version, params, inputs });
+    const existing = this.stages.get(key);
+    if (existing) {
+      if (!existing.names.includes(name)) existing.names.push(name);
+      return key;
+    }
+    const stage: Stage = { key, kind, op, version, params, inputs, name, names: [name], origin: label.origin };
+    this.stages.set(key, stage);
+    this.graph.addNode(key, { stage });
+    for (const input of new Set(Object.values(inputs))) this.graph.addDirectedEdge(input, key);
+    return key;
+  }
+
+  checkpoint(node: CheckpointNode): string {
+    const id = this.checkpointId(node);
+    const cached = this.keys.get(id);
+    if (cached) return cached;
+    let key: string;
+    switch (node.node) {
+      case 'init':
+        key = this.add('init', 'init', node.version, { model: modelJson(node.model), scheme: node.scheme, ...node.params }, {}, node.label);
+        break;
+      case 'at':
+        key = node.step === node.run.startStep ? this.checkpoint(node.run.start) : this.segmentEndingAt(node.run, node.step);
+        break;
+      case 'rewind':
+        key = this.add('rewind', 'rewind', node.version, {}, { weights: this.checkpoint(node.source), mask: this.mask(node.mask) }, node.label);
+        break;
+      case 'reinit':
+        key = this.add('reinit', 'reinit', node.version, { model: modelJson(node.init.model), scheme: node.init.scheme, ...node.init.params, seed: node.seed }, { mask: this.mask(node.mask) }, node.label);
+        break;
+    }
+    this.keys.set(id, key);
+    return key;
+  }
+
+  /** The segment boundaries of a run: its start, every referenced step inside it, its end. */
+  boundaries(run: RunNode): number[] {
+    const inner = [...(this.splitsById.get(this.runId(run)) ?? [])].filter((s) => s > run.startStep && s < run.steps);
+    return [run.startStep, ...inner.sort((a, b) => a - b), run.steps];
+  }
+
+  private segmentEndingAt(run: RunNode, step: number): string {
+    const bounds = this.boundaries(run);
+    const end = bounds.indexOf(step);
+    if (end <= 0) throw new Error(`internal: step ${step} is not a boundary of run ${run.label.name}`);
+    let previous = this.checkpoint(run.start);
+    const recipe = this.recipeJson(run);
+    for (let i = 1; i <= end; i++) {
+      const from = bounds[i - 1]!;
+      const to = bounds[i]!;
+      const name = bounds.length > 2 ? `${run.label.name} ${from}→${to}` : run.label.name;
+      previous = this.add('train', 'train', run.version, { ...recipe, from, to }, { start: previous }, run.label, name);
+    }
+    return previous;
+  }
+
+  mask(node: MaskNode): string {
+    const id = this.maskId(node);
+    const cached = this.keys.get(id);
+    if (cached) return cached;
+    const key = node.op === 'magnitude'
+      ? this.add('mask', 'magnitude', node.version, node.params, { weights: this.checkpoint(node.weights) }, node.label)
+      : this.add('mask', 'random_mask', node.version, { seed: node.seed }, { like: this.mask(node.like) }, node.label);
+    this.keys.set(id, key);
+    return key;
+  }
+
+  run(run: RunNode): string {
+    return this.checkpoint({ node: 'at', run, step: run.steps });
+  }
+
+  probeRow(probe: ProbeNode, row: ProbeRowPlan, name: string): string {
+    const inputs: { [role: string]: string } = {};
+    for (const [role, subject] of Object.entries(row.subjects)) {
+      if (subject.kind === 'checkpoint') inputs[role] = this.checkpoint(subject.node);
+      else if (subject.kind === 'mask') inputs[role] = this.mask(subject.node);
+      else subject.nodes.forEach((n, i) => { inputs[`${role}${i}`] = this.checkpoint(n); });
+    }
+    return this.add('probe', probe.op, probe.version, probe.params, inputs, probe.label, name);
+  }
+}

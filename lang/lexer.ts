@@ -1,0 +1,228 @@
+// The .ltx lexer: token types (shared with the parser), and `tokenize`, which turns text into the
+// token vector, the comments (kept for the formatter) and lexical diagnostics.
+import { createToken, Lexer, type IToken, type TokenType } from 'chevrotain';
+import type { Comment } from './ast.ts';
+import type { Diagnostic } from './diagnostics.ts';
+import { LineIndex } from './source-text.ts';
+
+// Categories: a token may belong to several, and the parser consumes categories where any member
+// will do (`Name` accepts identifiers and keywords after `.`, before `:` and as record keys).
+export const Name = createToken({ name: 'Name', pattern: Lexer.NA, label: 'a name' });
+export const Keyword = createToken({ name: 'Keyword', pattern: Lexer.NA, label: 'a keyword' });
+export const Kind = createToken({ name: 'Kind', pattern: Lexer.NA, label: 'a declaration kind' });
+export const StringToken = createToken({ name: 'StringToken', pattern: Lexer.NA, label: 'a string' });
+export const AdditiveOperator = createToken({ name: 'AdditiveOperator', pattern: Lexer.NA, label: "'+' or '-'" });
+export const MultiplicativeOperator = createToken({
+  name: 'MultiplicativeOperator',
+  pattern: Lexer.NA,
+  label: "'*' or '/'",
+});
+
+export const WhiteSpace = createToken({
+  name: 'WhiteSpace',
+  pattern: /[ \t\f\v\r\n]+/,
+  group: Lexer.SKIPPED,
+  line_breaks: true,
+});
+export const LineComment = createToken({ name: 'LineComment', pattern: /#[^\n\r]*/, group: 'comments' });
+
+export const Identifier = createToken({
+  name: 'Identifier',
+  pattern: /[A-Za-z_][A-Za-z0-9_]*/,
+  categories: [Name],
+  label: 'a name',
+});
+
+function keyword(word: string, categories: TokenType[] = []): TokenType {
+  return createToken({
+    name: `Keyword_${word}`,
+    pattern: new RegExp(word),
+    longer_alt: Identifier,
+    categories: [Keyword, Name, ...categories],
+    label: `'${word}'`,
+  });
+}
+
+export const KIND_KEYWORDS = [
+  'param', 'dataset', 'model', 'init', 'optimizer', 'train', 'mask', 'lottery', 'control', 'probe',
+] as const;
+
+const kindTokens = KIND_KEYWORDS.map((word) => keyword(word, [Kind]));
+export const For = keyword('for');
+export const In = keyword('in');
+export const Import = keyword('import');
+export const Every = keyword('every');
+export const True = keyword('true');
+export const False = keyword('false');
+
+export const KEYWORDS: ReadonlySet<string> = new Set([...KIND_KEYWORDS, 'for', 'in', 'import', 'every', 'true', 'false']);
+
+const NUMBER_SOURCE = String.raw`(?:\d+\.\d+|\d+)(?:[eE][+-]?\d+)?`;
+export const Percent = createToken({ name: 'Percent', pattern: new RegExp(`${NUMBER_SOURCE}%`), label: 'a percentage' });
+export const NumberToken = createToken({ name: 'Number', pattern: new RegExp(NUMBER_SOURCE), label: 'a number' });
+
+export const StringLiteral = createToken({
+  name: 'String',
+  pattern: /"(?:[^"\\\n\r]|\\[^\n\r])*"/,
+  categories: [StringToken],
+  label: 'a string',
+});
+// A string cut off by the end of its line: accepted by the parser (so one missing quote does not
+// cascade) and reported by `tokenize`.
+export const UnterminatedString = createToken({
+  name: 'UnterminatedString',
+  pattern: /"(?:[^"\\\n\r]|\\[^\n\r])*\\?/,
+  categories: [StringToken],
+  label: 'a string',
+});
+
+export const DotDot = createToken({ name: 'DotDot', pattern: /\.\./, label: "'..'" });
+export const Dot = createToken({ name: 'Dot', pattern: /\./, label: "'.'" });
+export const Equals = createToken({ name: 'Equals', pattern: /=/, label: "'='" });
+export const Comma = createToken({ name: 'Comma', pattern: /,/, label: "','" });
+export const Colon = createToken({ name: 'Colon', pattern: /:/, label: "':'" });
+export const At = createToken({ name: 'At', pattern: /@/, label: "'@'" });
+export const LParen = createToken({ name: 'LParen', pattern: /\(/, label: "'('" });
+export const RParen = createToken({ name: 'RParen', pattern: /\)/, label: "')'" });
+export const LBracket = createToken({ name: 'LBracket', pattern: /\[/, label: "'['" });
+export const RBracket = createToken({ name: 'RBracket', pattern: /]/, label: "']'" });
+export const LCurly = createToken({ name: 'LCurly', pattern: /{/, label: "'{'" });
+export const RCurly = createToken({ name: 'RCurly', pattern: /}/, label: "'}'" });
+export const Plus = createToken({ name: 'Plus', pattern: /\+/, categories: [AdditiveOperator], label: "'+'" });
+export const Minus = createToken({ name: 'Minus', pattern: /-/, categories: [AdditiveOperator], label: "'-'" });
+// `*` is also the whole-family index `t[*]`; the grammar tells the two apart.
+export const Star = createToken({ name: 'Star', pattern: /\*/, categories: [MultiplicativeOperator], label: "'*'" });
+export const Slash = createToken({ name: 'Slash', pattern: /\//, categories: [MultiplicativeOperator], label: "'/'" });
+
+/** Every token type, in the order the lexer tries them (first match wins). */
+export const ALL_TOKENS: TokenType[] = [
+  WhiteSpace,
+  LineComment,
+  ...kindTokens,
+  For,
+  In,
+  Import,
+  Every,
+  True,
+  False,
+  Identifier,
+  Percent,
+  NumberToken,
+  StringLiteral,
+  UnterminatedString,
+  DotDot,
+  Dot,
+  Equals,
+  Comma,
+  Colon,
+  At,
+  LParen,
+  RParen,
+  LBracket,
+  RBracket,
+  LCurly,
+  RCurly,
+  Plus,
+  Minus,
+  Star,
+  Slash,
+  // Categories are not lexed but must be known to the parser.
+  Name,
+  Keyword,
+  Kind,
+  StringToken,
+  AdditiveOperator,
+  MultiplicativeOperator,
+];
+
+let sharedLexer: Lexer | undefined;
+
+function lexer(): Lexer {
+  sharedLexer ??= new Lexer(ALL_TOKENS, { ensureOptimizations: true, positionTracking: 'full' });
+  return sharedLexer;
+}
+
+export interface TokenizeResult {
+  /** The tokens the parser reads (no whitespace, no comments). */
+  tokens: IToken[];
+  comments: Comment[];
+  diagnostics: Diagnostic[];
+  lines: LineIndex;
+}
+
+export function tokenize(text: string, file: string, lines: LineIndex = new LineIndex(text)): TokenizeResult {
+  const result = lexer().tokenize(text);
+  const diagnostics: Diagnostic[] = [];
+  const syntaxError = (start: number, end: number, message: string): void => {
+    diagnostics.push({ severity: 'error', code: 'syntax', message, file, range: lines.range(start, end) });
+  };
+
+  for (const error of result.errors) {
+    const bad = text.slice(error.offset, error.offset + error.length);
+    const plural = [...bad].length > 1 ? 'characters' : 'character';
+    syntaxError(error.offset, error.offset + error.length, `unexpected ${plural} ${quoteSource(bad)}`);
+  }
+  for (const token of result.tokens) {
+    if (token.tokenType === UnterminatedString) {
+      syntaxError(token.startOffset, token.endOffset + 1, 'unterminated string: expected \'"\' before the end of the line');
+    }
+    if (token.tokenType === StringLiteral || token.tokenType === UnterminatedString) {
+      for (const escape of invalidEscapes(token.image)) {
+        const start = token.startOffset + escape.index;
+        syntaxError(start, start + escape.text.length, `unknown escape ${quoteSource(escape.text)} in a string (use \\", \\\\ or \\n)`);
+      }
+    }
+  }
+
+  const comments: Comment[] = (result.groups['comments'] ?? []).map((token) => ({
+    type: 'Comment',
+    text: token.image,
+    range: lines.range(token.startOffset, token.endOffset + 1),
+  }));
+  return { tokens: result.tokens, comments, diagnostics, lines };
+}
+
+const ESCAPES: Readonly<Record<string, string>> = { '"': '"', '\\': '\\', n: '\n' };
+
+function invalidEscapes(raw: string): { index: number; text: string }[] {
+  const found: { index: number; text: string }[] = [];
+  for (let i = 1; i < raw.length; i++) {
+    if (raw[i] !== '\\') continue;
+    const next = raw.codePointAt(i + 1);
+    // A lone backslash at the very end belongs to an unterminated string, reported as such.
+    if (next === undefined) break;
+    const text = `\\${String.fromCodePoint(next)}`;
+    if (ESCAPES[String.fromCodePoint(next)] === undefined) found.push({ index: i, text });
+    i += text.length - 1;
+  }
+  return found;
+}
+
+/** The value of a string token: quotes removed, known escapes decoded, unknown ones kept as written. */
+export function unescapeString(raw: string): string {
+  const closed = raw.length >= 2 && raw.endsWith('"') && !endsInEscapedQuote(raw);
+  const body = raw.slice(1, closed ? -1 : undefined);
+  return body.replace(/\\(.?)/gsu, (whole, ch: string) => ESCAPES[ch] ?? whole);
+}
+
+function endsInEscapedQuote(raw: string): boolean {
+  // `"abc\"` (unterminated) ends in an escaped quote: count the backslashes before the last quote.
+  let backslashes = 0;
+  for (let i = raw.length - 2; i >= 1 && raw[i] === '\\'; i--) backslashes++;
+  return backslashes % 2 === 1;
+}
+
+/** Source text for a message: `'$'`, with invisible characters spelled out. */
+export function quoteSource(text: string): string {
+  const visible = [...text]
+    .map((ch) => {
+      const code = ch.codePointAt(0)!;
+      if (ch === "'") return "\\'";
+      if (code < 0x20 || code === 0x7f || (code >= 0x80 && code < 0xa0) || code === 0xfeff || code === 0x200b) {
+        return `\\u{${code.toString(16).padStart(4, '0')}}`;
+      }
+      return ch;
+    })
+    .join('');
+  return `'${visible}'`;
+}

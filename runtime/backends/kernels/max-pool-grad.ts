@@ -1,0 +1,77 @@
+// MaxPoolGrad for the wasm backend. tfjs 4.22's own wasm kernel loses the gradient of some windows
+// (e.g. 2×2 pools with stride 2), so this one replaces it. Each output cell routes its gradient to
+// the first position holding its window's maximum, scanning rows then columns — TensorFlow's and
+// the cpu backend's tie rule, which matters after ReLU where whole windows are 0.
+import * as tf from '@tensorflow/tfjs-core';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { heapView } from './wasm-calls.ts';
+
+function maxPoolGradWasm(args: {
+  inputs: tf.NamedTensorInfoMap;
+  backend: {};
+  attrs?: tf.NamedAttrMap;
+}): tf.TensorInfo {
+  const backend = args.backend as BackendWasm;
+  const { dy, input } = args.inputs;
+  const attrs = args.attrs as unknown as tf.MaxPoolGradAttrs;
+  if (dy === undefined || input === undefined) throw new Error('MaxPoolGrad needs dy and input');
+
+  const info = tf.backend_util.computePool2DInfo(
+    input.shape as [number, number, number, number],
+    attrs.filterSize,
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+  );
+  const { batchSize, inHeight, inWidth, inChannels: channels, outHeight, outWidth } = info;
+  const { strideHeight, strideWidth, filterHeight, filterWidth } = info;
+  const { top, left } = info.padInfo;
+
+  const dx = backend.makeOutput(input.shape, 'float32');
+  const xs = heapView(backend, input);
+  const dys = heapView(backend, dy);
+  const dxs = heapView(backend, dx);
+  dxs.fill(0);
+
+  for (let b = 0; b < batchSize; b++) {
+    const imageOffset = b * inHeight * inWidth * channels;
+    for (let oy = 0; oy < outHeight; oy++) {
+      const y0 = oy * strideHeight - top;
+      const yStart = Math.max(0, y0);
+      const yEnd = Math.min(inHeight, y0 + filterHeight);
+      for (let ox = 0; ox < outWidth; ox++) {
+        const x0 = ox * strideWidth - left;
+        const xStart = Math.max(0, x0);
+        const xEnd = Math.min(inWidth, x0 + filterWidth);
+        const dyOffset = ((b * outHeight + oy) * outWidth + ox) * channels;
+        for (let c = 0; c < channels; c++) {
+          let best = -1;
+          let bestValue = Number.NEGATIVE_INFINITY;
+          for (let y = yStart; y < yEnd; y++) {
+            for (let x = xStart; x < xEnd; x++) {
+              const at = imageOffset + (y * inWidth + x) * channels + c;
+              const value = xs[at]!;
+              if (value > bestValue) {
+                best = at;
+                bestValue = value;
+              }
+            }
+          }
+          // A window of only -Infinity/NaN still passes its gradient on, to its first position.
+          if (best < 0 && yStart < yEnd && xStart < xEnd) {
+            best = imageOffset + (yStart * inWidth + xStart) * channels + c;
+          }
+          if (best >= 0) dxs[best] = dxs[best]! + dys[dyOffset + c]!;
+        }
+      }
+    }
+  }
+  return dx;
+}
+
+export const maxPoolGradKernel: tf.KernelConfig = {
+  kernelName: tf.MaxPoolGrad,
+  backendName: 'wasm',
+  kernelFunc: maxPoolGradWasm,
+};

@@ -1,0 +1,45 @@
+// Helpers for kernels that run inside the wasm backend. A kernel receives TensorInfos (not Tensors)
+// and must not go through the engine (no tape, no scopes), so composite kernels call the backend's
+// own kernels directly and release what they allocate, the way tfjs's built-in kernels do.
+import * as tf from '@tensorflow/tfjs-core';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+
+export type WasmTypedArray = Float32Array | Int32Array | Uint8Array;
+
+/** Runs the wasm backend's kernel `kernelName` on TensorInfos; the caller owns the result. */
+export function callWasmKernel(
+  backend: BackendWasm,
+  kernelName: string,
+  inputs: tf.NamedTensorInfoMap,
+  attrs: object = {},
+): tf.TensorInfo {
+  const kernel = tf.getKernel(kernelName, 'wasm');
+  if (kernel === undefined) throw new Error(`wasm backend has no '${kernelName}' kernel`);
+  const out = kernel.kernelFunc({ inputs, backend, attrs: attrs as tf.NamedAttrMap });
+  if (Array.isArray(out)) throw new Error(`wasm kernel '${kernelName}' returned several outputs`);
+  return out;
+}
+
+/** Drops this kernel's reference to intermediate results. */
+export function release(backend: BackendWasm, ...infos: tf.TensorInfo[]): void {
+  for (const info of infos) backend.disposeData(info.dataId);
+}
+
+/**
+ * A view of a tensor's data inside the wasm heap. Views are invalidated when the heap grows, so
+ * take them after every allocation the kernel makes (i.e. after `makeOutput`).
+ */
+export function heapView(backend: BackendWasm, info: tf.TensorInfo): WasmTypedArray {
+  const view = backend.typedArrayFromHeap(info);
+  if (!(view instanceof Float32Array || view instanceof Int32Array || view instanceof Uint8Array)) {
+    throw new Error(`unsupported dtype ${info.dtype} in a wasm kernel`);
+  }
+  return view;
+}
+
+/** The kernels here read NHWC data only, like the wasm backend's own conv and pool kernels. */
+export function assertChannelsLast(kernelName: string, dataFormat: unknown): void {
+  if (dataFormat !== undefined && dataFormat !== 'NHWC') {
+    throw new Error(`${kernelName} on wasm supports NHWC only, got ${String(dataFormat)}`);
+  }
+}

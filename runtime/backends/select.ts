@@ -1,0 +1,165 @@
+// Chooses the tfjs backend a run computes on and says why the others were not used.
+//
+// `auto` prefers native TensorFlow (GPU build, then CPU build: optional npm dependencies whose
+// install downloads libtensorflow, so they are often absent), then wasm, then the pure-JS cpu
+// backend. Whatever is chosen, the wasm kernel fixes are registered so that a later switch to wasm
+// (tf.setBackend) trains correctly too.
+import './tfjs-setup.ts';
+import * as tf from '@tensorflow/tfjs-core';
+import { configureWasmForNode, describeWasm } from './wasm-node.ts';
+import { registerWasmKernelFixes } from './wasm-kernels.ts';
+
+export type BackendRequest = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+
+export interface BackendAttempt {
+  backend: string;
+  ok: boolean;
+  /** For a failure, why (e.g. "not installed"); for the chosen backend, how it runs. */
+  why: string;
+}
+
+export interface BackendChoice {
+  name: BackendName;
+  tried: BackendAttempt[];
+}
+
+export const backendRequests: readonly BackendRequest[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
+
+const candidatesFor: Record<BackendRequest, readonly BackendName[]> = {
+  auto: ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'],
+  tensorflow: ['tensorflow-gpu', 'tensorflow'],
+  wasm: ['wasm'],
+  cpu: ['cpu'],
+};
+
+/** Thrown when no candidate of a request could start; `tried` says why for each. */
+export class BackendUnavailableError extends Error {
+  readonly request: BackendRequest;
+  readonly tried: BackendAttempt[];
+  constructor(request: BackendRequest, tried: BackendAttempt[]) {
+    super(
+      `no usable backend for --backend ${request}: ` +
+        tried.map((t) => `${t.backend} (${t.why})`).join('; '),
+    );
+    this.name = 'BackendUnavailableError';
+    this.request = request;
+    this.tried = tried;
+  }
+}
+
+interface Candidate {
+  /** The name tfjs registers the backend under. */
+  tfName: string;
+  /** Loads what the backend needs; resolves to how it runs, rejects with why it cannot. */
+  load(): Promise<string>;
+}
+
+const candidates: Record<BackendName, Candidate> = {
+  'tensorflow-gpu': {
+    tfName: 'tensorflow',
+    load: () => loadNativeTensorflow('@tensorflow/tfjs-node-gpu', 'native TensorFlow, CUDA build'),
+  },
+  tensorflow: {
+    tfName: 'tensorflow',
+    load: () => loadNativeTensorflow('@tensorflow/tfjs-node', 'native TensorFlow, CPU build'),
+  },
+  wasm: {
+    tfName: 'wasm',
+    load: async () => {
+      configureWasmForNode();
+      return 'started';
+    },
+  },
+  cpu: { tfName: 'cpu', load: async () => 'pure JavaScript' },
+};
+
+async function loadNativeTensorflow(specifier: string, description: string): Promise<string> {
+  // A non-literal specifier keeps the type checker from requiring the optional package.
+  const moduleName: string = specifier;
+  try {
+    await import(moduleName);
+  } catch (error) {
+    throw new Error(explainLoadFailure(specifier, error));
+  }
+  return description;
+}
+
+/** "not installed" for a missing package; otherwise the load error's first line. */
+export function explainLoadFailure(specifier: string, error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  const message = error instanceof Error ? error.message : String(error);
+  if (
+    (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') &&
+    message.includes(`'${specifier}'`)
+  ) {
+    return 'not installed';
+  }
+  return message.split('\n', 1)[0]!.trim() || 'failed to load';
+}
+
+// One load per candidate per process: a second initBackend neither re-imports nor re-fails slowly.
+const loads = new Map<BackendName, Promise<string>>();
+
+async function tryCandidate(name: BackendName): Promise<BackendAttempt> {
+  const candidate = candidates[name];
+  let load = loads.get(name);
+  if (load === undefined) {
+    load = candidate.load();
+    loads.set(name, load);
+  }
+  let why: string;
+  try {
+    why = await load;
+  } catch (error) {
+    return { backend: name, ok: false, why: error instanceof Error ? error.message : String(error) };
+  }
+  const started = await setBackendQuietly(candidate.tfName);
+  if (!started) return { backend: name, ok: false, why: `tfjs could not initialize '${candidate.tfName}'` };
+  if (name === 'wasm') why = await describeWasm();
+  if (name === 'cpu') silenceCpuBackendAdvice();
+  return { backend: name, ok: true, why };
+}
+
+async function setBackendQuietly(tfName: string): Promise<boolean> {
+  if (tf.findBackendFactory(tfName) === null) return false;
+  try {
+    return await tf.setBackend(tfName);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The cpu backend prints "install tfjs-node to speed things up" on first use in Node; ltx reports
+ * its own backend choice, so that advice would only mislead. (`firstUse` is the flag guarding it.)
+ */
+function silenceCpuBackendAdvice(): void {
+  const cpu = tf.findBackend('cpu') as { firstUse?: boolean } | null;
+  if (cpu !== null && 'firstUse' in cpu) cpu.firstUse = false;
+}
+
+/**
+ * Makes `request` the active tfjs backend, trying candidates in order. Safe to call repeatedly
+ * (also with different requests: the latest wins). Rejects with BackendUnavailableError if none
+ * of the request's candidates starts.
+ */
+export async function initBackend(request: BackendRequest): Promise<BackendChoice> {
+  const list = candidatesFor[request];
+  if (list === undefined) throw new Error(`unknown backend request '${String(request)}'`);
+  registerWasmKernelFixes();
+  const tried: BackendAttempt[] = [];
+  for (const name of list) {
+    const attempt = await tryCandidate(name);
+    tried.push(attempt);
+    if (attempt.ok) return { name, tried };
+  }
+  throw new BackendUnavailableError(request, tried);
+}
+
+/** One line per attempt, for the CLI: "wasm: chosen (WebAssembly with SIMD, 1 thread)". */
+export function describeChoice(choice: BackendChoice): string[] {
+  return choice.tried.map((t) =>
+    t.ok && t.backend === choice.name ? `${t.backend}: chosen (${t.why})` : `${t.backend}: skipped (${t.why})`,
+  );
+}

@@ -1,0 +1,17 @@
+// The store's public surface: content-addressed results, the checkpoint format, claims and cache upkeep.
+export { Store } from './store.ts';
+export type { CommitInfo, CommitObserver, CommitStep, LookupOutcome, OutputToCommit, StageIdentity, StoreOptions } from './store.ts';
+export { ACTION_RECORD_VERSION } from './action-record.ts';
+export type { ActionRecord, OutputKind, OutputRef, StagePreimage } from './action-record.ts';
+export { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, decodeHeader, decodeTensors, elementCount, encodeTensors } from './checkpoint-format.ts';
+export type { CheckpointHeader, CheckpointMeta, DecodedCheckpoint, NamedTensor, TensorDType, TensorEntry } from './checkpoint-format.ts';
+export { StageClaims, inspectClaim, isProcessAlive } from './claims.ts';
+export type { AcquireOutcome, ClaimContent, ClaimState, StageClaimsOptions, StalenessPolicy } from './claims.ts';
+export { CacheMaintenance } from './maintenance.ts';
+export type { CacheEntry, CacheListing, GcOptions, GcReport, VerifyProblem, VerifyReport } from './maintenance.ts';
+export { diffPreimages } from './preimage-diff.ts';
+export type { PreimageChange } from './preimage-diff.ts';
+export { StoreCorruptError, StoreError } from './errors.ts';
+export { DEFAULT_STORE_DIR } from './layout.ts';
+export type { Sha256Hex } from './digest.ts';
+export type { JsonObject, JsonValue } from './json.ts';

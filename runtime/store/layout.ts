@@ -1,0 +1,85 @@
+// Where everything lives under a store root. One module so the store, the claims and the maintenance
+// commands agree on paths without repeating string concatenation.
+//
+//   <root>/blobs/sha256/<2 hex>/<62 hex>   write-once output bytes, named by their SHA-256
+//   <root>/actions/<key>.json               one action record per stage key (written last, atomically)
+//   <root>/names/<sanitized name>.json      latest stage key committed under a declaration name
+//   <root>/claims/<key>.claim               who is computing a stage right now
+//   <root>/tmp/<key>.<nonce>/               staging area of one commit (garbage after a crash)
+import { createHash, randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import type { Sha256Hex } from './digest.ts';
+
+export const DEFAULT_STORE_DIR = '.ltx-cache';
+
+export class StoreLayout {
+  readonly root: string;
+  readonly blobsDir: string;
+  readonly actionsDir: string;
+  readonly namesDir: string;
+  readonly claimsDir: string;
+  readonly tmpDir: string;
+
+  constructor(root: string) {
+    this.root = root;
+    this.blobsDir = join(root, 'blobs', 'sha256');
+    this.actionsDir = join(root, 'actions');
+    this.namesDir = join(root, 'names');
+    this.claimsDir = join(root, 'claims');
+    this.tmpDir = join(root, 'tmp');
+  }
+
+  /** Fan out by the first two hex digits so no directory holds millions of entries. */
+  blobDir(digest: Sha256Hex): string {
+    return join(this.blobsDir, digest.slice(0, 2));
+  }
+
+  blobPath(digest: Sha256Hex): string {
+    return join(this.blobDir(digest), digest.slice(2));
+  }
+
+  actionPath(key: Sha256Hex): string {
+    return join(this.actionsDir, `${key}.json`);
+  }
+
+  namePath(name: string): string {
+    return join(this.namesDir, `${sanitizeName(name)}.json`);
+  }
+
+  claimPath(key: Sha256Hex): string {
+    return join(this.claimsDir, `${key}${CLAIM_SUFFIX}`);
+  }
+
+  /** A fresh staging name for one commit of `key`; the key prefix lets gc spare claimed stages. */
+  newStagingName(key: Sha256Hex): string {
+    return `${key}.${nonce()}`;
+  }
+}
+
+export const CLAIM_SUFFIX = '.claim';
+/** Claims renamed away during a takeover carry this infix until they are deleted. */
+export const STALE_CLAIM_INFIX = '.stale-';
+
+/** The stage key a staging entry or claim file belongs to, if its name starts with one. */
+export function keyPrefixOf(entryName: string): Sha256Hex | undefined {
+  const prefix = entryName.slice(0, 64);
+  return /^[0-9a-f]{64}$/.test(prefix) ? prefix : undefined;
+}
+
+export function nonce(): string {
+  return randomBytes(8).toString('hex');
+}
+
+const SAFE_NAME = /^[A-Za-z0-9._-]{1,100}$/;
+
+/**
+ * A file name for a declaration name. Names that are already safe stay readable; others are
+ * cleaned and suffixed with a hash of the original so `a/b` and `a_b` never share a file
+ * (`~` never occurs in a safe name, so suffixed names cannot collide with unsuffixed ones).
+ */
+export function sanitizeName(name: string): string {
+  if (SAFE_NAME.test(name) && name !== '.' && name !== '..') return name;
+  const cleaned = name.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 80);
+  const hash = createHash('sha256').update(name).digest('hex').slice(0, 12);
+  return `${cleaned}~${hash}`;
+}

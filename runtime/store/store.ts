@@ -1,0 +1,351 @@
+// The content-addressed store: output bytes as write-once blobs named by their SHA-256, one action
+// record per stage key pointing at them. A stage's result exists exactly when its record exists and
+// is valid, and the record is written last — so a crash leaves at worst unreferenced garbage.
+import { mkdir, readdir, readFile, rename, rm, stat, utimes } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { join, resolve } from 'node:path';
+import { ACTION_RECORD_VERSION, parseActionRecord } from './action-record.ts';
+import type { ActionRecord, OutputKind, OutputRef, RecordParse, StagePreimage } from './action-record.ts';
+import { isSha256Hex, sha256Hex, sha256OfFile } from './digest.ts';
+import type { Sha256Hex } from './digest.ts';
+import { errorCode, placeIfAbsent, syncDirectory, writeFileAtomically, writeNewFileDurably } from './durable-fs.ts';
+import { StoreCorruptError, StoreError } from './errors.ts';
+import { isJsonObject } from './json.ts';
+import type { JsonObject } from './json.ts';
+import { DEFAULT_STORE_DIR, StoreLayout, nonce } from './layout.ts';
+
+export interface OutputToCommit {
+  readonly kind: OutputKind;
+  readonly bytes: Uint8Array;
+}
+
+export interface CommitInfo {
+  /** Declaration name, indexed so the next run of that name can be compared with this one. */
+  readonly name?: string;
+  readonly metrics?: JsonObject;
+  readonly startedAt: Date | string;
+  /** Defaults to the time of the commit. */
+  readonly finishedAt?: Date | string;
+  /** Defaults to this machine's host name. */
+  readonly host?: string;
+  readonly backend: string;
+  readonly ltxVersion: string;
+}
+
+/**
+ * The points of the commit protocol, in order. An observer sees each one; one that throws aborts the
+ * commit right there, which is how tests simulate a crash between two steps.
+ */
+export type CommitStep = 'staged' | 'verified' | 'blobs-placed' | 'record-written';
+export type CommitObserver = (step: CommitStep, key: Sha256Hex) => void | Promise<void>;
+
+export interface StoreOptions {
+  readonly onCommitStep?: CommitObserver;
+}
+
+export type LookupOutcome =
+  | { readonly status: 'found'; readonly record: ActionRecord }
+  | { readonly status: 'absent' }
+  | { readonly status: 'broken'; readonly reason: string };
+
+/** How a stage is recognised across edits of the program: its declaration name, optionally its op. */
+export interface StageIdentity {
+  readonly name: string;
+  readonly op?: string;
+}
+
+/** names/<name>.json: the latest key committed under a declaration name. */
+interface NameEntry {
+  readonly name: string;
+  readonly key: Sha256Hex;
+  readonly op: string;
+  readonly committedAt: string;
+}
+
+export class Store {
+  readonly root: string;
+  readonly layout: StoreLayout;
+  readonly #onCommitStep: CommitObserver | undefined;
+
+  constructor(root: string = DEFAULT_STORE_DIR, options: StoreOptions = {}) {
+    this.root = resolve(root);
+    this.layout = new StoreLayout(this.root);
+    this.#onCommitStep = options.onCommitStep;
+  }
+
+  // -------------------------------------------------------------------------------------------------
+  // Writing
+
+  /**
+   * Record the result of stage `key`. Protocol: stage every output in a fresh directory under tmp/
+   * (written, fsynced), re-read and verify the digests, place the blobs (create-if-absent), then
+   * write the action record atomically. Until that last rename the stage has no result.
+   */
+  async commit(
+    key: Sha256Hex,
+    preimage: StagePreimage,
+    outputs: Readonly<Record<string, OutputToCommit>>,
+    info: CommitInfo,
+  ): Promise<ActionRecord> {
+    assertKey(key);
+    if (!isJsonObject(preimage) || typeof preimage.op !== 'string') {
+      throw new TypeError('a stage preimage must be a JSON object with a string "op"');
+    }
+    for (const [name, output] of Object.entries(outputs)) {
+      if (!(output.bytes instanceof Uint8Array)) throw new TypeError(`output "${name}" must be a Uint8Array`);
+    }
+
+    await mkdir(this.layout.tmpDir, { recursive: true });
+    const stagingDir = join(this.layout.tmpDir, this.layout.newStagingName(key));
+    await mkdir(stagingDir);
+    try {
+      const staged = await this.#stageOutputs(stagingDir, outputs);
+      await this.#step('staged', key);
+      await verifyStaged(key, staged);
+      await this.#step('verified', key);
+      await this.#placeBlobs(staged);
+      await this.#step('blobs-placed', key);
+
+      const record = buildRecord(key, preimage, staged, info);
+      await writeFileAtomically(this.layout.actionPath(key), `${JSON.stringify(record, null, 2)}\n`, stagingDir);
+      await this.#step('record-written', key);
+
+      // A concurrent `cache gc` may have judged a reused blob unreferenced just before our record
+      // appeared; the staged copies are still here, so put back anything that went missing.
+      await this.#placeBlobs(staged);
+      if (info.name !== undefined) await this.#indexName(info.name, record, stagingDir);
+      return record;
+    } finally {
+      await rm(stagingDir, { recursive: true, force: true });
+    }
+  }
+
+  async #step(step: CommitStep, key: Sha256Hex): Promise<void> {
+    if (this.#onCommitStep) await this.#onCommitStep(step, key);
+  }
+
+  async #stageOutputs(stagingDir: string, outputs: Readonly<Record<string, OutputToCommit>>): Promise<StagedOutput[]> {
+    const staged: StagedOutput[] = [];
+    let index = 0;
+    for (const [name, output] of Object.entries(outputs)) {
+      const path = join(stagingDir, `output-${index++}`);
+      await writeNewFileDurably(path, output.bytes);
+      staged.push({ name, kind: output.kind, path, digest: sha256Hex(output.bytes), bytes: output.bytes.byteLength });
+    }
+    return staged;
+  }
+
+  async #placeBlobs(staged: readonly StagedOutput[]): Promise<void> {
+    const dirsTouched = new Set<string>();
+    const done = new Set<Sha256Hex>();
+    for (const output of staged) {
+      if (done.has(output.digest)) continue;
+      done.add(output.digest);
+      const dir = this.layout.blobDir(output.digest);
+      const target = this.layout.blobPath(output.digest);
+      await mkdir(dir, { recursive: true });
+      if (await placeIfAbsent(output.path, target)) {
+        dirsTouched.add(dir);
+        continue;
+      }
+      const existing = await stat(target);
+      if (existing.size !== output.bytes) {
+        // A damaged copy of this blob is in place; replace it whole (rename never tears).
+        const replacement = `${output.path}.replacement-${nonce()}`;
+        await writeNewFileDurably(replacement, await readFile(output.path));
+        await rename(replacement, target);
+        dirsTouched.add(dir);
+      } else {
+        // Reusing a blob refreshes its age so gc's grace period protects it until our record lands.
+        const now = new Date();
+        await utimes(target, now, now);
+      }
+    }
+    for (const dir of dirsTouched) await syncDirectory(dir);
+  }
+
+  async #indexName(name: string, record: ActionRecord, stagingDir: string): Promise<void> {
+    const entry: NameEntry = { name, key: record.key, op: record.preimage.op, committedAt: record.finishedAt };
+    await writeFileAtomically(this.layout.namePath(name), `${JSON.stringify(entry, null, 2)}\n`, stagingDir);
+  }
+
+  // -------------------------------------------------------------------------------------------------
+  // Reading (no locks, no writes: safe for read-only commands and concurrent with runs)
+
+  /** The committed result of `key`, or undefined when there is none or it is damaged. */
+  async lookup(key: Sha256Hex): Promise<ActionRecord | undefined> {
+    const outcome = await this.inspect(key);
+    return outcome.status === 'found' ? outcome.record : undefined;
+  }
+
+  /** Like lookup, but says why a record that exists is not usable. */
+  async inspect(key: Sha256Hex): Promise<LookupOutcome> {
+    const parsed = await this.readRecord(key);
+    if (parsed === undefined) return { status: 'absent' };
+    if (!parsed.ok) return { status: 'broken', reason: parsed.reason };
+    for (const [name, output] of Object.entries(parsed.record.outputs)) {
+      const problem = await this.#blobProblem(output);
+      if (problem !== undefined) return { status: 'broken', reason: `output "${name}": ${problem}` };
+    }
+    return { status: 'found', record: parsed.record };
+  }
+
+  async #blobProblem(output: OutputRef): Promise<string | undefined> {
+    try {
+      const info = await stat(this.layout.blobPath(output.digest));
+      if (info.size !== output.bytes) return `blob ${output.digest} has ${info.size} bytes, the record says ${output.bytes}`;
+      return undefined;
+    } catch (error) {
+      if (errorCode(error) === 'ENOENT') return `blob ${output.digest} is missing`;
+      return `blob ${output.digest} cannot be read (${errorCode(error) ?? String(error)})`;
+    }
+  }
+
+  /**
+   * The record file of `key` parsed and schema-checked, without checking its blobs; undefined when no
+   * record file exists. Never throws for damage: that is reported in the result.
+   */
+  async readRecord(key: Sha256Hex): Promise<RecordParse | undefined> {
+    assertKey(key);
+    let text: string;
+    try {
+      text = await readFile(this.layout.actionPath(key), 'utf8');
+    } catch (error) {
+      if (errorCode(error) === 'ENOENT') return undefined;
+      return { ok: false, reason: `the record cannot be read (${errorCode(error) ?? String(error)})` };
+    }
+    return parseActionRecord(text, key);
+  }
+
+  /** An output's bytes, verified against the digest in the record. */
+  async readOutput(record: ActionRecord, name: string): Promise<Uint8Array> {
+    const output = record.outputs[name];
+    if (output === undefined) {
+      const known = Object.keys(record.outputs).map((n) => `"${n}"`).join(', ') || 'none';
+      throw new StoreError(`stage ${record.key} has no output "${name}" (its outputs: ${known})`);
+    }
+    const site = { key: record.key, output: name, digest: output.digest };
+    let bytes: Uint8Array;
+    try {
+      bytes = await readFile(this.layout.blobPath(output.digest));
+    } catch (error) {
+      if (errorCode(error) !== 'ENOENT') throw error;
+      throw new StoreCorruptError(`output "${name}" of stage ${record.key}: blob ${output.digest} is missing`, site);
+    }
+    const actual = sha256Hex(bytes);
+    if (actual !== output.digest) {
+      throw new StoreCorruptError(`output "${name}" of stage ${record.key} is corrupt: blob ${output.digest} hashes to ${actual}`, site);
+    }
+    return ownedBytes(bytes);
+  }
+
+  /** The preimage stored with `key`'s record (even if its blobs are gone): what it was computed from. */
+  async preimageOf(key: Sha256Hex): Promise<StagePreimage | undefined> {
+    const parsed = await this.readRecord(key);
+    return parsed?.ok ? parsed.record.preimage : undefined;
+  }
+
+  /**
+   * The latest record committed under the same declaration name (and op, if given) — whatever its
+   * key. `plan` diffs its preimage against the new one to say which field made the stage rerun.
+   */
+  async findByPreimageShape(identity: StageIdentity): Promise<ActionRecord | undefined> {
+    const entry = await this.#readNameEntry(identity.name);
+    if (entry === undefined || (identity.op !== undefined && entry.op !== identity.op)) return undefined;
+    const parsed = await this.readRecord(entry.key);
+    if (!parsed?.ok) return undefined;
+    if (identity.op !== undefined && parsed.record.preimage.op !== identity.op) return undefined;
+    return parsed.record;
+  }
+
+  async #readNameEntry(name: string): Promise<NameEntry | undefined> {
+    try {
+      const value: unknown = JSON.parse(await readFile(this.layout.namePath(name), 'utf8'));
+      if (isJsonObject(value) && value['name'] === name && isSha256Hex(value['key']) && typeof value['op'] === 'string') {
+        return value as unknown as NameEntry;
+      }
+      return undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Keys of every record file present (valid or not). */
+  async listRecordKeys(): Promise<Sha256Hex[]> {
+    const names = await readdirOrEmpty(this.layout.actionsDir);
+    return names
+      .filter((n) => n.endsWith('.json') && isSha256Hex(n.slice(0, -'.json'.length)))
+      .map((n) => n.slice(0, -'.json'.length))
+      .sort();
+  }
+}
+
+interface StagedOutput {
+  readonly name: string;
+  readonly kind: OutputKind;
+  readonly path: string;
+  readonly digest: Sha256Hex;
+  readonly bytes: number;
+}
+
+/** Re-read what was staged: a short write or a full disk must fail the commit, not poison the cache. */
+async function verifyStaged(key: Sha256Hex, staged: readonly StagedOutput[]): Promise<void> {
+  for (const output of staged) {
+    const actual = await sha256OfFile(output.path);
+    if (actual !== output.digest) {
+      throw new StoreCorruptError(`staging output "${output.name}" of stage ${key} read back as ${actual}, wrote ${output.digest}`, {
+        key,
+        output: output.name,
+        digest: output.digest,
+      });
+    }
+  }
+}
+
+function buildRecord(key: Sha256Hex, preimage: StagePreimage, staged: readonly StagedOutput[], info: CommitInfo): ActionRecord {
+  const startedAt = toDate(info.startedAt, 'startedAt');
+  const finishedAt = info.finishedAt === undefined ? new Date() : toDate(info.finishedAt, 'finishedAt');
+  const outputs: Record<string, OutputRef> = {};
+  for (const output of staged) outputs[output.name] = { digest: output.digest, bytes: output.bytes, kind: output.kind };
+  return {
+    recordVersion: ACTION_RECORD_VERSION,
+    key,
+    ...(info.name === undefined ? {} : { name: info.name }),
+    preimage,
+    outputs,
+    metrics: info.metrics ?? {},
+    startedAt: startedAt.toISOString(),
+    finishedAt: finishedAt.toISOString(),
+    seconds: Math.max(0, (finishedAt.getTime() - startedAt.getTime()) / 1000),
+    host: info.host ?? hostname(),
+    backend: info.backend,
+    ltxVersion: info.ltxVersion,
+  };
+}
+
+function toDate(value: Date | string, field: string): Date {
+  const date = value instanceof Date ? value : new Date(value);
+  if (Number.isNaN(date.getTime())) throw new TypeError(`commit info ${field} is not a valid time: ${String(value)}`);
+  return date;
+}
+
+function assertKey(key: string): asserts key is Sha256Hex {
+  if (!isSha256Hex(key)) throw new TypeError(`a stage key must be 64 lowercase hex characters, got ${JSON.stringify(key)}`);
+}
+
+/** A plain Uint8Array that owns its whole buffer (a Buffer from readFile may be a view into a pool). */
+function ownedBytes(buffer: Uint8Array): Uint8Array {
+  if (buffer.byteOffset === 0 && buffer.byteLength === buffer.buffer.byteLength) {
+    return new Uint8Array(buffer.buffer, 0, buffer.byteLength);
+  }
+  return new Uint8Array(buffer);
+}
+
+export async function readdirOrEmpty(dir: string): Promise<string[]> {
+  try {
+    return await readdir(dir);
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT') return [];
+    throw error;
+  }
+}

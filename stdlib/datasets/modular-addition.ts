@@ -1,0 +1,56 @@
+// Modular addition (the grokking task of Power et al. 2022): every pair (a, b) of residues mod p,
+// labelled (a + b) mod p. Inputs are the two tokens [a, b] as int32 (inputShape [2], vocabulary and
+// classes p), for models that embed tokens. A seeded random `train` share of the p² pairs trains,
+// the rest tests; within each split pairs come in (a, b) order (the trainer shuffles).
+import { createRng } from '../random.ts';
+import { fractionParam, integerParam } from './params.ts';
+import { gatherRows, randomSplit, sizesFromTrainFraction } from './split.ts';
+import type { DatasetDefinition, DatasetParams, LoadedDataset, SplitSizes } from './types.ts';
+
+const OP = 'modular_addition';
+
+interface ModularParams {
+  p: number;
+  train: number;
+  seed: number;
+}
+
+function readParams(params: DatasetParams): ModularParams {
+  return {
+    p: integerParam(OP, params, 'p', { min: 2 }),
+    train: fractionParam(OP, params, 'train', 0.3),
+    seed: integerParam(OP, params, 'seed', { default: 0 }),
+  };
+}
+
+function sizes(params: DatasetParams): SplitSizes {
+  const { p, train } = readParams(params);
+  return sizesFromTrainFraction(OP, p * p, train);
+}
+
+async function load(params: DatasetParams): Promise<LoadedDataset> {
+  const { p, train, seed } = readParams(params);
+  const total = p * p;
+  const { test: testCount } = sizesFromTrainFraction(OP, total, train);
+  const pairs = new Int32Array(total * 2);
+  const sums = new Int32Array(total);
+  for (let a = 0; a < p; a++) {
+    for (let b = 0; b < p; b++) {
+      const i = a * p + b;
+      pairs[2 * i] = a;
+      pairs[2 * i + 1] = b;
+      sums[i] = (a + b) % p;
+    }
+  }
+  const split = randomSplit(total, testCount, createRng(seed, `${OP}/split`));
+  const part = (rows: Int32Array) => ({ x: gatherRows(pairs, 2, rows), y: gatherRows(sums, 1, rows), n: rows.length });
+  return { name: OP, task: 'classification', inputShape: [2], classes: p, train: part(split.train), test: part(split.test) };
+}
+
+export const modularAddition: DatasetDefinition = {
+  op: OP,
+  version: 1,
+  load,
+  sizes,
+  probeSizes: async (params) => sizes(params),
+};

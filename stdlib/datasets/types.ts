@@ -1,0 +1,55 @@
+// The shapes every dataset loader produces. Datasets are plain typed arrays, row-major, one example
+// after another; the trainer turns batches of them into tensors.
+
+/** One split: `n` examples; `x` holds n × prod(inputShape) values, `y` n labels or n × classes targets. */
+export interface Split {
+  x: Float32Array | Int32Array;
+  y: Float32Array | Int32Array;
+  n: number;
+}
+
+export type DatasetTask = 'classification' | 'regression' | 'language-model';
+
+export interface LoadedDataset {
+  /** The dataset function's name, e.g. 'digits'. */
+  name: string;
+  task: DatasetTask;
+  /** Per example: [h, w, c] for images (NHWC), [d] for vectors, [context] for token sequences. */
+  inputShape: number[];
+  /** Number of classes; output dimension for regression; vocabulary size for language models. */
+  classes: number;
+  train: Split;
+  test: Split;
+  /** Language models only: token index → the character it stands for. */
+  vocabulary?: string[];
+}
+
+/** The teacher network of `teacher(...)`: maps n inputs (row-major) to n × outputs targets. */
+export type TeacherForward = (x: Float32Array, n: number) => Promise<Float32Array>;
+
+/** What the runtime supplies beside the parameters: things a dataset cannot build itself. */
+export interface DatasetContext {
+  teacherForward?: TeacherForward;
+}
+
+/** Validated parameters of a dataset call, as the compiler passes them (percentages as fractions). */
+export type DatasetParams = Record<string, unknown>;
+
+export type DatasetLoader = (params: DatasetParams, ctx: DatasetContext) => Promise<LoadedDataset>;
+
+export interface SplitSizes {
+  train: number;
+  test: number;
+}
+
+/** Everything the rest of ltx needs to know about one dataset function. */
+export interface DatasetDefinition {
+  op: string;
+  /** Implementation version: bump it when the loaded numbers would change. */
+  version: number;
+  load: DatasetLoader;
+  /** Split sizes from the parameters alone; undefined when they depend on a file's contents. */
+  sizes(params: DatasetParams): SplitSizes | undefined;
+  /** Split sizes read cheaply from the files (headers, lengths) when `sizes` cannot tell. */
+  probeSizes(params: DatasetParams): Promise<SplitSizes>;
+}

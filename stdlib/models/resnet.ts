@@ -1,0 +1,83 @@
+// resnet(depth: 20, width: 16, input: [32, 32, 3], classes: 10): the CIFAR ResNet of He et al. (2016),
+// depth = 6n + 2: a 3x3 stem conv, three stages of n basic blocks of widths w, 2w, 4w (stride 2 at the
+// start of stages 2 and 3), batch norm after every conv, global average pool, one dense `output`.
+// Convs carry no bias (the batch norm that follows has a shift), as in OpenLTH's cifar_resnet.
+import { ModelError } from './errors.ts';
+import type { LayoutBody, ParamSpec } from './layout.ts';
+import type { ImageShape } from './params.ts';
+import { readImageShape, readInt } from './params.ts';
+import { batchNormParams, convParams, denseParams } from './specs.ts';
+
+export interface ResnetParams {
+  depth: number;
+  width: number;
+  input: ImageShape;
+  classes: number;
+}
+
+export const RESNET_DEFAULTS = { depth: 20, width: 16, input: [32, 32, 3] as ImageShape, classes: 10 };
+
+export function resolveResnetParams(args: Record<string, unknown>): ResnetParams {
+  const p = {
+    depth: readInt('resnet', args, 'depth', RESNET_DEFAULTS.depth),
+    width: readInt('resnet', args, 'width', RESNET_DEFAULTS.width),
+    input: readImageShape('resnet', args, 'input', RESNET_DEFAULTS.input),
+    classes: readInt('resnet', args, 'classes', RESNET_DEFAULTS.classes),
+  };
+  if (p.depth < 8 || (p.depth - 2) % 6 !== 0) {
+    const below = p.depth - ((p.depth - 2) % 6);
+    const hint = p.depth < 8 ? 'the smallest is 8' : `the nearest are ${below} and ${below + 6}`;
+    throw new ModelError(
+      `resnet: depth must be 6n + 2 with n >= 1 (8, 14, 20, 32, 44, 56, 110, ...), got ${p.depth}; ${hint}`,
+      'depth',
+    );
+  }
+  return p;
+}
+
+export interface ResnetBlock {
+  /** e.g. 'stage2.block1' */
+  prefix: string;
+  cIn: number;
+  cOut: number;
+  stride: 1 | 2;
+  /** A 1x1 conv + batch norm replaces the identity when the shape changes. */
+  projection: boolean;
+}
+
+/** The basic blocks in forward order. */
+export function resnetBlocks(p: ResnetParams): ResnetBlock[] {
+  const perStage = (p.depth - 2) / 6;
+  const blocks: ResnetBlock[] = [];
+  let cIn = p.width;
+  for (let stage = 1; stage <= 3; stage++) {
+    const cOut = p.width * 2 ** (stage - 1);
+    for (let block = 1; block <= perStage; block++) {
+      const stride = stage > 1 && block === 1 ? 2 : 1;
+      blocks.push({ prefix: `stage${stage}.block${block}`, cIn, cOut, stride, projection: stride !== 1 || cIn !== cOut });
+      cIn = cOut;
+    }
+  }
+  return blocks;
+}
+
+export function resnetLayout(args: Record<string, unknown>): LayoutBody {
+  const p = resolveResnetParams(args);
+  const params: ParamSpec[] = [...convParams('conv0', 3, p.input[2], p.width, false), ...batchNormParams('bn0', p.width)];
+  for (const b of resnetBlocks(p)) {
+    params.push(
+      ...convParams(`${b.prefix}.conv1`, 3, b.cIn, b.cOut, false),
+      ...batchNormParams(`${b.prefix}.bn1`, b.cOut),
+      ...convParams(`${b.prefix}.conv2`, 3, b.cOut, b.cOut, false),
+      ...batchNormParams(`${b.prefix}.bn2`, b.cOut),
+    );
+    if (b.projection) {
+      params.push(
+        ...convParams(`${b.prefix}.shortcut`, 1, b.cIn, b.cOut, false),
+        ...batchNormParams(`${b.prefix}.shortcut_bn`, b.cOut),
+      );
+    }
+  }
+  params.push(...denseParams('output', 4 * p.width, p.classes));
+  return { params, inputShape: [...p.input], outputs: p.classes };
+}

@@ -1,0 +1,74 @@
+// Training losses and the correct-prediction count behind accuracy, per task.
+//   classification: logits [n, classes], labels int32 [n]      -> mean softmax cross-entropy
+//   regression:     outputs [n, k],      targets float [n, k]  -> mean squared error (no ½)
+//   language-model: logits [n, t, vocab], next tokens int32 [n, t] -> mean cross-entropy over n·t tokens
+import * as tf from '@tensorflow/tfjs-core';
+
+export type Task = 'classification' | 'regression' | 'language-model';
+export const TASKS: readonly Task[] = ['classification', 'regression', 'language-model'];
+
+/** The mean loss over the batch (and over positions for language models), a scalar. */
+export function loss(task: Task, output: tf.Tensor, y: tf.Tensor): tf.Scalar {
+  switch (task) {
+    case 'classification':
+      return crossEntropy(asLogits2d(output, y, task), labels(y, output.shape[0]!, task));
+    case 'regression':
+      return meanSquaredError(output, y);
+    case 'language-model':
+      return crossEntropy(asLogits2d(output, y, task), labels(y, output.shape[0]! * (output.shape[1] ?? 0), task));
+  }
+}
+
+/**
+ * How many predictions are right: argmax of the logits equals the label (for a language model, counted
+ * per token). Regression has no notion of a correct prediction and throws.
+ */
+export function correct(task: Task, output: tf.Tensor, y: tf.Tensor): number {
+  if (task === 'regression') {
+    throw new Error('accuracy is not defined for a regression task; use the loss instead');
+  }
+  const logits = asLogits2d(output, y, task);
+  const target = labels(y, logits.shape[0], task);
+  return tf.tidy(() => tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), target), 'int32')).dataSync()[0]!);
+}
+
+/**
+ * Mean of −log softmax(logits)[label]; log-softmax subtracts the row maximum, so large logits neither
+ * overflow nor lose the gradient.
+ */
+function crossEntropy(logits: tf.Tensor2D, target: tf.Tensor1D): tf.Scalar {
+  const logProbs = tf.logSoftmax(logits);
+  const picked = tf.sum(tf.mul(logProbs, tf.oneHot(target, logits.shape[1])), 1);
+  return tf.neg(tf.mean(picked)) as tf.Scalar;
+}
+
+function meanSquaredError(output: tf.Tensor, y: tf.Tensor): tf.Scalar {
+  if (output.size !== y.size) {
+    throw new Error(`regression: outputs [${output.shape.join(', ')}] and targets [${y.shape.join(', ')}] differ in size`);
+  }
+  // Targets of one output per example often come as [n] while the model gives [n, 1].
+  const target = tf.reshape(y.dtype === 'float32' ? y : tf.cast(y, 'float32'), output.shape);
+  return tf.mean(tf.square(tf.sub(output, target)));
+}
+
+/** [n, classes] logits, or [n, t, vocab] flattened to [n·t, vocab]. */
+function asLogits2d(output: tf.Tensor, y: tf.Tensor, task: Task): tf.Tensor2D {
+  const expectedRank = task === 'language-model' ? 3 : 2;
+  if (output.rank !== expectedRank) {
+    throw new Error(
+      `${task}: expected ${expectedRank === 3 ? 'logits [n, t, vocab]' : 'logits [n, classes]'}, ` +
+        `got shape [${output.shape.join(', ')}] (labels [${y.shape.join(', ')}])`,
+    );
+  }
+  const classes = output.shape[output.rank - 1]!;
+  return output.rank === 2 ? (output as tf.Tensor2D) : tf.reshape(output, [output.size / classes, classes]);
+}
+
+/** Integer class labels as int32 [count]. */
+function labels(y: tf.Tensor, count: number, task: Task): tf.Tensor1D {
+  if (y.size !== count) {
+    throw new Error(`${task}: expected ${count} labels, got labels of shape [${y.shape.join(', ')}]`);
+  }
+  const flat = tf.reshape(y, [count]) as tf.Tensor1D;
+  return flat.dtype === 'int32' ? flat : tf.cast(flat, 'int32');
+}

@@ -1,0 +1,91 @@
+// The signature of a standard-library function: one JSON Schema serves declaration checking,
+// defaults (filled before hashing) and documentation, OpenLTH-style. The compiler's type system reads
+// `returns` and the `ltxType` keyword on arguments; the runtime reads `version` (bump it whenever the
+// op's numbers would change, so cached results of the old implementation stop matching).
+
+/** The types of values in the language. `init` is a checkpoint at step 0; `lottery` a family of runs. */
+export type LtxType =
+  | 'number'
+  | 'string'
+  | 'boolean'
+  | 'quantity'
+  | 'list'
+  | 'record'
+  | 'dataset'
+  | 'split'
+  | 'model'
+  | 'init'
+  | 'checkpoint'
+  | 'optimizer'
+  | 'schedule'
+  | 'run'
+  | 'mask'
+  | 'family'
+  | 'lottery'
+  | 'probe';
+
+export type Category =
+  | 'dataset'
+  | 'model'
+  | 'init'
+  | 'optimizer'
+  | 'schedule'
+  | 'training'
+  | 'pruning'
+  | 'lottery'
+  | 'probe';
+
+/** A JSON Schema (draft 2020-12 subset as ajv understands it) plus ltx's `ltxType` keyword. */
+export type JsonSchema = { [key: string]: unknown };
+
+export interface Signature {
+  name: string;
+  category: Category;
+  /** What a call returns. */
+  returns: LtxType;
+  /** Implementation version: part of every stage key the op produces. */
+  version: number;
+  /** Parameter names that positional arguments bind to, in order. */
+  positional: string[];
+  /** Object schema of the (named) parameters, with defaults. */
+  schema: JsonSchema;
+  /** One paragraph for docs/language.md and `--help`. */
+  summary: string;
+}
+
+/** Argument schema helpers: keep signatures short and uniform. */
+export const arg = {
+  ref: (types: LtxType[], description: string): JsonSchema => ({ ltxType: types, description }),
+  int: (description: string, extra: JsonSchema = {}): JsonSchema => ({ type: 'integer', description, ...extra }),
+  number: (description: string, extra: JsonSchema = {}): JsonSchema => ({ type: 'number', description, ...extra }),
+  fraction: (description: string, extra: JsonSchema = {}): JsonSchema => ({
+    type: 'number', minimum: 0, maximum: 1, description, ...extra,
+  }),
+  bool: (description: string, def?: boolean): JsonSchema => ({
+    type: 'boolean', description, ...(def === undefined ? {} : { default: def }),
+  }),
+  string: (description: string, extra: JsonSchema = {}): JsonSchema => ({ type: 'string', description, ...extra }),
+  oneOf: (values: string[], description: string, def?: string): JsonSchema => ({
+    type: 'string', enum: values, description, ...(def === undefined ? {} : { default: def }),
+  }),
+  /** A number of steps; `3 epochs` is accepted and converted from the run's dataset and batch size. */
+  quantity: (description: string, defSteps?: number): JsonSchema => ({
+    ltxType: ['quantity'],
+    description,
+    ...(defSteps === undefined ? {} : { default: { $ltx: 'quantity', amount: defSteps, unit: 'steps' } }),
+  }),
+  seed: (description = 'seed of the random choice', def: number | undefined = 0): JsonSchema => ({
+    type: 'integer', minimum: 0, description, ...(def === undefined ? {} : { default: def }),
+  }),
+  shape: (description: string, def?: number[]): JsonSchema => ({
+    type: 'array', items: { type: 'integer', minimum: 1 }, minItems: 1, maxItems: 3, description,
+    ...(def === undefined ? {} : { default: def }),
+  }),
+};
+
+export function objectSchema(
+  properties: Record<string, JsonSchema>,
+  required: string[] = [],
+): JsonSchema {
+  return { type: 'object', properties, required, additionalProperties: false };
+}

@@ -1,0 +1,35 @@
+// Shared setup for the model tests: the cpu backend, initial weights as tensors, seeded inputs.
+import * as tf from '@tensorflow/tfjs-core';
+import { initialize } from '../../stdlib/inits/initialize.ts';
+import type { InitScheme } from '../../stdlib/inits/schemes.ts';
+import type { ModelLayout } from '../../stdlib/models/layout.ts';
+import { createRng } from '../../stdlib/random.ts';
+
+export async function useCpuBackend(): Promise<void> {
+  // tfjs-core's Node bundle registers no gradient functions; the @tensorflow/tfjs bundle does.
+  await import('@tensorflow/tfjs');
+  await import('@tensorflow/tfjs-backend-cpu');
+  await tf.setBackend('cpu');
+}
+
+export function initialWeights(layout: ModelLayout, seed = 0, scheme: InitScheme = 'kaiming_normal'): Record<string, tf.Tensor> {
+  const values = initialize(layout, scheme, { seed });
+  const weights: Record<string, tf.Tensor> = {};
+  for (const spec of layout.params) weights[spec.name] = tf.tensor(values.get(spec.name)!, spec.shape);
+  return weights;
+}
+
+export function normalInput(shape: number[], seed: number): tf.Tensor {
+  const values = createRng(seed, 'test/input').fillNormal(new Float32Array(shape.reduce((a, b) => a * b, 1)));
+  return tf.tensor(values, shape);
+}
+
+export function intInput(shape: number[], high: number, seed: number): tf.Tensor {
+  const rng = createRng(seed, 'test/ints');
+  const values = Int32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.int(high));
+  return tf.tensor(values, shape, 'int32');
+}
+
+export function sizeOf(shape: number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}

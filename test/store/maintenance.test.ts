@@ -1,0 +1,153 @@
+import assert from 'node:assert/strict';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { CacheMaintenance, Store, StageClaims } from '../../runtime/store/index.ts';
+import type { ActionRecord } from '../../runtime/store/index.ts';
+import { bytesOf, commitInfo, freshStoreRoot, keyFor } from './helpers.ts';
+
+const later = (): Date => new Date(Date.now() + 2 * 60_000);
+
+function blobPath(root: string, record: ActionRecord, output: string): string {
+  const digest = record.outputs[output]!.digest;
+  return join(root, 'blobs', 'sha256', digest.slice(0, 2), digest.slice(2));
+}
+
+async function twoStages(root: string): Promise<{ store: Store; a: ActionRecord; b: ActionRecord }> {
+  const store = new Store(root);
+  const a = await store.commit(
+    keyFor('a'),
+    { op: 'init', version: 1, params: { seed: 1 }, inputs: [] },
+    { weights: { kind: 'checkpoint', bytes: bytesOf('init weights') }, shared: { kind: 'mask', bytes: bytesOf('1111') } },
+    { ...commitInfo, name: 'init', finishedAt: '2025-01-01T00:00:01.000Z' },
+  );
+  const b = await store.commit(
+    keyFor('b'),
+    { op: 'train', version: 1, params: { lr: 0.1 }, inputs: [keyFor('a')] },
+    { weights: { kind: 'checkpoint', bytes: bytesOf('trained weights') }, shared: { kind: 'mask', bytes: bytesOf('1111') } },
+    { ...commitInfo, name: 'train', finishedAt: '2025-01-01T00:00:05.000Z' },
+  );
+  return { store, a, b };
+}
+
+test('ls lists key, name, op, bytes and date of every record, oldest first', async () => {
+  const root = await freshStoreRoot();
+  const { store, a, b } = await twoStages(root);
+  await writeFile(join(root, 'actions', `${keyFor('junk')}.json`), 'not json');
+  const listing = await new CacheMaintenance(store).ls();
+  assert.deepEqual(
+    listing.entries.map((e) => [e.key, e.name, e.op, e.bytes, e.date]),
+    [
+      [a.key, 'init', 'init', 12 + 4, '2025-01-01T00:00:01.000Z'],
+      [b.key, 'train', 'train', 15 + 4, '2025-01-01T00:00:05.000Z'],
+    ],
+  );
+  assert.deepEqual(listing.unreadable.map((u) => u.key), [keyFor('junk')]);
+});
+
+test('verify passes on an intact cache', async () => {
+  const { store } = await twoStages(await freshStoreRoot());
+  const report = await new CacheMaintenance(store).verify();
+  assert.equal(report.ok, true);
+  assert.equal(report.records, 2);
+  assert.equal(report.blobs, 3, 'the shared blob is hashed once');
+  assert.deepEqual(report.problems, []);
+});
+
+test('verify finds a single flipped byte and names every stage that uses the blob', async () => {
+  const root = await freshStoreRoot();
+  const { store, a, b } = await twoStages(root);
+  const path = blobPath(root, a, 'shared');
+  const bytes = await readFile(path);
+  bytes[2]! ^= 0x04;
+  await writeFile(path, bytes);
+
+  const report = await new CacheMaintenance(store).verify();
+  assert.equal(report.ok, false);
+  assert.deepEqual(
+    report.problems.map((p) => [p.kind, p.key, 'output' in p ? p.output : undefined]).sort(),
+    [
+      ['corrupt-blob', a.key, 'shared'],
+      ['corrupt-blob', b.key, 'shared'],
+    ].sort(),
+  );
+});
+
+test('verify reports a missing blob and an invalid record with their stage keys', async () => {
+  const root = await freshStoreRoot();
+  const { store, b } = await twoStages(root);
+  await rm(blobPath(root, b, 'weights'));
+  await writeFile(join(root, 'actions', `${keyFor('junk')}.json`), '{}');
+  const report = await new CacheMaintenance(store).verify();
+  const problems = report.problems.map((p) => [p.kind, p.key]);
+  assert.deepEqual(problems.sort(), [
+    ['invalid-record', keyFor('junk')],
+    ['missing-blob', b.key],
+  ].sort());
+});
+
+test('gc keeps every referenced blob and removes unreferenced ones', async () => {
+  const root = await freshStoreRoot();
+  const { store, a, b } = await twoStages(root);
+  const orphanDigest = keyFor('orphan bytes');
+  await mkdir(join(root, 'blobs', 'sha256', orphanDigest.slice(0, 2)), { recursive: true });
+  await writeFile(join(root, 'blobs', 'sha256', orphanDigest.slice(0, 2), orphanDigest.slice(2)), 'orphan');
+
+  const report = await new CacheMaintenance(store).gc({ now: later() });
+  assert.equal(report.removedBlobs, 1);
+  assert.equal(report.bytesFreed, 'orphan'.length);
+  assert.deepEqual(report.removedRecords, []);
+  for (const record of [a, b]) {
+    const found = await store.lookup(record.key);
+    assert.ok(found);
+    for (const output of Object.keys(record.outputs)) await store.readOutput(found, output);
+  }
+});
+
+test('gc with keep drops the other records and their blobs, but not blobs a kept record shares', async () => {
+  const root = await freshStoreRoot();
+  const { store, a, b } = await twoStages(root);
+  const report = await new CacheMaintenance(store).gc({ keep: new Set([a.key]), now: later() });
+  assert.deepEqual(report.removedRecords, [b.key]);
+  assert.equal(report.removedBlobs, 1, 'only "trained weights"; the shared mask stays');
+  assert.equal(await store.lookup(b.key), undefined);
+  assert.equal(await store.findByPreimageShape({ name: 'train' }), undefined, 'the name index forgets removed records');
+  const kept = await store.lookup(a.key);
+  assert.ok(kept);
+  assert.equal(new TextDecoder().decode(await store.readOutput(kept, 'shared')), '1111');
+});
+
+test('gc spares young leftovers and leftovers of stages someone is computing', async () => {
+  const root = await freshStoreRoot();
+  const store = new Store(root);
+  const claimedKey = keyFor('being computed');
+  const abandonedKey = keyFor('abandoned');
+  await mkdir(join(root, 'tmp', `${claimedKey}.0001`), { recursive: true });
+  await mkdir(join(root, 'tmp', `${abandonedKey}.0002`), { recursive: true });
+  await writeFile(join(root, 'tmp', `${abandonedKey}.0002`, 'output-0'), 'partial');
+  const claims = new StageClaims(store, { runId: 'run-1' });
+  assert.equal(await claims.acquire(claimedKey), 'acquired');
+
+  const maintenance = new CacheMaintenance(store);
+  assert.equal((await maintenance.gc()).removedTmp, 0, 'everything is younger than a minute');
+  const report = await maintenance.gc({ now: later() });
+  assert.equal(report.removedTmp, 1);
+  assert.equal(report.bytesFreed, 'partial'.length);
+  assert.equal(report.removedClaims, 0, 'a live claim is not stale');
+  await claims.release(claimedKey);
+});
+
+test('gc removes claims whose process is gone', async () => {
+  const root = await freshStoreRoot();
+  const store = new Store(root);
+  const key = keyFor('dead holder');
+  await mkdir(join(root, 'claims'), { recursive: true });
+  const { hostname } = await import('node:os');
+  const now = new Date().toISOString();
+  await writeFile(
+    join(root, 'claims', `${key}.claim`),
+    JSON.stringify({ key, pid: 2 ** 22 + 12345, host: hostname(), runId: 'gone', startedAt: now, heartbeatAt: now }),
+  );
+  const report = await new CacheMaintenance(store).gc();
+  assert.equal(report.removedClaims, 1);
+});

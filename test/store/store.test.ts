@@ -1,0 +1,184 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { CacheMaintenance, Store, StoreCorruptError, StoreError, decodeTensors, encodeTensors } from '../../runtime/store/index.ts';
+import type { CommitStep } from '../../runtime/store/index.ts';
+import { bytesOf, commitInfo, freshStoreRoot, keyFor } from './helpers.ts';
+
+const preimage = { op: 'train', version: 1, params: { lr: 0.1, steps: 100 }, inputs: [keyFor('init')] };
+
+test('a committed stage is found by its key, with outputs, metrics and preimage', async () => {
+  const store = new Store(await freshStoreRoot());
+  const key = keyFor('stage');
+  const checkpoint = encodeTensors([{ name: 'w', dtype: 'float32', shape: [2], data: new Float32Array([1, 2]) }], { step: 100 });
+  const record = await store.commit(
+    key,
+    preimage,
+    { weights: { kind: 'checkpoint', bytes: checkpoint }, losses: { kind: 'trace', bytes: bytesOf('[0.9,0.5]') } },
+    { ...commitInfo, name: 'dense', metrics: { accuracy: 0.97 } },
+  );
+
+  const found = await store.lookup(key);
+  assert.deepEqual(found, record);
+  assert.equal(found!.name, 'dense');
+  assert.deepEqual(found!.metrics, { accuracy: 0.97 });
+  assert.equal(found!.seconds, 2.5);
+  assert.equal(found!.outputs['weights']!.bytes, checkpoint.byteLength);
+  assert.deepEqual(await store.preimageOf(key), preimage);
+  const weights = decodeTensors(await store.readOutput(found!, 'weights'));
+  assert.deepEqual([...weights.tensors[0]!.data], [1, 2]);
+  assert.equal(new TextDecoder().decode(await store.readOutput(found!, 'losses')), '[0.9,0.5]');
+});
+
+test('an unknown key reads as absent, and reading creates nothing', async () => {
+  const root = await freshStoreRoot();
+  const store = new Store(root);
+  assert.equal(await store.lookup(keyFor('never')), undefined);
+  assert.equal(await store.preimageOf(keyFor('never')), undefined);
+  await assert.rejects(readdir(root), { code: 'ENOENT' });
+});
+
+test('blobs are content-addressed under blobs/sha256/<2 hex>/<62 hex> and shared between stages', async () => {
+  const root = await freshStoreRoot();
+  const store = new Store(root);
+  const shared = bytesOf('same bytes');
+  const a = await store.commit(keyFor('a'), preimage, { out: { kind: 'mask', bytes: shared } }, commitInfo);
+  const b = await store.commit(keyFor('b'), preimage, { out: { kind: 'mask', bytes: shared } }, commitInfo);
+  const digest = a.outputs['out']!.digest;
+  assert.equal(b.outputs['out']!.digest, digest);
+  assert.deepEqual(await readFile(join(root, 'blobs', 'sha256', digest.slice(0, 2), digest.slice(2))), Buffer.from(shared));
+  assert.deepEqual(await readdir(join(root, 'blobs', 'sha256', digest.slice(0, 2))), [digest.slice(2)]);
+  assert.deepEqual(await readdir(join(root, 'tmp')), [], 'a successful commit leaves nothing in tmp/');
+});
+
+test('readOutput verifies the digest and names the stage and output on damage', async () => {
+  const root = await freshStoreRoot();
+  const store = new Store(root);
+  const record = await store.commit(keyFor('s'), preimage, { mask: { kind: 'mask', bytes: bytesOf('0101') } }, commitInfo);
+  const digest = record.outputs['mask']!.digest;
+  await writeFile(join(root, 'blobs', 'sha256', digest.slice(0, 2), digest.slice(2)), '0111');
+  await assert.rejects(store.readOutput(record, 'mask'), (error: unknown) => {
+    return error instanceof StoreCorruptError && error.key === record.key && error.output === 'mask' && error.digest === digest;
+  });
+  await assert.rejects(store.readOutput(record, 'nope'), (error: unknown) => error instanceof StoreError && /"mask"/.test(error.message));
+});
+
+test('a broken record reads as absent, never as a crash', async () => {
+  const root = await freshStoreRoot();
+  const store = new Store(root);
+  const key = keyFor('broken');
+  const record = await store.commit(key, preimage, { out: { kind: 'table', bytes: bytesOf('x') } }, commitInfo);
+  const recordPath = join(root, 'actions', `${key}.json`);
+
+  await writeFile(recordPath, '{"key": "trunc');
+  assert.equal(await store.lookup(key), undefined);
+  assert.equal((await store.inspect(key)).status, 'broken');
+
+  await writeFile(recordPath, JSON.stringify({ ...record, outputs: { out: { digest: 'xyz', bytes: 1, kind: 'table' } } }));
+  assert.equal(await store.lookup(key), undefined);
+
+  await writeFile(recordPath, JSON.stringify({ ...record, key: keyFor('other') }));
+  assert.equal(await store.lookup(key), undefined);
+});
+
+test('a record whose blob is missing reads as absent and says which output', async () => {
+  const root = await freshStoreRoot();
+  const store = new Store(root);
+  const key = keyFor('lost blob');
+  const record = await store.commit(key, preimage, { weights: { kind: 'checkpoint', bytes: bytesOf('w') } }, commitInfo);
+  const digest = record.outputs['weights']!.digest;
+  const { rm } = await import('node:fs/promises');
+  await rm(join(root, 'blobs', 'sha256', digest.slice(0, 2), digest.slice(2)));
+  assert.equal(await store.lookup(key), undefined);
+  const outcome = await store.inspect(key);
+  assert.equal(outcome.status, 'broken');
+  assert.match(outcome.status === 'broken' ? outcome.reason : '', /"weights".*missing/);
+});
+
+test('committing a key again replaces its record (newest result wins)', async () => {
+  const store = new Store(await freshStoreRoot());
+  const key = keyFor('twice');
+  await store.commit(key, preimage, { out: { kind: 'table', bytes: bytesOf('first') } }, commitInfo);
+  const second = await store.commit(key, preimage, { out: { kind: 'table', bytes: bytesOf('second') } }, commitInfo);
+  const found = await store.lookup(key);
+  assert.deepEqual(found, second);
+  assert.equal(new TextDecoder().decode(await store.readOutput(found!, 'out')), 'second');
+});
+
+test('an exception between placing blobs and writing the record leaves no result; gc removes the blobs', async () => {
+  const root = await freshStoreRoot();
+  const crashing = new Store(root, {
+    onCommitStep: (step: CommitStep) => {
+      if (step === 'blobs-placed') throw new Error('simulated crash');
+    },
+  });
+  const key = keyFor('interrupted');
+  await assert.rejects(crashing.commit(key, preimage, { out: { kind: 'table', bytes: bytesOf('half') } }, commitInfo), /simulated crash/);
+
+  const store = new Store(root);
+  assert.equal(await store.lookup(key), undefined);
+  const report = await new CacheMaintenance(store).gc({ graceMs: 0 });
+  assert.equal(report.removedBlobs, 1);
+  assert.equal(report.bytesFreed, 4);
+  assert.deepEqual(await readdir(join(root, 'blobs', 'sha256')), []);
+});
+
+const crashFixture = fileURLToPath(new URL('./fixtures/crash-during-commit.ts', import.meta.url));
+
+for (const step of ['staged', 'verified', 'blobs-placed'] as const) {
+  test(`a process killed at commit step "${step}" leaves no record, and gc clears its garbage`, async () => {
+    const root = await freshStoreRoot();
+    const key = keyFor(`killed at ${step}`);
+    const child = spawnSync(process.execPath, [crashFixture, root, key, step], { encoding: 'utf8' });
+    assert.equal(child.status, 3, child.stderr);
+
+    const store = new Store(root);
+    assert.equal(await store.lookup(key), undefined);
+    assert.equal((await readdir(join(root, 'tmp'))).length, 1, 'the dead commit left its staging directory');
+
+    const maintenance = new CacheMaintenance(store);
+    const young = await maintenance.gc();
+    assert.equal(young.removedTmp, 0, 'leftovers younger than the grace period may still be in use');
+
+    const report = await maintenance.gc({ now: new Date(Date.now() + 2 * 60_000) });
+    assert.equal(report.removedTmp, 1);
+    assert.equal(report.removedBlobs, step === 'blobs-placed' ? 1 : 0);
+    assert.deepEqual(await readdir(join(root, 'tmp')), []);
+    assert.deepEqual(await readdir(join(root, 'blobs', 'sha256')).catch(() => []), []);
+  });
+}
+
+test('a process killed right after writing the record has committed a complete result', async () => {
+  const root = await freshStoreRoot();
+  const key = keyFor('killed after record');
+  const child = spawnSync(process.execPath, [crashFixture, root, key, 'record-written'], { encoding: 'utf8' });
+  assert.equal(child.status, 3, child.stderr);
+  const store = new Store(root);
+  const record = await store.lookup(key);
+  assert.ok(record);
+  assert.equal(new TextDecoder().decode(await store.readOutput(record, 'weights')), `weights of ${key}`);
+});
+
+test('findByPreimageShape finds the latest record of a declaration name, for diffing preimages', async () => {
+  const store = new Store(await freshStoreRoot());
+  const output = { out: { kind: 'checkpoint', bytes: bytesOf('w') } };
+  await store.commit(keyFor('v1'), { ...preimage, params: { lr: 0.1 } }, output, { ...commitInfo, name: 'imp/level[3]' });
+  await store.commit(keyFor('v2'), { ...preimage, params: { lr: 0.05 } }, output, { ...commitInfo, name: 'imp/level[3]' });
+  await store.commit(keyFor('other'), { ...preimage, params: { lr: 1 } }, output, { ...commitInfo, name: 'imp_level_3_' });
+
+  const previous = await store.findByPreimageShape({ name: 'imp/level[3]', op: 'train' });
+  assert.equal(previous?.key, keyFor('v2'));
+  assert.deepEqual(previous?.preimage['params'], { lr: 0.05 });
+  assert.equal((await store.findByPreimageShape({ name: 'imp_level_3_' }))?.key, keyFor('other'));
+  assert.equal(await store.findByPreimageShape({ name: 'imp/level[3]', op: 'prune' }), undefined);
+  assert.equal(await store.findByPreimageShape({ name: 'never declared' }), undefined);
+});
+
+test('commit refuses malformed keys and preimages without an op', async () => {
+  const store = new Store(await freshStoreRoot());
+  await assert.rejects(store.commit('abc', preimage, {}, commitInfo), TypeError);
+  await assert.rejects(store.commit(keyFor('k'), { version: 1 } as never, {}, commitInfo), /op/);
+});
