@@ -73,6 +73,8 @@ export function compile(entry: string, options: CompileOptions): CompiledProgram
   const probes = new Map<string, ProbeTable>();
   for (const d of declared) {
     const stages = stagesOf(builder, d);
+    // `train t[0] = dense`: the stage answers to both names (diff and plan match stages by name).
+    if (stages.length === 1 && d.value.type !== 'probe') builder.alias(stages[0]!, d.label);
     declarations.push({ name: d.name, label: d.label, kind: d.kind, index: d.coords, stages });
     if (d.value.type === 'probe') {
       let table = probes.get(d.name);
@@ -100,11 +102,17 @@ function stagesOf(builder: StageBuilder, d: DeclaredValue): string[] {
       case 'run': return [builder.run(value.node)];
       case 'mask': return [builder.mask(value.node)];
       case 'family': case 'lottery': return value.members.flatMap((m) => of(m.value, m.label));
-      case 'probe': return value.node.rows.map((row) => builder.probeRow(value.node, row, label));
+      case 'probe': return value.node.rows.map((row) => builder.probeRow(value.node, row, rowName(label, row.coords)));
       default: return [];
     }
   };
   return of(d.value, d.label);
+}
+
+/** `acc[level=3]` for a row of a family probe; the declaration's label for a single row. */
+function rowName(label: string, coords: Coordinates): string {
+  const parts = Object.entries(coords).map(([k, v]) => `${k}=${v}`);
+  return parts.length ? `${label}[${parts.join(', ')}]` : label;
 }
 
 function compareCoords(a: Coordinates, b: Coordinates): number {

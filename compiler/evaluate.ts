@@ -157,7 +157,7 @@ export class Evaluator {
           if (!topLevel) this.sink.error(env.file, statement.kindRange, 'param-in-loop', `param ${statement.name.name} must be declared at the top level, not inside a for loop`);
           return;
         }
-        this.declare(statement, env);
+        this.declareEntry(statement, env);
     }
   }
 
@@ -208,7 +208,7 @@ export class Evaluator {
     return out;
   }
 
-  private declare(decl: Declaration, env: Env): void {
+  private declareEntry(decl: Declaration, env: Env): void {
     const name = decl.name.name;
     const index: number[] = [];
     const indexNames: (string | undefined)[] = [];
@@ -507,8 +507,14 @@ export class Evaluator {
 
   private indexDeclared(group: DeclGroup, chain: (Expression | null)[], expr: Expression, env: Env): Value {
     if (chain.length > group.arity) {
-      this.sink.error(env.file, expr.range, 'too-many-indices', `${group.name} has ${group.arity} ${group.arity === 1 ? 'index' : 'indices'}, but ${chain.length} are given`);
-      return { type: 'error' };
+      // `ticket[seed][4]`: the member's own value (a lottery, a family, a list) takes the rest.
+      if (chain.slice(0, group.arity).includes(null)) {
+        this.sink.error(env.file, expr.range, 'bad-index', `after [*] no further index can be given`);
+        return { type: 'error' };
+      }
+      let value = this.indexDeclared(group, chain.slice(0, group.arity), expr, env);
+      for (const indexExpr of chain.slice(group.arity)) value = this.indexValue(value, indexExpr, expr, env);
+      return value;
     }
     const prefix: number[] = [];
     let whole = false;
@@ -714,7 +720,9 @@ export class Evaluator {
       for (const arg of call.args) this.evalExpr(arg.value, env);
       return { type: 'error' };
     }
-    return this.applySignature(signature, call, env, label ?? name);
+    // A call nested in a declaration is named after it: `shuffled[1]/random_mask`.
+    const outer = this.evaluating[this.evaluating.length - 1];
+    return this.applySignature(signature, call, env, label ?? (outer ? `${outer}/${name}` : name));
   }
 
   private applySignature(signature: Signature, call: CallExpression, env: Env, label: string): Value {
@@ -753,6 +761,7 @@ export class Evaluator {
       const propertySchema = ((signature.schema.properties ?? {}) as Record<string, Record<string, unknown>>)[param];
       json[param] = this.toJson(value, propertySchema, placeholders, env);
     }
+    sites.omitRequired = broken;
     const problems = checkArguments(signature, json, sites);
     for (const p of problems) this.sink.error(env.file, p.range, 'schema', p.message);
     if (problems.length > 0 || broken || hasError(json)) return { type: 'error' };
@@ -786,7 +795,8 @@ export class Evaluator {
           return this.toJson(v, schema, placeholders, env);
         }
         if (allowed || schema?.type === 'string') return value.name;
-        return { $ltx: 'symbol', name: value.name };
+        this.reportUnknownName(value.name, env.file, value.origin.range);
+        return { $ltx: 'error' };
       }
       case 'error': return { $ltx: 'error' };
       default: {

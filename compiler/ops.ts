@@ -243,9 +243,15 @@ function lowerFit(ctx: CallContext): Value {
       `fit starts at step ${startStep} and must train past it, but its recipe ends at step ${steps}`, 'empty-run');
   }
   if (!sameModel(modelOf(start), likeRun?.model)) {
-    return fail(ctx, siteOf(ctx, 'like'), `like: copies the recipe of a run of another model (${likeRun!.model.op}) than the weights' (${modelOf(start).op})`, 'model-mismatch');
+    return fail(ctx, siteOf(ctx, 'like'), `like: copies the recipe of a run of ${describeModel(likeRun!.model)}, but the weights are of ${describeModel(modelOf(start))}`, 'model-mismatch');
   }
   return { type: 'run', node: makeRun(start, { data: data!, optimizer, batch, steps, order }, label(ctx)) };
+}
+
+/** `mlp(input: 64, hidden: [32], classes: 10, …)`: enough to tell two models apart. */
+function describeModel(model: ModelDescriptor): string {
+  const shown = Object.entries(model.params).slice(0, 4).map(([k, v]) => `${k}: ${JSON.stringify(v)}`);
+  return `${model.op}(${shown.join(', ')}${Object.keys(model.params).length > 4 ? ', …' : ''})`;
 }
 
 function sameModel(a: ModelDescriptor, b: ModelDescriptor | undefined): boolean {
@@ -326,7 +332,7 @@ function lowerPruning(ctx: CallContext): Value {
       const mask = maskArgument(ctx, 'mask');
       if (!source || !mask) return ERROR;
       if (!sameModel(modelOf(source), maskModel(mask))) {
-        return fail(ctx, siteOf(ctx, 'mask'), `the mask was made for a ${maskModel(mask).op} but the weights are of a ${modelOf(source).op}`, 'model-mismatch');
+        return fail(ctx, siteOf(ctx, 'mask'), `the mask was made for ${describeModel(maskModel(mask))}, but the weights are of ${describeModel(modelOf(source))}`, 'model-mismatch');
       }
       return { type: 'checkpoint', node: makeRewind(source, mask, label(ctx)) };
     }
@@ -335,7 +341,7 @@ function lowerPruning(ctx: CallContext): Value {
       const mask = maskArgument(ctx, 'mask');
       if (init?.type !== 'init' || !mask) return ERROR;
       if (!sameModel(init.node.model, maskModel(mask))) {
-        return fail(ctx, siteOf(ctx, 'mask'), `the mask was made for a ${maskModel(mask).op} but the init is of a ${init.node.model.op}`, 'model-mismatch');
+        return fail(ctx, siteOf(ctx, 'mask'), `the mask was made for ${describeModel(maskModel(mask))}, but the init is of ${describeModel(init.node.model)}`, 'model-mismatch');
       }
       return { type: 'checkpoint', node: { node: 'reinit', version: 1, init: init.node, mask, seed: ctx.args.seed as number, label: label(ctx) } };
     }

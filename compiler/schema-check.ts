@@ -4,7 +4,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { SourceRange } from '../lang/ast.ts';
 import type { Signature } from '../stdlib/signature.ts';
 import { describeType } from './values.ts';
-import { didYouMean } from './suggest.ts';
+import { closestName, didYouMean } from './suggest.ts';
 
 /** A non-JSON argument (a run, a mask, a quantity, ...) as ajv sees it. */
 export interface TypedPlaceholder {
@@ -41,6 +41,8 @@ ajv.addKeyword({
   errors: true,
   validate: function ltxType(this: unknown, schema: string[], data: unknown): boolean {
     const actual = placeholderType(data);
+    // An argument whose own error was reported already is not reported again.
+    if (actual === 'error') return true;
     if (typeAccepted(schema, actual, data)) return true;
     (ltxType as unknown as { errors: Partial<ErrorObject>[] }).errors = [
       { keyword: 'ltxType', message: 'wrong type', params: { allowed: schema, actual } },
@@ -48,8 +50,6 @@ ajv.addKeyword({
     return false;
   },
 });
-// Placeholders that ajv sees where a typed value stands must not trip `type` checks of other keywords.
-ajv.addKeyword({ keyword: 'description', schemaType: 'string' });
 
 const compiled = new Map<string, ValidateFunction>();
 
@@ -74,6 +74,8 @@ export interface ArgumentSites {
   items: Map<string, SourceRange[]>;
   /** Parameter name → a word for the value as written (`m`, `dense`), for type errors. */
   spelled: Map<string, string>;
+  /** Set when the arguments are already known to be broken (too many positional): skip "missing". */
+  omitRequired?: boolean;
 }
 
 export interface SchemaProblem {
@@ -87,7 +89,14 @@ export function checkArguments(signature: Signature, args: Record<string, unknow
   if (validate(args)) return [];
   const problems: SchemaProblem[] = [];
   const seen = new Set<string>();
-  for (const error of validate.errors ?? []) {
+  const errors = validate.errors ?? [];
+  // `rtae: 20%` is reported as an unknown argument with "did you mean 'rate'?"; a second error saying
+  // that `rate` is missing would only repeat it.
+  const misspelled = new Set(errors.filter((e) => e.keyword === 'additionalProperties')
+    .map((e) => closestName(String((e.params as { additionalProperty: string }).additionalProperty), properties(signature))));
+  for (const error of errors) {
+    if (error.keyword === 'required' && misspelled.has(String((error.params as { missingProperty: string }).missingProperty))) continue;
+    if (error.keyword === 'required' && sites.omitRequired) continue;
     const problem = describeError(signature, error, sites, args);
     if (!problem) continue;
     const key = `${problem.range.start.offset}:${problem.message}`;
@@ -165,8 +174,13 @@ function describeError(signature: Signature, error: ErrorObject, sites: Argument
         message: `${subject} must be one of ${allowed.join(', ')}${spelled ? `, not '${spelled}'${didYouMean(spelled, allowed)}` : ''}`,
       };
     }
-    case 'minimum': case 'maximum': case 'exclusiveMinimum': case 'exclusiveMaximum':
-      return { range, message: `${subject} must be ${String(p.comparison)} ${formatLimit(p.limit, param, args)} (got ${formatLimit(valueAt(args, path), param, args)})` };
+    case 'minimum': case 'maximum': case 'exclusiveMinimum': case 'exclusiveMaximum': {
+      const words: Record<string, string> = { '>=': 'at least', '<=': 'at most', '>': 'greater than', '<': 'less than' };
+      const got = valueAt(args, path);
+      const percent = typeof got === 'number' && sites.spelled.get(param) === undefined && signatureIsFraction(signature, param)
+        ? ` (${+(got * 100).toFixed(6)}%)` : '';
+      return { range, message: `${subject} must be ${words[String(p.comparison)] ?? String(p.comparison)} ${String(p.limit)}, but it is ${String(got)}${percent}` };
+    }
     case 'minItems':
       return { range, message: `${subject} needs at least ${String(p.limit)} item${p.limit === 1 ? '' : 's'}` };
     case 'maxItems':
@@ -189,12 +203,10 @@ function valueAt(args: Record<string, unknown>, path: string[]): unknown {
   return v;
 }
 
-function formatLimit(limit: unknown, param: string, args: Record<string, unknown>): string {
-  if (typeof limit !== 'number') return String(limit);
-  // Fractions were most likely written as percentages.
-  const spelled = args[param];
-  void spelled;
-  return String(limit);
+/** Fractions (bounded by 0 and 1) are usually written as percentages: say both. */
+function signatureIsFraction(signature: Signature, param: string): boolean {
+  const schema = ((signature.schema.properties ?? {}) as Record<string, Record<string, unknown>>)[param];
+  return schema?.type === 'number' && (schema.maximum === 1 || schema.exclusiveMaximum === 1);
 }
 
 function joinOr(items: string[]): string {

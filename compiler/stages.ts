@@ -97,10 +97,17 @@ export class StageBuilder {
     return key;
   }
 
+  /** Another declaration that compiles to an existing stage: remember its name too. */
+  alias(key: string, name: string): string {
+    const stage = this.stages.get(key);
+    if (stage && !stage.names.includes(name)) stage.names.push(name);
+    return key;
+  }
+
   checkpoint(node: CheckpointNode): string {
     const id = this.checkpointId(node);
     const cached = this.keys.get(id);
-    if (cached) return cached;
+    if (cached) return node.node === 'at' ? (node.step === node.run.steps ? this.alias(cached, node.run.label.name) : cached) : this.alias(cached, node.label.name);
     let key: string;
     switch (node.node) {
       case 'init':
@@ -144,7 +151,7 @@ export class StageBuilder {
   mask(node: MaskNode): string {
     const id = this.maskId(node);
     const cached = this.keys.get(id);
-    if (cached) return cached;
+    if (cached) return this.alias(cached, node.label.name);
     const key = node.op === 'magnitude'
       ? this.add('mask', 'magnitude', node.version, node.params, { weights: this.checkpoint(node.weights) }, node.label)
       : this.add('mask', 'random_mask', node.version, { seed: node.seed }, { like: this.mask(node.like) }, node.label);

@@ -13,7 +13,9 @@ export function closestName(name: string, candidates: Iterable<string>): string 
   }
   if (best === undefined) return undefined;
   // A suggestion must be closer than a rewrite: at most a third of the name may change.
-  return bestDistance <= Math.max(1, Math.floor(Math.max(name.length, best.length) / 3)) ? best : undefined;
+  const longest = Math.max(name.length, best.length);
+  const allowed = longest <= 2 ? 1 : Math.max(2, Math.floor(longest / 3));
+  return bestDistance <= allowed && bestDistance < longest ? best : undefined;
 }
 
 export function didYouMean(name: string, candidates: Iterable<string>): string {

@@ -63,6 +63,12 @@ export class SyntaxAnchors {
     return pointsAtActual || sameLine ? this.tokenRange(actual) : pointRange(previousEnd);
   }
 
+  /** The offsets between the token before `actual` and `actual` (or the end of the text). */
+  gapBefore(actual: IToken | undefined): { start: number; end: number } {
+    const end = isRealToken(actual) ? actual.startOffset : this.lines.text.length;
+    return { start: this.endBefore(end).offset, end };
+  }
+
   /** Where something missing right after `token` is reported. */
   missingAfter(token: IToken): SourceRange {
     const next = this.tokens[this.indexAtOrAfter(token.startOffset + 1)];

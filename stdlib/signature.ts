@@ -58,9 +58,13 @@ export const arg = {
   ref: (types: LtxType[], description: string): JsonSchema => ({ ltxType: types, description }),
   int: (description: string, extra: JsonSchema = {}): JsonSchema => ({ type: 'integer', description, ...extra }),
   number: (description: string, extra: JsonSchema = {}): JsonSchema => ({ type: 'number', description, ...extra }),
-  fraction: (description: string, extra: JsonSchema = {}): JsonSchema => ({
-    type: 'number', minimum: 0, maximum: 1, description, ...extra,
-  }),
+  fraction: (description: string, extra: JsonSchema = {}): JsonSchema => {
+    const schema: JsonSchema = { type: 'number', minimum: 0, maximum: 1, description, ...extra };
+    // One bound per side: an exclusive bound replaces the inclusive one.
+    if ('exclusiveMaximum' in extra) delete schema.maximum;
+    if ('exclusiveMinimum' in extra) delete schema.minimum;
+    return schema;
+  },
   bool: (description: string, def?: boolean): JsonSchema => ({
     type: 'boolean', description, ...(def === undefined ? {} : { default: def }),
   }),

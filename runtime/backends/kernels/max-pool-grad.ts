@@ -34,6 +34,9 @@ function maxPoolGradWasm(args: {
   const dxs = heapView(backend, dx);
   dxs.fill(0);
 
+  // Per output pixel, all channels at once, so that every inner loop walks contiguous memory.
+  const best = new Int32Array(channels);
+  const bestValue = new Float32Array(channels);
   for (let b = 0; b < batchSize; b++) {
     const imageOffset = b * inHeight * inWidth * channels;
     for (let oy = 0; oy < outHeight; oy++) {
@@ -44,26 +47,29 @@ function maxPoolGradWasm(args: {
         const x0 = ox * strideWidth - left;
         const xStart = Math.max(0, x0);
         const xEnd = Math.min(inWidth, x0 + filterWidth);
-        const dyOffset = ((b * outHeight + oy) * outWidth + ox) * channels;
+        if (yStart >= yEnd || xStart >= xEnd) continue;
+        // Start from the window's first position: a window of only -Infinity/NaN still passes its
+        // gradient on, and strict `>` keeps the first of equal maxima.
+        const first = imageOffset + (yStart * inWidth + xStart) * channels;
         for (let c = 0; c < channels; c++) {
-          let best = -1;
-          let bestValue = Number.NEGATIVE_INFINITY;
-          for (let y = yStart; y < yEnd; y++) {
-            for (let x = xStart; x < xEnd; x++) {
-              const at = imageOffset + (y * inWidth + x) * channels + c;
-              const value = xs[at]!;
-              if (value > bestValue) {
-                best = at;
-                bestValue = value;
+          best[c] = first + c;
+          bestValue[c] = xs[first + c]!;
+        }
+        for (let y = yStart; y < yEnd; y++) {
+          for (let x = xStart; x < xEnd; x++) {
+            const at = imageOffset + (y * inWidth + x) * channels;
+            for (let c = 0; c < channels; c++) {
+              const value = xs[at + c]!;
+              // NaN never wins; a NaN start loses to any number (Float32 NaN !== itself).
+              if (value > bestValue[c]! || (bestValue[c] !== bestValue[c] && value === value)) {
+                best[c] = at + c;
+                bestValue[c] = value;
               }
             }
           }
-          // A window of only -Infinity/NaN still passes its gradient on, to its first position.
-          if (best < 0 && yStart < yEnd && xStart < xEnd) {
-            best = imageOffset + (yStart * inWidth + xStart) * channels + c;
-          }
-          if (best >= 0) dxs[best] = dxs[best]! + dys[dyOffset + c]!;
         }
+        const dyOffset = ((b * outHeight + oy) * outWidth + ox) * channels;
+        for (let c = 0; c < channels; c++) dxs[best[c]!] = dxs[best[c]!]! + dys[dyOffset + c]!;
       }
     }
   }

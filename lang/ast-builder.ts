@@ -1,0 +1,399 @@
+// CST → AST. Walks the parser's concrete syntax tree (possibly partial after error recovery) and
+// builds AST nodes with source ranges. Anything recovery left out becomes an ErrorExpression (or an
+// empty name), so a partial AST is still well formed. Also reports the errors that are easier to
+// see on the tree than in the grammar: keywords used as names, unknown units, positional arguments
+// after named ones, empty slots between commas, calls of something that is not a name.
+import { tokenMatcher, type CstElement, type CstNode, type IToken } from 'chevrotain';
+import type {
+  Argument,
+  BinaryOperator,
+  Comment,
+  Declaration,
+  DeclarationKind,
+  ErrorExpression,
+  Expression,
+  ForStatement,
+  Identifier,
+  ImportStatement,
+  Position,
+  Program,
+  RecordEntry,
+  SourceRange,
+  Statement,
+  StringLiteral,
+  Unit,
+} from './ast.ts';
+import type { Diagnostic } from './diagnostics.ts';
+import { Keyword, quoteSource, unescapeString } from './lexer.ts';
+import { coverRanges, pointRange } from './source-text.ts';
+import type { SyntaxAnchors } from './syntax-anchors.ts';
+import { isRealToken } from './syntax-messages.ts';
+
+const UNITS: Readonly<Record<string, Unit>> = { step: 'steps', steps: 'steps', epoch: 'epochs', epochs: 'epochs' };
+
+function childNodes(node: CstNode | undefined, key: string): CstNode[] {
+  return (node?.children[key] ?? []) as CstNode[];
+}
+
+function childNode(node: CstNode | undefined, key: string, index = 0): CstNode | undefined {
+  return childNodes(node, key)[index];
+}
+
+/** Tokens under `key` that were read from the text (recovery's inventions are left out). */
+function childTokens(node: CstNode | undefined, key: string): IToken[] {
+  return ((node?.children[key] ?? []) as IToken[]).filter(isRealToken);
+}
+
+function childToken(node: CstNode | undefined, key: string): IToken | undefined {
+  return childTokens(node, key)[0];
+}
+
+function isCstNode(element: CstElement): element is CstNode {
+  return 'children' in element;
+}
+
+/** The start offset of a CST element, or undefined when recovery left it empty. */
+function startOffsetOf(element: CstElement): number | undefined {
+  if (!isCstNode(element)) return isRealToken(element) ? element.startOffset : undefined;
+  const offset = element.location?.startOffset;
+  return offset !== undefined && Number.isFinite(offset) && offset >= 0 ? offset : undefined;
+}
+
+export class AstBuilder {
+  private readonly file: string;
+  private readonly anchors: SyntaxAnchors;
+  readonly diagnostics: Diagnostic[] = [];
+
+  constructor(file: string, anchors: SyntaxAnchors) {
+    this.file = file;
+    this.anchors = anchors;
+  }
+
+  private report(range: SourceRange, message: string): void {
+    this.diagnostics.push({ severity: 'error', code: 'syntax', message, file: this.file, range });
+  }
+
+  private range(token: IToken): SourceRange {
+    return this.anchors.tokenRange(token);
+  }
+
+  private end(token: IToken): Position {
+    return this.anchors.tokenEnd(token);
+  }
+
+  private errorExpression(range: SourceRange): ErrorExpression {
+    return { type: 'ErrorExpression', range };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Statements
+
+  program(cst: CstNode | undefined, text: string, comments: Comment[]): Program {
+    const whole = this.anchors.lines.range(0, text.length);
+    return { type: 'Program', file: this.file, body: this.statements(cst), comments, range: whole };
+  }
+
+  private statements(owner: CstNode | undefined): Statement[] {
+    const body: Statement[] = [];
+    for (const statement of childNodes(owner, 'statement')) {
+      const built = this.statement(statement);
+      if (built !== null) body.push(built);
+    }
+    return body;
+  }
+
+  private statement(node: CstNode): Statement | null {
+    const importNode = childNode(node, 'importStatement');
+    if (importNode) return this.importStatement(importNode);
+    const forNode = childNode(node, 'forStatement');
+    if (forNode) return this.forStatement(forNode);
+    const declarationNode = childNode(node, 'declaration');
+    if (declarationNode) return this.declaration(declarationNode);
+    return null;
+  }
+
+  private importStatement(node: CstNode): ImportStatement | null {
+    const keyword = childToken(node, 'Keyword_import');
+    if (!keyword) return null;
+    const pathToken = childToken(node, 'StringToken');
+    const path: StringLiteral = pathToken
+      ? { type: 'StringLiteral', value: unescapeString(pathToken.image), raw: pathToken.image, range: this.range(pathToken) }
+      : { type: 'StringLiteral', value: '', raw: '', range: pointRange(this.end(keyword)) };
+    return { type: 'Import', path, range: coverRanges(this.range(keyword), path.range)! };
+  }
+
+  /** A declared name or loop variable; keywords are reported, a missing name becomes ''. */
+  private declaredName(nameToken: IToken | undefined, after: IToken): Identifier {
+    if (!nameToken) {
+      this.report(this.anchors.missingAfter(after), `expected a name after '${after.image}'`);
+      return { type: 'Identifier', name: '', range: pointRange(this.end(after)) };
+    }
+    if (tokenMatcher(nameToken, Keyword)) {
+      this.report(this.range(nameToken), `'${nameToken.image}' is a keyword and cannot be a name`);
+    }
+    return { type: 'Identifier', name: nameToken.image, range: this.range(nameToken) };
+  }
+
+  private forStatement(node: CstNode): ForStatement | null {
+    const forToken = childToken(node, 'Keyword_for');
+    if (!forToken) return null;
+    const variable = this.declaredName(childToken(node, 'variable'), forToken);
+    const inToken = childToken(node, 'Keyword_in');
+    const iterableAfter = inToken ? this.end(inToken) : variable.range.end;
+    const iterable = this.expression(childNode(node, 'iterable'), iterableAfter);
+    const body = this.statements(node);
+    const open = childToken(node, 'LCurly');
+    const close = childToken(node, 'RCurly');
+    const range = coverRanges(
+      this.range(forToken),
+      variable.range,
+      iterable.range,
+      open && this.range(open),
+      ...body.map((statement) => statement.range),
+      close && this.range(close),
+    )!;
+    return { type: 'For', variable, iterable, body, range };
+  }
+
+  private declaration(node: CstNode): Declaration | null {
+    const kindToken = childToken(node, 'Kind');
+    if (!kindToken) return null;
+    const kind = kindToken.image as DeclarationKind;
+    const name = this.declaredName(childToken(node, 'name'), kindToken);
+
+    const opens = childTokens(node, 'LBracket');
+    const closes = childTokens(node, 'RBracket');
+    const indices = childNodes(node, 'index').map((index, i) =>
+      this.expression(index, opens[i] ? this.end(opens[i]) : name.range.end),
+    );
+    const equals = childToken(node, 'Equals');
+    const lastBeforeValue = equals ? this.end(equals) : coverRanges(name.range, ...indices.map((index) => index.range))!.end;
+    const value = this.expression(childNode(node, 'value'), lastBeforeValue);
+    const range = coverRanges(
+      this.range(kindToken),
+      name.range,
+      ...indices.map((index) => index.range),
+      ...closes.map((close) => this.range(close)),
+      equals && this.range(equals),
+      value.range,
+    )!;
+    return { type: 'Declaration', kind, kindRange: this.range(kindToken), name, indices, value, range };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Expressions. `after` is where the expression would start: an empty (recovered) subtree
+  // becomes an ErrorExpression there.
+
+  expression(node: CstNode | undefined, after: Position): Expression {
+    const run = this.rangeExpression(childNode(node, 'range'), after);
+    const at = childToken(node, 'At');
+    if (!at) return run;
+    const every = childToken(node, 'Keyword_every');
+    const target = this.rangeExpression(childNode(node, 'at'), this.end(every ?? at));
+    return { type: 'At', run, every: every !== undefined, at: target, range: coverRanges(run.range, this.range(at), target.range)! };
+  }
+
+  private rangeExpression(node: CstNode | undefined, after: Position): Expression {
+    const from = this.additive(childNode(node, 'additive', 0), after);
+    const dots = childToken(node, 'DotDot');
+    if (!dots) return from;
+    const to = this.additive(childNode(node, 'additive', 1), this.end(dots));
+    return { type: 'Range', from, to, range: coverRanges(from.range, this.range(dots), to.range)! };
+  }
+
+  private additive(node: CstNode | undefined, after: Position): Expression {
+    return this.binaryChain(node, 'multiplicative', 'AdditiveOperator', after, (operand, start) => this.multiplicative(operand, start));
+  }
+
+  private multiplicative(node: CstNode | undefined, after: Position): Expression {
+    return this.binaryChain(node, 'unary', 'MultiplicativeOperator', after, (operand, start) => this.unary(operand, start));
+  }
+
+  /** Left-associative `a op b op c` from interleaved operand and operator children. */
+  private binaryChain(
+    node: CstNode | undefined,
+    operandKey: string,
+    operatorKey: string,
+    after: Position,
+    operand: (node: CstNode | undefined, after: Position) => Expression,
+  ): Expression {
+    const operands = childNodes(node, operandKey);
+    const operators = childTokens(node, operatorKey);
+    let left = operand(operands[0], after);
+    operators.forEach((operator, i) => {
+      const right = operand(operands[i + 1], this.end(operator));
+      left = {
+        type: 'Binary',
+        operator: operator.image as BinaryOperator,
+        left,
+        right,
+        range: coverRanges(left.range, this.range(operator), right.range)!,
+      };
+    });
+    return left;
+  }
+
+  private unary(node: CstNode | undefined, after: Position): Expression {
+    const minus = childToken(node, 'Minus');
+    if (minus) {
+      const operand = this.unary(childNode(node, 'unary'), this.end(minus));
+      return { type: 'Unary', operator: '-', operand, range: coverRanges(this.range(minus), operand.range)! };
+    }
+    return this.postfix(childNode(node, 'postfix'), after);
+  }
+
+  private postfix(node: CstNode | undefined, after: Position): Expression {
+    let value = this.primary(childNode(node, 'primary'), after);
+    for (const suffix of childNodes(node, 'suffix')) value = this.applySuffix(value, suffix);
+    const unitToken = childToken(node, 'unit');
+    if (!unitToken) return value;
+    const unit = UNITS[unitToken.image];
+    const range = coverRanges(value.range, this.range(unitToken))!;
+    if (unit === undefined) {
+      this.report(this.range(unitToken), `unknown unit ${quoteSource(unitToken.image)} (expected steps or epochs)`);
+      return this.errorExpression(range);
+    }
+    return { type: 'Quantity', amount: value, unit, unitRaw: unitToken.image, unitRange: this.range(unitToken), range };
+  }
+
+  private applySuffix(object: Expression, suffix: CstNode): Expression {
+    const openParen = childToken(suffix, 'LParen');
+    if (openParen) return this.call(object, suffix, openParen);
+
+    const dot = childToken(suffix, 'Dot');
+    if (dot) {
+      const nameToken = childToken(suffix, 'Name');
+      if (!nameToken) return this.errorExpression(coverRanges(object.range, this.range(dot))!);
+      const property: Identifier = { type: 'Identifier', name: nameToken.image, range: this.range(nameToken) };
+      return { type: 'Member', object, property, range: coverRanges(object.range, property.range)! };
+    }
+
+    const openBracket = childToken(suffix, 'LBracket');
+    if (!openBracket) return object;
+    const star = childToken(suffix, 'Star');
+    const indexNode = childNode(suffix, 'expression');
+    const index = star ? null : this.expression(indexNode, this.end(openBracket));
+    const close = childToken(suffix, 'RBracket');
+    const range = coverRanges(object.range, this.range(openBracket), star && this.range(star), index?.range, close && this.range(close))!;
+    return { type: 'Index', object, index, range };
+  }
+
+  private call(calleeExpression: Expression, suffix: CstNode, openParen: IToken): Expression {
+    const args = this.arguments(childNode(suffix, 'arguments'), openParen);
+    const close = childToken(suffix, 'RParen');
+    const range = coverRanges(calleeExpression.range, this.range(openParen), ...args.map((arg) => arg.range), close && this.range(close))!;
+    if (calleeExpression.type !== 'Reference') {
+      if (calleeExpression.type !== 'ErrorExpression') this.report(this.range(openParen), 'only a function name can be called');
+      return this.errorExpression(range);
+    }
+    const callee: Identifier = { type: 'Identifier', name: calleeExpression.name, range: calleeExpression.range };
+    return { type: 'Call', callee, args, range };
+  }
+
+  private arguments(node: CstNode | undefined, openParen: IToken): Argument[] {
+    const argumentNodes = childNodes(node, 'argument');
+    this.reportEmptySlots(argumentNodes, childTokens(node, 'Comma'), 'an argument');
+    let after = this.end(openParen);
+    let firstNamed: Argument | undefined;
+    const args: Argument[] = [];
+    for (const argumentNode of argumentNodes) {
+      const nameToken = childToken(argumentNode, 'name');
+      const colon = childToken(argumentNode, 'Colon');
+      const name: Identifier | null = nameToken ? { type: 'Identifier', name: nameToken.image, range: this.range(nameToken) } : null;
+      const value = this.expression(childNode(argumentNode, 'expression'), colon ? this.end(colon) : after);
+      const argument: Argument = { type: 'Argument', name, value, range: coverRanges(name?.range, value.range)! };
+      if (name !== null) firstNamed ??= argument;
+      else if (firstNamed !== undefined && value.type !== 'ErrorExpression') {
+        this.report(argument.range, `positional argument after the named argument '${firstNamed.name!.name}': positional arguments come first`);
+      }
+      args.push(argument);
+      after = argument.range.end;
+    }
+    return args;
+  }
+
+  /**
+   * `f(a,,b)` and `f(,a)`: the grammar accepts empty slots between commas (so one stray comma
+   * does not swallow the rest of the call); each is reported here at its comma.
+   */
+  private reportEmptySlots(elements: CstNode[], commas: IToken[], what: string): void {
+    const elementOffsets = elements.map(startOffsetOf).filter((offset): offset is number => offset !== undefined);
+    let previousCommaOffset = -1;
+    for (const comma of commas) {
+      const filled = elementOffsets.some((offset) => offset > previousCommaOffset && offset < comma.startOffset);
+      if (!filled) this.report(this.range(comma), `unexpected ',': expected ${what} before it`);
+      previousCommaOffset = comma.startOffset;
+    }
+  }
+
+  private primary(node: CstNode | undefined, after: Position): Expression {
+    if (node === undefined) return this.errorExpression(pointRange(after));
+    const children = node.children;
+    for (const key of Object.keys(children)) {
+      const element = children[key]![0];
+      if (element === undefined) continue;
+      if (isCstNode(element)) {
+        if (key === 'list') return this.list(element, after);
+        if (key === 'record') return this.record(element, after);
+        if (key === 'parenthesized') return this.parenthesized(element, after);
+        continue;
+      }
+      if (!isRealToken(element)) continue;
+      const range = this.range(element);
+      const raw = element.image;
+      switch (key) {
+        case 'Number':
+          return { type: 'NumberLiteral', value: Number(raw), raw, range };
+        case 'Percent':
+          return { type: 'PercentLiteral', value: Number(raw.slice(0, -1)) / 100, raw, range };
+        case 'StringToken':
+          return { type: 'StringLiteral', value: unescapeString(raw), raw, range };
+        case 'Keyword_true':
+          return { type: 'BooleanLiteral', value: true, range };
+        case 'Keyword_false':
+          return { type: 'BooleanLiteral', value: false, range };
+        case 'Identifier':
+          return { type: 'Reference', name: raw, range };
+      }
+    }
+    return this.errorExpression(pointRange(after));
+  }
+
+  private list(node: CstNode, after: Position): Expression {
+    const open = childToken(node, 'LBracket');
+    const itemNodes = childNodes(node, 'expression');
+    this.reportEmptySlots(itemNodes, childTokens(node, 'Comma'), 'a list item');
+    const start = open ? this.end(open) : after;
+    const items = itemNodes.map((item) => this.expression(item, start));
+    const close = childToken(node, 'RBracket');
+    const range = coverRanges(open && this.range(open), ...items.map((item) => item.range), close && this.range(close)) ?? pointRange(after);
+    return { type: 'List', items, range };
+  }
+
+  private record(node: CstNode, after: Position): Expression {
+    const open = childToken(node, 'LCurly');
+    const entryNodes = childNodes(node, 'recordEntry');
+    this.reportEmptySlots(entryNodes, childTokens(node, 'Comma'), 'a field (name: value)');
+    const entries: RecordEntry[] = [];
+    for (const entryNode of entryNodes) {
+      const keyToken = childToken(entryNode, 'key');
+      if (!keyToken) continue;
+      const key: Identifier = { type: 'Identifier', name: keyToken.image, range: this.range(keyToken) };
+      const colon = childToken(entryNode, 'Colon');
+      const value = this.expression(childNode(entryNode, 'expression'), colon ? this.end(colon) : key.range.end);
+      entries.push({ type: 'RecordEntry', key, value, range: coverRanges(key.range, value.range)! });
+    }
+    const close = childToken(node, 'RCurly');
+    const range =
+      coverRanges(open && this.range(open), ...entries.map((entry) => entry.range), close && this.range(close)) ?? pointRange(after);
+    return { type: 'Record', entries, range };
+  }
+
+  private parenthesized(node: CstNode, after: Position): Expression {
+    const open = childToken(node, 'LParen');
+    const inner = this.expression(childNode(node, 'expression'), open ? this.end(open) : after);
+    const close = childToken(node, 'RParen');
+    const range = coverRanges(open && this.range(open), inner.range, close && this.range(close))!;
+    return { type: 'Paren', expression: inner, range };
+  }
+}
