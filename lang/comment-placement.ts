@@ -158,7 +158,8 @@ export class CommentPlacer {
         continue;
       }
       if (holder.type === 'For' && offset < this.bodyOpenOffset(holder)) {
-        add(afterCode ? this.placement.afterOpen : this.placement.leading, holder, comment);
+        if (afterCode) add(this.placement.afterOpen, holder, comment);
+        else add(this.placement.leading, holder, comment);
       } else {
         add(afterCode ? this.placement.trailing : this.placement.leading, holder, comment);
       }

@@ -164,7 +164,7 @@ export function tokenize(text: string, file: string, lines: LineIndex = new Line
   }
   for (const token of result.tokens) {
     if (token.tokenType === UnterminatedString) {
-      syntaxError(token.startOffset, token.endOffset + 1, 'unterminated string: expected \'"\' before the end of the line');
+      syntaxError(token.startOffset, token.startOffset + token.image.length, 'unterminated string: expected \'"\' before the end of the line');
     }
     if (token.tokenType === StringLiteral || token.tokenType === UnterminatedString) {
       for (const escape of invalidEscapes(token.image)) {
@@ -177,7 +177,7 @@ export function tokenize(text: string, file: string, lines: LineIndex = new Line
   const comments: Comment[] = (result.groups['comments'] ?? []).map((token) => ({
     type: 'Comment',
     text: token.image,
-    range: lines.range(token.startOffset, token.endOffset + 1),
+    range: lines.range(token.startOffset, token.startOffset + token.image.length),
   }));
   return { tokens: result.tokens, comments, diagnostics, lines };
 }

@@ -11,7 +11,7 @@ export function isRealToken(token: IToken | undefined): token is IToken {
 /** `'xyz'`, `the string "abc"`, `the end of the file`. */
 export function describeToken(token: IToken | undefined): string {
   if (token === undefined || token.tokenType === EOF) return 'the end of the file';
-  if (!isRealToken(token)) return tokenLabel(token.tokenType);
+  if (token.isInsertedInRecovery || token.startOffset < 0) return tokenLabel(token.tokenType);
   if (tokenMatcher(token, StringToken)) return `the string ${token.image}`;
   return quoteSource(token.image);
 }
