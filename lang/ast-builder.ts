@@ -29,6 +29,8 @@ import { coverRanges, pointRange } from './source-text.ts';
 import type { SyntaxAnchors } from './syntax-anchors.ts';
 import { isRealToken } from './syntax-messages.ts';
 
+const PRIMARY_KEYS = ['Number', 'Percent', 'StringToken', 'Keyword_true', 'Keyword_false', 'Identifier', 'list', 'record', 'parenthesized'];
+
 const UNITS: Readonly<Record<string, Unit>> = { step: 'steps', steps: 'steps', epoch: 'epochs', epochs: 'epochs' };
 
 function childNodes(node: CstNode | undefined, key: string): CstNode[] {
@@ -185,75 +187,71 @@ export class AstBuilder {
   // becomes an ErrorExpression there.
 
   expression(node: CstNode | undefined, after: Position): Expression {
-    const run = this.rangeExpression(childNode(node, 'range'), after);
+    const run = this.rangeExpression(node, 'from', 'DotDot', 'to', after);
     const at = childToken(node, 'At');
     if (!at) return run;
     const every = childToken(node, 'Keyword_every');
-    const target = this.rangeExpression(childNode(node, 'at'), this.end(every ?? at));
+    const target = this.rangeExpression(node, 'atFrom', 'atDotDot', 'atTo', this.end(every ?? at));
     return { type: 'At', run, every: every !== undefined, at: target, range: coverRanges(run.range, this.range(at), target.range)! };
   }
 
-  private rangeExpression(node: CstNode | undefined, after: Position): Expression {
-    const from = this.additive(childNode(node, 'additive', 0), after);
-    const dots = childToken(node, 'DotDot');
+  /** `from..to` (or just `from`) out of the expression node's labelled children. */
+  private rangeExpression(node: CstNode | undefined, fromKey: string, dotsKey: string, toKey: string, after: Position): Expression {
+    const from = this.operation(childNode(node, fromKey), after);
+    const dots = childToken(node, dotsKey);
     if (!dots) return from;
-    const to = this.additive(childNode(node, 'additive', 1), this.end(dots));
+    const to = this.operation(childNode(node, toKey), this.end(dots));
     return { type: 'Range', from, to, range: coverRanges(from.range, this.range(dots), to.range)! };
   }
 
-  private additive(node: CstNode | undefined, after: Position): Expression {
-    return this.binaryChain(node, 'multiplicative', 'AdditiveOperator', after, (operand, start) => this.multiplicative(operand, start));
-  }
-
-  private multiplicative(node: CstNode | undefined, after: Position): Expression {
-    return this.binaryChain(node, 'unary', 'MultiplicativeOperator', after, (operand, start) => this.unary(operand, start));
-  }
-
-  /** Left-associative `a op b op c` from interleaved operand and operator children. */
-  private binaryChain(
-    node: CstNode | undefined,
-    operandKey: string,
-    operatorKey: string,
-    after: Position,
-    operand: (node: CstNode | undefined, after: Position) => Expression,
-  ): Expression {
-    const operands = childNodes(node, operandKey);
-    const operators = childTokens(node, operatorKey);
-    let left = operand(operands[0], after);
-    operators.forEach((operator, i) => {
-      const right = operand(operands[i + 1], this.end(operator));
-      left = {
-        type: 'Binary',
-        operator: operator.image as BinaryOperator,
-        left,
-        right,
-        range: coverRanges(left.range, this.range(operator), right.range)!,
-      };
+  /** `a + b * c - d`: `*` and `/` bind tighter than `+` and `-`; all are left-associative. */
+  private operation(node: CstNode | undefined, after: Position): Expression {
+    const atoms = childNodes(node, 'atom');
+    const operators = childTokens(node, 'BinaryOperator');
+    const binary = (left: Expression, operator: IToken, right: Expression): Expression => ({
+      type: 'Binary',
+      operator: operator.image as BinaryOperator,
+      left,
+      right,
+      range: coverRanges(left.range, this.range(operator), right.range)!,
     });
-    return left;
+    let sum: { left: Expression; operator: IToken } | undefined;
+    let term = this.atom(atoms[0], after);
+    operators.forEach((operator, i) => {
+      const right = this.atom(atoms[i + 1], this.end(operator));
+      if (operator.image === '*' || operator.image === '/') {
+        term = binary(term, operator, right);
+      } else {
+        sum = { left: sum ? binary(sum.left, sum.operator, term) : term, operator };
+        term = right;
+      }
+    });
+    return sum ? binary(sum.left, sum.operator, term) : term;
   }
 
-  private unary(node: CstNode | undefined, after: Position): Expression {
-    const minus = childToken(node, 'Minus');
-    if (minus) {
-      const operand = this.unary(childNode(node, 'unary'), this.end(minus));
-      return { type: 'Unary', operator: '-', operand, range: coverRanges(this.range(minus), operand.range)! };
-    }
-    return this.postfix(childNode(node, 'postfix'), after);
-  }
-
-  private postfix(node: CstNode | undefined, after: Position): Expression {
-    let value = this.primary(childNode(node, 'primary'), after);
+  /** `-`* primary suffix* unit? */
+  private atom(node: CstNode | undefined, after: Position): Expression {
+    const minuses = childTokens(node, 'Minus');
+    const primaryAfter = minuses.length > 0 ? this.end(minuses[minuses.length - 1]!) : after;
+    let value = this.primary(node, primaryAfter);
     for (const suffix of childNodes(node, 'suffix')) value = this.applySuffix(value, suffix);
     const unitToken = childToken(node, 'unit');
-    if (!unitToken) return value;
+    if (unitToken) value = this.quantity(value, unitToken);
+    for (let i = minuses.length - 1; i >= 0; i--) {
+      const minus = minuses[i]!;
+      value = { type: 'Unary', operator: '-', operand: value, range: coverRanges(this.range(minus), value.range)! };
+    }
+    return value;
+  }
+
+  private quantity(amount: Expression, unitToken: IToken): Expression {
     const unit = UNITS[unitToken.image];
-    const range = coverRanges(value.range, this.range(unitToken))!;
+    const range = coverRanges(amount.range, this.range(unitToken))!;
     if (unit === undefined) {
       this.report(this.range(unitToken), `unknown unit ${quoteSource(unitToken.image)} (expected steps or epochs)`);
       return this.errorExpression(range);
     }
-    return { type: 'Quantity', amount: value, unit, unitRaw: unitToken.image, unitRange: this.range(unitToken), range };
+    return { type: 'Quantity', amount, unit, unitRaw: unitToken.image, unitRange: this.range(unitToken), range };
   }
 
   private applySuffix(object: Expression, suffix: CstNode): Expression {
@@ -326,10 +324,12 @@ export class AstBuilder {
     }
   }
 
+  /** The primary value of an atom node (its other children are minus signs, suffixes, the unit). */
   private primary(node: CstNode | undefined, after: Position): Expression {
     if (node === undefined) return this.errorExpression(pointRange(after));
     const children = node.children;
-    for (const key of Object.keys(children)) {
+    for (const key of PRIMARY_KEYS) {
+      if (children[key] === undefined) continue;
       const element = children[key]![0];
       if (element === undefined) continue;
       if (isCstNode(element)) {

@@ -11,12 +11,7 @@ export const Name = createToken({ name: 'Name', pattern: Lexer.NA, label: 'a nam
 export const Keyword = createToken({ name: 'Keyword', pattern: Lexer.NA, label: 'a keyword' });
 export const Kind = createToken({ name: 'Kind', pattern: Lexer.NA, label: 'a declaration kind' });
 export const StringToken = createToken({ name: 'StringToken', pattern: Lexer.NA, label: 'a string' });
-export const AdditiveOperator = createToken({ name: 'AdditiveOperator', pattern: Lexer.NA, label: "'+' or '-'" });
-export const MultiplicativeOperator = createToken({
-  name: 'MultiplicativeOperator',
-  pattern: Lexer.NA,
-  label: "'*' or '/'",
-});
+export const BinaryOperator = createToken({ name: 'BinaryOperator', pattern: Lexer.NA, label: 'an operator' });
 
 export const WhiteSpace = createToken({
   name: 'WhiteSpace',
@@ -88,11 +83,11 @@ export const LBracket = createToken({ name: 'LBracket', pattern: /\[/, label: "'
 export const RBracket = createToken({ name: 'RBracket', pattern: /]/, label: "']'" });
 export const LCurly = createToken({ name: 'LCurly', pattern: /{/, label: "'{'" });
 export const RCurly = createToken({ name: 'RCurly', pattern: /}/, label: "'}'" });
-export const Plus = createToken({ name: 'Plus', pattern: /\+/, categories: [AdditiveOperator], label: "'+'" });
-export const Minus = createToken({ name: 'Minus', pattern: /-/, categories: [AdditiveOperator], label: "'-'" });
+export const Plus = createToken({ name: 'Plus', pattern: /\+/, categories: [BinaryOperator], label: "'+'" });
+export const Minus = createToken({ name: 'Minus', pattern: /-/, categories: [BinaryOperator], label: "'-'" });
 // `*` is also the whole-family index `t[*]`; the grammar tells the two apart.
-export const Star = createToken({ name: 'Star', pattern: /\*/, categories: [MultiplicativeOperator], label: "'*'" });
-export const Slash = createToken({ name: 'Slash', pattern: /\//, categories: [MultiplicativeOperator], label: "'/'" });
+export const Star = createToken({ name: 'Star', pattern: /\*/, categories: [BinaryOperator], label: "'*'" });
+export const Slash = createToken({ name: 'Slash', pattern: /\//, categories: [BinaryOperator], label: "'/'" });
 
 /** Every token type, in the order the lexer tries them (first match wins). */
 export const ALL_TOKENS: TokenType[] = [
@@ -131,8 +126,7 @@ export const ALL_TOKENS: TokenType[] = [
   Keyword,
   Kind,
   StringToken,
-  AdditiveOperator,
-  MultiplicativeOperator,
+  BinaryOperator,
 ];
 
 let sharedLexer: Lexer | undefined;

@@ -12,9 +12,9 @@ import {
   type TokenType,
 } from 'chevrotain';
 import {
-  AdditiveOperator,
   ALL_TOKENS,
   At,
+  BinaryOperator,
   Colon,
   Comma,
   Dot,
@@ -32,7 +32,6 @@ import {
   LCurly,
   LParen,
   Minus,
-  MultiplicativeOperator,
   Name,
   NumberToken,
   Percent,
@@ -184,56 +183,53 @@ export class LtxParser extends CstParser {
     this.SUBRULE2(this.expression, { LABEL: 'value' });
   });
 
-  // expression := range ('@' 'every'? range)?
+  // expression := range ('@' 'every'? range)?      range := operation ('..' operation)?
+  // (inlined: every rule level costs a CST node per value, and programs are mostly values).
   expression = this.RULE('expression', () => {
-    this.SUBRULE(this.range);
-    this.OPTION(() => {
-      this.CONSUME(At);
-      this.OPTION2(() => this.CONSUME(Every));
-      this.SUBRULE2(this.range, { LABEL: 'at' });
-    });
-  });
-
-  range = this.RULE('range', () => {
-    this.SUBRULE(this.additive);
+    this.SUBRULE(this.operation, { LABEL: 'from' });
     this.OPTION(() => {
       this.CONSUME(DotDot);
-      this.SUBRULE2(this.additive);
+      this.SUBRULE2(this.operation, { LABEL: 'to' });
+    });
+    this.OPTION2(() => {
+      this.CONSUME(At);
+      this.OPTION3(() => this.CONSUME(Every));
+      this.SUBRULE3(this.operation, { LABEL: 'atFrom' });
+      this.OPTION4(() => {
+        this.CONSUME2(DotDot, { LABEL: 'atDotDot' });
+        this.SUBRULE4(this.operation, { LABEL: 'atTo' });
+      });
     });
   });
 
-  additive = this.RULE('additive', () => {
-    this.SUBRULE(this.multiplicative);
+  // Operands joined by + - * /; the AST builder applies precedence (* and / bind tighter).
+  operation = this.RULE('operation', () => {
+    this.SUBRULE(this.atom);
     this.MANY(() => {
-      this.CONSUME(AdditiveOperator);
-      this.SUBRULE2(this.multiplicative);
+      this.CONSUME(BinaryOperator);
+      this.SUBRULE2(this.atom);
     });
   });
 
-  multiplicative = this.RULE('multiplicative', () => {
-    this.SUBRULE(this.unary);
-    this.MANY(() => {
-      this.CONSUME(MultiplicativeOperator);
-      this.SUBRULE2(this.unary);
+  // atom := '-'* primary suffix* UNIT?
+  atom = this.RULE('atom', () => {
+    this.MANY(() => this.CONSUME(Minus));
+    this.OR({
+      DEF: [
+        { ALT: () => this.CONSUME(NumberToken) },
+        { ALT: () => this.CONSUME(Percent) },
+        { ALT: () => this.CONSUME(StringToken) },
+        { ALT: () => this.CONSUME(True) },
+        { ALT: () => this.CONSUME(False) },
+        { ALT: () => this.CONSUME(Identifier) },
+        { ALT: () => this.SUBRULE(this.list) },
+        { ALT: () => this.SUBRULE(this.record) },
+        { ALT: () => this.SUBRULE(this.parenthesized) },
+      ],
+      ERR_MSG: 'an expression',
     });
-  });
-
-  unary = this.RULE('unary', () => {
-    this.OR([
-      {
-        ALT: () => {
-          this.CONSUME(Minus);
-          this.SUBRULE(this.unary);
-        },
-      },
-      { ALT: () => this.SUBRULE(this.postfix) },
-    ]);
-  });
-
-  postfix = this.RULE('postfix', () => {
-    this.SUBRULE(this.primary);
-    this.MANY(() => this.SUBRULE(this.suffix));
-    this.OPTION({ GATE: () => this.unitAhead(), DEF: () => this.CONSUME(Identifier, { LABEL: 'unit' }) });
+    this.MANY2(() => this.SUBRULE(this.suffix));
+    this.OPTION({ GATE: () => this.unitAhead(), DEF: () => this.CONSUME2(Identifier, { LABEL: 'unit' }) });
   });
 
   // A call `(args)`, a member `.name` or an index `[expr]` / `[*]`, applied left to right.
@@ -289,23 +285,6 @@ export class LtxParser extends CstParser {
       this.CONSUME(Colon);
     });
     this.SUBRULE(this.expression);
-  });
-
-  primary = this.RULE('primary', () => {
-    this.OR({
-      DEF: [
-        { ALT: () => this.CONSUME(NumberToken) },
-        { ALT: () => this.CONSUME(Percent) },
-        { ALT: () => this.CONSUME(StringToken) },
-        { ALT: () => this.CONSUME(True) },
-        { ALT: () => this.CONSUME(False) },
-        { ALT: () => this.CONSUME(Identifier) },
-        { ALT: () => this.SUBRULE(this.list) },
-        { ALT: () => this.SUBRULE(this.record) },
-        { ALT: () => this.SUBRULE(this.parenthesized) },
-      ],
-      ERR_MSG: 'an expression',
-    });
   });
 
   parenthesized = this.RULE('parenthesized', () => {

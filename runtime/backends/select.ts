@@ -3,11 +3,12 @@
 // `auto` prefers native TensorFlow (GPU build, then CPU build: optional npm dependencies whose
 // install downloads libtensorflow, so they are often absent), then wasm, then the pure-JS cpu
 // backend. Whatever is chosen, the wasm kernel fixes are registered so that a later switch to wasm
-// (tf.setBackend) trains correctly too.
+// (tf.setBackend) trains correctly too, as is the wasm-aware matMul gradient.
 import './tfjs-setup.ts';
 import * as tf from '@tensorflow/tfjs-core';
 import { configureWasmForNode, describeWasm } from './wasm-node.ts';
 import { registerWasmKernelFixes } from './wasm-kernels.ts';
+import { registerMatMulGradient } from './matmul-gradient.ts';
 
 export type BackendRequest = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
 export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
@@ -148,6 +149,7 @@ export async function initBackend(request: BackendRequest): Promise<BackendChoic
   const list = candidatesFor[request];
   if (list === undefined) throw new Error(`unknown backend request '${String(request)}'`);
   registerWasmKernelFixes();
+  registerMatMulGradient();
   const tried: BackendAttempt[] = [];
   for (const name of list) {
     const attempt = await tryCandidate(name);
