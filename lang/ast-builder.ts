@@ -43,11 +43,15 @@ function childNode(node: CstNode | undefined, key: string, index = 0): CstNode |
 
 /** Tokens under `key` that were read from the text (recovery's inventions are left out). */
 function childTokens(node: CstNode | undefined, key: string): IToken[] {
-  return ((node?.children[key] ?? []) as IToken[]).filter(isRealToken);
+  const elements = node?.children[key];
+  return elements === undefined ? [] : (elements as IToken[]).filter(isRealToken);
 }
 
 function childToken(node: CstNode | undefined, key: string): IToken | undefined {
-  return childTokens(node, key)[0];
+  const elements = node?.children[key];
+  if (elements === undefined) return undefined;
+  for (const element of elements as IToken[]) if (isRealToken(element)) return element;
+  return undefined;
 }
 
 function isCstNode(element: CstElement): element is CstNode {
@@ -315,6 +319,7 @@ export class AstBuilder {
    * does not swallow the rest of the call); each is reported here at its comma.
    */
   private reportEmptySlots(elements: CstNode[], commas: IToken[], what: string): void {
+    if (commas.length < elements.length) return; // n elements need n - 1 commas (n with a trailing one)
     const elementOffsets = elements.map(startOffsetOf).filter((offset): offset is number => offset !== undefined);
     let previousCommaOffset = -1;
     for (const comma of commas) {
