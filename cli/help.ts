@@ -11,13 +11,19 @@ Commands:
                            the stage DAG
   diff OLD NEW [--json]    stages added, removed, changed (parameter old → new) and which cached results
                            stay valid; OLD and NEW are files or git REV:PATH
+  run FILE [--jobs N] [--backend auto|tensorflow|wasm|cpu] [--only NAME] [--json]
+                           compute every stage the cache does not have yet
+  results FILE [--json|--csv]
+                           the probes' tables, from the cache
+  cache ls|verify|gc       list the cache, check it, remove what nothing needs
 
 Common options:
   --set NAME=VALUE         override a param (repeatable)
   --cache DIR              the cache (default .ltx-cache in the working directory, or $LTX_CACHE)
   -h, --help               help for a command
 
-Exit status: 0 success, 1 invalid program or a failed stage, 2 bad command-line usage.
+Exit status: 0 success, 1 invalid program or a failed stage, 2 bad command-line usage,
+130 a run stopped with Ctrl-C.
 Run 'ltx <command> --help' for a command's options.`;
 
 export const commandHelp: Record<string, string> = {
@@ -47,4 +53,34 @@ Compares the stages of two programs. OLD and NEW are files or git revisions as R
 results stay valid. A stage whose declaration name is in both but whose key differs is changed: its
 parameter changes (old → new) and changed inputs are listed.
   --json   print {"added":[…],"removed":[…],"changed":[…],"unchanged":[…]}`,
+  run: `Usage: ltx run FILE [--jobs N] [--backend auto|tensorflow|wasm|cpu] [--executor local|slurm]
+               [--only NAME] [--device-cache BYTES] [--cache DIR] [--set NAME=VALUE]... [--json]
+
+Computes every stage whose result is not in the cache, in dependency order, the longest chain first.
+Prints which backend runs (and why the others did not), then progress: a bar per running stage on a
+terminal, otherwise one line per event (started, done with seconds, failed with its cause, skipped).
+A failed stage fails only the stages that depend on it; everything else completes (exit status 1).
+Ctrl-C stops the running stages at their next step and keeps every finished result: run again to
+continue (exit status 130; a second Ctrl-C stops at once). Several runs may share one cache: each stage
+is computed once, the others wait for it.
+  -j, --jobs N            stages computed at once, each on its own worker thread (default: the number of cores)
+  --backend NAME          auto (default: native TensorFlow if installed, else wasm, else cpu), tensorflow,
+                          wasm or cpu
+  --executor local        where stages run (slurm is not available yet)
+  --only NAME             only what the declaration NAME (or NAME[i], or a stage name) needs
+  --device-cache BYTES    decoded checkpoints each worker keeps in memory (default 512MB; KB/MB/GB or KiB/MiB/GiB)
+  --json                  print one summary document at the end:
+                          {"backend","stages":[{"id","name","status","seconds","error"?}],"failed",…}`,
+  results: `Usage: ltx results FILE [--json|--csv] [--cache DIR] [--set NAME=VALUE]...
+
+Prints every probe's table: one row per member (level, step, seed, …) with the metrics recorded in the
+cache; rows not computed yet are shown as pending.
+  --json   print {"probes":{NAME:[{"name","index","subject","metrics","layers"?,"status"}]}}
+  --csv    print one CSV: probe,name,<index columns>,<metric columns> (per-layer metrics as LAYER.METRIC)`,
+  cache: `Usage: ltx cache ls|verify|gc [--cache DIR] [--json]
+
+  ls       every result in the cache: key, name, op, size, when it finished
+  verify   re-hash every stored output; each problem names the stage key and the file (exit status 1)
+  gc       remove what no result needs: unreadable records, unreferenced blobs, leftovers of interrupted
+           commits, stale claims (anything younger than a minute is spared: a run may be using it)`,
 };

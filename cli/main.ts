@@ -1,12 +1,14 @@
 // The ltx command line: argument parsing, dispatch, exit statuses. Bad input ends in one clear line
 // (the flag, or FILE:LINE:COL), never a stack trace.
 import { parseArgs } from 'node:util';
-import { emptyCache } from '../compiler/plan.ts';
+import { cacheActions, cacheCommand } from './commands/cache.ts';
 import { checkCommand } from './commands/check.ts';
 import { diffCommand } from './commands/diff.ts';
 import { fmtCommand } from './commands/fmt.ts';
 import { graphCommand } from './commands/graph.ts';
 import { planCommand } from './commands/plan.ts';
+import { resultsCommand, resultsFormat } from './commands/results.ts';
+import { runCommand } from './commands/run.ts';
 import { parseSets } from './compile-file.ts';
 import { commandHelp, overview } from './help.ts';
 import { EXIT, UsageError } from './usage.ts';
@@ -18,6 +20,12 @@ const options = {
   set: { type: 'string', multiple: true },
   cache: { type: 'string' },
   format: { type: 'string' },
+  jobs: { type: 'string', short: 'j' },
+  backend: { type: 'string' },
+  executor: { type: 'string' },
+  only: { type: 'string' },
+  'device-cache': { type: 'string' },
+  csv: { type: 'boolean' },
 } as const;
 
 /** Which options each command accepts (parseArgs checks spelling; this checks fit). */
@@ -27,6 +35,9 @@ const accepts: Record<string, (keyof typeof options)[]> = {
   plan: ['help', 'json', 'set', 'cache'],
   graph: ['help', 'format', 'set', 'cache'],
   diff: ['help', 'json', 'set', 'cache'],
+  run: ['help', 'json', 'set', 'cache', 'jobs', 'backend', 'executor', 'only', 'device-cache'],
+  results: ['help', 'json', 'csv', 'set', 'cache'],
+  cache: ['help', 'json', 'cache'],
 };
 
 function arity(command: string, positionals: string[], min: number, max: number, what: string): void {
@@ -70,13 +81,25 @@ export async function main(argv: string[]): Promise<number> {
       return await fmtCommand(positionals, Boolean(values.check));
     case 'plan':
       arity(command, positionals, 1, 1, 'FILE');
-      return await planCommand(positionals[0]!, sets, Boolean(values.json), emptyCache);
+      return await planCommand(positionals[0]!, sets, Boolean(values.json), values.cache);
     case 'graph':
       arity(command, positionals, 1, 1, 'FILE');
       return await graphCommand(positionals[0]!, sets, values.format ?? 'dot');
     case 'diff':
       arity(command, positionals, 2, 2, 'OLD and NEW');
       return await diffCommand(positionals[0]!, positionals[1]!, sets, Boolean(values.json));
+    case 'run':
+      arity(command, positionals, 1, 1, 'FILE');
+      return await runCommand(positionals[0]!, sets, {
+        json: Boolean(values.json), jobs: values.jobs, backend: values.backend, executor: values.executor,
+        only: values.only, cache: values.cache, deviceCache: values['device-cache'],
+      });
+    case 'results':
+      arity(command, positionals, 1, 1, 'FILE');
+      return await resultsCommand(positionals[0]!, sets, resultsFormat(Boolean(values.json), Boolean(values.csv)), values.cache);
+    case 'cache':
+      arity(command, positionals, 1, 1, `action (${cacheActions.join(', ')})`);
+      return await cacheCommand(positionals[0]!, values.cache, Boolean(values.json));
   }
   throw new UsageError(`unknown command '${command}'`);
 }

@@ -24,12 +24,41 @@ import type {
   Unit,
 } from './ast.ts';
 import type { Diagnostic } from './diagnostics.ts';
-import { Keyword, quoteSource, unescapeString } from './lexer.ts';
+import {
+  At,
+  BinaryOperator as BinaryOperatorToken,
+  Colon,
+  Comma,
+  Dot,
+  Every,
+  False,
+  For,
+  Identifier as IdentifierToken,
+  Import,
+  In,
+  Keyword,
+  Kind,
+  LBracket,
+  LCurly,
+  LParen,
+  Minus,
+  NumberToken,
+  Percent,
+  RBracket,
+  RCurly,
+  RParen,
+  Star,
+  StringToken,
+  True,
+  quoteSource,
+  unescapeString,
+} from './lexer.ts';
 import { coverRanges, pointRange } from './source-text.ts';
 import type { SyntaxAnchors } from './syntax-anchors.ts';
 import { isRealToken } from './syntax-messages.ts';
 
-const PRIMARY_KEYS = ['Number', 'Percent', 'StringToken', 'Keyword_true', 'Keyword_false', 'Identifier', 'list', 'record', 'parenthesized'];
+// The children of an atom node that hold its primary value (tokens by token name, rules by rule name).
+const PRIMARY_KEYS = [NumberToken.name, Percent.name, StringToken.name, True.name, False.name, IdentifierToken.name, 'list', 'record', 'parenthesized'];
 
 const UNITS: Readonly<Record<string, Unit>> = { step: 'steps', steps: 'steps', epoch: 'epochs', epochs: 'epochs' };
 
@@ -119,9 +148,9 @@ export class AstBuilder {
   }
 
   private importStatement(node: CstNode): ImportStatement | null {
-    const keyword = childToken(node, 'Keyword_import');
+    const keyword = childToken(node, Import.name);
     if (!keyword) return null;
-    const pathToken = childToken(node, 'StringToken');
+    const pathToken = childToken(node, StringToken.name);
     const path: StringLiteral = pathToken
       ? { type: 'StringLiteral', value: unescapeString(pathToken.image), raw: pathToken.image, range: this.range(pathToken) }
       : { type: 'StringLiteral', value: '', raw: '', range: pointRange(this.end(keyword)) };
@@ -141,15 +170,15 @@ export class AstBuilder {
   }
 
   private forStatement(node: CstNode): ForStatement | null {
-    const forToken = childToken(node, 'Keyword_for');
+    const forToken = childToken(node, For.name);
     if (!forToken) return null;
     const variable = this.declaredName(childToken(node, 'variable'), forToken);
-    const inToken = childToken(node, 'Keyword_in');
+    const inToken = childToken(node, In.name);
     const iterableAfter = inToken ? this.end(inToken) : variable.range.end;
     const iterable = this.expression(childNode(node, 'iterable'), iterableAfter);
     const body = this.statements(node);
-    const open = childToken(node, 'LCurly');
-    const close = childToken(node, 'RCurly');
+    const open = childToken(node, LCurly.name);
+    const close = childToken(node, RCurly.name);
     const range = coverRanges(
       this.range(forToken),
       variable.range,
@@ -162,13 +191,13 @@ export class AstBuilder {
   }
 
   private declaration(node: CstNode): Declaration | null {
-    const kindToken = childToken(node, 'Kind');
+    const kindToken = childToken(node, Kind.name);
     if (!kindToken) return null;
     const kind = kindToken.image as DeclarationKind;
     const name = this.declaredName(childToken(node, 'name'), kindToken);
 
-    const opens = childTokens(node, 'LBracket');
-    const closes = childTokens(node, 'RBracket');
+    const opens = childTokens(node, LBracket.name);
+    const closes = childTokens(node, RBracket.name);
     const indices = childNodes(node, 'index').map((index, i) =>
       this.expression(index, opens[i] ? this.end(opens[i]) : name.range.end),
     );
@@ -192,9 +221,9 @@ export class AstBuilder {
 
   expression(node: CstNode | undefined, after: Position): Expression {
     const run = this.rangeExpression(node, 'from', 'DotDot', 'to', after);
-    const at = childToken(node, 'At');
+    const at = childToken(node, At.name);
     if (!at) return run;
-    const every = childToken(node, 'Keyword_every');
+    const every = childToken(node, Every.name);
     const target = this.rangeExpression(node, 'atFrom', 'atDotDot', 'atTo', this.end(every ?? at));
     return { type: 'At', run, every: every !== undefined, at: target, range: coverRanges(run.range, this.range(at), target.range)! };
   }
@@ -211,7 +240,7 @@ export class AstBuilder {
   /** `a + b * c - d`: `*` and `/` bind tighter than `+` and `-`; all are left-associative. */
   private operation(node: CstNode | undefined, after: Position): Expression {
     const atoms = childNodes(node, 'atom');
-    const operators = childTokens(node, 'BinaryOperator');
+    const operators = childTokens(node, BinaryOperatorToken.name);
     const binary = (left: Expression, operator: IToken, right: Expression): Expression => ({
       type: 'Binary',
       operator: operator.image as BinaryOperator,
@@ -235,7 +264,7 @@ export class AstBuilder {
 
   /** `-`* primary suffix* unit? */
   private atom(node: CstNode | undefined, after: Position): Expression {
-    const minuses = childTokens(node, 'Minus');
+    const minuses = childTokens(node, Minus.name);
     const primaryAfter = minuses.length > 0 ? this.end(minuses[minuses.length - 1]!) : after;
     let value = this.primary(node, primaryAfter);
     for (const suffix of childNodes(node, 'suffix')) value = this.applySuffix(value, suffix);
@@ -259,10 +288,10 @@ export class AstBuilder {
   }
 
   private applySuffix(object: Expression, suffix: CstNode): Expression {
-    const openParen = childToken(suffix, 'LParen');
+    const openParen = childToken(suffix, LParen.name);
     if (openParen) return this.call(object, suffix, openParen);
 
-    const dot = childToken(suffix, 'Dot');
+    const dot = childToken(suffix, Dot.name);
     if (dot) {
       const nameToken = childToken(suffix, 'Name');
       if (!nameToken) return this.errorExpression(coverRanges(object.range, this.range(dot))!);
@@ -270,19 +299,19 @@ export class AstBuilder {
       return { type: 'Member', object, property, range: coverRanges(object.range, property.range)! };
     }
 
-    const openBracket = childToken(suffix, 'LBracket');
+    const openBracket = childToken(suffix, LBracket.name);
     if (!openBracket) return object;
-    const star = childToken(suffix, 'Star');
+    const star = childToken(suffix, Star.name);
     const indexNode = childNode(suffix, 'expression');
     const index = star ? null : this.expression(indexNode, this.end(openBracket));
-    const close = childToken(suffix, 'RBracket');
+    const close = childToken(suffix, RBracket.name);
     const range = coverRanges(object.range, this.range(openBracket), star && this.range(star), index?.range, close && this.range(close))!;
     return { type: 'Index', object, index, range };
   }
 
   private call(calleeExpression: Expression, suffix: CstNode, openParen: IToken): Expression {
     const args = this.arguments(childNode(suffix, 'arguments'), openParen);
-    const close = childToken(suffix, 'RParen');
+    const close = childToken(suffix, RParen.name);
     const range = coverRanges(calleeExpression.range, this.range(openParen), ...args.map((arg) => arg.range), close && this.range(close))!;
     if (calleeExpression.type !== 'Reference') {
       if (calleeExpression.type !== 'ErrorExpression') this.report(this.range(openParen), 'only a function name can be called');
@@ -294,13 +323,13 @@ export class AstBuilder {
 
   private arguments(node: CstNode | undefined, openParen: IToken): Argument[] {
     const argumentNodes = childNodes(node, 'argument');
-    this.reportEmptySlots(argumentNodes, childTokens(node, 'Comma'), 'an argument');
+    this.reportEmptySlots(argumentNodes, childTokens(node, Comma.name), 'an argument');
     let after = this.end(openParen);
     let firstNamed: Argument | undefined;
     const args: Argument[] = [];
     for (const argumentNode of argumentNodes) {
       const nameToken = childToken(argumentNode, 'name');
-      const colon = childToken(argumentNode, 'Colon');
+      const colon = childToken(argumentNode, Colon.name);
       const name: Identifier | null = nameToken ? { type: 'Identifier', name: nameToken.image, range: this.range(nameToken) } : null;
       const value = this.expression(childNode(argumentNode, 'expression'), colon ? this.end(colon) : after);
       const argument: Argument = { type: 'Argument', name, value, range: coverRanges(name?.range, value.range)! };
@@ -347,17 +376,17 @@ export class AstBuilder {
       const range = this.range(element);
       const raw = element.image;
       switch (key) {
-        case 'Number':
+        case NumberToken.name:
           return { type: 'NumberLiteral', value: Number(raw), raw, range };
-        case 'Percent':
+        case Percent.name:
           return { type: 'PercentLiteral', value: Number(raw.slice(0, -1)) / 100, raw, range };
-        case 'StringToken':
+        case StringToken.name:
           return { type: 'StringLiteral', value: unescapeString(raw), raw, range };
-        case 'Keyword_true':
+        case True.name:
           return { type: 'BooleanLiteral', value: true, range };
-        case 'Keyword_false':
+        case False.name:
           return { type: 'BooleanLiteral', value: false, range };
-        case 'Identifier':
+        case IdentifierToken.name:
           return { type: 'Reference', name: raw, range };
       }
     }
@@ -365,39 +394,39 @@ export class AstBuilder {
   }
 
   private list(node: CstNode, after: Position): Expression {
-    const open = childToken(node, 'LBracket');
+    const open = childToken(node, LBracket.name);
     const itemNodes = childNodes(node, 'expression');
-    this.reportEmptySlots(itemNodes, childTokens(node, 'Comma'), 'a list item');
+    this.reportEmptySlots(itemNodes, childTokens(node, Comma.name), 'a list item');
     const start = open ? this.end(open) : after;
     const items = itemNodes.map((item) => this.expression(item, start));
-    const close = childToken(node, 'RBracket');
+    const close = childToken(node, RBracket.name);
     const range = coverRanges(open && this.range(open), ...items.map((item) => item.range), close && this.range(close)) ?? pointRange(after);
     return { type: 'List', items, range };
   }
 
   private record(node: CstNode, after: Position): Expression {
-    const open = childToken(node, 'LCurly');
+    const open = childToken(node, LCurly.name);
     const entryNodes = childNodes(node, 'recordEntry');
-    this.reportEmptySlots(entryNodes, childTokens(node, 'Comma'), 'a field (name: value)');
+    this.reportEmptySlots(entryNodes, childTokens(node, Comma.name), 'a field (name: value)');
     const entries: RecordEntry[] = [];
     for (const entryNode of entryNodes) {
       const keyToken = childToken(entryNode, 'key');
       if (!keyToken) continue;
       const key: Identifier = { type: 'Identifier', name: keyToken.image, range: this.range(keyToken) };
-      const colon = childToken(entryNode, 'Colon');
+      const colon = childToken(entryNode, Colon.name);
       const value = this.expression(childNode(entryNode, 'expression'), colon ? this.end(colon) : key.range.end);
       entries.push({ type: 'RecordEntry', key, value, range: coverRanges(key.range, value.range)! });
     }
-    const close = childToken(node, 'RCurly');
+    const close = childToken(node, RCurly.name);
     const range =
       coverRanges(open && this.range(open), ...entries.map((entry) => entry.range), close && this.range(close)) ?? pointRange(after);
     return { type: 'Record', entries, range };
   }
 
   private parenthesized(node: CstNode, after: Position): Expression {
-    const open = childToken(node, 'LParen');
+    const open = childToken(node, LParen.name);
     const inner = this.expression(childNode(node, 'expression'), open ? this.end(open) : after);
-    const close = childToken(node, 'RParen');
+    const close = childToken(node, RParen.name);
     const range = coverRanges(open && this.range(open), inner.range, close && this.range(close))!;
     return { type: 'Paren', expression: inner, range };
   }

@@ -15,7 +15,7 @@ export const BinaryOperator = createToken({ name: 'BinaryOperator', pattern: Lex
 
 export const WhiteSpace = createToken({
   name: 'WhiteSpace',
-  pattern: /[ \t\f\v\r\n]+/,
+  pattern: /[ \t\f\v\r\n\uFEFF]+/,
   group: Lexer.SKIPPED,
   line_breaks: true,
 });

@@ -85,7 +85,22 @@ function syntaxDiagnostics(
     const range = anchors.forError(error.token, namesToken);
     diagnostics.push({ severity: 'error', code: 'syntax', message: error.message, file, range });
   }
-  return diagnostics;
+  return firstPerLine(diagnostics);
+}
+
+/**
+ * After a syntax error the parser resynchronizes, and what it reads next on the same line is
+ * usually a consequence of the first error (`param x y = 3` → a stray `=`), so only the first
+ * grammar error of each line is kept.
+ */
+function firstPerLine(diagnostics: Diagnostic[]): Diagnostic[] {
+  const byPosition = [...diagnostics].sort((a, b) => a.range.start.offset - b.range.start.offset);
+  const seenLines = new Set<number>();
+  return byPosition.filter((diagnostic) => {
+    if (seenLines.has(diagnostic.range.start.line)) return false;
+    seenLines.add(diagnostic.range.start.line);
+    return true;
+  });
 }
 
 function tooDeep(file: string, anchors: SyntaxAnchors): Diagnostic {

@@ -7,7 +7,6 @@ import {
   tokenLabel,
   tokenMatcher,
   type ConsumeMethodOpts,
-  type CstNode,
   type IToken,
   type TokenType,
 } from 'chevrotain';
@@ -42,7 +41,7 @@ import {
   StringToken,
   True,
 } from './lexer.ts';
-import { describeToken, foundSuffix, isRealToken, syntaxMessages, unexpectedStatementStart } from './syntax-messages.ts';
+import { foundSuffix, isRealToken, syntaxMessages, unexpectedStatementStart } from './syntax-messages.ts';
 
 export class LtxParser extends CstParser {
   constructor() {
@@ -55,7 +54,14 @@ export class LtxParser extends CstParser {
     this.performSelfAnalysis();
   }
 
-  /** An option object whose ERR_MSG is computed only when the token is missing. */
+  // The declaration being parsed (declarations do not nest), for its error messages.
+  private declarationKind: IToken | undefined;
+  private declarationName: IToken | undefined;
+
+  /**
+   * Options whose ERR_MSG is computed only when the token is missing, from the tokens already
+   * read: the option objects are made once, so parsing allocates nothing for messages.
+   */
   private expecting(message: () => string): ConsumeMethodOpts {
     return {
       get ERR_MSG(): string {
@@ -64,16 +70,50 @@ export class LtxParser extends CstParser {
     };
   }
 
-  /** The image of a consumed token, or '' while the grammar is being recorded or recovered. */
-  private imageOf(token: IToken | undefined): string {
-    return isRealToken(token) ? token.image : '';
+  /** `, found 'x'` for the token the parser is looking at. */
+  private found(): string {
+    return foundSuffix(this.LA(0), this.LA(1));
+  }
+
+  /** The relative position (≤ 0, for LA) of the innermost unclosed `opener`, if any. */
+  private unclosed(opener: TokenType, closer: TokenType): number | undefined {
+    let depth = 0;
+    for (let k = 0; ; k--) {
+      const token = this.LA(k);
+      if (token.tokenType === EOF) return undefined;
+      if (token.tokenType === closer) depth++;
+      else if (token.tokenType === opener) {
+        if (depth === 0) return k;
+        depth--;
+      }
+    }
+  }
+
+  /** The token right before the innermost unclosed `opener` (a callee, an indexed name). */
+  private beforeUnclosed(opener: TokenType, closer: TokenType): IToken | undefined {
+    const at = this.unclosed(opener, closer);
+    return at === undefined ? undefined : this.LA(at - 1);
+  }
+
+  /** The variable of the innermost for loop whose body is open. */
+  private openLoopVariable(): string {
+    const brace = this.unclosed(LCurly, RCurly);
+    if (brace === undefined) return '';
+    for (let k = brace - 1; ; k--) {
+      const token = this.LA(k);
+      if (token.tokenType === EOF) return '';
+      if (token.tokenType === For) {
+        const variable = this.LA(k + 1);
+        return tokenMatcher(variable, Name) && variable.tokenType !== In ? variable.image : '';
+      }
+    }
   }
 
   /**
    * A closing bracket: "expected ')' to close the call to fit", or, when something stands on the
    * same line right after an element, "expected ',' or ')' in the call to fit, found 'x'".
    */
-  private closing(closer: TokenType, what: () => string, opener: TokenType): ConsumeMethodOpts {
+  private closing(opener: TokenType, closer: TokenType, what: () => string): ConsumeMethodOpts {
     return this.expecting(() => {
       const previous = this.LA(0);
       const actual = this.LA(1);
@@ -86,6 +126,48 @@ export class LtxParser extends CstParser {
       if (betweenElements) return `expected ',' or ${tokenLabel(closer)} in ${what()}${foundSuffix(previous, actual)}`;
       return `expected ${tokenLabel(closer)} to close ${what()}${foundSuffix(previous, actual)}`;
     });
+  }
+
+  private readonly importPath = this.expecting(() => `expected a file name in quotes after 'import'${this.found()}`);
+  private readonly loopIn = this.expecting(() => {
+    const variable = this.LA(0);
+    return tokenMatcher(variable, For)
+      ? `expected a name after 'for'${this.found()}`
+      : `expected 'in' after the loop variable ${variable.image}${this.found()}`;
+  });
+  private readonly loopOpen = this.expecting(() => {
+    const iterable = tokenMatcher(this.LA(0), RBracket) ? 'list' : 'range';
+    return `expected '{' after the ${iterable} of the for loop${this.found()}`;
+  });
+  private readonly loopClose = this.expecting(() => {
+    if (this.LA(1).tokenType !== EOF) return unexpectedStatementStart(this.LA(1), true);
+    const variable = this.openLoopVariable();
+    return `expected '}' to close the for loop${variable ? ` over ${variable}` : ''}`;
+  });
+  private readonly declarationIndexClose = this.closing(LBracket, RBracket, () => `the index of ${this.imageOf(this.declarationName) || 'the declaration'}`);
+  private readonly declarationEquals = this.expecting(() => {
+    const kind = this.imageOf(this.declarationKind);
+    return isRealToken(this.declarationName)
+      ? `expected '=' after the name of ${kind} ${this.declarationName.image}${this.found()}`
+      : `expected a name after '${kind}'${this.found()}`;
+  });
+  private readonly callClose = this.closing(LParen, RParen, () => {
+    const callee = this.beforeUnclosed(LParen, RParen);
+    return callee !== undefined && tokenMatcher(callee, Identifier) ? `the call to ${callee.image}` : 'the call';
+  });
+  private readonly memberName = this.expecting(() => `expected a name after '.'${this.found()}`);
+  private readonly indexClose = this.closing(LBracket, RBracket, () => {
+    const object = this.beforeUnclosed(LBracket, RBracket);
+    return object !== undefined && tokenMatcher(object, Name) ? `the index of ${object.image}` : 'the index';
+  });
+  private readonly parenClose = this.closing(LParen, RParen, () => "the '('");
+  private readonly listClose = this.closing(LBracket, RBracket, () => 'the list');
+  private readonly recordClose = this.closing(LCurly, RCurly, () => 'the record');
+  private readonly entryColon = this.expecting(() => `expected ':' after the field name ${this.imageOf(this.LA(0))}${this.found()}`);
+
+  /** The image of a token, or '' for a missing one. */
+  private imageOf(token: IToken | undefined): string {
+    return isRealToken(token) ? token.image : '';
   }
 
   /**
@@ -128,58 +210,31 @@ export class LtxParser extends CstParser {
 
   importStatement = this.RULE('importStatement', () => {
     this.CONSUME(Import);
-    this.CONSUME(StringToken, this.expecting(() => `expected a file name in quotes after 'import'${foundSuffix(this.LA(0), this.LA(1))}`));
+    this.CONSUME(StringToken, this.importPath);
   });
 
   forStatement = this.RULE('forStatement', () => {
     this.CONSUME(For);
-    const variable = this.OPTION({ GATE: () => this.nameAhead([In]), DEF: () => this.CONSUME(Name, { LABEL: 'variable' }) });
-    this.CONSUME(
-      In,
-      this.expecting(() =>
-        isRealToken(variable)
-          ? `expected 'in' after the loop variable ${variable.image}${foundSuffix(this.LA(0), this.LA(1))}`
-          : `expected a name after 'for'${foundSuffix(this.LA(0), this.LA(1))}`,
-      ),
-    );
+    this.OPTION({ GATE: () => this.nameAhead([In]), DEF: () => this.CONSUME(Name, { LABEL: 'variable' }) });
+    this.CONSUME(In, this.loopIn);
     this.SUBRULE(this.expression, { LABEL: 'iterable' });
-    this.CONSUME(
-      LCurly,
-      this.expecting(() => {
-        const iterable = tokenMatcher(this.LA(0), RBracket) ? 'list' : 'range';
-        return `expected '{' after the ${iterable} of the for loop${foundSuffix(this.LA(0), this.LA(1))}`;
-      }),
-    );
+    this.CONSUME(LCurly, this.loopOpen);
     this.MANY(() => this.SUBRULE(this.statement));
-    this.CONSUME(
-      RCurly,
-      this.expecting(() =>
-        this.LA(1).tokenType === EOF
-          ? `expected '}' to close the for loop${isRealToken(variable) ? ` over ${variable.image}` : ''}`
-          : unexpectedStatementStart(this.LA(1), true),
-      ),
-    );
+    this.CONSUME(RCurly, this.loopClose);
   });
 
   declaration = this.RULE('declaration', () => {
-    const kind = this.CONSUME(Kind);
-    const name = this.OPTION({
+    this.declarationKind = this.CONSUME(Kind);
+    this.declarationName = this.OPTION({
       GATE: () => this.nameAhead([Equals, LBracket]),
       DEF: () => this.CONSUME(Name, { LABEL: 'name' }),
     });
     this.MANY(() => {
       this.CONSUME(LBracket);
       this.SUBRULE(this.expression, { LABEL: 'index' });
-      this.CONSUME(RBracket, this.closing(RBracket, () => `the index of ${this.imageOf(name) || 'the declaration'}`, LBracket));
+      this.CONSUME(RBracket, this.declarationIndexClose);
     });
-    this.CONSUME(
-      Equals,
-      this.expecting(() =>
-        isRealToken(name)
-          ? `expected '=' after the name of ${kind.image} ${name.image}${foundSuffix(this.LA(0), this.LA(1))}`
-          : `expected a name after '${kind.image}'${foundSuffix(this.LA(0), this.LA(1))}`,
-      ),
-    );
+    this.CONSUME(Equals, this.declarationEquals);
     this.SUBRULE2(this.expression, { LABEL: 'value' });
   });
 
@@ -237,33 +292,25 @@ export class LtxParser extends CstParser {
     this.OR([
       {
         ALT: () => {
-          const callee = this.LA(0);
           this.CONSUME(LParen);
           this.SUBRULE(this.arguments);
-          this.CONSUME(
-            RParen,
-            this.closing(RParen, () => (tokenMatcher(callee, Identifier) ? `the call to ${callee.image}` : 'the call'), LParen),
-          );
+          this.CONSUME(RParen, this.callClose);
         },
       },
       {
         ALT: () => {
           this.CONSUME(Dot);
-          this.CONSUME(Name, this.expecting(() => `expected a name after '.'${foundSuffix(this.LA(0), this.LA(1))}`));
+          this.CONSUME(Name, this.memberName);
         },
       },
       {
         ALT: () => {
-          const object = this.LA(0);
           this.CONSUME(LBracket);
           this.OR2({
             DEF: [{ ALT: () => this.CONSUME(Star) }, { ALT: () => this.SUBRULE(this.expression) }],
             ERR_MSG: "an index or '*'",
           });
-          this.CONSUME(
-            RBracket,
-            this.closing(RBracket, () => (tokenMatcher(object, Name) ? `the index of ${object.image}` : 'the index'), LBracket),
-          );
+          this.CONSUME(RBracket, this.indexClose);
         },
       },
     ]);
@@ -290,7 +337,7 @@ export class LtxParser extends CstParser {
   parenthesized = this.RULE('parenthesized', () => {
     this.CONSUME(LParen);
     this.SUBRULE(this.expression);
-    this.CONSUME(RParen, this.closing(RParen, () => "the '('", LParen));
+    this.CONSUME(RParen, this.parenClose);
   });
 
   list = this.RULE('list', () => {
@@ -300,7 +347,7 @@ export class LtxParser extends CstParser {
       this.CONSUME(Comma);
       this.OPTION2(() => this.SUBRULE2(this.expression));
     });
-    this.CONSUME(RBracket, this.closing(RBracket, () => 'the list', LBracket));
+    this.CONSUME(RBracket, this.listClose);
   });
 
   record = this.RULE('record', () => {
@@ -310,15 +357,12 @@ export class LtxParser extends CstParser {
       this.CONSUME(Comma);
       this.OPTION2(() => this.SUBRULE2(this.recordEntry));
     });
-    this.CONSUME(RCurly, this.closing(RCurly, () => 'the record', LCurly));
+    this.CONSUME(RCurly, this.recordClose);
   });
 
   recordEntry = this.RULE('recordEntry', () => {
-    const key = this.CONSUME(Name, { LABEL: 'key' });
-    this.CONSUME(
-      Colon,
-      this.expecting(() => `expected ':' after the field name ${this.imageOf(key)}${foundSuffix(this.LA(0), this.LA(1))}`),
-    );
+    this.CONSUME(Name, { LABEL: 'key' });
+    this.CONSUME(Colon, this.entryColon);
     this.SUBRULE(this.expression);
   });
 }
@@ -331,5 +375,3 @@ export function ltxParser(): LtxParser {
   return sharedParser;
 }
 
-export type { CstNode };
-export { describeToken };

@@ -1,6 +1,6 @@
 // Words for syntax errors: how tokens are named in messages, and the parser's error-message
 // provider (used where a rule gives no message of its own).
-import { EOF, tokenLabel, tokenMatcher, type IParserErrorMessageProvider, type IToken, type TokenType } from 'chevrotain';
+import { EOF, tokenLabel, tokenMatcher, type IParserErrorMessageProvider, type IToken } from 'chevrotain';
 import { quoteSource, RBracket, RCurly, StringToken } from './lexer.ts';
 
 /** True for a token read from the text (not EOF, not one invented by error recovery). */
@@ -23,7 +23,7 @@ export function foundSuffix(previous: IToken | undefined, actual: IToken | undef
   return `, found ${describeToken(actual)}`;
 }
 
-export const STATEMENT_EXPECTATION = "a declaration (param, dataset, model, …), 'for' or 'import'";
+const STATEMENT_EXPECTATION = "a declaration (param, dataset, model, …), 'for' or 'import'";
 const BLOCK_STATEMENT_EXPECTATION = "a declaration (param, dataset, model, …), 'for', 'import' or '}'";
 
 /** The message for a token where a statement should start. */
@@ -60,7 +60,3 @@ export const syntaxMessages: IParserErrorMessageProvider = {
     return `expected ${wanted}${after(previous)}${foundSuffix(previous, actual[0])}`;
   },
 };
-
-export function labelOf(tokenType: TokenType): string {
-  return tokenLabel(tokenType);
-}

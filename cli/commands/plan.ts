@@ -1,14 +1,19 @@
+import type { Preimage } from '../../compiler/canonical.ts';
+import type { CompiledProgram } from '../../compiler/compile.ts';
 import type { ParamOverride } from '../../compiler/evaluate.ts';
 import { plan, type CacheView } from '../../compiler/plan.ts';
+import { cachedKeys } from '../../runtime/run.ts';
+import { Store } from '../../runtime/store/index.ts';
 import { compileFile, errorCount, printDiagnostics } from '../compile-file.ts';
 import { paint, table, useColor } from '../terminal.ts';
 import { EXIT } from '../usage.ts';
+import { resolveCacheDir } from './cache.ts';
 
-export async function planCommand(file: string, sets: ParamOverride[], json: boolean, cache: CacheView): Promise<number> {
+export async function planCommand(file: string, sets: ParamOverride[], json: boolean, cacheFlag: string | undefined): Promise<number> {
   const program = await compileFile(file, sets);
   printDiagnostics(program.diagnostics, program);
   if (errorCount(program) > 0) return EXIT.invalid;
-  const rows = plan(program, cache);
+  const rows = plan(program, await storeCacheView(new Store(resolveCacheDir(cacheFlag)), program));
   if (json) {
     process.stdout.write(JSON.stringify({ file, stages: rows }, null, 2) + '\n');
     return EXIT.ok;
@@ -21,4 +26,20 @@ export async function planCommand(file: string, sets: ParamOverride[], json: boo
   const toRun = rows.filter((r) => r.status === 'run').length;
   process.stdout.write(`\n${rows.length} stages: ${rows.length - toRun} cached, ${toRun} to run\n`);
   return EXIT.ok;
+}
+
+/**
+ * What the store knows, read up front (plan() asks synchronously): which stages have results, and for
+ * the others the preimage last committed under the same name and op, to say which field changed.
+ * Read-only: no claims, nothing written.
+ */
+export async function storeCacheView(store: Store, program: CompiledProgram): Promise<CacheView> {
+  const cached = await cachedKeys(store, program.stages);
+  const previous = new Map<string, Preimage>();
+  for (const stage of program.stages) {
+    if (cached.has(stage.key) || previous.has(stage.name)) continue;
+    const record = await store.findByPreimageShape({ name: stage.name, op: stage.op });
+    if (record !== undefined) previous.set(stage.name, record.preimage as unknown as Preimage);
+  }
+  return { isCached: (key) => cached.has(key), previousPreimage: (name) => previous.get(name) };
 }

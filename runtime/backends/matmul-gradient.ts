@@ -5,6 +5,7 @@
 // have their own gradient; this covers every other matMul (attention scores, custom models). The
 // products are the same on every backend; other backends keep tfjs's gradient unchanged.
 import * as tf from '@tensorflow/tfjs-core';
+import { product as product2d } from './matmul-orientation.ts';
 
 let tfjsGradient: tf.GradConfig | undefined;
 
@@ -16,8 +17,9 @@ function swapLastAxes(x: tf.Tensor): tf.Tensor {
   return tf.transpose(x, perm);
 }
 
-/** matMul(a, b, transposeA, transposeB) without the flags. */
+/** matMul(a, b, transposeA, transposeB) without the flags; matrices also pick their orientation. */
 function product(a: tf.Tensor, b: tf.Tensor, transposeA: boolean, transposeB: boolean): tf.Tensor {
+  if (a.rank === 2 && b.rank === 2) return product2d(a as tf.Tensor2D, transposeA, b as tf.Tensor2D, transposeB);
   return tf.matMul(transposeA ? swapLastAxes(a) : a, transposeB ? swapLastAxes(b) : b);
 }
 

@@ -1,8 +1,10 @@
 // Kernels the wasm backend of tfjs 4.22 lacks or gets wrong, registered so that conv nets
 // (Conv2DBackpropFilter, MaxPoolGrad) and embeddings (UnsortedSegmentSum, the gradient of gather)
-// train on it. Checked against the cpu backend and finite differences in test/backends.
+// train on it, plus an Identity that does not copy (the engine clones every tensor it saves for a
+// gradient). Checked against the cpu backend and finite differences in test/backends.
 import * as tf from '@tensorflow/tfjs-core';
 import { conv2dBackpropFilterKernel } from './kernels/conv2d-backprop-filter.ts';
+import { identityKernel } from './kernels/identity.ts';
 import { maxPoolGradKernel } from './kernels/max-pool-grad.ts';
 import { unsortedSegmentSumKernel } from './kernels/unsorted-segment-sum.ts';
 
@@ -10,6 +12,7 @@ export const wasmKernelFixes: readonly tf.KernelConfig[] = [
   conv2dBackpropFilterKernel,
   maxPoolGradKernel,
   unsortedSegmentSumKernel,
+  identityKernel,
 ];
 
 /**

@@ -142,7 +142,7 @@ export class StageClaims {
     await mkdir(this.#layout.claimsDir, { recursive: true });
     let handle: FileHandle;
     try {
-      handle = await open(this.#layout.claimPath(key), 'w');
+      handle = await open(this.#layout.claimPath(key), 'wx');
     } catch (error) {
       if (errorCode(error) === 'EEXIST') return false;
       throw error;

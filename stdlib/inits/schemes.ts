@@ -13,13 +13,16 @@ export const INIT_SCHEMES: readonly InitScheme[] = [
 
 export interface InitOptions {
   seed: number;
-  /** Standard deviation of the `normal` scheme (required by it, ignored by the others). */
+  /** Standard deviation of the `normal` scheme (default NORMAL_DEFAULT_STD; ignored by the others). */
   std?: number;
   /** Overrides the scheme's gain: √2 (ReLU) for Kaiming, 1 for Xavier. Ignored by `normal`. */
   gain?: number;
 }
 
 export type Distribution = { kind: 'normal'; std: number } | { kind: 'uniform'; bound: number };
+
+/** The `normal` scheme's std when none is given (the compiler's schema default). */
+export const NORMAL_DEFAULT_STD = 0.01;
 
 /** Std of embeddings and positions under every scheme (GPT-2's choice). */
 export const TABLE_STD = 0.02;
@@ -45,10 +48,10 @@ export function weightDistribution(scheme: InitScheme, spec: ParamSpec, opts: In
       return { kind: 'normal', std: gain * Math.sqrt(2 / (spec.fanIn + spec.fanOut)) };
     case 'xavier_uniform':
       return { kind: 'uniform', bound: gain * Math.sqrt(6 / (spec.fanIn + spec.fanOut)) };
-    case 'normal':
-      if (opts.std === undefined || !(opts.std >= 0)) {
-        throw new Error(`init 'normal' needs a non-negative std, got ${String(opts.std)}`);
-      }
-      return { kind: 'normal', std: opts.std };
+    case 'normal': {
+      const std = opts.std ?? NORMAL_DEFAULT_STD;
+      if (!(std >= 0) || !Number.isFinite(std)) throw new Error(`init 'normal' needs a non-negative std, got ${std}`);
+      return { kind: 'normal', std };
+    }
   }
 }

@@ -1,4 +1,4 @@
-// conv(input, channels, kernel: 3, hidden, classes, activation: relu): groups of 'same' convolutions,
+// conv(input, channels, kernel: 3, hidden: [256, 256], classes: 10, activation: relu): groups of 'same' convolutions,
 // each group followed by a 2x2 max-pool, then dense layers. Conv layers are conv1, conv2, ... counted
 // across groups; dense layers fc1, fc2, ..., the last one `output`. The presets are the Conv-2/4/6
 // networks of Frankle & Carbin (2019).
@@ -18,7 +18,7 @@ export interface ConvParams {
   activation: Activation;
 }
 
-export const CONV_DEFAULTS = { kernel: 3, activation: 'relu' } as const;
+export const CONV_DEFAULTS = { kernel: 3, hidden: [256, 256], classes: 10, activation: 'relu' as Activation };
 
 export type ConvPreset = 'conv2' | 'conv4' | 'conv6';
 export const CONV_PRESET_DEFAULTS = { input: [32, 32, 3] as ImageShape, classes: 10 };
@@ -37,18 +37,18 @@ const PRESET_CHANNELS: Record<ConvPreset, number[][]> = {
 };
 
 export function isConvPreset(op: string): op is ConvPreset {
-  return op in PRESET_CHANNELS;
+  return Object.hasOwn(PRESET_CHANNELS, op);
 }
 
-/** The conv parameters a preset stands for; `input` and `classes` may be overridden. */
+/** The conv parameters a preset stands for; `input`, `classes` and `activation` may be overridden. */
 export function convPreset(preset: ConvPreset, overrides: Record<string, unknown> = {}): ConvParams {
   return {
     input: readImageShape(preset, overrides, 'input', CONV_PRESET_DEFAULTS.input),
     channels: PRESET_CHANNELS[preset].map((group) => [...group]),
     kernel: CONV_DEFAULTS.kernel,
-    hidden: [256, 256],
+    hidden: [...CONV_DEFAULTS.hidden],
     classes: readInt(preset, overrides, 'classes', CONV_PRESET_DEFAULTS.classes),
-    activation: CONV_DEFAULTS.activation,
+    activation: readActivation(preset, overrides, 'activation', CONV_DEFAULTS.activation),
   };
 }
 
@@ -57,8 +57,8 @@ export function resolveConvParams(args: Record<string, unknown>): ConvParams {
     input: readImageShape('conv', args, 'input'),
     channels: readIntGroups('conv', args, 'channels'),
     kernel: readInt('conv', args, 'kernel', CONV_DEFAULTS.kernel),
-    hidden: readIntList('conv', args, 'hidden'),
-    classes: readInt('conv', args, 'classes'),
+    hidden: readIntList('conv', args, 'hidden', CONV_DEFAULTS.hidden),
+    classes: readInt('conv', args, 'classes', CONV_DEFAULTS.classes),
     activation: readActivation('conv', args, 'activation', CONV_DEFAULTS.activation),
   };
 }

@@ -1,4 +1,4 @@
-// mlp(input, hidden, classes, activation: relu, bias: true): fully connected layers named layer1,
+// mlp(input, hidden: [], classes, activation: relu, bias: true): fully connected layers named layer1,
 // layer2, ... from the input side, the last one `output` (LeNet-300-100 is hidden: [300, 100]).
 import type { LayoutBody } from './layout.ts';
 import type { Activation } from './params.ts';
@@ -13,12 +13,12 @@ export interface MlpParams {
   bias: boolean;
 }
 
-export const MLP_DEFAULTS = { activation: 'relu', bias: true } as const;
+export const MLP_DEFAULTS = { hidden: [] as number[], activation: 'relu', bias: true } as const;
 
 export function resolveMlpParams(args: Record<string, unknown>): MlpParams {
   return {
     input: readInt('mlp', args, 'input'),
-    hidden: readIntList('mlp', args, 'hidden'),
+    hidden: readIntList('mlp', args, 'hidden', MLP_DEFAULTS.hidden),
     classes: readInt('mlp', args, 'classes'),
     activation: readActivation('mlp', args, 'activation', MLP_DEFAULTS.activation),
     bias: readBool('mlp', args, 'bias', MLP_DEFAULTS.bias),

@@ -3,13 +3,16 @@
 //
 // Dense and conv layers run as kernels of their own ('LtxLinear', 'LtxConv2D') that forward to the
 // backend's BatchMatMul / Conv2D, so that they can carry their own gradients:
-//  - every product is a plain matMul/conv of explicitly transposed operands: the wasm backend's
-//    matMul with transpose flags and its Conv2DBackpropInput are ~8× slower than that;
+//  - on wasm every product is a plain matMul/conv of explicitly transposed operands (its matMul
+//    with transpose flags and its Conv2DBackpropInput are ~8× slower), multiplied the way round
+//    that repacks the smaller operand (runtime/backends/matmul-orientation.ts);
 //  - each input's gradient is computed only if something needs it (the engine asks per input),
 //    so the first layer never computes a gradient for the data. tf.customGrad computes all
 //    gradients eagerly, which would cost the MLP ~30% more work per step.
 // Gradients need tfjs's gradient registry loaded, which runtime/backends/select.ts initBackend does.
 import * as tf from '@tensorflow/tfjs-core';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { forwardOrientation, product, wasmProduct, type Orientation } from '../../runtime/backends/matmul-orientation.ts';
 
 const LINEAR = 'LtxLinear';
 const CONV2D = 'LtxConv2D';
@@ -21,7 +24,7 @@ type GradientMap = ReturnType<tf.GradFunc>;
 /** y = x W + b, with x: [n, in], W: [in, out], b: [out] (optional). */
 export function linear(x: tf.Tensor2D, w: tf.Tensor2D, b?: tf.Tensor1D): tf.Tensor2D {
   ensureKernelsFor(tf.getBackend());
-  const y = tf.engine().runKernel(LINEAR, { x, w }, {}) as tf.Tensor2D;
+  const y = tf.engine().runKernel(LINEAR, { x, w }, { orientation: forwardOrientation(x, w) }) as tf.Tensor2D;
   return b ? tf.add(y, b) : y;
 }
 
@@ -58,8 +61,8 @@ function linearGradient(dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]): Gradie
   const [x, w] = saved as [tf.Tensor2D, tf.Tensor2D];
   const g = dy as tf.Tensor2D;
   return {
-    x: () => tf.matMul(g, tf.transpose(w)),
-    w: () => tf.matMul(tf.transpose(x), g),
+    x: () => product(g, false, w, true),
+    w: () => product(x, true, g, false),
   };
 }
 
@@ -133,12 +136,16 @@ function ensureKernelsFor(backendName: string): void {
   tf.registerKernel({
     kernelName: LINEAR,
     backendName,
-    kernelFunc: ({ inputs, backend }) =>
-      backendKernel(tf.BatchMatMul, backendName)({
-        inputs: { a: inputs['x'], b: inputs['w'] },
-        backend,
-        attrs: { transposeA: false, transposeB: false },
-      }),
+    kernelFunc:
+      backendName === 'wasm'
+        ? ({ inputs, backend, attrs }) =>
+            wasmProduct(backend as BackendWasm, inputs['x']!, inputs['w']!, attrs!['orientation'] as Orientation)
+        : ({ inputs, backend }) =>
+            backendKernel(tf.BatchMatMul, backendName)({
+              inputs: { a: inputs['x'], b: inputs['w'] },
+              backend,
+              attrs: { transposeA: false, transposeB: false },
+            }),
   });
   tf.registerKernel({
     kernelName: CONV2D,

@@ -6,9 +6,8 @@ import type { ModelLayout } from '../../stdlib/models/layout.ts';
 import { createRng } from '../../stdlib/random.ts';
 
 export async function useCpuBackend(): Promise<void> {
-  // tfjs-core's Node bundle registers no gradient functions; the @tensorflow/tfjs bundle does.
-  await import('@tensorflow/tfjs');
-  await import('@tensorflow/tfjs-backend-cpu');
+  // ltx's one loader of TensorFlow.js: it registers the gradient functions tfjs-core's Node build lacks.
+  await import('../../runtime/backends/tfjs-setup.ts');
   await tf.setBackend('cpu');
 }
 

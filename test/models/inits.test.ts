@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { initialize } from '../../stdlib/inits/initialize.ts';
-import { TABLE_STD, weightDistribution, type InitScheme } from '../../stdlib/inits/schemes.ts';
+import { NORMAL_DEFAULT_STD, TABLE_STD, weightDistribution, type InitScheme } from '../../stdlib/inits/schemes.ts';
 import { modelLayout } from '../../stdlib/models/layout.ts';
 
 const LENET_300_100 = modelLayout('mlp', { input: 784, hidden: [300, 100], classes: 10 });
@@ -55,9 +55,11 @@ test('xavier_uniform draws U(±√(6/(fan_in + fan_out)))', () => {
   assertClose(std, bound / Math.sqrt(3), 0.01, 'std');
 });
 
-test('normal draws N(0, std²) and needs its std', () => {
+test('normal draws N(0, std²), with std 0.01 unless given', () => {
   assertClose(firstLayer('normal', { std: 0.05 }).std, 0.05, 0.01, 'std');
-  assert.throws(() => initialize(LENET_300_100, 'normal', { seed: 0 }), /needs a non-negative std/);
+  assertClose(firstLayer('normal').std, NORMAL_DEFAULT_STD, 0.01, 'default std');
+  assert.equal(NORMAL_DEFAULT_STD, 0.01);
+  assert.throws(() => initialize(LENET_300_100, 'normal', { seed: 0, std: -1 }), /needs a non-negative std, got -1/);
 });
 
 test('gain overrides the scheme default', () => {

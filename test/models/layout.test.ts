@@ -51,8 +51,8 @@ test('mlp with bias: false has no bias parameters', () => {
   assert.deepEqual(layout.params.map((p) => p.name), ['layer1.weight', 'output.weight']);
 });
 
-test('mlp with no hidden layers is a single output layer', () => {
-  const layout = modelLayout('mlp', { input: 4, hidden: [], classes: 2 });
+test('mlp without hidden layers (the default) is a single output layer', () => {
+  const layout = modelLayout('mlp', { input: 4, classes: 2 });
   assert.deepEqual(layout.prunableLayers, ['output']);
   assert.deepEqual(spec(layout, 'output.weight').shape, [4, 2]);
 });
@@ -94,6 +94,20 @@ test('conv presets take input and classes overrides and equal the conv they stan
   const spelledOut = modelLayout('conv', { ...params });
   assert.deepEqual(preset.params, spelledOut.params);
   assert.deepEqual(spec(preset, 'fc1.weight').shape, [4 * 4 * 128, 256]);
+});
+
+test('conv presets take an activation; conv defaults to dense [256, 256] and 10 classes', () => {
+  assert.equal(convPreset('conv2', { activation: 'tanh' }).activation, 'tanh');
+  const layout = modelLayout('conv', { input: [8, 8, 1], channels: [[4]] });
+  assert.deepEqual(
+    layout.params.filter((p) => p.prunable).map((p) => [p.layer, p.shape]),
+    [
+      ['conv1', [3, 3, 1, 4]],
+      ['fc1', [4 * 4 * 4, 256]],
+      ['fc2', [256, 256]],
+      ['output', [256, 10]],
+    ],
+  );
 });
 
 test('conv numbers conv layers across groups, uses the kernel size and conv fans', () => {

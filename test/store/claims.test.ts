@@ -12,6 +12,8 @@ import type { ClaimContent } from '../../runtime/store/index.ts';
 import { bytesOf, commitInfo, freshStoreRoot, keyFor } from './helpers.ts';
 
 const fast = { pollInitialMs: 5, pollMaxMs: 20 };
+/** A guard so a broken claim protocol fails a test instead of hanging it; nothing asserts on time. */
+const WAIT_LIMIT_MS = 20_000;
 
 function commitStage(store: Store, key: string): Promise<unknown> {
   return store.commit(key, { op: 'train', version: 1, params: {}, inputs: [] }, { out: { kind: 'table', bytes: bytesOf(key) } }, commitInfo);
@@ -43,7 +45,7 @@ function deadPid(): number {
   return child.pid!;
 }
 
-test('the first acquirer computes; a second waits, then sees the committed result as done', async () => {
+test('the first acquirer computes; a second waits, then sees the committed result as done', { timeout: WAIT_LIMIT_MS }, async () => {
   const store = new Store(await freshStoreRoot());
   const key = keyFor('shared stage');
   const first = new StageClaims(store, { runId: 'run-1', ...fast });
@@ -60,7 +62,7 @@ test('the first acquirer computes; a second waits, then sees the committed resul
   assert.deepEqual(second.heldKeys(), []);
 });
 
-test('when the holder releases without a result, a waiter acquires the claim', async () => {
+test('when the holder releases without a result, a waiter acquires the claim', { timeout: WAIT_LIMIT_MS }, async () => {
   const store = new Store(await freshStoreRoot());
   const key = keyFor('failed stage');
   const first = new StageClaims(store, { runId: 'run-1', ...fast });
@@ -99,7 +101,7 @@ test('a claim file records pid, host, run id and times, and release removes it',
   assert.deepEqual(await readdir(join(root, 'claims')), []);
 });
 
-test('the heartbeat refreshes heartbeatAt while the claim is held', async () => {
+test('the heartbeat refreshes heartbeatAt while the claim is held', { timeout: WAIT_LIMIT_MS }, async () => {
   const root = await freshStoreRoot();
   const store = new Store(root);
   const key = keyFor('long stage');
@@ -117,7 +119,7 @@ test('the heartbeat refreshes heartbeatAt while the claim is held', async () => 
   await claims.release(key);
 });
 
-test('a claim whose process died on this host is taken over', async () => {
+test('a claim whose process died on this host is taken over', { timeout: WAIT_LIMIT_MS }, async () => {
   const root = await freshStoreRoot();
   const store = new Store(root);
   const key = keyFor('orphaned');
@@ -133,7 +135,7 @@ test('a claim whose process died on this host is taken over', async () => {
   await claims.release(key);
 });
 
-test('a claim from another host is live until its heartbeat is older than the timeout', async () => {
+test('a claim from another host is live until its heartbeat is older than the timeout', { timeout: WAIT_LIMIT_MS }, async () => {
   const root = await freshStoreRoot();
   const store = new Store(root);
   const key = keyFor('remote');
@@ -164,7 +166,7 @@ test('aborting stops the wait with the signal reason', async () => {
   await holder.release(key);
 });
 
-test('a holder whose claim was taken over notices at its next heartbeat and stops owning it', async () => {
+test('a holder whose claim was taken over notices at its next heartbeat and stops owning it', { timeout: WAIT_LIMIT_MS }, async () => {
   const root = await freshStoreRoot();
   const store = new Store(root);
   const key = keyFor('taken over');
@@ -186,7 +188,7 @@ test('a holder whose claim was taken over notices at its next heartbeat and stop
 
 const racer = fileURLToPath(new URL('./fixtures/claim-racer.ts', import.meta.url));
 
-test('separate processes racing for one stage: exactly one computes it, the rest get done', async () => {
+test('separate processes racing for one stage: exactly one computes it, the rest get done', { timeout: WAIT_LIMIT_MS }, async () => {
   const root = await freshStoreRoot();
   const key = keyFor('raced');
   const log = join(root, '..', 'computations.log');

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { CacheMaintenance, Store, StageClaims } from '../../runtime/store/index.ts';
@@ -142,7 +143,6 @@ test('gc removes claims whose process is gone', async () => {
   const store = new Store(root);
   const key = keyFor('dead holder');
   await mkdir(join(root, 'claims'), { recursive: true });
-  const { hostname } = await import('node:os');
   const now = new Date().toISOString();
   await writeFile(
     join(root, 'claims', `${key}.claim`),

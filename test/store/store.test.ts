@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -90,7 +90,6 @@ test('a record whose blob is missing reads as absent and says which output', asy
   const key = keyFor('lost blob');
   const record = await store.commit(key, preimage, { weights: { kind: 'checkpoint', bytes: bytesOf('w') } }, commitInfo);
   const digest = record.outputs['weights']!.digest;
-  const { rm } = await import('node:fs/promises');
   await rm(join(root, 'blobs', 'sha256', digest.slice(0, 2), digest.slice(2)));
   assert.equal(await store.lookup(key), undefined);
   const outcome = await store.inspect(key);
@@ -181,4 +180,47 @@ test('commit refuses malformed keys and preimages without an op', async () => {
   const store = new Store(await freshStoreRoot());
   await assert.rejects(store.commit('abc', preimage, {}, commitInfo), TypeError);
   await assert.rejects(store.commit(keyFor('k'), { version: 1 } as never, {}, commitInfo), /op/);
+});
+
+test('a blob that vanishes before the record lands (a concurrent gc) is put back by the commit', async () => {
+  const root = await freshStoreRoot();
+  const bytes = bytesOf('weights');
+  const store = new Store(root, {
+    onCommitStep: async (step) => {
+      if (step !== 'blobs-placed') return;
+          const blobsDir = join(root, 'blobs', 'sha256');
+      await rm(blobsDir, { recursive: true });
+    },
+  });
+  const record = await store.commit(keyFor('raced with gc'), preimage, { weights: { kind: 'checkpoint', bytes } }, commitInfo);
+  const found = await store.lookup(record.key);
+  assert.ok(found, 'the record is usable');
+  assert.deepEqual(await store.readOutput(found, 'weights'), bytes);
+});
+
+test('reusing an old unreferenced blob refreshes its age, so a gc running mid-commit spares it', async () => {
+  const root = await freshStoreRoot();
+  const bytes = bytesOf('old weights');
+  const plain = new Store(root);
+  const first = await plain.commit(keyFor('old'), preimage, { weights: { kind: 'checkpoint', bytes } }, commitInfo);
+  await new CacheMaintenance(plain).gc({ keep: new Set(), now: new Date(Date.now() + 120_000) });
+  assert.equal(await plain.lookup(first.key), undefined);
+
+  // Recreate the orphan with an old modification time, then commit the same bytes while gc runs.
+  const digest = first.outputs['weights']!.digest;
+  await mkdir(join(root, 'blobs', 'sha256', digest.slice(0, 2)), { recursive: true });
+  const blob = join(root, 'blobs', 'sha256', digest.slice(0, 2), digest.slice(2));
+  await writeFile(blob, bytes);
+  const longAgo = new Date(Date.now() - 3_600_000);
+  await utimes(blob, longAgo, longAgo);
+
+  let removedMidCommit = -1;
+  const store = new Store(root, {
+    onCommitStep: async (step) => {
+      if (step === 'blobs-placed') removedMidCommit = (await new CacheMaintenance(new Store(root)).gc()).removedBlobs;
+    },
+  });
+  const record = await store.commit(keyFor('new'), preimage, { weights: { kind: 'checkpoint', bytes } }, commitInfo);
+  assert.equal(removedMidCommit, 0);
+  assert.deepEqual(await store.readOutput(record, 'weights'), bytes);
 });

@@ -1,0 +1,44 @@
+// Where stages compute. The scheduler decides what runs when; an executor runs one stage somewhere
+// (a worker thread here, a Slurm job later), commits its result to the store and says how it ended.
+import type { Stage } from '../../compiler/stages.ts';
+import type { BackendChoice } from '../backends/select.ts';
+import type { JsonObject } from '../store/index.ts';
+
+export interface StageProgress {
+  step: number;
+  total: number;
+  /** Mean training loss since the previous report. */
+  loss?: number;
+}
+
+export interface StageHooks {
+  /** Aborting stops the stage at its next step boundary; nothing of it reaches the store. */
+  signal: AbortSignal;
+  progress(p: StageProgress): void;
+}
+
+export type StageOutcome =
+  /** Computed and committed: the store has the result. */
+  | { status: 'done'; seconds: number; metrics: JsonObject }
+  /** No result: `error` says why in words meant for the user. */
+  | { status: 'failed'; error: string }
+  /** Stopped by the signal before it finished; nothing was committed. */
+  | { status: 'aborted' };
+
+export interface Executor {
+  /** The backend stages compute on, known once start() resolved. */
+  readonly backend: BackendChoice | undefined;
+  /** Brings up what stages need (workers, backends); rejects when no backend can start. */
+  start(): Promise<void>;
+  /** Compute `stage` from the committed results of `inputKeys` (role → stage key) and commit its result. */
+  run(stage: Stage, inputKeys: Readonly<Record<string, string>>, hooks: StageHooks): Promise<StageOutcome>;
+  close(): Promise<void>;
+}
+
+/** An executor could not bring up what stages need (no usable backend, a worker that cannot load). */
+export class ExecutorStartError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ExecutorStartError';
+  }
+}

@@ -1,0 +1,61 @@
+// Stages computed on the calling thread, one tfjs backend shared by all. No isolation and no
+// parallelism of computation, but no worker start-up either: for tests and embedding.
+import type { Stage } from '../../compiler/stages.ts';
+import type { Artifact } from '../artifacts.ts';
+import { initBackend, type BackendChoice, type BackendRequest } from '../backends/select.ts';
+import { artifactBytes, DEFAULT_DEVICE_CACHE_BYTES, DeviceCache } from '../device-cache.ts';
+import type { Store } from '../store/index.ts';
+import { ExecutorStartError, type Executor, type StageHooks, type StageOutcome } from './executor.ts';
+import type { StageLibrary } from './stage-library.ts';
+import { StageRunner } from './stage-runner.ts';
+
+export interface InProcessExecutorOptions {
+  store: Store;
+  library: StageLibrary;
+  programDir: string;
+  /** Which tfjs backend to start; without one, stages must not need tfjs (fake tables in tests). */
+  backend?: BackendRequest;
+  deviceCacheBytes?: number;
+}
+
+export class InProcessExecutor implements Executor {
+  readonly #options: InProcessExecutorOptions;
+  #backend: BackendChoice | undefined;
+  #runner: StageRunner | undefined;
+
+  constructor(options: InProcessExecutorOptions) {
+    this.#options = options;
+  }
+
+  get backend(): BackendChoice | undefined {
+    return this.#backend;
+  }
+
+  async start(): Promise<void> {
+    if (this.#runner) return;
+    const { backend, store, library, programDir } = this.#options;
+    if (backend !== undefined) {
+      try {
+        this.#backend = await initBackend(backend);
+      } catch (error) {
+        throw new ExecutorStartError(error instanceof Error ? error.message : String(error));
+      }
+    }
+    const resident = new DeviceCache<Artifact>(this.#options.deviceCacheBytes ?? DEFAULT_DEVICE_CACHE_BYTES, artifactBytes);
+    this.#runner = new StageRunner({ store, library, resident, programDir, backend: this.#backend?.name ?? 'none' });
+  }
+
+  async run(stage: Stage, inputKeys: Readonly<Record<string, string>>, hooks: StageHooks): Promise<StageOutcome> {
+    if (!this.#runner) await this.start();
+    return await this.#runner!.run(stage, inputKeys, hooks);
+  }
+
+  /** Keys of the results held decoded (for tests of the device cache). */
+  residentKeys(): string[] {
+    return this.#runner?.residentKeys() ?? [];
+  }
+
+  async close(): Promise<void> {
+    this.#runner = undefined;
+  }
+}

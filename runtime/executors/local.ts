@@ -1,0 +1,219 @@
+// The local executor: `jobs` worker threads, each with its own tfjs backend and device cache (wasm's own
+// threads do not start in Node, so parallelism comes from independent stages on separate workers). A
+// stage goes to the idle worker that already holds most of its inputs decoded.
+import { Worker } from 'node:worker_threads';
+import type { Stage } from '../../compiler/stages.ts';
+import type { BackendChoice, BackendRequest } from '../backends/select.ts';
+import { ExecutorStartError, type Executor, type StageHooks, type StageOutcome } from './executor.ts';
+import { STANDARD_LIBRARY } from './stage-library.ts';
+import type { FromWorker, ToWorker, WorkerSetup } from './worker-protocol.ts';
+
+export interface LocalExecutorOptions {
+  jobs: number;
+  backend: BackendRequest;
+  storeRoot: string;
+  programDir: string;
+  /** Per worker. */
+  deviceCacheBytes: number;
+  /** URL of the stage library module; the standard one by default. */
+  library?: string;
+  /** How long an aborted stage may take to reach a step boundary before its worker is terminated. */
+  abortGraceMs?: number;
+}
+
+const WORKER_ENTRY = new URL('./worker-entry.ts', import.meta.url);
+const DEFAULT_ABORT_GRACE_MS = 5_000;
+
+interface InFlight {
+  id: number;
+  hooks: StageHooks;
+  settle(outcome: StageOutcome): void;
+}
+
+class WorkerSlot {
+  readonly worker: Worker;
+  readonly ready: Promise<BackendChoice>;
+  resident = new Set<string>();
+  /** Taken by a run() from choosing the worker until its stage has settled. */
+  busy = false;
+  inFlight: InFlight | undefined;
+  alive = true;
+
+  constructor(setup: WorkerSetup, onGone: (slot: WorkerSlot) => void) {
+    this.worker = new Worker(WORKER_ENTRY, { workerData: setup });
+    this.ready = new Promise<BackendChoice>((resolve, reject) => {
+      const onMessage = (message: FromWorker): void => {
+        if (message.type === 'ready') resolve(message.backend);
+        else if (message.type === 'start-failed') reject(new Error(message.error));
+        else this.#handle(message);
+      };
+      this.worker.on('message', onMessage);
+      this.worker.once('error', (error) => {
+        reject(error);
+        this.#gone(`the worker thread failed: ${error.message}`, onGone);
+      });
+      this.worker.once('exit', (code) => {
+        reject(new Error(`the worker thread exited (code ${code}) before it was ready`));
+        this.#gone(`the worker thread exited unexpectedly (code ${code})`, onGone);
+      });
+    });
+    // A slot that never becomes ready is reported through start(); don't also warn about it here.
+    this.ready.catch(() => undefined);
+  }
+
+  post(message: ToWorker): void {
+    this.worker.postMessage(message);
+  }
+
+  #handle(message: FromWorker): void {
+    const current = this.inFlight;
+    if (current === undefined) return;
+    if (message.type === 'progress' && message.id === current.id) current.hooks.progress(message.progress);
+    if (message.type === 'outcome' && message.id === current.id) {
+      this.resident = new Set(message.resident);
+      this.inFlight = undefined;
+      current.settle(message.outcome);
+    }
+  }
+
+  #gone(why: string, onGone: (slot: WorkerSlot) => void): void {
+    if (!this.alive) return;
+    this.alive = false;
+    const current = this.inFlight;
+    this.inFlight = undefined;
+    current?.settle(current.hooks.signal.aborted ? { status: 'aborted' } : { status: 'failed', error: why });
+    onGone(this);
+  }
+
+  async terminate(): Promise<void> {
+    this.alive = false;
+    await this.worker.terminate();
+  }
+}
+
+export class LocalExecutor implements Executor {
+  readonly #options: LocalExecutorOptions;
+  readonly #setup: WorkerSetup;
+  #slots: WorkerSlot[] = [];
+  #backend: BackendChoice | undefined;
+  #nextId = 1;
+  /** run() calls waiting for a worker to become idle. */
+  #waiting: (() => void)[] = [];
+  #closed = false;
+
+  constructor(options: LocalExecutorOptions) {
+    if (!Number.isInteger(options.jobs) || options.jobs < 1) throw new RangeError(`jobs must be a positive integer, got ${options.jobs}`);
+    this.#options = options;
+    this.#setup = {
+      storeRoot: options.storeRoot,
+      library: options.library ?? STANDARD_LIBRARY,
+      programDir: options.programDir,
+      backend: options.backend,
+      deviceCacheBytes: options.deviceCacheBytes,
+    };
+  }
+
+  get backend(): BackendChoice | undefined {
+    return this.#backend;
+  }
+
+  /** Starts every worker and waits until each has its backend; the first one's report is the run's. */
+  async start(): Promise<void> {
+    if (this.#slots.length > 0) return;
+    this.#slots = Array.from({ length: this.#options.jobs }, () => this.#spawn());
+    try {
+      const choices = await Promise.all(this.#slots.map((slot) => slot.ready));
+      this.#backend = choices[0];
+    } catch (error) {
+      await this.close();
+      throw new ExecutorStartError(error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  async run(stage: Stage, inputKeys: Readonly<Record<string, string>>, hooks: StageHooks): Promise<StageOutcome> {
+    if (this.#closed) throw new Error('the local executor is closed');
+    if (this.#slots.length === 0) await this.start();
+    if (hooks.signal.aborted) return { status: 'aborted' };
+    const slot = await this.#idleSlot(Object.values(inputKeys));
+    try {
+      await slot.ready;
+    } catch (error) {
+      slot.busy = false;
+      this.#wakeOne();
+      return { status: 'failed', error: `no worker could start: ${(error as Error).message}` };
+    }
+    const id = this.#nextId++;
+    const outcome = new Promise<StageOutcome>((resolve) => {
+      slot.inFlight = { id, hooks, settle: resolve };
+    });
+    if (!slot.alive) slot.inFlight!.settle({ status: 'failed', error: 'the worker thread stopped before the stage could start' });
+    const onAbort = (): void => {
+      if (slot.inFlight?.id !== id) return;
+      slot.post({ type: 'abort', id });
+      // A stage that does not reach a step boundary in time is stopped by ending its thread; the
+      // store's commit protocol guarantees that nothing half-written remains.
+      setTimeout(() => {
+        if (slot.inFlight?.id === id) {
+          slot.inFlight.settle({ status: 'aborted' });
+          slot.inFlight = undefined;
+          void slot.terminate().then(() => this.#replace(slot));
+        }
+      }, this.#options.abortGraceMs ?? DEFAULT_ABORT_GRACE_MS).unref();
+    };
+    slot.post({ type: 'run', id, stage, inputKeys: { ...inputKeys } });
+    hooks.signal.addEventListener('abort', onAbort, { once: true });
+    if (hooks.signal.aborted) onAbort();
+    try {
+      return await outcome;
+    } finally {
+      hooks.signal.removeEventListener('abort', onAbort);
+      slot.busy = false;
+      this.#wakeOne();
+    }
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    const slots = this.#slots;
+    this.#slots = [];
+    await Promise.all(slots.map((slot) => slot.terminate()));
+  }
+
+  #spawn(): WorkerSlot {
+    return new WorkerSlot(this.#setup, (slot) => this.#replace(slot));
+  }
+
+  /** A worker that died is replaced by a fresh one (started when first needed). */
+  #replace(dead: WorkerSlot): void {
+    if (this.#closed) return;
+    const index = this.#slots.indexOf(dead);
+    if (index < 0) return;
+    this.#slots[index] = this.#spawn();
+    this.#wakeOne();
+  }
+
+  /** The idle worker holding most of `inputs`; waits for one when all are busy. */
+  async #idleSlot(inputs: string[]): Promise<WorkerSlot> {
+    for (;;) {
+      let best: WorkerSlot | undefined;
+      let bestScore = -1;
+      for (const slot of this.#slots) {
+        if (slot.busy || !slot.alive) continue;
+        const score = inputs.filter((key) => slot.resident.has(key)).length;
+        if (score > bestScore) {
+          best = slot;
+          bestScore = score;
+        }
+      }
+      if (best !== undefined) {
+        best.busy = true;
+        return best;
+      }
+      await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    }
+  }
+
+  #wakeOne(): void {
+    this.#waiting.shift()?.();
+  }
+}

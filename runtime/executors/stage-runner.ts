@@ -1,0 +1,118 @@
+// One stage, start to finish, in the current thread: inputs from the device cache or the store, the
+// op's implementation, a check that the result is usable (no NaN), then the store's commit. Shared by
+// the worker threads and the in-process executor, so both behave the same.
+import { preimageOf, type Stage } from '../../compiler/stages.ts';
+import type { Artifact } from '../artifacts.ts';
+import type { DeviceCache } from '../device-cache.ts';
+import type { JsonObject, StagePreimage, Store } from '../store/index.ts';
+import type { StageHooks, StageOutcome } from './executor.ts';
+import type { StageLibrary } from './stage-library.ts';
+import packageJson from '../../package.json' with { type: 'json' };
+
+export interface StageRunnerOptions {
+  store: Store;
+  library: StageLibrary;
+  /** Decoded inputs and fresh outputs kept for the next stages of this thread. */
+  resident: DeviceCache<Artifact>;
+  programDir: string;
+  /** Recorded with each result: the backend it was computed on. */
+  backend: string;
+}
+
+export class StageRunner {
+  readonly #options: StageRunnerOptions;
+  readonly #data: unknown;
+
+  constructor(options: StageRunnerOptions) {
+    this.#options = options;
+    this.#data = options.library.createDataCache();
+  }
+
+  async run(stage: Stage, inputKeys: Readonly<Record<string, string>>, hooks: StageHooks): Promise<StageOutcome> {
+    const { store, library, resident } = this.#options;
+    const startedAt = new Date();
+    try {
+      const inputs: Record<string, Artifact> = {};
+      for (const [role, key] of Object.entries(inputKeys)) {
+        const input = await this.#input(key);
+        if (input === undefined) return { status: 'failed', error: `its input '${role}' (stage ${key.slice(0, 12)}) has no result in the store` };
+        inputs[role] = input;
+      }
+      if (hooks.signal.aborted) return { status: 'aborted' };
+      const implementation = library.implementationFor(stage);
+      const result = await implementation(stage, inputs, {
+        programDir: this.#options.programDir,
+        signal: hooks.signal,
+        progress: hooks.progress,
+        data: this.#data,
+      });
+      const unusable = whyUnusable(result);
+      if (unusable !== undefined) return { status: 'failed', error: unusable };
+      const metrics = recordedMetrics(result);
+      const record = await store.commit(stage.key, preimageOf(stage) as unknown as StagePreimage, {
+        [result.kind]: { kind: result.kind, bytes: library.encodeArtifact(result) },
+      }, {
+        name: stage.name, metrics, startedAt, backend: this.#options.backend, ltxVersion: packageJson.version,
+      });
+      resident.set(stage.key, result);
+      return { status: 'done', seconds: record.seconds, metrics };
+    } catch (error) {
+      if (hooks.signal.aborted && isAbort(error)) return { status: 'aborted' };
+      return { status: 'failed', error: describeFailure(error) };
+    }
+  }
+
+  /** Keys of the results this thread holds decoded. */
+  residentKeys(): string[] {
+    return this.#options.resident.keys();
+  }
+
+  async #input(key: string): Promise<Artifact | undefined> {
+    const { store, library, resident } = this.#options;
+    const held = resident.get(key);
+    if (held !== undefined) return held;
+    const record = await store.lookup(key);
+    if (record === undefined) return undefined;
+    const [output] = Object.keys(record.outputs);
+    if (output === undefined) return undefined;
+    const artifact = library.decodeArtifact(await store.readOutput(record, output));
+    resident.set(key, artifact);
+    return artifact;
+  }
+}
+
+/** A probe's numbers as the store records them: the metrics, and per-layer metrics under `layers`. */
+function recordedMetrics(result: Artifact): JsonObject {
+  if (result.kind !== 'probe') return {};
+  return result.layers === undefined ? { ...result.metrics } : { ...result.metrics, layers: result.layers };
+}
+
+/** NaN weights or metrics are a failed stage, not a result: everything downstream would be garbage. */
+function whyUnusable(result: Artifact): string | undefined {
+  if (result.kind === 'probe') {
+    for (const [name, value] of Object.entries(result.metrics)) {
+      if (!Number.isFinite(value)) return `metric '${name}' is ${value}`;
+    }
+    for (const [layer, metrics] of Object.entries(result.layers ?? {})) {
+      for (const [name, value] of Object.entries(metrics)) {
+        if (!Number.isFinite(value)) return `metric '${name}' of layer ${layer} is ${value}`;
+      }
+    }
+  } else if (result.kind === 'checkpoint') {
+    for (const [name, tensor] of result.weights) {
+      if (!tensor.data.every(Number.isFinite)) return `weights '${name}' are not finite (NaN or infinity) at step ${result.step}`;
+    }
+  }
+  return undefined;
+}
+
+function isAbort(error: unknown): boolean {
+  return error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError');
+}
+
+function describeFailure(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  // runtime/ops' StageFailure carries the reason meant for the user in `cause`.
+  const reason = typeof error.cause === 'string' ? error.cause : error.message;
+  return process.env.LTX_DEBUG && error.name !== 'StageFailure' ? `${reason}\n${error.stack ?? ''}` : reason;
+}

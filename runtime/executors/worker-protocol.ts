@@ -1,0 +1,25 @@
+// The messages between the local executor and its worker threads (structured-cloned plain data).
+import type { Stage } from '../../compiler/stages.ts';
+import type { BackendChoice, BackendRequest } from '../backends/select.ts';
+import type { StageOutcome, StageProgress } from './executor.ts';
+
+/** Given to each worker at its creation (workerData). */
+export interface WorkerSetup {
+  storeRoot: string;
+  /** URL of the stage library module (see stage-library.ts). */
+  library: string;
+  programDir: string;
+  backend: BackendRequest;
+  deviceCacheBytes: number;
+}
+
+export type ToWorker =
+  | { type: 'run'; id: number; stage: Stage; inputKeys: Record<string, string> }
+  | { type: 'abort'; id: number };
+
+export type FromWorker =
+  | { type: 'ready'; backend: BackendChoice }
+  | { type: 'start-failed'; error: string }
+  | { type: 'progress'; id: number; progress: StageProgress }
+  /** `resident`: the keys the worker now holds decoded, so the next stage that needs one goes there. */
+  | { type: 'outcome'; id: number; outcome: StageOutcome; resident: string[] };

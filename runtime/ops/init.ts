@@ -1,0 +1,48 @@
+// init: a model's initial weights (a checkpoint at step 0). reinit: the random-reinitialization control,
+// weights drawn afresh with the init's scheme and another seed, then ⊙ mask.
+import type { Stage } from '../../compiler/stages.ts';
+import { initialize, INIT_SCHEMES, type InitOptions, type InitScheme } from '../../stdlib/inits/index.ts';
+import type { ModelLayout } from '../../stdlib/models/layout.ts';
+import { applyMask } from '../../stdlib/pruning/index.ts';
+import type { Checkpoint, OpRef, TensorValue } from '../artifacts.ts';
+import { StageFailure } from './context.ts';
+import { checkSameModel, layoutOf, messageOf } from './models.ts';
+import { integerParam, maskInput, numberParam, opRefParam, stringParam } from './params.ts';
+import type { StageImplementation } from './registry.ts';
+
+function initialWeights(stage: Stage): { model: OpRef; layout: ModelLayout; weights: Map<string, TensorValue> } {
+  const model = opRefParam(stage.params, 'model');
+  const layout = layoutOf(model);
+  const scheme = stringParam<InitScheme>(stage.params, 'scheme', INIT_SCHEMES);
+  const options: InitOptions = { seed: integerParam(stage.params, 'seed', 0) };
+  if (stage.params['std'] !== undefined) options.std = numberParam(stage.params, 'std');
+  let values: Map<string, Float32Array>;
+  try {
+    values = initialize(layout, scheme, options);
+  } catch (error) {
+    throw new StageFailure(`${scheme}: ${messageOf(error)}`);
+  }
+  const weights = new Map<string, TensorValue>();
+  for (const spec of layout.params) weights.set(spec.name, { shape: [...spec.shape], data: values.get(spec.name)! });
+  return { model, layout, weights };
+}
+
+export const initStage: StageImplementation = async (stage) => {
+  const { model, weights } = initialWeights(stage);
+  const checkpoint: Checkpoint = { kind: 'checkpoint', model, step: 0, weights };
+  return checkpoint;
+};
+
+export const reinitStage: StageImplementation = async (stage, inputs) => {
+  const mask = maskInput(stage, inputs, 'mask');
+  const { model, weights } = initialWeights(stage);
+  checkSameModel(mask.model, model, 'reinit');
+  let masked: Map<string, TensorValue>;
+  try {
+    masked = applyMask(weights, mask.masks);
+  } catch (error) {
+    throw new StageFailure(`reinit: ${messageOf(error)}`);
+  }
+  const checkpoint: Checkpoint = { kind: 'checkpoint', model, step: 0, weights: masked, mask };
+  return checkpoint;
+};

@@ -1,0 +1,141 @@
+// One `ltx run`: which stages, which of them the store already has, an executor for the rest (started
+// only when there is something to compute), the scheduler with per-stage claims, progress, a summary.
+import { randomUUID } from 'node:crypto';
+import PQueue from 'p-queue';
+import type { CompiledProgram } from '../compiler/compile.ts';
+import type { Stage } from '../compiler/stages.ts';
+import { didYouMean } from '../compiler/suggest.ts';
+import type { BackendChoice } from './backends/select.ts';
+import type { Executor } from './executors/executor.ts';
+import { silentProgress, type ProgressView } from './progress.ts';
+import { claimsGate, schedule, soleRunGate, type ComputeOutcome, type StageReport } from './scheduler.ts';
+import { StageClaims, type Store } from './store/index.ts';
+
+export interface RunRequest {
+  program: CompiledProgram;
+  store: Store;
+  /** The stages to bring about, parents before children, ancestors included (default: all). */
+  stages?: readonly Stage[];
+  /** How many stages compute at once. */
+  jobs: number;
+  signal: AbortSignal;
+  /** Builds the executor when there is something to compute; `workers` is how many are worth starting. */
+  executor(workers: number): Executor;
+  view?: ProgressView;
+  /** Called once the executor has started (before any stage computes), with its backend. */
+  executorStarted?(backend: BackendChoice | undefined): void;
+  /**
+   * Per-stage claims so that concurrent runs on one cache compute each stage once (default: on).
+   * Off only where nothing else can use the cache.
+   */
+  claims?: boolean;
+}
+
+export interface RunSummary {
+  /** The backend stages computed on; undefined when nothing was computed. */
+  backend: BackendChoice | undefined;
+  /** In the order of the stages requested. */
+  stages: StageReport[];
+  failed: number;
+  interrupted: boolean;
+}
+
+export async function runStages(request: RunRequest): Promise<RunSummary> {
+  const stages = request.stages ?? request.program.stages;
+  const view = request.view ?? silentProgress;
+  const cachedAtStart = await cachedKeys(request.store, stages);
+  const toCompute = stages.filter((stage) => !cachedAtStart.has(stage.key));
+
+  let executor: Executor | undefined;
+  const claims = request.claims === false ? undefined : new StageClaims(request.store, { runId: randomUUID() });
+  try {
+    if (toCompute.length > 0 && !request.signal.aborted) {
+      executor = request.executor(Math.min(request.jobs, toCompute.length));
+      await executor.start();
+      request.executorStarted?.(executor.backend);
+    }
+    const reports = await schedule({
+      stages,
+      jobs: request.jobs,
+      signal: request.signal,
+      isCached: async (key) => cachedAtStart.has(key),
+      gate: claims === undefined ? soleRunGate : claimsGate(claims),
+      cost: estimatedCost,
+      compute: async (stage, signal): Promise<ComputeOutcome> => {
+        const outcome = await executor!.run(stage, stage.inputs, { signal, progress: (p) => view.progress(stage, p) });
+        return outcome.status === 'done' ? { status: 'done', seconds: outcome.seconds } : outcome;
+      },
+      events: {
+        started: (stage) => view.started(stage),
+        settled: (stage, report) => view.settled(stage, report, report.status === 'cached' && !cachedAtStart.has(stage.key)),
+      },
+    });
+    return {
+      backend: executor?.backend,
+      stages: reports,
+      failed: reports.filter((r) => r.status === 'failed').length,
+      interrupted: request.signal.aborted || reports.some((r) => r.status === 'interrupted'),
+    };
+  } finally {
+    view.close();
+    await executor?.close();
+    await claims?.releaseAll();
+  }
+}
+
+/** Training dominates: a segment costs its steps, everything else one step's worth (for the critical path). */
+function estimatedCost(stage: Stage): number {
+  if (stage.kind === 'train' && typeof stage.params['from'] === 'number' && typeof stage.params['to'] === 'number') {
+    return Math.max(1, stage.params['to'] - stage.params['from']);
+  }
+  return 1;
+}
+
+/** Keys of `stages` with a valid result in the store (a few dozen looked up at once). */
+export async function cachedKeys(store: Store, stages: readonly Stage[]): Promise<Set<string>> {
+  const found = new Set<string>();
+  const lookups = new PQueue({ concurrency: 32 });
+  await Promise.all(stages.map((stage) => lookups.add(async () => {
+    if (await store.lookup(stage.key)) found.add(stage.key);
+  })));
+  return found;
+}
+
+/** `--only NAME` named nothing in the program. */
+export class UnknownTargetError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnknownTargetError';
+  }
+}
+
+/**
+ * The stages `--only NAME` needs: those of the declaration NAME (all members of an indexed or family
+ * declaration), of NAME[i] for one member, or of a stage named NAME (`dense 0→24`), and their ancestors;
+ * in execution order.
+ */
+export function selectStages(program: CompiledProgram, only: string): Stage[] {
+  const target = only.replace(/\s+/g, '');
+  const roots = new Set<string>();
+  for (const d of program.declarations) {
+    if (d.name === target || d.label.replace(/\s+/g, '') === target) for (const key of d.stages) roots.add(key);
+  }
+  for (const stage of program.stages) {
+    if (stage.names.some((name) => name.replace(/\s+/g, '') === target)) roots.add(stage.key);
+  }
+  if (roots.size === 0) {
+    const known = new Set([...program.declarations.flatMap((d) => [d.name, d.label]), ...program.stages.flatMap((s) => s.names)]);
+    const withStages = program.declarations.some((d) => d.name === target);
+    throw new UnknownTargetError(withStages
+      ? `--only ${only}: '${only}' has no stages (params, datasets, models and optimizers are not computed)`
+      : `--only ${only}: the program declares no '${only}'${didYouMean(only, known)}`);
+  }
+  const needed = new Set<string>();
+  const visit = (key: string): void => {
+    if (needed.has(key)) return;
+    needed.add(key);
+    for (const input of Object.values(program.stageByKey.get(key)?.inputs ?? {})) visit(input);
+  };
+  for (const key of roots) visit(key);
+  return program.stages.filter((stage) => needed.has(stage.key));
+}

@@ -1,0 +1,72 @@
+// The basic probes: accuracy and loss of weights on a split, and the sparsity of a mask (or of the mask
+// a checkpoint trains under). Each returns one row of its probe's table.
+import type { Checkpoint, Mask, ProbeResult } from '../../runtime/artifacts.ts';
+import type { LoadedDataset } from '../datasets/index.ts';
+import { modelLayout, type ModelLayout } from '../models/layout.ts';
+import { evaluate, EVALUATION_BATCH } from '../training/evaluate.ts';
+
+export interface EvaluationTarget {
+  checkpoint: Checkpoint;
+  dataset: LoadedDataset;
+  split: 'train' | 'test';
+  batch?: number;
+}
+
+export function layoutOf(model: { op: string; params: Record<string, unknown> }): ModelLayout {
+  return modelLayout(model.op, model.params);
+}
+
+function evaluateTarget(target: EvaluationTarget) {
+  const { checkpoint, dataset, split } = target;
+  return evaluate({
+    layout: layoutOf(checkpoint.model), modelParams: checkpoint.model.params, weights: checkpoint.weights,
+    dataset, split, batch: target.batch ?? EVALUATION_BATCH,
+  });
+}
+
+/** Metrics: accuracy (top-1; per token for language models) and loss. */
+export function accuracyProbe(target: EvaluationTarget): ProbeResult {
+  if (target.dataset.task === 'regression') {
+    throw new Error(`accuracy is not defined for the regression dataset ${target.dataset.name}; use loss instead`);
+  }
+  const result = evaluateTarget(target);
+  return { kind: 'probe', metrics: { accuracy: result.accuracy!, loss: result.loss } };
+}
+
+/** Metric: loss (mean cross-entropy, or mean squared error for regression). */
+export function lossProbe(target: EvaluationTarget): ProbeResult {
+  return { kind: 'probe', metrics: { loss: evaluateTarget(target).loss } };
+}
+
+/**
+ * Metrics: remaining and sparsity (shares of the prunable weights kept and removed), kept and total
+ * (counts), in total and per layer. A checkpoint without a mask is dense.
+ */
+export function sparsityProbe(x: Checkpoint | Mask): ProbeResult {
+  const layout = layoutOf(x.model);
+  const mask = x.kind === 'mask' ? x : x.mask;
+  const layers: { [layer: string]: { kept: number; total: number } } = {};
+  let kept = 0;
+  let total = 0;
+  for (const spec of layout.params) {
+    if (!spec.prunable) continue;
+    const size = spec.shape.reduce((a, b) => a * b, 1);
+    const data = mask?.masks.get(spec.name)?.data;
+    let k = size;
+    if (data) {
+      k = 0;
+      for (let i = 0; i < data.length; i++) k += data[i]!;
+    }
+    const layer = (layers[spec.layer] ??= { kept: 0, total: 0 });
+    layer.kept += k;
+    layer.total += size;
+    kept += k;
+    total += size;
+  }
+  const row = (k: number, t: number) => ({ remaining: t === 0 ? 1 : k / t, sparsity: t === 0 ? 0 : (t - k) / t, kept: k, total: t });
+  return {
+    kind: 'probe',
+    metrics: row(kept, total),
+    layers: Object.fromEntries(Object.entries(layers).map(([name, c]) => [name, row(c.kept, c.total)])),
+  };
+}

@@ -1,0 +1,64 @@
+// Evaluation of weights on a split, in batches and without gradients: the mean loss and, where the task
+// has classes, the number of correct predictions (per token for language models).
+import * as tf from '@tensorflow/tfjs-core';
+import type { TensorValue } from '../../runtime/artifacts.ts';
+import type { LoadedDataset } from '../datasets/index.ts';
+import { forward } from '../models/forward.ts';
+import { modelInputDtype, type ModelLayout } from '../models/layout.ts';
+import { correct, loss } from '../nn/losses.ts';
+import { gatherRows, rowWidths, targetDtype } from './batches.ts';
+import { disposeAll, uploadAll } from './weights.ts';
+
+export interface Evaluation {
+  /** Mean loss per example (per token for language models). */
+  loss: number;
+  /** Share of correct predictions; absent for regression. */
+  accuracy?: number;
+  examples: number;
+}
+
+export interface EvaluateOptions {
+  layout: ModelLayout;
+  modelParams: Record<string, unknown>;
+  weights: Map<string, TensorValue>;
+  dataset: LoadedDataset;
+  split: 'train' | 'test';
+  /** Examples per forward pass. */
+  batch?: number;
+}
+
+export const EVALUATION_BATCH = 1000;
+
+export function evaluate(opts: EvaluateOptions): Evaluation {
+  const split = opts.dataset[opts.split];
+  if (split.n === 0) throw new Error(`the ${opts.split} split of ${opts.dataset.name} has no examples`);
+  const task = opts.dataset.task;
+  const batch = opts.batch ?? EVALUATION_BATCH;
+  const widths = rowWidths(split);
+  const inputDtype = modelInputDtype(opts.layout.op);
+  const yDtype = targetDtype(split);
+  const weights = uploadAll(opts.weights);
+  try {
+    let lossSum = 0;
+    let right = 0;
+    for (let from = 0; from < split.n; from += batch) {
+      const count = Math.min(batch, split.n - from);
+      const rows = Int32Array.from({ length: count }, (_, i) => from + i);
+      const x = gatherRows(split.x, widths.x, rows, inputDtype);
+      const y = gatherRows(split.y, widths.y, rows, yDtype);
+      tf.tidy(() => {
+        const xs = tf.tensor(x, [count, ...opts.dataset.inputShape], inputDtype);
+        const ys = tf.tensor(y, widths.y === 1 ? [count] : [count, widths.y], yDtype);
+        const out = forward(opts.layout, opts.modelParams, weights, xs, { training: false }).output;
+        // Every example weighs the same in each batch's mean (and has as many tokens as any other).
+        lossSum += loss(task, out, ys).dataSync()[0]! * count;
+        if (task !== 'regression') right += correct(task, out, ys);
+      });
+    }
+    const result: Evaluation = { loss: lossSum / split.n, examples: split.n };
+    if (task !== 'regression') result.accuracy = right / split.y.length;
+    return result;
+  } finally {
+    disposeAll(weights);
+  }
+}

@@ -1,0 +1,108 @@
+// The local executor with real worker threads (each starting the cpu backend) on the fake library's
+// tiny stages: results land in the store, progress crosses the thread boundary, a stage goes where its
+// input already lives, aborts are clean even for a stage that never yields.
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import type { Stage } from '../../compiler/stages.ts';
+import type { StageProgress } from '../../runtime/executors/executor.ts';
+import { LocalExecutor } from '../../runtime/executors/local.ts';
+import { runStages } from '../../runtime/run.ts';
+import { Store } from '../../runtime/store/index.ts';
+import { computedLog, fakeLibraryUrl, freshDir, makeStage, programOf } from './helpers.ts';
+
+async function setup(options: { abortGraceMs?: number } = {}) {
+  const dir = await freshDir();
+  const log = join(dir, 'computed.log');
+  const store = new Store(join(dir, 'cache'));
+  const progress: { name: string; p: StageProgress }[] = [];
+  let workers = 0;
+  const run = (stages: Stage[], signal = new AbortController().signal, onProgress?: () => void) =>
+    runStages({
+      program: programOf(stages), store, jobs: 2, signal,
+      executor: (n) => {
+        workers = n;
+        return new LocalExecutor({
+          jobs: n, backend: 'cpu', storeRoot: store.root, programDir: dir, deviceCacheBytes: 1_000_000,
+          library: fakeLibraryUrl(log), ...options,
+        });
+      },
+      view: {
+        started: () => undefined,
+        progress: (stage, p) => { progress.push({ name: stage.name, p }); onProgress?.(); },
+        settled: () => undefined, note: () => undefined, close: () => undefined,
+      },
+    });
+  return { store, log, run, progress, workers: () => workers };
+}
+
+test('worker threads compute a DAG, commit every result, and report the backend they started', async () => {
+  const { store, log, run, workers } = await setup();
+  const a = makeStage('a', 'source', { value: 2 });
+  const b = makeStage('b', 'source', { value: 3 });
+  const total = makeStage('total', 'sum', {}, { x: a, y: b });
+  const probe = makeStage('probe', 'measure', {}, { x: total });
+  const summary = await run([a, b, total, probe]);
+  assert.deepEqual(summary.stages.map((s) => s.status), ['done', 'done', 'done', 'done']);
+  assert.equal(summary.backend?.name, 'cpu');
+  assert.equal(workers(), 2);
+  const record = await store.lookup(probe.key);
+  assert.deepEqual(record?.metrics, { value: 5, twice: 10 });
+  assert.equal(record?.name, 'probe');
+  assert.equal(record?.backend, 'cpu');
+  const threads = new Set((await computedLog(log)).map((c) => c.thread));
+  assert.ok(![...threads].includes(0), 'nothing computed on the main thread');
+});
+
+test('a stage runs on the worker that already holds its input', async () => {
+  const { log, run } = await setup();
+  const init = makeStage('init', 'source', { value: 1 });
+  const next = makeStage('next', 'sum', {}, { x: init });
+  const last = makeStage('last', 'sum', {}, { x: next });
+  await run([init, next, last]);
+  const computed = await computedLog(log);
+  const thread = (name: string) => computed.find((c) => c.name === name)!.thread;
+  assert.equal(thread('next'), thread('init'));
+  assert.equal(thread('last'), thread('next'));
+});
+
+test('progress reports cross from the worker to the run', async () => {
+  const { run, progress } = await setup();
+  const slow = makeStage('slow', 'slow', { steps: 4, ms: 5 });
+  await run([slow]);
+  assert.deepEqual(progress.map((x) => [x.name, x.p.step, x.p.total]), [['slow', 1, 4], ['slow', 2, 4], ['slow', 3, 4], ['slow', 4, 4]]);
+});
+
+test('a failure inside a worker fails that stage with its cause; the worker goes on', async () => {
+  const { run } = await setup();
+  const broken = makeStage('broken', 'fail', { cause: 'the model does not fit its data' });
+  const fine = makeStage('fine', 'source', { value: 1 });
+  const later = makeStage('later', 'sum', {}, { x: fine });
+  const summary = await run([broken, fine, later]);
+  assert.deepEqual(summary.stages.map((s) => [s.name, s.status, s.error]), [
+    ['broken', 'failed', 'the model does not fit its data'], ['fine', 'done', undefined], ['later', 'done', undefined],
+  ]);
+});
+
+test('an abort reaches the worker: the stage stops at a step boundary and leaves nothing in the store', async () => {
+  const { store, run } = await setup();
+  const slow = makeStage('slow', 'slow', { steps: 500, ms: 10 });
+  const controller = new AbortController();
+  const summary = await run([slow], controller.signal, () => controller.abort());
+  assert.equal(summary.stages[0]!.status, 'interrupted');
+  assert.equal(await store.lookup(slow.key), undefined);
+});
+
+test('a stage deaf to the abort is stopped by ending its thread; a fresh worker takes over', async () => {
+  const { store, run } = await setup({ abortGraceMs: 100 });
+  const spin = makeStage('spin', 'spin', { ms: 1500 });
+  const controller = new AbortController();
+  setTimeout(() => controller.abort(), 300);
+  const started = Date.now();
+  const summary = await run([spin], controller.signal);
+  assert.equal(summary.stages[0]!.status, 'interrupted');
+  assert.ok(Date.now() - started < 1400, 'the run did not wait for the spinning stage');
+  assert.equal(await store.lookup(spin.key), undefined);
+  const again = await run([makeStage('after', 'source', { value: 7 })]);
+  assert.equal(again.stages[0]!.status, 'done');
+});
