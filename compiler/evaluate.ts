@@ -430,6 +430,8 @@ export class Evaluator {
     const left = this.evalExpr(expr.left, env);
     const right = this.evalExpr(expr.right, env);
     if (left.type === 'error' || right.type === 'error') return { type: 'error' };
+    const quantity = this.quantityArithmetic(expr, left, right, env);
+    if (quantity) return quantity;
     for (const [side, v] of [[expr.left, left], [expr.right, right]] as const) {
       if (v.type === 'symbol') {
         this.reportUnknownName(v.name, env.file, side.range);
@@ -454,6 +456,26 @@ export class Evaluator {
         // Integer arithmetic for indices: integers divide to an integer (rounded down).
         return { type: 'number', value: Number.isInteger(a) && Number.isInteger(b) ? Math.floor(a / b) : a / b };
     }
+  }
+
+  /** `2 * 24 steps`, `rewind + 100 steps`: quantities scale by numbers and add within one unit. */
+  private quantityArithmetic(expr: Extract<Expression, { type: 'Binary' }>, left: Value, right: Value, env: Env): Value | undefined {
+    if (left.type !== 'quantity' && right.type !== 'quantity') return undefined;
+    const op = expr.operator;
+    if (left.type === 'quantity' && right.type === 'quantity') {
+      if ((op === '+' || op === '-') && left.value.unit === right.value.unit) {
+        const amount = op === '+' ? left.value.amount + right.value.amount : left.value.amount - right.value.amount;
+        if (amount >= 0) return { type: 'quantity', value: { amount, unit: left.value.unit } };
+      }
+    } else {
+      const q = left.type === 'quantity' ? left.value : (right as { value: { amount: number; unit: 'steps' | 'epochs' } }).value;
+      const n = left.type === 'number' ? left.value : right.type === 'number' ? right.value : undefined;
+      if (n !== undefined && n >= 0 && (op === '*' || (op === '/' && left.type === 'quantity' && n !== 0))) {
+        return { type: 'quantity', value: { amount: op === '*' ? q.amount * n : q.amount / n, unit: q.unit } };
+      }
+    }
+    this.sink.error(env.file, expr.range, 'type-mismatch', `'${op}' cannot combine ${describeType(left.type)} and ${describeType(right.type)} (quantities add within one unit and scale by numbers)`);
+    return { type: 'error' };
   }
 
   private evalReference(name: string, range: SourceRange, env: Env): Value {

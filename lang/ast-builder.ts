@@ -97,15 +97,18 @@ function startOffsetOf(element: CstElement): number | undefined {
 export class AstBuilder {
   private readonly file: string;
   private readonly anchors: SyntaxAnchors;
+  /** Independent checks on the tree (keywords as names, units, argument order, …). */
   readonly diagnostics: Diagnostic[] = [];
+  /** Missing names: grammar errors found on the tree, which cascade like the parser's own. */
+  readonly grammarDiagnostics: Diagnostic[] = [];
 
   constructor(file: string, anchors: SyntaxAnchors) {
     this.file = file;
     this.anchors = anchors;
   }
 
-  private report(range: SourceRange, message: string): void {
-    this.diagnostics.push({ severity: 'error', code: 'syntax', message, file: this.file, range });
+  private report(range: SourceRange, message: string, into: Diagnostic[] = this.diagnostics): void {
+    into.push({ severity: 'error', code: 'syntax', message, file: this.file, range });
   }
 
   private range(token: IToken): SourceRange {
@@ -160,7 +163,7 @@ export class AstBuilder {
   /** A declared name or loop variable; keywords are reported, a missing name becomes ''. */
   private declaredName(nameToken: IToken | undefined, after: IToken): Identifier {
     if (!nameToken) {
-      this.report(this.anchors.missingAfter(after), `expected a name after '${after.image}'`);
+      this.report(this.anchors.missingAfter(after), `expected a name after '${after.image}'`, this.grammarDiagnostics);
       return { type: 'Identifier', name: '', range: pointRange(this.end(after)) };
     }
     if (tokenMatcher(nameToken, Keyword)) {

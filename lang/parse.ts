@@ -1,12 +1,12 @@
-// Public entry points of the front end: text → AST + diagnostics. They never throw: every
-// problem, however malformed the input, comes back as a diagnostic next to a well-formed
+// Public entry points of the front end: text → AST + diagnostics. No input makes them throw:
+// every problem, however malformed the text, comes back as a diagnostic next to a well-formed
 // (possibly partial) tree.
-import type { IRecognitionException } from 'chevrotain';
+import type { CstNode, IRecognitionException } from 'chevrotain';
 import type { Expression, Program } from './ast.ts';
 import { AstBuilder } from './ast-builder.ts';
 import type { Diagnostic } from './diagnostics.ts';
-import { tokenize } from './lexer.ts';
-import { ltxParser } from './parser.ts';
+import { tokenize, type TokenizeResult } from './lexer.ts';
+import { ltxParser, type LtxParser } from './parser.ts';
 import { LineIndex, pointRange } from './source-text.ts';
 import { SyntaxAnchors } from './syntax-anchors.ts';
 
@@ -22,51 +22,53 @@ export interface ParseExpressionResult {
 }
 
 export function parseProgram(text: string, file: string): ParseProgramResult {
-  const lines = new LineIndex(text);
-  const lexed = tokenize(text, file, lines);
-  const anchors = new SyntaxAnchors(lexed.tokens, lines);
-  const builder = new AstBuilder(file, anchors);
-  const parser = ltxParser();
-  parser.input = lexed.tokens;
-  try {
-    const cst = parser.program();
-    const parseDiagnostics = syntaxDiagnostics(parser.errors, lexed.diagnostics, anchors, file);
-    const program = builder.program(cst, text, lexed.comments);
-    return { program, diagnostics: tidy([...lexed.diagnostics, ...parseDiagnostics, ...builder.diagnostics]) };
-  } catch (error) {
-    if (!(error instanceof RangeError)) throw error;
-    // Only pathological nesting (thousands of open brackets) exhausts the stack.
-    const empty: Program = { type: 'Program', file, body: [], comments: lexed.comments, range: lines.range(0, text.length) };
-    return { program: empty, diagnostics: [tooDeep(file, anchors)] };
-  } finally {
-    parser.input = [];
+  const parsed = parse(text, file, (parser) => parser.program(), (builder, cst, lexed) => builder.program(cst, text, lexed.comments));
+  if (parsed === null) {
+    const lines = new LineIndex(text);
+    const empty: Program = { type: 'Program', file, body: [], comments: tokenize(text, file, lines).comments, range: lines.range(0, text.length) };
+    return { program: empty, diagnostics: [tooDeep(file, lines)] };
   }
+  return { program: parsed.tree, diagnostics: parsed.diagnostics };
 }
 
 export function parseExpression(text: string, file: string): ParseExpressionResult {
-  const lines = new LineIndex(text);
-  const lexed = tokenize(text, file, lines);
-  const anchors = new SyntaxAnchors(lexed.tokens, lines);
+  const parsed = parse(text, file, (parser) => parser.expression(), (builder, cst, lexed) => builder.expression(cst, lexed.lines.position(0)));
+  if (parsed === null) return { expression: null, diagnostics: [tooDeep(file, new LineIndex(text))] };
+  const failed = parsed.diagnostics.some((diagnostic) => diagnostic.severity === 'error');
+  return { expression: failed ? null : parsed.tree, diagnostics: parsed.diagnostics };
+}
+
+/**
+ * Lex, parse with `rule`, build the tree and collect every diagnostic; null when the input is
+ * nested so deeply that the stack runs out (the only way input can make parsing fail).
+ */
+function parse<T>(
+  text: string,
+  file: string,
+  rule: (parser: LtxParser) => CstNode,
+  build: (builder: AstBuilder, cst: CstNode, lexed: TokenizeResult) => T,
+): { tree: T; diagnostics: Diagnostic[] } | null {
+  const lexed = tokenize(text, file);
+  const anchors = new SyntaxAnchors(lexed.tokens, lexed.lines);
   const builder = new AstBuilder(file, anchors);
   const parser = ltxParser();
   parser.input = lexed.tokens;
   try {
-    const cst = parser.expression();
-    const parseDiagnostics = syntaxDiagnostics(parser.errors, lexed.diagnostics, anchors, file);
-    const expression = builder.expression(cst, lines.position(0));
-    const diagnostics = tidy([...lexed.diagnostics, ...parseDiagnostics, ...builder.diagnostics]);
-    const failed = diagnostics.some((diagnostic) => diagnostic.severity === 'error');
-    return { expression: failed ? null : expression, diagnostics };
+    const tree = build(builder, rule(parser), lexed);
+    const grammar = syntaxDiagnostics(parser.errors, builder.grammarDiagnostics, lexed.diagnostics, anchors, file);
+    return { tree, diagnostics: tidy([...lexed.diagnostics, ...grammar, ...builder.diagnostics]) };
   } catch (error) {
-    if (!(error instanceof RangeError)) throw error;
-    return { expression: null, diagnostics: [tooDeep(file, anchors)] };
+    if (error instanceof RangeError) return null;
+    throw error;
   } finally {
     parser.input = [];
   }
 }
 
+/** The parser's errors (plus grammar errors the AST builder found), as diagnostics. */
 function syntaxDiagnostics(
   errors: readonly IRecognitionException[],
+  fromTree: readonly Diagnostic[],
   lexical: readonly Diagnostic[],
   anchors: SyntaxAnchors,
   file: string,
@@ -85,7 +87,7 @@ function syntaxDiagnostics(
     const range = anchors.forError(error.token, namesToken);
     diagnostics.push({ severity: 'error', code: 'syntax', message: error.message, file, range });
   }
-  return firstPerLine(diagnostics);
+  return firstPerLine([...diagnostics, ...fromTree]);
 }
 
 /**
@@ -103,13 +105,13 @@ function firstPerLine(diagnostics: Diagnostic[]): Diagnostic[] {
   });
 }
 
-function tooDeep(file: string, anchors: SyntaxAnchors): Diagnostic {
+function tooDeep(file: string, lines: LineIndex): Diagnostic {
   return {
     severity: 'error',
     code: 'syntax',
     message: 'the program is nested too deeply to be read',
     file,
-    range: pointRange(anchors.lines.position(0)),
+    range: pointRange(lines.position(0)),
   };
 }
 

@@ -113,11 +113,12 @@ export class LtxParser extends CstParser {
    * A closing bracket: "expected ')' to close the call to fit", or, when something stands on the
    * same line right after an element, "expected ',' or ')' in the call to fit, found 'x'".
    */
-  private closing(opener: TokenType, closer: TokenType, what: () => string): ConsumeMethodOpts {
+  private closing(opener: TokenType, closer: TokenType, what: () => string, commaSeparated = true): ConsumeMethodOpts {
     return this.expecting(() => {
       const previous = this.LA(0);
       const actual = this.LA(1);
       const betweenElements =
+        commaSeparated &&
         isRealToken(actual) &&
         isRealToken(previous) &&
         actual.startLine === previous.endLine &&
@@ -144,7 +145,12 @@ export class LtxParser extends CstParser {
     const variable = this.openLoopVariable();
     return `expected '}' to close the for loop${variable ? ` over ${variable}` : ''}`;
   });
-  private readonly declarationIndexClose = this.closing(LBracket, RBracket, () => `the index of ${this.imageOf(this.declarationName) || 'the declaration'}`);
+  private readonly declarationIndexClose = this.closing(
+    LBracket,
+    RBracket,
+    () => `the index of ${this.imageOf(this.declarationName) || 'the declaration'}`,
+    false,
+  );
   private readonly declarationEquals = this.expecting(() => {
     const kind = this.imageOf(this.declarationKind);
     return isRealToken(this.declarationName)
@@ -156,11 +162,16 @@ export class LtxParser extends CstParser {
     return callee !== undefined && tokenMatcher(callee, Identifier) ? `the call to ${callee.image}` : 'the call';
   });
   private readonly memberName = this.expecting(() => `expected a name after '.'${this.found()}`);
-  private readonly indexClose = this.closing(LBracket, RBracket, () => {
-    const object = this.beforeUnclosed(LBracket, RBracket);
-    return object !== undefined && tokenMatcher(object, Name) ? `the index of ${object.image}` : 'the index';
-  });
-  private readonly parenClose = this.closing(LParen, RParen, () => "the '('");
+  private readonly indexClose = this.closing(
+    LBracket,
+    RBracket,
+    () => {
+      const object = this.beforeUnclosed(LBracket, RBracket);
+      return object !== undefined && tokenMatcher(object, Name) ? `the index of ${object.image}` : 'the index';
+    },
+    false,
+  );
+  private readonly parenClose = this.closing(LParen, RParen, () => "the '('", false);
   private readonly listClose = this.closing(LBracket, RBracket, () => 'the list');
   private readonly recordClose = this.closing(LCurly, RCurly, () => 'the record');
   private readonly entryColon = this.expecting(() => `expected ':' after the field name ${this.imageOf(this.LA(0))}${this.found()}`);

@@ -101,3 +101,10 @@ test('same declaration names in two files are a duplicate', () => {
 test('a program that uses nothing it declares still compiles every declared computation', () => {
   assert.ok(stagesOf(compileOk(PRELUDE), 'dense').length === 1);
 });
+
+test('quantities scale by numbers and add within one unit', () => {
+  const a = compileOk(`${PRELUDE}mask m = magnitude(dense @ 2 * 24 steps + 2 steps, rate: 50%)`);
+  assert.deepEqual(a.stages.filter((s) => s.kind === 'train').map((s) => s.params.to), [50, 240]);
+  const mixed = errors(`${PRELUDE}mask m = magnitude(dense @ 1 epoch + 2 steps, rate: 50%)`);
+  assert.match(mixed[0]!.message, /'\+' cannot combine/);
+});
