@@ -11,6 +11,17 @@ const optimizer = (name: string, summary: string, props: Record<string, JsonSche
 });
 const positive = (d: string, def: number) => arg.number(d, { exclusiveMinimum: 0, default: def });
 
+/** Adam and AdamW share everything but the meaning and default of weight_decay. */
+function adamParams(weightDecay: JsonSchema): Record<string, JsonSchema> {
+  return {
+    lr: positive('learning rate', 1e-3),
+    beta1: arg.number('first-moment decay', { minimum: 0, exclusiveMaximum: 1, default: 0.9 }),
+    beta2: arg.number('second-moment decay', { minimum: 0, exclusiveMaximum: 1, default: 0.999 }),
+    eps: positive('denominator epsilon', 1e-8),
+    weight_decay: weightDecay,
+  };
+}
+
 export const optimizerSignatures: Signature[] = [
   optimizer('sgd', 'Stochastic gradient descent with optional (Nesterov) momentum and L2 weight decay.', {
     lr: positive('learning rate', 0.1),
@@ -18,20 +29,10 @@ export const optimizerSignatures: Signature[] = [
     weight_decay: arg.number('L2 weight decay added to the gradient', { minimum: 0, default: 0 }),
     nesterov: arg.bool('Nesterov momentum', false),
   }),
-  optimizer('adam', 'Adam (Kingma & Ba 2015); weight_decay is L2 added to the gradient.', {
-    lr: positive('learning rate', 1e-3),
-    beta1: arg.number('first-moment decay', { minimum: 0, exclusiveMaximum: 1, default: 0.9 }),
-    beta2: arg.number('second-moment decay', { minimum: 0, exclusiveMaximum: 1, default: 0.999 }),
-    eps: positive('denominator epsilon', 1e-8),
-    weight_decay: arg.number('L2 weight decay added to the gradient', { minimum: 0, default: 0 }),
-  }),
-  optimizer('adamw', 'AdamW (Loshchilov & Hutter 2019): Adam with decoupled weight decay.', {
-    lr: positive('learning rate', 1e-3),
-    beta1: arg.number('first-moment decay', { minimum: 0, exclusiveMaximum: 1, default: 0.9 }),
-    beta2: arg.number('second-moment decay', { minimum: 0, exclusiveMaximum: 1, default: 0.999 }),
-    eps: positive('denominator epsilon', 1e-8),
-    weight_decay: arg.number('decoupled weight decay', { minimum: 0, default: 0.01 }),
-  }),
+  optimizer('adam', 'Adam (Kingma & Ba 2015); weight_decay is L2 added to the gradient.',
+    adamParams(arg.number('L2 weight decay added to the gradient', { minimum: 0, default: 0 }))),
+  optimizer('adamw', 'AdamW (Loshchilov & Hutter 2019): Adam with decoupled weight decay.',
+    adamParams(arg.number('decoupled weight decay', { minimum: 0, default: 0.01 }))),
   {
     name: 'step', category: 'schedule', returns: 'schedule', version: 1, positional: ['at'],
     summary: 'Step decay: the learning rate is multiplied by factor at each listed step (or epoch).',
