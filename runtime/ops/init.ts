@@ -36,7 +36,7 @@ export const initStage: StageImplementation = async (stage) => {
 export const reinitStage: StageImplementation = async (stage, inputs) => {
   const mask = maskInput(stage, inputs, 'mask');
   const { model, weights } = initialWeights(stage);
-  checkSameModel(mask.model, model, 'reinit');
+  checkSameModel(mask.model, model, (m, w) => `reinit: the mask was made for ${m}, but the init is of ${w}`);
   let masked: Map<string, TensorValue>;
   try {
     masked = applyMask(weights, mask.masks);

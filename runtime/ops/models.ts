@@ -28,11 +28,16 @@ export function checkFits(layout: ModelLayout, dataset: LoadedDataset): void {
   if (problem) throw new StageFailure(problem);
 }
 
-/** Two artifacts meant for one model: a mask made for another model cannot apply. */
-export function checkSameModel(a: OpRef, b: OpRef, what: string): void {
+/** Two artifacts meant for one model (a mask and weights, a recipe and its start); `explain` words the failure. */
+export function checkSameModel(a: OpRef, b: OpRef, explain: (a: string, b: string) => string): void {
   if (a.op !== b.op || JSON.stringify(sorted(a.params)) !== JSON.stringify(sorted(b.params))) {
-    throw new StageFailure(`${what}: the mask was made for ${a.op} ${JSON.stringify(a.params)}, the weights are of ${b.op} ${JSON.stringify(b.params)}`);
+    throw new StageFailure(explain(describeModel(a), describeModel(b)));
   }
+}
+
+/** `mlp({"activation":"relu","classes":10,…})`, keys sorted so equal models read alike. */
+export function describeModel(model: OpRef): string {
+  return `${model.op}(${JSON.stringify(sorted(model.params))})`;
 }
 
 function sorted(value: unknown): unknown {

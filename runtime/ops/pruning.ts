@@ -19,7 +19,7 @@ function failing<T>(what: string, compute: () => T): T {
 export const magnitudeStage: StageImplementation = async (stage, inputs) => {
   const weights = checkpointInput(stage, inputs, 'weights');
   const layout = layoutOf(weights.model);
-  if (weights.mask) checkSameModel(weights.mask.model, weights.model, 'magnitude');
+  if (weights.mask) checkSameModel(weights.mask.model, weights.model, (m, w) => `magnitude: the checkpoint's mask was made for ${m}, but its weights are of ${w}`);
   const options = {
     rate: numberParam(stage.params, 'rate'),
     scope: stringParam(stage.params, 'scope', ['global', 'layerwise'] as const, 'global'),
@@ -40,7 +40,7 @@ export const randomMaskStage: StageImplementation = async (stage, inputs) => {
 export const rewindStage: StageImplementation = async (stage, inputs) => {
   const source = checkpointInput(stage, inputs, 'weights');
   const mask = maskInput(stage, inputs, 'mask');
-  checkSameModel(mask.model, source.model, 'rewind');
+  checkSameModel(mask.model, source.model, (m, w) => `rewind: the mask was made for ${m}, but the weights are of ${w}`);
   const weights: Map<string, TensorValue> = failing('rewind', () => applyMask(source.weights, mask.masks));
   const checkpoint: Checkpoint = { kind: 'checkpoint', model: source.model, step: source.step, weights, mask };
   return checkpoint;

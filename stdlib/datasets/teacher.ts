@@ -31,8 +31,10 @@ function readParams(params: DatasetParams): TeacherParams {
   };
 }
 
+// Sizes depend on n and test only: the compiler asks before the teacher's shapes are known.
 function sizes(params: DatasetParams): SplitSizes {
-  const { n, test } = readParams(params);
+  const n = integerParam(OP, params, 'n', { min: 2 });
+  const test = fractionParam(OP, params, 'test', 0.2);
   return sizesFromTestFraction(OP, n, test);
 }
 

@@ -3,7 +3,7 @@
 // ties in |w| broken by position (parameters in layout order, then element index).
 import type { ModelLayout, ParamSpec } from '../models/layout.ts';
 import { matchesAny, rateFor } from './layer-globs.ts';
-import type { MaskMap, MaskTensor } from './types.ts';
+import type { MaskMap } from './types.ts';
 
 export interface MagnitudeOptions {
   /** Share of the remaining weights removed. */

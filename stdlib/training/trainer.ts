@@ -8,22 +8,18 @@
 // stay exactly zero whatever the optimizer (momentum, weight decay, Adam's ε) would do.
 import * as tf from '@tensorflow/tfjs-core';
 import type { Checkpoint, OptimizerState, TensorValue } from '../../runtime/artifacts.ts';
-import type { LoadedDataset, Split } from '../datasets/index.ts';
+import type { LoadedDataset } from '../datasets/index.ts';
 import { forward } from '../models/forward.ts';
 import { modelInputDtype, type ModelLayout } from '../models/layout.ts';
 import { loss } from '../nn/losses.ts';
 import { createOptimizer, learningRateAt, type OptimizerConfig, type TensorOptimizer } from '../optimizers/index.ts';
 import { gatherRows, rowWidths, targetDtype } from './batches.ts';
 import { DataOrder } from './data-order.ts';
+import { LossMonitor, type TrainingProgress } from './loss-monitor.ts';
 import { disposeAll, downloadTensor, uploadTensor } from './weights.ts';
 
-export interface TrainingProgress {
-  /** Steps done in this segment, out of `total` = to − from. */
-  step: number;
-  total: number;
-  /** Mean loss of the steps since the previous report. */
-  loss: number;
-}
+export { TrainingDiverged } from './loss-monitor.ts';
+export type { TrainingProgress } from './loss-monitor.ts';
 
 export interface SegmentOptions {
   layout: ModelLayout;
@@ -43,22 +39,9 @@ export interface SegmentOptions {
   start: Checkpoint;
   signal?: AbortSignal;
   onProgress?: (p: TrainingProgress) => void;
-  /** Report (and check the losses) after this many steps or this many milliseconds, whichever first. */
+  /** Report (and check the losses) after this many steps or milliseconds, whichever first. */
   reportEverySteps?: number;
   reportEveryMs?: number;
-}
-
-/** The loss was NaN or infinite at `step`; the segment has no result. */
-export class TrainingDiverged extends Error {
-  readonly step: number;
-  readonly value: number;
-
-  constructor(step: number, value: number) {
-    super(`loss became ${Number.isNaN(value) ? 'NaN' : value > 0 ? 'Infinity' : '-Infinity'} at step ${step}`);
-    this.name = 'TrainingDiverged';
-    this.step = step;
-    this.value = value;
-  }
 }
 
 /** The slot tensor key of a checkpoint's optimizer state: `${slot}/${parameter}`. */
@@ -66,6 +49,7 @@ export function slotKey(slot: string, parameter: string): string {
   return `${slot}/${parameter}`;
 }
 
+/** What a segment keeps on the backend between steps. */
 interface State {
   params: Record<string, tf.Tensor>;
   /** Slot tensors by parameter, then slot name. */
@@ -73,104 +57,66 @@ interface State {
   /** Batch-norm running statistics. */
   buffers: Record<string, tf.Tensor>;
   masks: Record<string, tf.Tensor>;
+  /** Optimizer updates applied so far. */
+  updates: number;
 }
 
 export async function trainSegment(opts: SegmentOptions): Promise<Checkpoint> {
-  const { layout, start, from, to } = opts;
+  const { start, from, to } = opts;
   if (start.step !== from) throw new Error(`the start checkpoint is at step ${start.step}, but the segment starts at step ${from}`);
   if (!(to > from)) throw new Error(`the segment [${from}, ${to}) is empty`);
-  const split: Split = opts.dataset[opts.split];
-  const trainable = layout.params.filter((p) => p.role !== 'buffer');
-  const bufferSpecs = layout.params.filter((p) => p.role === 'buffer');
   const optimizer = createOptimizer(opts.optimizer);
-  const resumed = resumableState(start.optimizer, optimizer);
-  let updates = resumed?.updates ?? 0;
-
-  const state: State = { params: {}, slots: {}, buffers: {}, masks: {} };
-  const pendingLosses: tf.Tensor[] = [];
+  const split = opts.dataset[opts.split];
+  const order = new DataOrder(opts.order, split.n, opts.batch);
+  const widths = rowWidths(split);
+  const inputDtype = modelInputDtype(opts.layout.op);
+  const yDtype = targetDtype(split);
+  const state: State = { params: {}, slots: {}, buffers: {}, masks: {}, updates: 0 };
+  const monitor = new LossMonitor({ from, to, onProgress: opts.onProgress, everySteps: opts.reportEverySteps, everyMs: opts.reportEveryMs });
   try {
-    for (const spec of trainable) {
-      const value = start.weights.get(spec.name);
-      if (!value) throw new Error(`the start checkpoint has no weights '${spec.name}'`);
-      state.params[spec.name] = uploadTensor(value);
-      state.slots[spec.name] = {};
-      for (const slot of optimizer.slotNames) {
-        const saved = resumed?.slots.get(slotKey(slot, spec.name));
-        state.slots[spec.name]![slot] = saved ? uploadTensor(saved) : tf.zeros(spec.shape);
-      }
-      const mask = start.mask?.masks.get(spec.name);
-      if (mask) state.masks[spec.name] = tf.tensor(Float32Array.from(mask.data), mask.shape, 'float32');
-    }
-    for (const spec of bufferSpecs) {
-      const value = start.weights.get(spec.name);
-      if (value) state.buffers[spec.name] = uploadTensor(value);
-    }
-
-    const order = new DataOrder(opts.order, split.n, opts.batch);
-    const widths = rowWidths(split);
-    const inputDtype = modelInputDtype(layout.op);
-    const yDtype = targetDtype(split);
-    const everySteps = opts.reportEverySteps ?? 10;
-    const everyMs = opts.reportEveryMs ?? 500;
-    let reportedAt = performance.now();
-    let firstPending = from;
-
-    // Losses stay on the backend until a report: one download per report, not one per step.
-    const report = async (done: number): Promise<void> => {
-      if (pendingLosses.length === 0) return;
-      const stacked = tf.stack(pendingLosses);
-      const values = await stacked.data();
-      stacked.dispose();
-      for (const t of pendingLosses.splice(0)) t.dispose();
-      let sum = 0;
-      for (let i = 0; i < values.length; i++) {
-        const v = values[i]!;
-        if (!Number.isFinite(v)) throw new TrainingDiverged(firstPending + i, v);
-        sum += v;
-      }
-      firstPending = done;
-      reportedAt = performance.now();
-      opts.onProgress?.({ step: done - from, total: to - from, loss: sum / values.length });
-      // Let the event loop deliver an abort (or anything else) between bursts of synchronous steps.
-      await new Promise<void>((resolve) => setImmediate(resolve));
-    };
-
-    opts.onProgress?.({ step: 0, total: to - from, loss: Number.NaN });
+    uploadState(opts, optimizer, state);
     for (let t = from; t < to; t++) {
       throwIfAborted(opts.signal);
       const rows = order.batchAt(t);
       const x = gatherRows(split.x, widths.x, rows, inputDtype);
       const y = gatherRows(split.y, widths.y, rows, yDtype);
       const lr = learningRateAt(opts.optimizer, t, opts.totalSteps);
-      updates += 1;
-      const next = tf.tidy(() =>
-        step(opts, state, optimizer, {
-          x: tf.tensor(x, [rows.length, ...opts.dataset.inputShape], inputDtype),
-          y: tf.tensor(y, widths.y === 1 ? [rows.length] : [rows.length, widths.y], yDtype),
-        }, lr, updates),
-      );
-      disposeAll(state.params);
-      for (const slots of Object.values(state.slots)) disposeAll(slots);
-      state.params = next.params;
-      state.slots = next.slots;
-      if (next.buffers) {
-        for (const [name, tensor] of Object.entries(next.buffers)) {
-          state.buffers[name]?.dispose();
-          state.buffers[name] = tensor;
-        }
-      }
-      pendingLosses.push(next.loss);
-      const done = t + 1;
-      if (pendingLosses.length >= everySteps || performance.now() - reportedAt >= everyMs || done === to) await report(done);
+      state.updates += 1;
+      const next = tf.tidy(() => step(opts, state, optimizer, lr, {
+        x: tf.tensor(x, [rows.length, ...opts.dataset.inputShape], inputDtype),
+        y: tf.tensor(y, widths.y === 1 ? [rows.length] : [rows.length, widths.y], yDtype),
+      }));
+      replaceState(state, next);
+      await monitor.record(next.loss);
     }
     throwIfAborted(opts.signal);
-    return await checkpointOf(opts, state, optimizer, updates);
+    return await checkpointOf(opts, state, optimizer);
   } finally {
-    disposeAll(state.params);
-    for (const slots of Object.values(state.slots)) disposeAll(slots);
-    disposeAll(state.buffers);
-    disposeAll(state.masks);
-    for (const t of pendingLosses) t.dispose();
+    monitor.dispose();
+    disposeState(state);
+  }
+}
+
+/** The start checkpoint on the backend: weights, masks, buffers, and the optimizer state it resumes. */
+function uploadState(opts: SegmentOptions, optimizer: TensorOptimizer, state: State): void {
+  const { start } = opts;
+  const resumed = resumableState(start.optimizer, optimizer);
+  state.updates = resumed?.updates ?? 0;
+  for (const spec of opts.layout.params) {
+    const value = start.weights.get(spec.name);
+    if (spec.role === 'buffer') {
+      if (value) state.buffers[spec.name] = uploadTensor(value);
+      continue;
+    }
+    if (!value) throw new Error(`the start checkpoint has no weights '${spec.name}'`);
+    state.params[spec.name] = uploadTensor(value);
+    const slots: Record<string, tf.Tensor> = (state.slots[spec.name] = {});
+    for (const slot of optimizer.slotNames) {
+      const saved = resumed?.slots.get(slotKey(slot, spec.name));
+      slots[slot] = saved ? uploadTensor(saved) : tf.zeros(spec.shape);
+    }
+    const mask = start.mask?.masks.get(spec.name);
+    if (mask) state.masks[spec.name] = tf.tensor(Float32Array.from(mask.data), mask.shape, 'float32');
   }
 }
 
@@ -192,21 +138,15 @@ type StepResult = {
 };
 
 /** One update; runs inside a tidy, so everything not returned is freed. */
-function step(
-  opts: SegmentOptions,
-  state: State,
-  optimizer: TensorOptimizer,
-  batch: { x: tf.Tensor; y: tf.Tensor },
-  lr: number,
-  update: number,
-): StepResult {
+function step(opts: SegmentOptions, state: State, optimizer: TensorOptimizer, lr: number, batch: { x: tf.Tensor; y: tf.Tensor }): StepResult {
   const names = Object.keys(state.params);
   let buffers: Record<string, tf.Tensor> | undefined;
   const lossOf = (...params: tf.Tensor[]): tf.Scalar => {
     const weights: Record<string, tf.Tensor> = { ...state.buffers };
     names.forEach((name, i) => { weights[name] = params[i]!; });
     const out = forward(opts.layout, opts.modelParams, weights, batch.x, { training: true });
-    // The gradient's scope frees everything but the loss; the new statistics must outlive it.
+    // The gradient's scope frees everything but the loss; the new statistics must outlive it (kept
+    // tensors escape every tidy: replaceState disposes them when the next step replaces them).
     if (out.buffers) buffers = Object.fromEntries(Object.entries(out.buffers).map(([k, v]) => [k, tf.keep(v)]));
     return loss(opts.dataset.task, out.output, batch.y);
   };
@@ -216,28 +156,41 @@ function step(
   names.forEach((name, i) => {
     const mask = state.masks[name];
     const masked = (t: tf.Tensor) => (mask ? tf.mul(t, mask) : t);
-    const result = optimizer.apply(state.params[name]!, masked(grads[i]!), state.slots[name]!, lr, update);
+    const result = optimizer.apply(state.params[name]!, masked(grads[i]!), state.slots[name]!, lr, state.updates);
     params[name] = masked(result.param);
     slots[name] = Object.fromEntries(Object.entries(result.slots).map(([slot, t]) => [slot, masked(t)]));
   });
   const result: StepResult = { params, slots, loss: value };
-  // Kept tensors escape every tidy; the loop disposes them when the next step replaces them.
   if (buffers) result.buffers = buffers;
   return result;
 }
 
-async function checkpointOf(opts: SegmentOptions, state: State, optimizer: TensorOptimizer, updates: number): Promise<Checkpoint> {
+function replaceState(state: State, next: StepResult): void {
+  disposeAll(state.params);
+  for (const slots of Object.values(state.slots)) disposeAll(slots);
+  state.params = next.params;
+  state.slots = next.slots;
+  for (const [name, tensor] of Object.entries(next.buffers ?? {})) {
+    state.buffers[name]?.dispose();
+    state.buffers[name] = tensor;
+  }
+}
+
+function disposeState(state: State): void {
+  disposeAll(state.params);
+  for (const slots of Object.values(state.slots)) disposeAll(slots);
+  disposeAll(state.buffers);
+  disposeAll(state.masks);
+}
+
+async function checkpointOf(opts: SegmentOptions, state: State, optimizer: TensorOptimizer): Promise<Checkpoint> {
   const weights = new Map<string, TensorValue>();
+  const slots = new Map<string, TensorValue>();
   for (const spec of opts.layout.params) {
     const tensor = spec.role === 'buffer' ? state.buffers[spec.name] : state.params[spec.name];
+    // A buffer the start lacked stays absent, as in the start.
     if (tensor) weights.set(spec.name, await downloadTensor(tensor));
-    else {
-      // A buffer the start lacked and the forward did not produce stays absent, like the start's.
-      const kept = opts.start.weights.get(spec.name);
-      if (kept) weights.set(spec.name, kept);
-    }
   }
-  const slots = new Map<string, TensorValue>();
   for (const spec of opts.layout.params) {
     for (const slot of optimizer.slotNames) {
       const tensor = state.slots[spec.name]?.[slot];
@@ -245,13 +198,9 @@ async function checkpointOf(opts: SegmentOptions, state: State, optimizer: Tenso
     }
   }
   const checkpoint: Checkpoint = {
-    kind: 'checkpoint',
-    model: opts.start.model,
-    step: opts.to,
-    weights,
-    optimizer: { op: optimizer.op, updates, slots },
+    kind: 'checkpoint', model: opts.start.model, step: opts.to, weights,
+    optimizer: { op: optimizer.op, updates: state.updates, slots },
   };
   if (opts.start.mask) checkpoint.mask = opts.start.mask;
   return checkpoint;
 }
-

@@ -21,7 +21,3 @@ export async function downloadTensor(tensor: tf.Tensor): Promise<TensorValue> {
 export function disposeAll(tensors: Record<string, tf.Tensor> | undefined): void {
   if (tensors) for (const t of Object.values(tensors)) t.dispose();
 }
-
-export function sizeOfShape(shape: readonly number[]): number {
-  return shape.reduce((a, b) => a * b, 1);
-}

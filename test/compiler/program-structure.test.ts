@@ -108,3 +108,12 @@ test('quantities scale by numbers and add within one unit', () => {
   const mixed = errors(`${PRELUDE}mask m = magnitude(dense @ 1 epoch + 2 steps, rate: 50%)`);
   assert.match(mixed[0]!.message, /'\+' cannot combine/);
 });
+
+test('a teacher dataset compiles, and its sizes convert epochs', () => {
+  const p = compileOk(`model small = mlp(input: 8, hidden: [16], classes: 1)
+dataset d = teacher(small, n: 500, seed: 3)
+init w = kaiming_normal(small)
+optimizer o = adam(lr: 1e-2, batch: 50)
+train t = fit(w, data: d, optimizer: o, steps: 2 epochs)`);
+  assert.equal(p.stages.find((s) => s.kind === 'train')!.params.to, 16);
+});

@@ -65,13 +65,16 @@ export async function runProbe(op: string, params: { [key: string]: Json }, inpu
   return out;
 }
 
-export function mlp(input: number, hidden: number[], classes: number): OpRef & { params: { [key: string]: Json } } {
+/** A model or dataset reference usable both as an OpRef and inside stage params (a type alias is Json). */
+export type Ref = { op: string; version: number; params: { [key: string]: Json } };
+
+export function mlp(input: number, hidden: number[], classes: number): Ref {
   return { op: 'mlp', version: 1, params: { input, hidden, classes, activation: 'relu', bias: true } };
 }
 
 /** A small, quickly learnt classification task: 3 Gaussian clusters in 6 dimensions. */
-export const blobs = { op: 'gaussian_mixture', version: 1, params: { classes: 3, dim: 6, n: 150, seed: 1, separation: 4, test: 0.2 } };
-export const digits = { op: 'digits', version: 1, params: { test: 0.2, seed: 0 } };
+export const blobs: Ref = { op: 'gaussian_mixture', version: 1, params: { classes: 3, dim: 6, n: 150, seed: 1, separation: 4, test: 0.2 } };
+export const digits: Ref = { op: 'digits', version: 1, params: { test: 0.2, seed: 0 } };
 
 export function trainSplit(dataset: OpRef): Json {
   return { dataset: dataset as unknown as Json, split: 'train' };

@@ -10,7 +10,7 @@ before(useCpuBackend);
 
 /** w after two updates of `optimizer` from w0 with constant gradient g and learning rate lr. */
 function twoUpdates(optimizer: TensorOptimizer, w0: number, g: number, lr: number): number[] {
-  let param = tf.scalar(w0);
+  let param: tf.Tensor = tf.scalar(w0);
   let slots: Record<string, tf.Tensor> = Object.fromEntries(optimizer.slotNames.map((s) => [s, tf.scalar(0)]));
   const seen: number[] = [];
   for (const update of [1, 2]) {

@@ -175,3 +175,14 @@ test('training leaves no tensors behind, also when it fails', async () => {
   await assert.rejects(runCheckpoint('train', trainParams(net, blobs, huge, STEPS, 0, STEPS), { start: init }));
   assert.equal(tf.memory().numTensors, before);
 });
+
+test('batch-norm running statistics are trained along and saved in the checkpoint', async () => {
+  const resnet = { op: 'resnet', version: 1, params: { depth: 8, width: 4, input: [8, 8, 1], classes: 10 } };
+  const init = await initCheckpoint(resnet);
+  const out = await runCheckpoint('train', trainParams(resnet, digits, sgdMomentum, 3, 0, 3), { start: init });
+  const mean = out.weights.get('bn0.mean')!.data;
+  const variance = out.weights.get('bn0.var')!.data;
+  assert.ok(mean.some((v) => v !== 0), 'running means moved from 0');
+  assert.ok(variance.some((v) => v !== 1), 'running variances moved from 1');
+  assert.ok(![...out.optimizer!.slots.keys()].some((k) => k.endsWith('.mean') || k.endsWith('.var')), 'buffers have no optimizer state');
+});
