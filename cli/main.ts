@@ -8,7 +8,6 @@ import { fmtCommand } from './commands/fmt.ts';
 import { graphCommand } from './commands/graph.ts';
 import { planCommand } from './commands/plan.ts';
 import { resultsCommand, resultsFormat } from './commands/results.ts';
-import { runCommand } from './commands/run.ts';
 import { parseSets } from './compile-file.ts';
 import { commandHelp, overview } from './help.ts';
 import { EXIT, UsageError } from './usage.ts';
@@ -88,12 +87,15 @@ export async function main(argv: string[]): Promise<number> {
     case 'diff':
       arity(command, positionals, 2, 2, 'OLD and NEW');
       return await diffCommand(positionals[0]!, positionals[1]!, sets, Boolean(values.json));
-    case 'run':
+    case 'run': {
       arity(command, positionals, 1, 1, 'FILE');
+      // Loaded on demand: it brings tensorflow's modules, which the other commands do not need.
+      const { runCommand } = await import('./commands/run.ts');
       return await runCommand(positionals[0]!, sets, {
         json: Boolean(values.json), jobs: values.jobs, backend: values.backend, executor: values.executor,
         only: values.only, cache: values.cache, deviceCache: values['device-cache'],
       });
+    }
     case 'results':
       arity(command, positionals, 1, 1, 'FILE');
       return await resultsCommand(positionals[0]!, sets, resultsFormat(Boolean(values.json), Boolean(values.csv)), values.cache);

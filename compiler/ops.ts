@@ -390,17 +390,32 @@ interface SubjectMembers {
   family: boolean;
 }
 
-function membersOf(value: Value, written: string): SubjectMembers {
+function membersOf(value: Value, written: string | undefined): SubjectMembers {
   if (value.type === 'family' || value.type === 'lottery') return { members: value.members, family: true };
-  if (value.type === 'list') return { members: value.items.map((v, i) => ({ coords: { item: i }, label: `${written}[${i}]`, value: v })), family: true };
-  return { members: [{ coords: {}, label: written, value }], family: false };
+  if (value.type === 'list') return { members: value.items.map((v, i) => ({ coords: { item: i }, label: describeSubject(v) ?? `${written}[${i}]`, value: v })), family: true };
+  return { members: [{ coords: {}, label: written ?? describeSubject(value) ?? '', value }], family: false };
+}
+
+/** How a probe's subject reads in results: `t[3]`, `dense @ 500 steps`, `m[2]`. */
+function describeSubject(value: Value): string | undefined {
+  switch (value.type) {
+    case 'run': return value.node.label.name;
+    case 'init': return value.node.label.name;
+    case 'mask': return value.node.label.name;
+    case 'checkpoint': {
+      const node = value.node;
+      if (node.node === 'at') return node.step === node.run.steps ? node.run.label.name : `${node.run.label.name} @ ${node.step} steps`;
+      return node.label.name;
+    }
+    default: return undefined;
+  }
 }
 
 /** Pair members of several subjects: families by equal coordinates (or position), singles broadcast. */
 function pairMembers(ctx: CallContext, roles: string[]): { coords: Coordinates; label: string; values: Map<string, Value> }[] | undefined {
   const subjects = roles.map((role) => {
     const v = typed(ctx, role) ?? { type: 'error' as const };
-    return { role, ...membersOf(v, ctx.sites.spelled.get(role) ?? role) };
+    return { role, ...membersOf(v, ctx.sites.spelled.get(role)) };
   });
   const families = subjects.filter((s) => s.family);
   if (families.length === 0) {
@@ -520,7 +535,7 @@ function lowerProbe(ctx: CallContext): Value {
 /** mask_distance: one row per consecutive pair of checkpoints (the later one's coordinates). */
 function buildConsecutive(ctx: CallContext, rows: ProbeRowPlan[]): boolean {
   const x = typed(ctx, 'x')!;
-  const { members } = membersOf(x, ctx.sites.spelled.get('x') ?? 'x');
+  const { members } = membersOf(x, ctx.sites.spelled.get('x'));
   if (members.length < 2) {
     fail(ctx, siteOf(ctx, 'x'), 'mask_distance needs at least two checkpoints (e.g. RUN @ every 500 steps)', 'too-few-members');
     return false;

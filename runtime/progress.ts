@@ -35,13 +35,16 @@ export const silentProgress: ProgressView = {
   close: () => undefined,
 };
 
-/** The line a settled stage leaves behind; undefined for results that were there before the run. */
-function settledLine(report: StageReport, reused: boolean, paint: ProgressPaint): string | undefined {
+/**
+ * The line a settled stage leaves behind; none for results that were there before the run, nor for
+ * stages an interrupt kept from starting (the summary counts them).
+ */
+function settledLine(report: StageReport, reused: boolean, wasRunning: boolean, paint: ProgressPaint): string | undefined {
   switch (report.status) {
     case 'done': return `${paint.green('done')}     ${report.name} ${paint.dim(`(${formatSeconds(report.seconds)})`)}`;
     case 'failed': return `${paint.red('failed')}   ${report.name}: ${report.error}`;
     case 'skipped': return `${paint.yellow('skipped')}  ${report.name}: ${report.error}`;
-    case 'interrupted': return `${paint.yellow('stopped')}  ${report.name}`;
+    case 'interrupted': return wasRunning ? `${paint.yellow('stopped')}  ${report.name}` : undefined;
     case 'cached': return reused ? `${paint.green('reused')}   ${report.name} ${paint.dim('(computed by another run)')}` : undefined;
   }
 }
@@ -49,6 +52,7 @@ function settledLine(report: StageReport, reused: boolean, paint: ProgressPaint)
 export class LineProgress implements ProgressView {
   readonly #out: Writable;
   readonly #paint: ProgressPaint;
+  readonly #running = new Set<string>();
 
   constructor(out: Writable, paint: ProgressPaint) {
     this.#out = out;
@@ -56,13 +60,14 @@ export class LineProgress implements ProgressView {
   }
 
   started(stage: Stage): void {
+    this.#running.add(stage.key);
     this.#out.write(`started  ${stage.name}\n`);
   }
 
   progress(): void {}
 
-  settled(_stage: Stage, report: StageReport, reused: boolean): void {
-    const line = settledLine(report, reused, this.#paint);
+  settled(stage: Stage, report: StageReport, reused: boolean): void {
+    const line = settledLine(report, reused, this.#running.delete(stage.key), this.#paint);
     if (line !== undefined) this.#out.write(line + '\n');
   }
 
@@ -92,7 +97,9 @@ export class BarProgress implements ProgressView {
   readonly #paint: ProgressPaint;
   readonly #running = new Map<string, RunningStage>();
   #drawnLines = 0;
+  /** The elapsed-time ticker, and a redraw due soon after a progress report. */
   #timer: NodeJS.Timeout | undefined;
+  #pending: NodeJS.Timeout | undefined;
   readonly #now: () => number;
 
   constructor(out: Writable, paint: ProgressPaint, now: () => number = Date.now) {
@@ -126,8 +133,7 @@ export class BarProgress implements ProgressView {
   }
 
   settled(stage: Stage, report: StageReport, reused: boolean): void {
-    this.#running.delete(stage.key);
-    const line = settledLine(report, reused, this.#paint);
+    const line = settledLine(report, reused, this.#running.delete(stage.key), this.#paint);
     this.#redraw(line === undefined ? [] : [line]);
   }
 
@@ -136,13 +142,13 @@ export class BarProgress implements ProgressView {
   }
 
   close(): void {
-    if (this.#timer !== undefined) clearInterval(this.#timer);
+    clearInterval(this.#timer);
+    clearTimeout(this.#pending);
     this.#timer = undefined;
+    this.#pending = undefined;
     this.#running.clear();
     this.#redraw();
   }
-
-  #pending: NodeJS.Timeout | undefined;
 
   #redrawSoon(): void {
     if (this.#pending !== undefined) return;

@@ -93,7 +93,9 @@ function toText(probes: Record<string, ResultRow[]>, program: CompiledProgram): 
     const indexColumns = unionOf(rows.map((r) => Object.keys(r.index)));
     const metricColumns = unionOf(rows.map((r) => Object.keys(r.metrics)));
     const showName = new Set(rows.map((r) => r.name)).size > 1 && indexColumns.length === 0;
-    const header = [...(showName ? ['NAME'] : []), ...indexColumns.map((c) => c.toUpperCase()), 'SUBJECT', ...metricColumns.map((c) => c.toUpperCase())];
+    // Before anything is computed there are no metric columns yet: the pending marks get a heading.
+    const valueHeader = metricColumns.length > 0 ? metricColumns.map((c) => c.toUpperCase()) : ['STATUS'];
+    const header = [...(showName ? ['NAME'] : []), ...indexColumns.map((c) => c.toUpperCase()), 'SUBJECT', ...valueHeader];
     const body = rows.map((r) => [
       ...(showName ? [r.name] : []),
       ...indexColumns.map((c) => String(r.index[c] ?? '')),

@@ -38,17 +38,23 @@ class WorkerSlot {
   busy = false;
   inFlight: InFlight | undefined;
   alive = true;
+  /** Whether it ever started: one that could not start is not replaced (its successor would not either). */
+  started = false;
 
   constructor(setup: WorkerSetup, onGone: (slot: WorkerSlot) => void) {
     this.worker = new Worker(WORKER_ENTRY, { workerData: setup });
     this.ready = new Promise<BackendChoice>((resolve, reject) => {
       const onMessage = (message: FromWorker): void => {
-        if (message.type === 'ready') resolve(message.backend);
+        if (message.type === 'ready') {
+          this.started = true;
+          resolve(message.backend);
+        }
         else if (message.type === 'start-failed') reject(new Error(message.error));
         else this.#handle(message);
       };
       this.worker.on('message', onMessage);
-      this.worker.once('error', (error) => {
+      // `on`, not `once`: a second 'error' without a listener would take the whole run down.
+      this.worker.on('error', (error) => {
         reject(error);
         this.#gone(`the worker thread failed: ${error.message}`, onGone);
       });
@@ -82,7 +88,7 @@ class WorkerSlot {
     const current = this.inFlight;
     this.inFlight = undefined;
     current?.settle(current.hooks.signal.aborted ? { status: 'aborted' } : { status: 'failed', error: why });
-    onGone(this);
+    if (this.started) onGone(this);
   }
 
   async terminate(): Promise<void> {
@@ -135,6 +141,7 @@ export class LocalExecutor implements Executor {
     if (this.#slots.length === 0) await this.start();
     if (hooks.signal.aborted) return { status: 'aborted' };
     const slot = await this.#idleSlot(Object.values(inputKeys));
+    if (slot === undefined) return { status: 'failed', error: 'no worker thread is left to run it (they could not start again after failing)' };
     try {
       await slot.ready;
     } catch (error) {
@@ -183,7 +190,7 @@ export class LocalExecutor implements Executor {
     return new WorkerSlot(this.#setup, (slot) => this.#replace(slot));
   }
 
-  /** A worker that died is replaced by a fresh one (started when first needed). */
+  /** A worker that died (or was ended after an abort) is replaced by a fresh one right away. */
   #replace(dead: WorkerSlot): void {
     if (this.#closed) return;
     const index = this.#slots.indexOf(dead);
@@ -192,9 +199,10 @@ export class LocalExecutor implements Executor {
     this.#wakeOne();
   }
 
-  /** The idle worker holding most of `inputs`; waits for one when all are busy. */
-  async #idleSlot(inputs: string[]): Promise<WorkerSlot> {
+  /** The idle worker holding most of `inputs`; waits for one when all are busy; undefined when none is alive. */
+  async #idleSlot(inputs: string[]): Promise<WorkerSlot | undefined> {
     for (;;) {
+      if (!this.#slots.some((slot) => slot.alive)) return undefined;
       let best: WorkerSlot | undefined;
       let bestScore = -1;
       for (const slot of this.#slots) {

@@ -1,0 +1,276 @@
+// `ltx run`, `ltx results`, `ltx cache` and `ltx plan` against a real cache, through the real binary, on
+// a tiny program (an mlp 64-16-10 on the bundled digits, a few dozen steps): the --json documents, exit
+// statuses, failures that fail only their descendants, two runs sharing a cache, a run killed with -9.
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { commandHelp } from '../../cli/help.ts';
+import { main } from '../../cli/main.ts';
+import { UsageError } from '../../cli/usage.ts';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const BIN = join(ROOT, 'bin/ltx.js');
+const realOps = existsSync(join(ROOT, 'runtime/ops/registry.ts')) ? false : 'needs the stage implementations (runtime/ops/registry.ts)';
+
+const TINY = `dataset d = digits(test: 20%, seed: 0)
+model net = mlp(input: 64, hidden: [16], classes: 10)
+init w0 = kaiming_normal(net, seed: 0)
+optimizer opt = sgd(lr: 0.1, momentum: 0.9, batch: 60)
+train dense = fit(w0, data: d.train, optimizer: opt, steps: 40 steps, order: 0)
+mask m = magnitude(dense, rate: 50%)
+train t = fit(rewind(dense @ 10 steps, mask: m), like: dense)
+probe acc = accuracy(dense, on: d.test)
+probe acct = accuracy(t, on: d.test)
+probe kept = sparsity(t)
+`;
+
+/** Long enough to be killed in the middle: four training runs of 150 steps. */
+const LOTTERY = `dataset d = digits(test: 20%, seed: 0)
+model net = mlp(input: 64, hidden: [16], classes: 10)
+init w0 = kaiming_normal(net, seed: 0)
+optimizer opt = sgd(lr: 0.1, momentum: 0.9, batch: 60)
+train dense = fit(w0, data: d.train, optimizer: opt, steps: 150 steps, order: 0)
+lottery imp = imp(dense, rounds: 3, rate: 50%, rewind: 10 steps)
+probe acc = accuracy(imp, on: d.test)
+`;
+
+function workspace(program = TINY): { dir: string; file: string; cache: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'ltx-run-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'tiny.ltx');
+  writeFileSync(file, program);
+  return { dir, file, cache: join(dir, 'cache') };
+}
+
+const env = { ...process.env, NO_COLOR: '', FORCE_COLOR: '', LTX_CACHE: '' };
+
+function ltx(args: string[], cwd = ROOT) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd, env });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Starts `ltx ARGS`; `lines` holds stdout's lines so far, `done` its exit. */
+function ltxAsync(args: string[]) {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env });
+  const lines: string[] = [];
+  let buffered = '';
+  let stderr = '';
+  const waiters: { match: RegExp; resolve: () => void }[] = [];
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    buffered += chunk;
+    const parts = buffered.split('\n');
+    buffered = parts.pop()!;
+    for (const line of parts) {
+      lines.push(line);
+      for (const w of waiters.filter((w) => w.match.test(line))) w.resolve();
+    }
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk; });
+  const done = new Promise<{ status: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) => {
+    child.on('close', (status, signal) => resolve({ status, signal, stdout: lines.join('\n') + buffered, stderr }));
+  });
+  const sees = (match: RegExp) => new Promise<void>((resolve) => {
+    if (lines.some((line) => match.test(line))) resolve();
+    else waiters.push({ match, resolve });
+  });
+  return { child, lines, done, sees };
+}
+
+type RunDoc = { backend: string | null; stages: { id: string; name: string; status: string; seconds: number; error?: string }[]; failed: number };
+
+test('run --json prints one summary document; a second run finds everything cached and starts no backend', { skip: realOps }, () => {
+  const { file, cache } = workspace();
+  const first = ltx(['run', file, '--json', '--cache', cache, '-j', '1']);
+  assert.equal(first.status, 0, first.stderr);
+  const doc: RunDoc = JSON.parse(first.stdout);
+  assert.ok(['wasm', 'cpu', 'tensorflow', 'tensorflow-gpu'].includes(doc.backend!), String(doc.backend));
+  assert.equal(doc.stages.length, 9);
+  assert.equal(doc.failed, 0);
+  for (const s of doc.stages) {
+    assert.match(s.id, /^[0-9a-f]{64}$/);
+    assert.equal(s.status, 'done', s.name);
+    assert.equal(typeof s.seconds, 'number');
+  }
+  assert.match(first.stderr, /backend \S+: chosen/, 'the backend line goes to stderr with --json');
+  assert.match(first.stderr, /^started {2}w0$/m);
+
+  const second = ltx(['run', file, '--json', '--cache', cache]);
+  assert.equal(second.status, 0, second.stderr);
+  const again: RunDoc = JSON.parse(second.stdout);
+  assert.equal(again.backend, null);
+  assert.deepEqual(new Set(again.stages.map((s) => s.status)), new Set(['cached']));
+});
+
+test('results, plan and cache read what a run left in the cache', { skip: realOps }, () => {
+  const { dir, file, cache } = workspace();
+  const text = ltx(['run', file, '--cache', cache, '-j', '1']);
+  assert.equal(text.status, 0, text.stderr);
+  assert.match(text.stdout, /9 stages: 0 cached, 9 computed/);
+  assert.ok(text.stdout.includes(`results: ltx results ${file}`));
+  assert.ok(text.stdout.includes(`cache:   ${cache}`));
+
+  const results = JSON.parse(ltx(['results', file, '--json', '--cache', cache]).stdout);
+  assert.deepEqual(Object.keys(results.probes), ['acc', 'acct', 'kept']);
+  const acc = results.probes.acc[0];
+  assert.deepEqual([acc.name, acc.index, acc.subject, acc.status], ['acc', {}, 'dense', 'done']);
+  assert.ok(acc.metrics.accuracy > 0.1 && acc.metrics.accuracy <= 1, String(acc.metrics.accuracy));
+  const kept = results.probes.kept[0];
+  assert.equal(kept.metrics.remaining, 0.5);
+  assert.equal(typeof kept.layers.layer1.remaining, 'number');
+
+  const csv = ltx(['results', file, '--csv', '--cache', cache]).stdout.trim().split('\n');
+  const header = csv[0]!.split(',');
+  assert.deepEqual(header.slice(0, 4), ['probe', 'name', 'accuracy', 'loss']);
+  assert.ok(header.includes('remaining') && header.includes('layer1.remaining'));
+  assert.equal(csv.length, 4);
+  assert.equal(csv[1]!.split(',')[header.indexOf('accuracy')], String(acc.metrics.accuracy));
+
+  // The cache also comes from LTX_CACHE (else .ltx-cache in the working directory).
+  const fromEnv = spawnSync(process.execPath, [BIN, 'plan', file], { encoding: 'utf8', cwd: dir, env: { ...env, LTX_CACHE: cache } });
+  assert.match(fromEnv.stdout, /9 stages: 9 cached, 0 to run/);
+
+  const edited = join(dir, 'edited.ltx');
+  writeFileSync(edited, TINY.replace('rate: 50%', 'rate: 40%'));
+  const replanned = ltx(['plan', edited, '--cache', cache]).stdout;
+  assert.match(replanned, /^m +mask +magnitude +[0-9a-f]{12} +run +rate: 0\.5 → 0\.4$/m);
+  assert.match(replanned, /^t +train +train +[0-9a-f]{12} +run +input changed: t\/rewind$/m);
+  assert.match(replanned, /^dense 0→10 +train .* cached/m);
+
+  const ls = JSON.parse(ltx(['cache', 'ls', '--json', '--cache', cache]).stdout);
+  assert.equal(ls.entries.length, 9);
+  assert.ok(ls.entries.some((e: { name: string; op: string }) => e.name === 'm' && e.op === 'magnitude'));
+  assert.equal(ltx(['cache', 'verify', '--cache', cache]).status, 0);
+});
+
+test('--only runs what one declaration needs; results shows the rest as pending; verify names a damaged output', { skip: realOps }, () => {
+  const { file, cache } = workspace();
+  const only: RunDoc = JSON.parse(ltx(['run', file, '--cache', cache, '--only', 'm', '--json', '-j', '1']).stdout);
+  assert.deepEqual(only.stages.map((s) => s.name), ['w0', 'dense 0→10', 'dense 10→40', 'm']);
+  const results = JSON.parse(ltx(['results', file, '--json', '--cache', cache]).stdout);
+  assert.deepEqual(results.probes.acc, [{ name: 'acc', index: {}, subject: 'dense', metrics: {}, status: 'pending' }]);
+
+  const mask = only.stages.find((s) => s.name === 'm')!;
+  const record = JSON.parse(readFileSync(join(cache, 'actions', `${mask.id}.json`), 'utf8'));
+  const digest: string = Object.values(record.outputs as Record<string, { digest: string }>)[0]!.digest;
+  const blob = join(cache, 'blobs', 'sha256', digest.slice(0, 2), digest.slice(2));
+  const bytes = readFileSync(blob);
+  bytes[bytes.length - 1] ^= 0xff;
+  rmSync(blob, { force: true });
+  writeFileSync(blob, bytes);
+
+  const verify = ltx(['cache', 'verify', '--cache', cache]);
+  assert.equal(verify.status, 1);
+  assert.ok(verify.stdout.includes(mask.id), verify.stdout);
+  assert.ok(verify.stdout.includes(blob), verify.stdout);
+  const json = JSON.parse(ltx(['cache', 'verify', '--json', '--cache', cache]).stdout);
+  assert.equal(json.ok, false);
+  assert.deepEqual(json.problems.map((p: { key: string; file: string }) => [p.key, p.file]), [[mask.id, blob]]);
+
+  const gc = JSON.parse(ltx(['cache', 'gc', '--json', '--cache', cache]).stdout);
+  for (const field of ['removedRecords', 'removedBlobs', 'removedTmp', 'removedClaims', 'bytesFreed']) assert.ok(field in gc, field);
+});
+
+test('a failing stage fails only its descendants: the rest completes and the run exits 1 naming the cause', { skip: realOps }, () => {
+  const { file, cache } = workspace(`${TINY}
+model wrong = mlp(input: 10, hidden: [4], classes: 10)
+init w1 = kaiming_normal(wrong, seed: 0)
+train broken = fit(w1, data: d.train, optimizer: opt, steps: 20 steps, order: 0)
+probe broken_acc = accuracy(broken, on: d.test)
+`);
+  const r = ltx(['run', file, '--json', '--cache', cache, '-j', '1']);
+  assert.equal(r.status, 1, r.stderr);
+  const doc: RunDoc = JSON.parse(r.stdout);
+  const status = Object.fromEntries(doc.stages.map((s) => [s.name, s]));
+  assert.equal(status['broken']!.status, 'failed');
+  assert.ok(status['broken']!.error!.length > 0);
+  assert.deepEqual([status['broken_acc']!.status, status['broken_acc']!.error], ['skipped', "'broken' failed"]);
+  assert.equal(status['w1']!.status, 'done');
+  for (const name of ['w0', 'dense 0→10', 'm', 't', 'acc', 'kept']) assert.equal(status[name]!.status, 'done', name);
+  assert.equal(doc.failed, 1);
+  const text = ltx(['run', file, '--cache', cache, '-j', '1']);
+  assert.equal(text.status, 1);
+  assert.match(text.stdout, /^failed {3}broken: /m);
+  assert.match(text.stdout, /failed broken: .*\n +skipped because of it: broken_acc/);
+});
+
+test('two runs on one cache at the same time compute each stage once', { skip: realOps }, async () => {
+  const { file, cache } = workspace();
+  const one = ltxAsync(['run', file, '--cache', cache, '--json', '-j', '1']);
+  const two = ltxAsync(['run', file, '--cache', cache, '--json', '-j', '1']);
+  const [a, b] = await Promise.all([one.done, two.done]);
+  assert.equal(a.status, 0, a.stderr);
+  assert.equal(b.status, 0, b.stderr);
+  const docs: RunDoc[] = [JSON.parse(a.stdout), JSON.parse(b.stdout)];
+  for (let i = 0; i < docs[0]!.stages.length; i++) {
+    const statuses = docs.map((d) => d.stages[i]!.status);
+    assert.equal(statuses.filter((s) => s === 'done').length, 1, `${docs[0]!.stages[i]!.name}: ${statuses}`);
+  }
+  const started = (a.stderr + b.stderr).split('\n').filter((line) => line.startsWith('started ')).length;
+  assert.equal(started, 9);
+  assert.equal(readdirSync(join(cache, 'actions')).length, 9);
+});
+
+test('a run killed with -9 leaves a consistent cache; the rerun completes with the same results as a clean run', { skip: realOps }, async () => {
+  const clean = workspace(LOTTERY);
+  assert.equal(ltx(['run', clean.file, '--cache', clean.cache, '-j', '1']).status, 0);
+  const expected = JSON.parse(ltx(['results', clean.file, '--json', '--cache', clean.cache]).stdout).probes;
+
+  const { file, cache } = workspace(LOTTERY);
+  const victim = ltxAsync(['run', file, '--cache', cache, '-j', '2']);
+  await victim.sees(/^started {2}imp\[1\]$/);
+  victim.child.kill('SIGKILL');
+  const killed = await victim.done;
+  assert.equal(killed.signal, 'SIGKILL');
+  assert.ok(!killed.stdout.includes('stages:'), 'killed before the end');
+
+  const rerun = ltx(['run', file, '--cache', cache, '--json', '-j', '1']);
+  assert.equal(rerun.status, 0, rerun.stderr);
+  const doc: RunDoc = JSON.parse(rerun.stdout);
+  assert.ok(doc.stages.some((s) => s.status === 'cached'), 'the rerun continued from what was committed');
+  assert.ok(doc.stages.some((s) => s.status === 'done'));
+  assert.equal(ltx(['cache', 'verify', '--cache', cache]).status, 0);
+  assert.deepEqual(JSON.parse(ltx(['results', file, '--json', '--cache', cache]).stdout).probes, expected);
+});
+
+test('run: usage errors name the flag (exit status 2)', async () => {
+  const { file } = workspace();
+  const slurm = ltx(['run', file, '--executor', 'slurm']);
+  assert.equal(slurm.status, 2);
+  assert.match(slurm.stderr, /the slurm executor is not available yet/);
+  const cases: [string[], RegExp][] = [
+    [['run', file, '--executor', 'ssh'], /--executor ssh/],
+    [['run', file, '--jobs', '0'], /--jobs 0/],
+    [['run', file, '--jobs', 'many'], /--jobs many/],
+    [['run', file, '--backend', 'gpu'], /--backend gpu: expected one of auto, tensorflow, wasm, cpu/],
+    [['run', file, '--device-cache', 'lots'], /--device-cache lots/],
+    [['run', file, '--only', 'accc'], /--only accc: .*did you mean 'acc'\?/],
+    [['run', file, '--csv'], /unknown option '--csv'/],
+    [['results', file, '--json', '--csv'], /--json and --csv exclude each other/],
+    [['cache'], /missing action/],
+    [['cache', 'frob'], /unknown action 'frob'/],
+  ];
+  for (const [argv, message] of cases) {
+    await assert.rejects(main(argv), (error: Error) => error instanceof UsageError && message.test(error.message), argv.join(' '));
+  }
+});
+
+const nativeTensorflow = ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'].some((name) => existsSync(join(ROOT, 'node_modules', name)));
+
+test('a backend that cannot start ends the run with exit status 1, saying why', { skip: nativeTensorflow && 'native TensorFlow is installed here' }, () => {
+  const { file, cache } = workspace();
+  const r = ltx(['run', file, '--backend', 'tensorflow', '--cache', cache]);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /no usable backend for --backend tensorflow: tensorflow-gpu \(not installed\); tensorflow \(not installed\)/);
+});
+
+test('run, results and cache have --help', () => {
+  const r = ltx(['run', '--help']);
+  assert.equal(r.status, 0);
+  assert.match(r.stdout, /^Usage: ltx run FILE/);
+  assert.match(commandHelp['results']!, /^Usage: ltx results FILE/);
+  assert.match(commandHelp['cache']!, /^Usage: ltx cache ls\|verify\|gc/);
+});

@@ -1,0 +1,49 @@
+// One run of a compiled program: which stages `--only` selects, and a whole compiled program through
+// the in-process executor (the fake library stands in for tensorflow).
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { compileFile } from '../../cli/compile-file.ts';
+import { InProcessExecutor } from '../../runtime/executors/in-process.ts';
+import { loadStageLibrary } from '../../runtime/executors/stage-library.ts';
+import { runStages, selectStages, UnknownTargetError } from '../../runtime/run.ts';
+import { Store } from '../../runtime/store/index.ts';
+import { computedLog, fakeLibraryUrl, freshDir } from './helpers.ts';
+
+const QUICKSTART = fileURLToPath(new URL('../../examples/quickstart.ltx', import.meta.url));
+const program = await compileFile(QUICKSTART, []);
+
+test('--only a member of a lottery: that level and what it comes from, nothing of later levels or controls', () => {
+  const names = selectStages(program, 'ticket[2]').map((s) => s.name);
+  assert.deepEqual(names, ['theta0', 'dense 0→24', 'dense 24→480', 'ticket.mask[1]', 'ticket.rewind[1]', 'ticket[1]', 'ticket.mask[2]', 'ticket.rewind[2]', 'ticket[2]']);
+});
+
+test('--only an indexed declaration takes every member; spaces inside the index do not matter', () => {
+  const all = selectStages(program, 'reinit_acc').filter((s) => s.kind === 'probe').map((s) => s.name);
+  assert.deepEqual(all, ['reinit_acc[1]', 'reinit_acc[2]', 'reinit_acc[3]', 'reinit_acc[4]', 'reinit_acc[5]']);
+  assert.deepEqual(selectStages(program, 'reinit[ 3 ]').at(-1)!.name, 'reinit[3]');
+});
+
+test('--only an unknown name suggests the closest one', () => {
+  assert.throws(() => selectStages(program, 'tickets'), (error: Error) => error instanceof UnknownTargetError && /did you mean 'ticket'\?/.test(error.message));
+});
+
+test('a compiled program runs whole; every stage is committed under its name with its preimage', async () => {
+  const dir = await freshDir();
+  const store = new Store(join(dir, 'cache'));
+  const log = join(dir, 'computed.log');
+  const library = await loadStageLibrary(fakeLibraryUrl(log));
+  const summary = await runStages({
+    program, store, jobs: 2, signal: new AbortController().signal,
+    executor: () => new InProcessExecutor({ store, library, programDir: dir }),
+  });
+  assert.equal(summary.failed, 0);
+  assert.equal(summary.stages.length, program.stages.length);
+  assert.ok(summary.stages.every((s) => s.status === 'done'));
+  assert.equal((await computedLog(log)).length, program.stages.length);
+  const mask = program.stages.find((s) => s.name === 'ticket.mask[1]')!;
+  const record = await store.findByPreimageShape({ name: 'ticket.mask[1]', op: 'magnitude' });
+  assert.equal(record?.key, mask.key);
+  assert.deepEqual(record?.preimage, { op: mask.op, version: mask.version, params: mask.params, inputs: mask.inputs });
+});
