@@ -9,8 +9,6 @@ export { StageClaims, inspectClaim, isProcessAlive } from './claims.ts';
 export type { AcquireOutcome, ClaimContent, ClaimState, StageClaimsOptions, StalenessPolicy } from './claims.ts';
 export { CacheMaintenance } from './maintenance.ts';
 export type { CacheEntry, CacheListing, GcOptions, GcReport, VerifyProblem, VerifyReport } from './maintenance.ts';
-export { diffPreimages } from './preimage-diff.ts';
-export type { PreimageChange } from './preimage-diff.ts';
 export { StoreCorruptError, StoreError } from './errors.ts';
 export { DEFAULT_STORE_DIR } from './layout.ts';
 export type { Sha256Hex } from './digest.ts';
