@@ -68,7 +68,8 @@ is computed once, the others wait for it.
                           wasm or cpu
   --executor local        where stages run (slurm is not available yet)
   --only NAME             only what the declaration NAME (or NAME[i], or a stage name) needs
-  --device-cache BYTES    decoded checkpoints each worker keeps in memory (default 512MB; KB/MB/GB or KiB/MiB/GiB)
+  --device-cache BYTES    checkpoints each worker keeps decoded in memory, their weights and masks also
+                          on its backend, both counted (default 512MB; KB/MB/GB or KiB/MiB/GiB)
   --json                  print one summary document at the end:
                           {"backend","stages":[{"id","name","status","seconds","error"?}],"failed",…}`,
   results: `Usage: ltx results FILE [--json|--csv] [--cache DIR] [--set NAME=VALUE]...

@@ -1,6 +1,8 @@
 // Decoded artifacts kept resident between stages, least recently used first out, within a byte budget.
 // Every level of an IMP loop starts from the same rewind checkpoint and every control from the same
-// init; reading, verifying and decoding them from disk for each stage would be wasted work.
+// init; reading, verifying and decoding them from disk for each stage would be wasted work. The runtime's
+// cache also keeps their tensors on the backend (runtime/resident-tensors.ts) and counts those in the
+// same budget.
 import type { Artifact } from './artifacts.ts';
 
 /** `--device-cache 512MB`, per worker. */
@@ -47,6 +49,27 @@ export class DeviceCache<V> {
     this.#bytes += bytes;
   }
 
+  /**
+   * Measures the value under `key` again after it grew in place (its tensors were uploaded, see
+   * runtime/resident-tensors.ts), evicting the least recently used others until everything fits; a value
+   * that alone exceeds the budget is dropped. Recency is unchanged.
+   */
+  remeasure(key: string): void {
+    const entry = this.#entries.get(key);
+    if (entry === undefined) return;
+    const bytes = this.#sizeOf(entry.value);
+    this.#bytes += bytes - entry.bytes;
+    entry.bytes = bytes;
+    if (bytes > this.budgetBytes) {
+      this.delete(key);
+      return;
+    }
+    while (this.#bytes > this.budgetBytes) {
+      const oldest = this.keys().find((other) => other !== key)!;
+      this.delete(oldest);
+    }
+  }
+
   delete(key: string): boolean {
     const entry = this.#entries.get(key);
     if (entry === undefined) return false;
@@ -59,6 +82,11 @@ export class DeviceCache<V> {
   /** Resident keys, least recently used first. */
   keys(): string[] {
     return [...this.#entries.keys()];
+  }
+
+  /** Resident values, least recently used first (their recency is unchanged). */
+  values(): V[] {
+    return [...this.#entries.values()].map((entry) => entry.value);
   }
 
   get bytes(): number {

@@ -1,9 +1,9 @@
 // Stages computed on the calling thread, one tfjs backend shared by all. No isolation and no
 // parallelism of computation, but no worker start-up either: for tests and embedding.
 import type { Stage } from '../../compiler/stages.ts';
-import type { Artifact } from '../artifacts.ts';
 import { initBackend, type BackendChoice, type BackendRequest } from '../backends/select.ts';
-import { artifactBytes, DEFAULT_DEVICE_CACHE_BYTES, DeviceCache } from '../device-cache.ts';
+import { DEFAULT_DEVICE_CACHE_BYTES } from '../device-cache.ts';
+import { ResidentArtifacts, type ResidentTensorStats } from '../resident-tensors.ts';
 import type { Store } from '../store/index.ts';
 import { ExecutorStartError, type Executor, type StageHooks, type StageOutcome } from './executor.ts';
 import type { StageLibrary } from './stage-library.ts';
@@ -22,6 +22,7 @@ export class InProcessExecutor implements Executor {
   readonly #options: InProcessExecutorOptions;
   #backend: BackendChoice | undefined;
   #runner: StageRunner | undefined;
+  #resident: ResidentArtifacts | undefined;
 
   constructor(options: InProcessExecutorOptions) {
     this.#options = options;
@@ -41,8 +42,11 @@ export class InProcessExecutor implements Executor {
         throw new ExecutorStartError(error instanceof Error ? error.message : String(error));
       }
     }
-    const resident = new DeviceCache<Artifact>(this.#options.deviceCacheBytes ?? DEFAULT_DEVICE_CACHE_BYTES, artifactBytes);
-    this.#runner = new StageRunner({ store, library, resident, programDir, backend: this.#backend?.name ?? 'none' });
+    const resident = new ResidentArtifacts(this.#options.deviceCacheBytes ?? DEFAULT_DEVICE_CACHE_BYTES);
+    this.#resident = resident;
+    this.#runner = new StageRunner({
+      store, library, resident: resident.artifacts, tensors: resident.tensors, programDir, backend: this.#backend?.name ?? 'none',
+    });
   }
 
   async run(stage: Stage, inputKeys: Readonly<Record<string, string>>, hooks: StageHooks): Promise<StageOutcome> {
@@ -55,7 +59,15 @@ export class InProcessExecutor implements Executor {
     return this.#runner?.residentKeys() ?? [];
   }
 
+  /** What the executor keeps on the backend (for tests of resident tensors). */
+  residentTensorStats(): ResidentTensorStats | undefined {
+    return this.#resident?.tensors.stats();
+  }
+
+  /** Frees the decoded artifacts and their tensors on the backend; call it once no stage runs. */
   async close(): Promise<void> {
     this.#runner = undefined;
+    this.#resident?.close();
+    this.#resident = undefined;
   }
 }

@@ -23,6 +23,8 @@ export interface LocalExecutorOptions {
 
 const WORKER_ENTRY = new URL('./worker-entry.ts', import.meta.url);
 const DEFAULT_ABORT_GRACE_MS = 5_000;
+/** How long closing waits for a worker to give its backend memory back before ending its thread. */
+const CLOSE_GRACE_MS = 2_000;
 
 interface InFlight {
   id: number;
@@ -40,6 +42,7 @@ class WorkerSlot {
   alive = true;
   /** Whether it ever started: one that could not start is not replaced (its successor would not either). */
   started = false;
+  #onClosed: (() => void) | undefined;
 
   constructor(setup: WorkerSetup, onGone: (slot: WorkerSlot) => void) {
     this.worker = new Worker(WORKER_ENTRY, { workerData: setup });
@@ -50,6 +53,7 @@ class WorkerSlot {
           resolve(message.backend);
         }
         else if (message.type === 'start-failed') reject(new Error(message.error));
+        else if (message.type === 'closed') this.#onClosed?.();
         else this.#handle(message);
       };
       this.worker.on('message', onMessage);
@@ -85,10 +89,25 @@ class WorkerSlot {
   #gone(why: string, onGone: (slot: WorkerSlot) => void): void {
     if (!this.alive) return;
     this.alive = false;
+    this.#onClosed?.();
     const current = this.inFlight;
     this.inFlight = undefined;
     current?.settle(current.hooks.signal.aborted ? { status: 'aborted' } : { status: 'failed', error: why });
     if (this.started) onGone(this);
+  }
+
+  /** Lets a started worker free its resident tensors (briefly waiting for its answer), then ends it. */
+  async close(): Promise<void> {
+    if (this.alive && this.started) {
+      let timer: NodeJS.Timeout | undefined;
+      await new Promise<void>((resolve) => {
+        this.#onClosed = resolve;
+        timer = setTimeout(resolve, CLOSE_GRACE_MS);
+        this.post({ type: 'close' });
+      });
+      clearTimeout(timer);
+    }
+    await this.terminate();
   }
 
   async terminate(): Promise<void> {
@@ -183,7 +202,7 @@ export class LocalExecutor implements Executor {
     this.#closed = true;
     const slots = this.#slots;
     this.#slots = [];
-    await Promise.all(slots.map((slot) => slot.terminate()));
+    await Promise.all(slots.map((slot) => slot.close()));
   }
 
   #spawn(): WorkerSlot {

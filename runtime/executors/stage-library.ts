@@ -3,6 +3,7 @@
 // standard library is runtime/executors/standard-library.ts, tests bring their own fake tables.
 import type { Stage } from '../../compiler/stages.ts';
 import type { Artifact } from '../artifacts.ts';
+import type { TensorSource } from '../resident-tensors.ts';
 import type { StageProgress } from './executor.ts';
 
 /** What a stage implementation receives besides its stage and inputs (runtime/ops' ExecContext). */
@@ -12,6 +13,8 @@ export interface StageContext {
   progress(p: StageProgress): void;
   /** The process's dataset cache; opaque to the executor. */
   data: unknown;
+  /** The inputs' resident tensors on the thread's backend (runtime/resident-tensors.ts), when it keeps any. */
+  tensors?: TensorSource;
 }
 
 export type StageFunction = (stage: Stage, inputs: Record<string, Artifact>, ctx: StageContext) => Promise<Artifact>;

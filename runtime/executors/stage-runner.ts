@@ -1,9 +1,15 @@
 // One stage, start to finish, in the current thread: inputs from the device cache or the store, the
 // op's implementation, a check that the result is usable (no NaN), then the store's commit. Shared by
 // the worker threads and the in-process executor, so both behave the same.
+//
+// Resident tensors: the stage's inputs are held by a lease for as long as it runs, so their tensors stay
+// on the backend even if another stage's inputs push them out of the cache meanwhile; at its end the
+// tensors of inputs the cache does not keep are disposed, and those of kept inputs start counting in
+// the cache's budget.
 import { preimageOf, type Stage } from '../../compiler/stages.ts';
 import type { Artifact } from '../artifacts.ts';
 import type { DeviceCache } from '../device-cache.ts';
+import type { ResidentTensors } from '../resident-tensors.ts';
 import type { JsonObject, StagePreimage, Store } from '../store/index.ts';
 import type { StageHooks, StageOutcome } from './executor.ts';
 import type { StageLibrary } from './stage-library.ts';
@@ -14,6 +20,8 @@ export interface StageRunnerOptions {
   library: StageLibrary;
   /** Decoded inputs and fresh outputs kept for the next stages of this thread. */
   resident: DeviceCache<Artifact>;
+  /** The backend tensors of `resident`'s checkpoints and masks; without it stages upload their own. */
+  tensors?: ResidentTensors;
   programDir: string;
   /** Recorded with each result: the backend it was computed on. */
   backend: string;
@@ -29,13 +37,15 @@ export class StageRunner {
   }
 
   async run(stage: Stage, inputKeys: Readonly<Record<string, string>>, hooks: StageHooks): Promise<StageOutcome> {
-    const { store, library, resident } = this.#options;
+    const { store, library, resident, tensors } = this.#options;
     const startedAt = new Date();
+    const lease = tensors?.lease();
     try {
       const inputs: Record<string, Artifact> = {};
       for (const [role, key] of Object.entries(inputKeys)) {
         const input = await this.#input(key);
         if (input === undefined) return { status: 'failed', error: `its input '${role}' (stage ${key.slice(0, 12)}) has no result in the store` };
+        lease?.hold(input);
         inputs[role] = input;
       }
       if (hooks.signal.aborted) return { status: 'aborted' };
@@ -45,6 +55,7 @@ export class StageRunner {
         signal: hooks.signal,
         progress: hooks.progress,
         data: this.#data,
+        tensors: lease,
       });
       const unusable = whyUnusable(result);
       if (unusable !== undefined) return { status: 'failed', error: unusable };
@@ -59,6 +70,9 @@ export class StageRunner {
     } catch (error) {
       if (hooks.signal.aborted && isAbort(error)) return { status: 'aborted' };
       return { status: 'failed', error: describeFailure(error) };
+    } finally {
+      lease?.end();
+      for (const key of Object.values(inputKeys)) resident.remeasure(key);
     }
   }
 

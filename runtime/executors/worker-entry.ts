@@ -1,8 +1,8 @@
-// A worker thread of the local executor: its own tfjs backend, its own device cache, stages one at a time.
+// A worker thread of the local executor: its own tfjs backend, its own device cache (whose checkpoints
+// keep their tensors on the backend between stages), stages one at a time.
 import { parentPort, workerData } from 'node:worker_threads';
-import type { Artifact } from '../artifacts.ts';
 import { initBackend } from '../backends/select.ts';
-import { artifactBytes, DeviceCache } from '../device-cache.ts';
+import { ResidentArtifacts } from '../resident-tensors.ts';
 import { Store } from '../store/index.ts';
 import { loadStageLibrary } from './stage-library.ts';
 import { StageRunner } from './stage-runner.ts';
@@ -12,26 +12,37 @@ const port = parentPort!;
 const setup = workerData as WorkerSetup;
 const post = (message: FromWorker): void => port.postMessage(message);
 
-async function startRunner(): Promise<StageRunner | undefined> {
+async function startRunner(): Promise<{ runner: StageRunner; resident: ResidentArtifacts } | undefined> {
   try {
     const backend = await initBackend(setup.backend);
     const library = await loadStageLibrary(setup.library);
-    const resident = new DeviceCache<Artifact>(setup.deviceCacheBytes, artifactBytes);
-    const runner = new StageRunner({ store: new Store(setup.storeRoot), library, resident, programDir: setup.programDir, backend: backend.name });
+    const resident = new ResidentArtifacts(setup.deviceCacheBytes);
+    const runner = new StageRunner({
+      store: new Store(setup.storeRoot), library, resident: resident.artifacts, tensors: resident.tensors,
+      programDir: setup.programDir, backend: backend.name,
+    });
     post({ type: 'ready', backend });
-    return runner;
+    return { runner, resident };
   } catch (error) {
     post({ type: 'start-failed', error: error instanceof Error ? error.message : String(error) });
     return undefined;
   }
 }
 
-const runner = await startRunner();
-if (runner !== undefined) {
+const started = await startRunner();
+if (started !== undefined) {
+  const { runner, resident } = started;
   const running = new Map<number, AbortController>();
   port.on('message', (message: ToWorker) => {
     if (message.type === 'abort') {
       running.get(message.id)?.abort();
+      return;
+    }
+    if (message.type === 'close') {
+      // The thread ends next. A stage still running keeps its tensors (they go with the thread);
+      // otherwise the backend gets everything back first, which matters for native backends.
+      if (running.size === 0) resident.close();
+      post({ type: 'closed' });
       return;
     }
     const controller = new AbortController();

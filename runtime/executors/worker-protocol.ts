@@ -15,11 +15,14 @@ export interface WorkerSetup {
 
 export type ToWorker =
   | { type: 'run'; id: number; stage: Stage; inputKeys: Record<string, string> }
-  | { type: 'abort'; id: number };
+  | { type: 'abort'; id: number }
+  /** The executor closes: free the backend's resident tensors, answer 'closed'; the thread is ended next. */
+  | { type: 'close' };
 
 export type FromWorker =
   | { type: 'ready'; backend: BackendChoice }
   | { type: 'start-failed'; error: string }
   | { type: 'progress'; id: number; progress: StageProgress }
   /** `resident`: the keys the worker now holds decoded, so the next stage that needs one goes there. */
-  | { type: 'outcome'; id: number; outcome: StageOutcome; resident: string[] };
+  | { type: 'outcome'; id: number; outcome: StageOutcome; resident: string[] }
+  | { type: 'closed' };

@@ -2,6 +2,7 @@
 // can end without a result: a StageFailure (the stage's own fault: a NaN loss, a model that does not fit
 // its data) or an abort (the user stopped the run; nothing is wrong with the stage).
 import type { DataCache } from '../data-cache.ts';
+import type { TensorSource } from '../resident-tensors.ts';
 
 export interface StageProgress {
   step: number;
@@ -19,6 +20,11 @@ export interface ExecContext {
   progress(p: StageProgress): void;
   /** Loads each dataset once per process. */
   data: DataCache;
+  /**
+   * The inputs' weights and masks on the backend, shared with the thread's other stages (read-only);
+   * absent outside the runtime, where training and probes upload them for themselves.
+   */
+  tensors?: TensorSource;
 }
 
 /** A stage that cannot produce its result; `cause` says why in words meant for the user. */

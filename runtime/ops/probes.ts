@@ -14,7 +14,7 @@ async function evaluationTarget(stage: Stage, inputs: Record<string, Artifact>, 
   const dataset = await datasetFor(on.dataset, ctx);
   checkFits(layout, dataset);
   throwIfAborted(ctx.signal);
-  return { checkpoint, dataset, split: on.split };
+  return { checkpoint, dataset, split: on.split, tensors: ctx.tensors };
 }
 
 function failing<T>(op: string, compute: () => T): T {

@@ -7,6 +7,7 @@
 import type { Stage } from '../../compiler/stages.ts';
 import type { Artifact } from '../artifacts.ts';
 import { StageFailure, type ExecContext } from './context.ts';
+import { instabilityStage, maskDistanceStage, maskOverlapStage, weightDistanceStage } from './comparison-probes.ts';
 import { initStage, reinitStage } from './init.ts';
 import { accuracyStage, lossStage, sparsityStage } from './probes.ts';
 import { magnitudeStage, randomMaskStage, rewindStage } from './pruning.ts';
@@ -27,6 +28,10 @@ const implementations = new Map<string, StageImplementation>([
   ['accuracy', accuracyStage],
   ['loss', lossStage],
   ['sparsity', sparsityStage],
+  ['mask_overlap', maskOverlapStage],
+  ['mask_distance', maskDistanceStage],
+  ['weight_distance', weightDistanceStage],
+  ['instability', instabilityStage],
 ]);
 
 /** The implementation of `stage.op`; a StageFailure for an op this runtime cannot compute. */

@@ -36,7 +36,7 @@ export const trainStage: StageImplementation = async (stage, inputs, ctx) => {
   try {
     return await trainSegment({
       layout, modelParams: model.params, dataset, split: data.split, optimizer, batch,
-      totalSteps: steps, order, from, to, start,
+      totalSteps: steps, order, from, to, start, tensors: ctx.tensors,
       signal: ctx.signal,
       onProgress: (progress) => ctx.progress(progress),
     });

@@ -1,6 +1,7 @@
 // The basic probes: accuracy and loss of weights on a split, and the sparsity of a mask (or of the mask
 // a checkpoint trains under). Each returns one row of its probe's table.
 import type { Checkpoint, Mask, ProbeResult } from '../../runtime/artifacts.ts';
+import type { TensorSource } from '../../runtime/resident-tensors.ts';
 import type { LoadedDataset } from '../datasets/index.ts';
 import { modelLayout, type ModelLayout } from '../models/layout.ts';
 import { evaluate, EVALUATION_BATCH } from '../training/evaluate.ts';
@@ -10,6 +11,8 @@ export interface EvaluationTarget {
   dataset: LoadedDataset;
   split: 'train' | 'test';
   batch?: number;
+  /** Where the checkpoint's weights are on the backend (the runtime's resident tensors); uploaded for the probe otherwise. */
+  tensors?: TensorSource;
 }
 
 export function layoutOf(model: { op: string; params: Record<string, unknown> }): ModelLayout {
@@ -20,6 +23,7 @@ function evaluateTarget(target: EvaluationTarget) {
   const { checkpoint, dataset, split } = target;
   return evaluate({
     layout: layoutOf(checkpoint.model), modelParams: checkpoint.model.params, weights: checkpoint.weights,
+    resident: target.tensors?.weightsOf(checkpoint),
     dataset, split, batch: target.batch ?? EVALUATION_BATCH,
   });
 }

@@ -21,6 +21,8 @@ export interface EvaluateOptions {
   layout: ModelLayout;
   modelParams: Record<string, unknown>;
   weights: Map<string, TensorValue>;
+  /** The same weights already on the backend (resident tensors: read, never disposed); uploaded for this call otherwise. */
+  resident?: Readonly<Record<string, tf.Tensor>>;
   dataset: LoadedDataset;
   split: 'train' | 'test';
   /** Examples per forward pass. */
@@ -37,7 +39,8 @@ export function evaluate(opts: EvaluateOptions): Evaluation {
   const widths = rowWidths(split);
   const inputDtype = modelInputDtype(opts.layout.op);
   const yDtype = targetDtype(split);
-  const weights = uploadAll(opts.weights);
+  const uploaded = opts.resident === undefined ? uploadAll(opts.weights) : undefined;
+  const weights = opts.resident ?? uploaded!;
   try {
     let lossSum = 0;
     let right = 0;
@@ -59,6 +62,6 @@ export function evaluate(opts: EvaluateOptions): Evaluation {
     if (task !== 'regression') result.accuracy = right / split.y.length;
     return result;
   } finally {
-    disposeAll(weights);
+    disposeAll(uploaded);
   }
 }

@@ -6,8 +6,12 @@
 // and the state crosses a split as exact float32 values, so [a, k) then [k, b) gives the bits of [a, b).
 // Masks: the gradient, every slot and the updated weights are multiplied by the mask, so masked weights
 // stay exactly zero whatever the optimizer (momentum, weight decay, Adam's ε) would do.
+// The start's weights and mask may be resident tensors shared with other stages
+// (runtime/resident-tensors.ts): the segment reads them and never disposes or changes them; every step
+// makes new tensors for what it updates.
 import * as tf from '@tensorflow/tfjs-core';
 import type { Checkpoint, OptimizerState, TensorValue } from '../../runtime/artifacts.ts';
+import { transientTensors, type TensorSource } from '../../runtime/resident-tensors.ts';
 import type { LoadedDataset } from '../datasets/index.ts';
 import { forward } from '../models/forward.ts';
 import { modelInputDtype, type ModelLayout } from '../models/layout.ts';
@@ -16,7 +20,7 @@ import { createOptimizer, learningRateAt, type OptimizerConfig, type TensorOptim
 import { gatherRows, rowWidths, targetDtype } from './batches.ts';
 import { DataOrder } from './data-order.ts';
 import { LossMonitor, type TrainingProgress } from './loss-monitor.ts';
-import { disposeAll, downloadTensor, uploadTensor } from './weights.ts';
+import { downloadTensor, uploadTensor } from './weights.ts';
 
 export { TrainingDiverged } from './loss-monitor.ts';
 export type { TrainingProgress } from './loss-monitor.ts';
@@ -37,6 +41,11 @@ export interface SegmentOptions {
   to: number;
   /** The weights at step `from`; its mask is kept, its optimizer state resumed if it is this optimizer's. */
   start: Checkpoint;
+  /**
+   * Where the start's weights and mask are on the backend (the runtime's resident tensors); without it
+   * they are uploaded for this segment and disposed at its end.
+   */
+  tensors?: TensorSource;
   signal?: AbortSignal;
   onProgress?: (p: TrainingProgress) => void;
   /** Report (and check the losses) after this many steps or milliseconds, whichever first. */
@@ -59,6 +68,8 @@ interface State {
   masks: Record<string, tf.Tensor>;
   /** Optimizer updates applied so far. */
   updates: number;
+  /** Tensors the segment reads but does not own (the start's weights and mask): never disposed here. */
+  borrowed: ReadonlySet<tf.Tensor>;
 }
 
 export async function trainSegment(opts: SegmentOptions): Promise<Checkpoint> {
@@ -71,10 +82,11 @@ export async function trainSegment(opts: SegmentOptions): Promise<Checkpoint> {
   const widths = rowWidths(split);
   const inputDtype = modelInputDtype(opts.layout.op);
   const yDtype = targetDtype(split);
-  const state: State = { params: {}, slots: {}, buffers: {}, masks: {}, updates: 0 };
+  const ownUploads = opts.tensors === undefined ? transientTensors() : undefined;
+  const state: State = { params: {}, slots: {}, buffers: {}, masks: {}, updates: 0, borrowed: new Set() };
   const monitor = new LossMonitor({ from, to, onProgress: opts.onProgress, everySteps: opts.reportEverySteps, everyMs: opts.reportEveryMs });
   try {
-    uploadState(opts, optimizer, state);
+    uploadState(opts, opts.tensors ?? ownUploads!, optimizer, state);
     for (let t = from; t < to; t++) {
       throwIfAborted(opts.signal);
       const rows = order.batchAt(t);
@@ -94,29 +106,38 @@ export async function trainSegment(opts: SegmentOptions): Promise<Checkpoint> {
   } finally {
     monitor.dispose();
     disposeState(state);
+    ownUploads?.end();
   }
 }
 
-/** The start checkpoint on the backend: weights, masks, buffers, and the optimizer state it resumes. */
-function uploadState(opts: SegmentOptions, optimizer: TensorOptimizer, state: State): void {
+/**
+ * The start checkpoint on the backend: weights, masks and buffers borrowed from `tensors`, and the
+ * optimizer state it resumes (uploaded for this segment: only the next segment reads it).
+ */
+function uploadState(opts: SegmentOptions, tensors: TensorSource, optimizer: TensorOptimizer, state: State): void {
   const { start } = opts;
   const resumed = resumableState(start.optimizer, optimizer);
   state.updates = resumed?.updates ?? 0;
   for (const spec of opts.layout.params) {
-    const value = start.weights.get(spec.name);
+    if (spec.role !== 'buffer' && !start.weights.has(spec.name)) throw new Error(`the start checkpoint has no weights '${spec.name}'`);
+  }
+  const weights = tensors.weightsOf(start);
+  const masks = start.mask ? tensors.masksOf(start.mask) : {};
+  state.borrowed = new Set([...Object.values(weights), ...Object.values(masks)]);
+  for (const spec of opts.layout.params) {
+    const value = weights[spec.name];
     if (spec.role === 'buffer') {
-      if (value) state.buffers[spec.name] = uploadTensor(value);
+      if (value) state.buffers[spec.name] = value;
       continue;
     }
-    if (!value) throw new Error(`the start checkpoint has no weights '${spec.name}'`);
-    state.params[spec.name] = uploadTensor(value);
+    state.params[spec.name] = value!;
     const slots: Record<string, tf.Tensor> = (state.slots[spec.name] = {});
     for (const slot of optimizer.slotNames) {
       const saved = resumed?.slots.get(slotKey(slot, spec.name));
       slots[slot] = saved ? uploadTensor(saved) : tf.zeros(spec.shape);
     }
-    const mask = start.mask?.masks.get(spec.name);
-    if (mask) state.masks[spec.name] = tf.tensor(Float32Array.from(mask.data), mask.shape, 'float32');
+    const mask = masks[spec.name];
+    if (mask) state.masks[spec.name] = mask;
   }
 }
 
@@ -166,21 +187,31 @@ function step(opts: SegmentOptions, state: State, optimizer: TensorOptimizer, lr
 }
 
 function replaceState(state: State, next: StepResult): void {
-  disposeAll(state.params);
-  for (const slots of Object.values(state.slots)) disposeAll(slots);
+  disposeOwned(state, state.params);
+  for (const slots of Object.values(state.slots)) disposeOwned(state, slots);
   state.params = next.params;
   state.slots = next.slots;
   for (const [name, tensor] of Object.entries(next.buffers ?? {})) {
-    state.buffers[name]?.dispose();
+    const old = state.buffers[name];
+    if (old) disposeIfOwned(state, old);
     state.buffers[name] = tensor;
   }
 }
 
 function disposeState(state: State): void {
-  disposeAll(state.params);
-  for (const slots of Object.values(state.slots)) disposeAll(slots);
-  disposeAll(state.buffers);
-  disposeAll(state.masks);
+  disposeOwned(state, state.params);
+  for (const slots of Object.values(state.slots)) disposeOwned(state, slots);
+  disposeOwned(state, state.buffers);
+  disposeOwned(state, state.masks);
+}
+
+function disposeOwned(state: State, tensors: Record<string, tf.Tensor>): void {
+  for (const tensor of Object.values(tensors)) disposeIfOwned(state, tensor);
+}
+
+/** Disposes a tensor the segment made; a borrowed one belongs to its source. */
+function disposeIfOwned(state: State, tensor: tf.Tensor): void {
+  if (!state.borrowed.has(tensor)) tensor.dispose();
 }
 
 async function checkpointOf(opts: SegmentOptions, state: State, optimizer: TensorOptimizer): Promise<Checkpoint> {

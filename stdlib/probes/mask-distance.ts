@@ -1,0 +1,72 @@
+// mask_distance: the early-bird distance of You et al. (2020), adapted to unstructured magnitude masks.
+// Each checkpoint gets the magnitude mask that removes `sparsity` of its weights; the distance between
+// two checkpoints is the normalized Hamming distance mean(m_a ≠ m_b) between their masks, over the
+// weights the masks rank (prunable, outside `skip`). A small distance between consecutive checkpoints
+// means the mask has settled: the early-bird ticket can be drawn.
+import type { Checkpoint, ProbeResult } from '../../runtime/artifacts.ts';
+import type { ModelLayout } from '../models/layout.ts';
+import { applyMask, magnitudeMasks, matchesAny, type MaskMap } from '../pruning/index.ts';
+
+export interface EarlyBirdOptions {
+  /** Share of the ranked weights each mask removes, in [0, 1). */
+  sparsity: number;
+  /** global: one ranking over every ranked layer; layerwise: `sparsity` of each layer. */
+  scope: 'global' | 'layerwise';
+  /** Layers (globs) left out of the masks and of the distance. */
+  skip: readonly string[];
+}
+
+/**
+ * The magnitude mask of a checkpoint at `sparsity` of its ranked weights. Weights its training mask
+ * pruned count as |w| = 0, so they are the first to go (ties in |w| by position, as magnitude pruning).
+ */
+export function earlyBirdMask(layout: ModelLayout, checkpoint: Pick<Checkpoint, 'weights' | 'mask'>, options: EarlyBirdOptions): MaskMap {
+  const weights = checkpoint.mask ? applyMask(checkpoint.weights, checkpoint.mask.masks) : checkpoint.weights;
+  return magnitudeMasks(layout, weights, undefined, { rate: options.sparsity, scope: options.scope, skip: options.skip, rates: {} });
+}
+
+interface Disagreement {
+  changed: number;
+  total: number;
+}
+
+/**
+ * Metrics: hamming (share of ranked weights whose keep/prune decision differs), changed and total
+ * (counts), in total and per ranked layer.
+ */
+export function maskHamming(layout: ModelLayout, a: MaskMap, b: MaskMap, skip: readonly string[]): ProbeResult {
+  const layers = new Map<string, Disagreement>();
+  for (const spec of layout.params) {
+    if (!spec.prunable || matchesAny(skip, spec.layer)) continue;
+    const maskA = a.get(spec.name);
+    const maskB = b.get(spec.name);
+    if (!maskA || !maskB) throw new Error(`a mask has no entry for '${spec.name}'`);
+    if (maskA.data.length !== maskB.data.length) throw new Error(`the masks of '${spec.name}' differ in size`);
+    let layer = layers.get(spec.layer);
+    if (!layer) layers.set(spec.layer, (layer = { changed: 0, total: 0 }));
+    for (let i = 0; i < maskA.data.length; i++) if (maskA.data[i] !== maskB.data[i]) layer.changed++;
+    layer.total += maskA.data.length;
+  }
+  if (layers.size === 0) throw new Error(`skip ${JSON.stringify(skip)} leaves no prunable layer to compare`);
+  const total: Disagreement = { changed: 0, total: 0 };
+  for (const l of layers.values()) {
+    total.changed += l.changed;
+    total.total += l.total;
+  }
+  const row = (d: Disagreement) => ({ hamming: d.changed / d.total, changed: d.changed, total: d.total });
+  return {
+    kind: 'probe',
+    metrics: row(total),
+    layers: Object.fromEntries([...layers].map(([name, d]) => [name, row(d)])),
+  };
+}
+
+/** The early-bird distance between two checkpoints of one model. */
+export function maskDistance(
+  layout: ModelLayout,
+  a: Pick<Checkpoint, 'weights' | 'mask'>,
+  b: Pick<Checkpoint, 'weights' | 'mask'>,
+  options: EarlyBirdOptions,
+): ProbeResult {
+  return maskHamming(layout, earlyBirdMask(layout, a, options), earlyBirdMask(layout, b, options), options.skip);
+}
