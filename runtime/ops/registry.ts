@@ -11,6 +11,7 @@ import { instabilityStage, maskDistanceStage, maskOverlapStage, weightDistanceSt
 import { initStage, reinitStage } from './init.ts';
 import { accuracyStage, lossStage, sparsityStage } from './probes.ts';
 import { magnitudeStage, randomMaskStage, rewindStage } from './pruning.ts';
+import { kernelDistanceStage, linearizationStage, llcStage } from './tangent-probes.ts';
 import { trainStage } from './train.ts';
 
 export { abortError, isAbortError, StageFailure, throwIfAborted } from './context.ts';
@@ -32,6 +33,9 @@ const implementations = new Map<string, StageImplementation>([
   ['mask_distance', maskDistanceStage],
   ['weight_distance', weightDistanceStage],
   ['instability', instabilityStage],
+  ['linearization', linearizationStage],
+  ['kernel_distance', kernelDistanceStage],
+  ['llc', llcStage],
 ]);
 
 /** The implementation of `stage.op`; a StageFailure for an op this runtime cannot compute. */
