@@ -8,12 +8,15 @@ unless OpenBLAS is loaded first, so run it as train-speed.ts does:
     /usr/bin/python3 bench/torch_reference.py --threads 2
 
 Prints one JSON object per workload on stdout:
-  {"workload", "steps", "step_ms_median", "steps_per_s", "torch", "threads", "blas"}
+  {"workload", "steps", "step_ms_median", "steps_per_s", "torch", "threads", "blas", "step_ms"}
+With --serve it instead answers "WORKLOAD STEPS" lines from stdin, one JSON line each, keeping each
+workload's weights between requests; train-speed.ts uses that to alternate rounds with tfjs.
 """
 
 import argparse
 import json
 import statistics
+import sys
 import time
 
 import torch
@@ -69,27 +72,35 @@ def conv2():
     return params, forward, x
 
 
-def time_steps(params, forward, x, warmup, steps):
-    labels = torch.randint(0, 10, (BATCH,))
+class Trainer:
+    """One workload's weights, data and SGD step, built once and timed in rounds."""
 
-    def step():
-        for p in params:
+    def __init__(self, build, warmup):
+        self.params, self.forward, self.x = build()
+        self.labels = torch.randint(0, 10, (BATCH,))
+        for _ in range(warmup):
+            self.step()
+
+    def step(self):
+        for p in self.params:
             p.grad = None
-        loss = F.cross_entropy(forward(x), labels)
+        loss = F.cross_entropy(self.forward(self.x), self.labels)
         loss.backward()
         with torch.no_grad():
-            for p in params:
+            for p in self.params:
                 p -= LR * p.grad
         return loss
 
-    for _ in range(warmup):
-        step()
-    times = []
-    for _ in range(steps):
-        start = time.perf_counter()
-        step()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    def time(self, steps, settle=0):
+        """Seconds each of `steps` steps took, after `settle` untimed ones."""
+        for _ in range(settle):
+            self.step()
+        times = []
+        for _ in range(steps):
+            start = time.perf_counter()
+            self.step()
+            times.append(time.perf_counter() - start)
+        return times
 
 
 def blas_name():
@@ -108,29 +119,55 @@ def blas_name():
     return "unknown"
 
 
+WORKLOADS = {"lenet-300-100": (mlp, 30), "conv-2": (conv2, 2)}
+
+
+def report(name, times, threads):
+    median = statistics.median(times)
+    print(json.dumps({
+        "workload": name,
+        "steps": len(times),
+        "step_ms_median": median * 1000,
+        "steps_per_s": 1 / median,
+        "torch": torch.__version__,
+        "threads": threads,
+        "blas": blas_name(),
+        "step_ms": [t * 1000 for t in times],
+    }), flush=True)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--mlp-steps", type=int, default=100)
     parser.add_argument("--conv-steps", type=int, default=10)
+    parser.add_argument(
+        "--serve", action="store_true",
+        help='read "WORKLOAD STEPS" lines from stdin and answer each with one JSON line, so that '
+             "a caller can interleave these rounds with its own (same load, same sitting)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
+    threads = torch.get_num_threads()
     torch.manual_seed(0)
-    workloads = [
-        ("lenet-300-100", mlp, 5, args.mlp_steps),
-        ("conv-2", conv2, 2, args.conv_steps),
-    ]
-    for name, build, warmup, steps in workloads:
-        median = time_steps(*build(), warmup=warmup, steps=steps)
-        print(json.dumps({
-            "workload": name,
-            "steps": steps,
-            "step_ms_median": median * 1000,
-            "steps_per_s": 1 / median,
-            "torch": torch.__version__,
-            "threads": torch.get_num_threads(),
-            "blas": blas_name(),
-        }), flush=True)
+    trainers = {}
+
+    def trainer(name):
+        if name not in trainers:
+            build, warmup = WORKLOADS[name]
+            trainers[name] = Trainer(build, warmup)
+        return trainers[name]
+
+    if args.serve:
+        for line in sys.stdin:
+            if not line.strip():
+                continue
+            name, steps = line.split()
+            # A few untimed steps first: after idling while the caller ran its round, BLAS and
+            # OpenMP worker threads have gone to sleep, and waking them is not what is measured.
+            report(name, trainer(name).time(int(steps), settle=3), threads)
+        return
+    for name, steps in (("lenet-300-100", args.mlp_steps), ("conv-2", args.conv_steps)):
+        report(name, trainer(name).time(steps), threads)
 
 
 if __name__ == "__main__":

@@ -7,14 +7,17 @@
 //   Conv-2         two 3×3×64 'same' convs, max-pool 2, dense 256-256-10,
 //                  on 32×32×3                                                (not on cpu: minutes a step)
 // Layers are stdlib/nn/ops.ts primitives with inline weights, so the numbers measure the same fast
-// gradients models get. Steps/s = 1 / median step time after a warm-up (medians shrug off other
-// processes on a shared machine). GFLOP/s counts the matMul/conv work a step must do: forward,
-// weight gradients, and input gradients of every layer but the first (the data needs none).
-// bench/torch_reference.py runs the same steps in PyTorch when /usr/bin/python3 has torch; the
-// table goes to stdout and to this benchmark's section of bench/RESULTS.md.
-import { spawnSync } from 'node:child_process';
+// gradients models get. Steps/s = 1 / median step time over the timed rounds after a warm-up.
+// GFLOP/s counts the matMul/conv work a step must do: forward, weight gradients, and input
+// gradients of every layer but the first (the data needs none). bench/torch_reference.py
+// runs the same steps in PyTorch when /usr/bin/python3 has torch, in rounds alternating with
+// tfjs's so that both see the same machine load. The table goes to stdout and to this benchmark's
+// section of bench/RESULTS.md, with the load average: on a busy machine PyTorch's two threads lose
+// far more than wasm's one.
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
@@ -39,14 +42,6 @@ interface Workload {
   build(): { step: () => void; dispose: () => void };
 }
 
-interface Measurement {
-  workload: WorkloadName;
-  runner: string;
-  stepsPerSecond: number;
-  stepMsMedian: number;
-  steps: number;
-}
-
 // ---- workloads ---------------------------------------------------------------------------------
 
 const denseFlops = (fanIn: number, fanOut: number) => 2 * BATCH * fanIn * fanOut;
@@ -68,11 +63,16 @@ function fixedData(shape: number[]): { x: tf.Tensor; labels: tf.Tensor2D } {
   return { x, labels: tf.cast(tf.oneHot(tf.tensor1d(ids, 'int32'), CLASSES), 'float32') as tf.Tensor2D };
 }
 
-/** One SGD step on mean softmax cross-entropy; the step's tensors are freed before it returns. */
+/** Mean softmax cross-entropy against one-hot labels, as −mean Σ labels·log softmax(logits). */
+function crossEntropy(labels: tf.Tensor2D, logits: tf.Tensor2D): tf.Scalar {
+  return tf.neg(tf.mean(tf.sum(tf.mul(labels, tf.logSoftmax(logits)), 1))) as tf.Scalar;
+}
+
+/** One SGD step; the step's tensors are freed before it returns. */
 function sgdStep(weights: tf.Variable[], logits: () => tf.Tensor2D, labels: tf.Tensor2D): () => void {
   const optimizer = tf.train.sgd(LEARNING_RATE);
   return () => {
-    const loss = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(labels, logits()), false, weights);
+    const loss = optimizer.minimize(() => crossEntropy(labels, logits()), false, weights);
     loss?.dispose();
   };
 }
@@ -86,7 +86,7 @@ const lenet: Workload = {
     // forward + weight gradients: 2× every layer; input gradients: every layer but the first
     2 * mlpSizes.slice(1).reduce((sum, out, i) => sum + denseFlops(mlpSizes[i]!, out), 0) +
     mlpSizes.slice(2).reduce((sum, out, i) => sum + denseFlops(mlpSizes[i + 1]!, out), 0),
-  warmup: 5,
+  warmup: 30,
   build() {
     const layers = mlpSizes.slice(1).map((out, i) => ({
       w: heNormal([mlpSizes[i]!, out], mlpSizes[i]!, `mlp/w${i}`),
@@ -154,84 +154,139 @@ function median(values: number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-function measure(workload: Workload, runner: string, steps: number): Measurement {
-  const { step, dispose } = workload.build();
-  for (let i = 0; i < workload.warmup; i++) step();
+/** Milliseconds each of `steps` steps took. */
+function timeSteps(step: () => void, steps: number): number[] {
   const times: number[] = [];
   for (let i = 0; i < steps; i++) {
     const start = performance.now();
     step();
     times.push(performance.now() - start);
   }
-  dispose();
-  const stepMsMedian = median(times);
-  return { workload: workload.name, runner, stepsPerSecond: 1000 / stepMsMedian, stepMsMedian, steps };
+  return times;
 }
 
-interface TorchRun {
-  measurements: Measurement[];
-  version?: string;
-  blas?: string;
-  threads?: number;
-  /** Why there are no PyTorch numbers. */
-  missing?: string;
+/** Splits `steps` into `rounds` near-equal positive parts. */
+function roundSizes(steps: number, rounds: number): number[] {
+  const n = Math.max(1, Math.min(rounds, steps));
+  return Array.from({ length: n }, (_, i) => Math.floor((steps * (i + 1)) / n) - Math.floor((steps * i) / n));
 }
 
 const PYTHON = '/usr/bin/python3';
 const OPENBLAS = '/usr/lib/x86_64-linux-gnu/openblas-pthread';
 
-function runTorch(mlpSteps: number, convSteps: number, threads: number): TorchRun {
-  if (!existsSync(PYTHON)) return { measurements: [], missing: `${PYTHON} not found` };
-  const script = fileURLToPath(new URL('./torch_reference.py', import.meta.url));
-  const env: NodeJS.ProcessEnv = { ...process.env, OPENBLAS_NUM_THREADS: String(threads) };
-  if (existsSync(OPENBLAS)) env['LD_LIBRARY_PATH'] = [OPENBLAS, process.env['LD_LIBRARY_PATH']].filter(Boolean).join(':');
-  const result = spawnSync(
-    PYTHON,
-    [script, '--threads', String(threads), '--mlp-steps', String(mlpSteps), '--conv-steps', String(convSteps)],
-    { env, encoding: 'utf8', timeout: 30 * 60 * 1000 },
-  );
-  if (result.status !== 0) {
-    const firstLine = (result.stderr || result.error?.message || 'failed').trim().split('\n').at(-1);
-    return { measurements: [], missing: `PyTorch reference failed: ${firstLine}` };
-  }
-  const run: TorchRun = { measurements: [] };
-  for (const line of result.stdout.split('\n')) {
-    if (!line.trim()) continue;
-    const r = JSON.parse(line) as {
-      workload: WorkloadName;
-      steps: number;
-      step_ms_median: number;
-      steps_per_s: number;
-      torch: string;
-      threads: number;
-      blas: string;
-    };
-    run.measurements.push({
-      workload: r.workload,
-      runner: 'pytorch',
-      stepsPerSecond: r.steps_per_s,
-      stepMsMedian: r.step_ms_median,
-      steps: r.steps,
+interface TorchAnswer {
+  workload: WorkloadName;
+  step_ms: number[];
+  torch: string;
+  threads: number;
+  blas: string;
+}
+
+/**
+ * bench/torch_reference.py kept running in --serve mode, so that its rounds can alternate with
+ * tfjs's: both then see the same machine load, which on a shared 2-core machine moves a lot.
+ */
+class TorchSession {
+  readonly #child: ChildProcessWithoutNullStreams;
+  readonly #answers: AsyncIterator<string>;
+  #stderr = '';
+  version = '';
+  blas = '';
+  threads = 0;
+
+  private constructor(child: ChildProcessWithoutNullStreams) {
+    this.#child = child;
+    child.stderr.on('data', (chunk: Buffer) => {
+      this.#stderr += chunk.toString();
     });
-    run.version = r.torch;
-    run.blas = r.blas;
-    run.threads = r.threads;
+    this.#answers = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   }
-  return run;
+
+  /** Starts the reference, or says why it cannot run. */
+  static open(threads: number): TorchSession | string {
+    if (!existsSync(PYTHON)) return `${PYTHON} not found`;
+    const script = fileURLToPath(new URL('./torch_reference.py', import.meta.url));
+    const env: NodeJS.ProcessEnv = { ...process.env, OPENBLAS_NUM_THREADS: String(threads) };
+    if (existsSync(OPENBLAS)) env['LD_LIBRARY_PATH'] = [OPENBLAS, process.env['LD_LIBRARY_PATH']].filter(Boolean).join(':');
+    return new TorchSession(spawn(PYTHON, [script, '--serve', '--threads', String(threads)], { env }));
+  }
+
+  /** Step times (ms) of `steps` PyTorch steps of `workload`. */
+  async run(workload: WorkloadName, steps: number): Promise<number[]> {
+    this.#child.stdin.write(`${workload} ${steps}\n`);
+    const answer = await this.#answers.next();
+    if (answer.done) {
+      const lastLine = this.#stderr.trim().split('\n').at(-1) || 'exited';
+      throw new Error(`PyTorch reference failed: ${lastLine}`);
+    }
+    const parsed = JSON.parse(answer.value) as TorchAnswer;
+    this.version = parsed.torch;
+    this.blas = parsed.blas;
+    this.threads = parsed.threads;
+    return parsed.step_ms;
+  }
+
+  close(): void {
+    this.#child.stdin.end();
+  }
+}
+
+interface Measurement {
+  workload: Workload;
+  backend: BackendName;
+  /** Step times (ms) of tfjs on `backend`, per round. */
+  tfjs: number[][];
+  /** Step times (ms) of PyTorch, per round; its rounds alternated with tfjs's. */
+  torch: number[][];
+}
+
+/** Median step time (ms) over all rounds' steps. */
+function medianStepMs(rounds: number[][]): number {
+  return median(rounds.flat());
+}
+
+/** `steps` timed steps of `workload` on the active backend, alternating rounds with PyTorch. */
+async function measure(
+  workload: Workload,
+  backend: BackendName,
+  steps: number,
+  rounds: number,
+  torch: TorchSession | undefined,
+): Promise<Measurement> {
+  const { step, dispose } = workload.build();
+  for (let i = 0; i < workload.warmup; i++) step();
+  const measurement: Measurement = { workload, backend, tfjs: [], torch: [] };
+  for (const size of roundSizes(steps, rounds)) {
+    if (torch) measurement.torch.push(await torch.run(workload.name, size));
+    measurement.tfjs.push(timeSteps(step, size));
+  }
+  dispose();
+  return measurement;
 }
 
 // ---- report ------------------------------------------------------------------------------------
 
-function table(workloads: Workload[], measurements: Measurement[], runnerLabels: Map<string, string>): string {
+/** Three significant digits, without exponents: 577, 14.5, 1.15. */
+function significant(x: number): string {
+  return x >= 100 ? x.toFixed(0) : x.toPrecision(3);
+}
+
+function row(title: string, runner: string, rounds: number[][], flopsPerStep: number, ratio: string): string {
+  const stepMs = medianStepMs(rounds);
+  const stepsPerSecond = 1000 / stepMs;
+  const gflops = (flopsPerStep * stepsPerSecond) / 1e9;
+  return `| ${title} | ${runner} | ${significant(stepsPerSecond)} | ${significant(stepMs)} | ${significant(gflops)} | ${ratio} |`;
+}
+
+function table(measurements: Measurement[], backendLabels: Map<BackendName, string>, torchLabel: string): string {
   const rows = ['| work | runner | steps/s | ms/step (median) | GFLOP/s | × PyTorch |', '|---|---|---|---|---|---|'];
-  for (const workload of workloads) {
-    const reference = measurements.find((m) => m.workload === workload.name && m.runner === 'pytorch');
-    for (const m of measurements.filter((m) => m.workload === workload.name)) {
-      const ratio = reference && m.runner !== 'pytorch' ? (m.stepsPerSecond / reference.stepsPerSecond).toFixed(2) : '';
-      rows.push(
-        `| ${workload.title} | ${runnerLabels.get(m.runner) ?? m.runner} | ${m.stepsPerSecond.toFixed(2)} | ` +
-          `${m.stepMsMedian.toFixed(1)} | ${((workload.flopsPerStep * m.stepsPerSecond) / 1e9).toFixed(2)} | ${ratio} |`,
-      );
+  for (const workload of [lenet, convNet]) {
+    const ofWorkload = measurements.filter((m) => m.workload === workload);
+    const torchRounds = ofWorkload.flatMap((m) => m.torch);
+    if (torchRounds.length > 0) rows.push(row(workload.title, torchLabel, torchRounds, workload.flopsPerStep, ''));
+    for (const m of ofWorkload) {
+      const ratio = torchRounds.length > 0 ? (medianStepMs(torchRounds) / medianStepMs(m.tfjs)).toFixed(2) : '';
+      rows.push(row(workload.title, backendLabels.get(m.backend) ?? m.backend, m.tfjs, workload.flopsPerStep, ratio));
     }
   }
   return rows.join('\n');
@@ -246,60 +301,79 @@ async function main(): Promise<void> {
       'no-write': { type: 'boolean', default: false },
     },
   });
-  const mlpSteps = Number(values['mlp-steps']);
-  const convSteps = Number(values['conv-steps']);
+  const steps: Record<WorkloadName, number> = {
+    'lenet-300-100': Number(values['mlp-steps']),
+    'conv-2': Number(values['conv-steps']),
+  };
+  const rounds: Record<WorkloadName, number> = { 'lenet-300-100': 4, 'conv-2': 2 };
   const threads = Math.min(2, cpus().length);
   const started = new Date();
-
-  const torch: TorchRun = values['no-torch']
-    ? { measurements: [], missing: 'skipped (--no-torch)' }
-    : runTorch(mlpSteps, convSteps, threads);
-  for (const m of torch.measurements) {
-    console.log(`pytorch ${m.workload}: ${m.stepsPerSecond.toFixed(2)} steps/s`);
+  const loadBefore = loadavg()[0]!;
+  if (loadBefore > 0.5) {
+    console.error(
+      `note: load average ${loadBefore.toFixed(2)}: other processes are running; PyTorch's 2 threads suffer ` +
+        'most from sharing the cores, so the ratios will flatter tfjs',
+    );
   }
 
-  const measurements: Measurement[] = [...torch.measurements];
-  const runnerLabels = new Map<string, string>();
-  if (torch.version) runnerLabels.set('pytorch', `PyTorch ${torch.version} (${torch.blas}, ${torch.threads} threads)`);
+  const opened = values['no-torch'] ? 'skipped (--no-torch)' : TorchSession.open(threads);
+  let torch = typeof opened === 'string' ? undefined : opened;
+  let torchMissing = typeof opened === 'string' ? opened : '';
+
+  const measurements: Measurement[] = [];
+  const backendLabels = new Map<BackendName, string>();
   const skipped: string[] = [];
-  const requests: BackendRequest[] = ['tensorflow', 'wasm', 'cpu'];
   const seen = new Set<BackendName>();
-  for (const request of requests) {
+  for (const request of ['tensorflow', 'wasm', 'cpu'] satisfies BackendRequest[]) {
     let name: BackendName;
-    let why: string;
     try {
       const choice = await initBackend(request);
       name = choice.name;
-      why = choice.tried.at(-1)!.why;
+      backendLabels.set(name, `tfjs ${name} (${choice.tried.at(-1)!.why})`);
     } catch (error) {
       skipped.push(`${request}: ${error instanceof Error ? error.message : String(error)}`);
       continue;
     }
     if (seen.has(name)) continue;
     seen.add(name);
-    runnerLabels.set(name, `tfjs ${name} (${why})`);
-    const workloads: [Workload, number][] = name === 'cpu' ? [[lenet, mlpSteps]] : [[lenet, mlpSteps], [convNet, convSteps]];
-    for (const [workload, steps] of workloads) {
-      const m = measure(workload, name, steps);
-      console.log(`tfjs ${name} ${workload.name}: ${m.stepsPerSecond.toFixed(2)} steps/s`);
+    // Conv-2 on the pure-JS backend takes minutes a step.
+    const workloads = name === 'cpu' ? [lenet] : [lenet, convNet];
+    for (const workload of workloads) {
+      let m: Measurement;
+      try {
+        m = await measure(workload, name, steps[workload.name], rounds[workload.name], torch);
+      } catch (error) {
+        if (torch === undefined) throw error;
+        torchMissing = error instanceof Error ? error.message : String(error);
+        torch.close();
+        torch = undefined;
+        m = await measure(workload, name, steps[workload.name], rounds[workload.name], undefined);
+      }
+      const vsTorch = m.torch.length > 0 ? ` (PyTorch in between: ${(1000 / medianStepMs(m.torch)).toFixed(1)})` : '';
+      console.log(`tfjs ${name} ${workload.name}: ${(1000 / medianStepMs(m.tfjs)).toFixed(1)} steps/s${vsTorch}`);
       measurements.push(m);
     }
   }
+  torch?.close();
 
+  const torchLabel = torch ? `PyTorch ${torch.version} (${torch.blas}, ${torch.threads} threads)` : 'PyTorch';
   const cpu = cpus()[0]?.model.trim() ?? 'unknown CPU';
   const markdown = [
     '## Training speed: tfjs backends vs PyTorch',
     '',
-    `Command: \`node bench/train-speed.ts\` (bench/train-speed.ts, bench/torch_reference.py). ` +
+    `Command: \`node bench/train-speed.ts\` (bench/train-speed.ts, bench/torch_reference.py; method in bench/README.md). ` +
       `Machine: ${cpu}, ${cpus().length} cores; Node ${process.version}; tfjs ${tf.version_core}; ` +
-      `${started.toISOString().slice(0, 10)}.`,
-    `Batch ${BATCH}, SGD lr ${LEARNING_RATE}, softmax cross-entropy, fixed random data; ${mlpSteps} MLP / ${convSteps} ` +
-      'Conv-2 timed steps after a warm-up; steps/s = 1 / median step time. GFLOP/s counts forward, weight-gradient ' +
-      'and input-gradient (all layers but the first) matMul/conv work. Conv-2 is not run on tfjs cpu (minutes a step).',
+      `${started.toISOString().slice(0, 10)}; load average (1 min) ${loadBefore.toFixed(2)} before, ` +
+      `${loadavg()[0]!.toFixed(2)} after.`,
+    `Batch ${BATCH}, SGD lr ${LEARNING_RATE}, softmax cross-entropy, fixed random data. ${steps['lenet-300-100']} MLP / ` +
+      `${steps['conv-2']} Conv-2 timed steps after a warm-up, in ${rounds['lenet-300-100']} / ${rounds['conv-2']} rounds ` +
+      'alternating with PyTorch\'s (which takes 3 untimed steps before each round); steps/s = 1 / median step time ' +
+      'over all rounds. GFLOP/s counts forward, weight-gradient and input-gradient (all layers but the first) ' +
+      'matMul/conv work. Conv-2 is not run on tfjs cpu (minutes a step).',
     '',
-    table([lenet, convNet], measurements, runnerLabels),
+    table(measurements, backendLabels, torchLabel),
     '',
-    torch.missing ? `PyTorch: ${torch.missing}.` : '',
+    torchMissing ? `PyTorch: ${torchMissing}.` : '',
     skipped.length > 0 ? `Not measured: ${skipped.join('; ')}.` : '',
   ]
     .join('\n')

@@ -33,7 +33,6 @@ export function cheaperOrientation(
   const direct = PACK_NS * k * n + TRANSPOSE_NS * ((transposeL ? m * k : 0) + (transposeR ? k * n : 0));
   const swapped =
     PACK_NS * k * m + TRANSPOSE_NS * ((transposeL ? 0 : m * k) + (transposeR ? 0 : k * n) + m * n);
-  if (process.env['LTX_AB'] === 'direct') return 'direct';
   return swapped < direct ? 'swapped' : 'direct';
 }
 

@@ -8,11 +8,13 @@
 //    that repacks the smaller operand (runtime/backends/matmul-orientation.ts);
 //  - each input's gradient is computed only if something needs it (the engine asks per input),
 //    so the first layer never computes a gradient for the data. tf.customGrad computes all
-//    gradients eagerly, which would cost the MLP ~30% more work per step.
+//    gradients eagerly, which would cost the MLP ~30% more work per step;
+//  - on wasm the bias is added inside the layer's kernel (runtime/backends/layer-kernels.ts): a
+//    separate add op and its gradient cost small nets noticeable engine overhead there.
 // Gradients need tfjs's gradient registry loaded, which runtime/backends/select.ts initBackend does.
 import * as tf from '@tensorflow/tfjs-core';
-import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { forwardOrientation, product, wasmProduct, type Orientation } from '../../runtime/backends/matmul-orientation.ts';
+import { wasmConv2dForward, wasmLinearForward } from '../../runtime/backends/layer-kernels.ts';
+import { forwardOrientation, product } from '../../runtime/backends/matmul-orientation.ts';
 
 const LINEAR = 'LtxLinear';
 const CONV2D = 'LtxConv2D';
@@ -23,9 +25,10 @@ type GradientMap = ReturnType<tf.GradFunc>;
 
 /** y = x W + b, with x: [n, in], W: [in, out], b: [out] (optional). */
 export function linear(x: tf.Tensor2D, w: tf.Tensor2D, b?: tf.Tensor1D): tf.Tensor2D {
-  ensureKernelsFor(tf.getBackend());
-  const y = tf.engine().runKernel(LINEAR, { x, w }, { orientation: forwardOrientation(x, w) }) as tf.Tensor2D;
-  return b ? tf.add(y, b) : y;
+  const fuseBias = kernelsFor(tf.getBackend()).fusedBias && b !== undefined;
+  const inputs: tf.NamedTensorMap = fuseBias ? { x, w, b } : { x, w };
+  const y = tf.engine().runKernel(LINEAR, inputs, { orientation: forwardOrientation(x, w) }) as tf.Tensor2D;
+  return b && !fuseBias ? tf.add(y, b) : y;
 }
 
 /** NHWC convolution with an HWIO kernel; `pad` is 'same' or 'valid'. */
@@ -36,9 +39,10 @@ export function conv2d(
   stride: number,
   pad: Padding,
 ): tf.Tensor4D {
-  ensureKernelsFor(tf.getBackend());
-  const y = tf.engine().runKernel(CONV2D, { x, w }, { stride, pad }) as tf.Tensor4D;
-  return b ? tf.add(y, b) : y;
+  const fuseBias = kernelsFor(tf.getBackend()).fusedBias && b !== undefined;
+  const inputs: tf.NamedTensorMap = fuseBias ? { x, w, b } : { x, w };
+  const y = tf.engine().runKernel(CONV2D, inputs, { stride, pad }) as tf.Tensor4D;
+  return b && !fuseBias ? tf.add(y, b) : y;
 }
 
 /** Max pooling over size×size windows of NHWC images. */
@@ -63,6 +67,8 @@ function linearGradient(dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]): Gradie
   return {
     x: () => product(g, false, w, true),
     w: () => product(x, true, g, false),
+    // Only asked for when the bias was fused into the kernel.
+    b: () => tf.sum(g, 0),
   };
 }
 
@@ -81,6 +87,7 @@ function conv2dGradient(dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[], attrs: 
         dataFormat: 'NHWC',
         filterShape: w.shape,
       }) as tf.Tensor4D,
+    b: () => tf.sum(g, [0, 1, 2]),
   };
 }
 
@@ -127,36 +134,48 @@ function insertZeros(dy: tf.Tensor4D, stride: number, spanH: number, spanW: numb
 tf.registerGradient({ kernelName: LINEAR, inputsToSave: ['x', 'w'], gradFunc: linearGradient });
 tf.registerGradient({ kernelName: CONV2D, inputsToSave: ['x', 'w'], gradFunc: conv2dGradient });
 
-const kernelsRegisteredFor = new Set<string>();
+interface LayerKernels {
+  /** Whether the forward kernels take the bias as an input. */
+  fusedBias: boolean;
+}
 
-/** Registers the forward kernels for `backendName`, forwarding to its own matMul and conv. */
-function ensureKernelsFor(backendName: string): void {
-  if (kernelsRegisteredFor.has(backendName)) return;
-  kernelsRegisteredFor.add(backendName);
+const kernelsRegisteredFor = new Map<string, LayerKernels>();
+
+/**
+ * Registers the forward kernels for `backendName` on first use. wasm gets its own (bias fused,
+ * products oriented); other backends forward to their BatchMatMul and Conv2D.
+ */
+function kernelsFor(backendName: string): LayerKernels {
+  const known = kernelsRegisteredFor.get(backendName);
+  if (known !== undefined) return known;
+  const wasm = backendName === 'wasm';
   tf.registerKernel({
     kernelName: LINEAR,
     backendName,
-    kernelFunc:
-      backendName === 'wasm'
-        ? ({ inputs, backend, attrs }) =>
-            wasmProduct(backend as BackendWasm, inputs['x']!, inputs['w']!, attrs!['orientation'] as Orientation)
-        : ({ inputs, backend }) =>
-            backendKernel(tf.BatchMatMul, backendName)({
-              inputs: { a: inputs['x'], b: inputs['w'] },
-              backend,
-              attrs: { transposeA: false, transposeB: false },
-            }),
+    kernelFunc: wasm
+      ? wasmLinearForward
+      : ({ inputs, backend }) =>
+          backendKernel(tf.BatchMatMul, backendName)({
+            inputs: { a: inputs['x'], b: inputs['w'] },
+            backend,
+            attrs: { transposeA: false, transposeB: false },
+          }),
   });
   tf.registerKernel({
     kernelName: CONV2D,
     backendName,
-    kernelFunc: ({ inputs, backend, attrs }) =>
-      backendKernel(tf.Conv2D, backendName)({
-        inputs: { x: inputs['x'], filter: inputs['w'] },
-        backend,
-        attrs: { strides: attrs!['stride']!, pad: attrs!['pad']!, dataFormat: 'NHWC', dilations: 1 },
-      }),
+    kernelFunc: wasm
+      ? wasmConv2dForward
+      : ({ inputs, backend, attrs }) =>
+          backendKernel(tf.Conv2D, backendName)({
+            inputs: { x: inputs['x'], filter: inputs['w'] },
+            backend,
+            attrs: { strides: attrs!['stride']!, pad: attrs!['pad']!, dataFormat: 'NHWC', dilations: 1 },
+          }),
   });
+  const kernels = { fusedBias: wasm };
+  kernelsRegisteredFor.set(backendName, kernels);
+  return kernels;
 }
 
 function backendKernel(kernelName: string, backendName: string): tf.KernelFunc {
