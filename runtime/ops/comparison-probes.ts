@@ -9,19 +9,10 @@ import { maskDistance } from '../../stdlib/probes/mask-distance.ts';
 import { maskOverlap } from '../../stdlib/probes/mask-overlap.ts';
 import { weightDistance } from '../../stdlib/probes/weight-distance.ts';
 import type { Artifact, Checkpoint, OpRef } from '../artifacts.ts';
-import { isAbortError, StageFailure, throwIfAborted } from './context.ts';
-import { checkFits, checkSameModel, datasetFor, layoutOf, messageOf } from './models.ts';
+import { failing, StageFailure, throwIfAborted } from './context.ts';
+import { checkFits, checkSameModel, datasetFor, layoutOf } from './models.ts';
 import { checkpointInput, dataParam, integerParam, maskInput, numberParam, stringListParam, stringParam } from './params.ts';
 import type { StageImplementation } from './registry.ts';
-
-async function failing<T>(op: string, compute: () => T | Promise<T>): Promise<T> {
-  try {
-    return await compute();
-  } catch (error) {
-    if (error instanceof StageFailure || isAbortError(error)) throw error;
-    throw new StageFailure(`${op}: ${messageOf(error)}`);
-  }
-}
 
 function sameModel(op: string, a: OpRef, b: OpRef, what: string): void {
   checkSameModel(a, b, (x, y) => `${op}: ${what} are of different models, ${x} and ${y}`);

@@ -51,3 +51,13 @@ export function isAbortError(error: unknown): boolean {
 export function throwIfAborted(signal: AbortSignal): void {
   if (signal.aborted) throw abortError();
 }
+
+/** Run a probe's computation; any error that is not already a StageFailure (or an abort) becomes one naming the op. */
+export async function failing<T>(op: string, compute: () => T | Promise<T>): Promise<T> {
+  try {
+    return await compute();
+  } catch (error) {
+    if (error instanceof StageFailure || isAbortError(error)) throw error;
+    throw new StageFailure(`${op}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}

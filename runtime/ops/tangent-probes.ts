@@ -8,8 +8,8 @@ import { kernelDistanceProbe } from '../../stdlib/probes/kernel-distance.ts';
 import { linearizationProbe } from '../../stdlib/probes/linearization.ts';
 import { llcProbe, type LlcSettings } from '../../stdlib/probes/llc.ts';
 import type { Checkpoint } from '../artifacts.ts';
-import { isAbortError, StageFailure, throwIfAborted, type ExecContext } from './context.ts';
-import { checkFits, checkSameModel, datasetFor, layoutOf, messageOf } from './models.ts';
+import { failing, StageFailure, throwIfAborted, type ExecContext } from './context.ts';
+import { checkFits, checkSameModel, datasetFor, layoutOf } from './models.ts';
 import { checkpointInput, dataParam, integerParam, numberParam } from './params.ts';
 import type { StageImplementation } from './registry.ts';
 
@@ -21,15 +21,6 @@ async function probeData(stage: Stage, ctx: ExecContext, checkpoints: Checkpoint
   for (const layout of layouts) checkFits(layout, dataset);
   throwIfAborted(ctx.signal);
   return { dataset, split: on.split };
-}
-
-async function failing<T>(op: string, compute: () => T | Promise<T>): Promise<T> {
-  try {
-    return await compute();
-  } catch (error) {
-    if (error instanceof StageFailure || isAbortError(error)) throw error;
-    throw new StageFailure(`${op}: ${messageOf(error)}`);
-  }
 }
 
 export const linearizationStage: StageImplementation = async (stage, inputs, ctx) => {
