@@ -2,7 +2,8 @@
 // recorded for them; rows whose stage has not run yet are shown as pending. Read-only.
 import type { CompiledProgram } from '../../compiler/compile.ts';
 import type { ParamOverride } from '../../compiler/evaluate.ts';
-import type { JsonObject, JsonValue } from '../../runtime/store/index.ts';
+import { decodeArtifact } from '../../runtime/artifact-codec.ts';
+import type { ActionRecord, JsonObject, JsonValue } from '../../runtime/store/index.ts';
 import { Store } from '../../runtime/store/index.ts';
 import { compileFile, errorCount, printDiagnostics } from '../compile-file.ts';
 import { paint, table, useColor } from '../terminal.ts';
@@ -17,6 +18,8 @@ export interface ResultRow {
   subject: string;
   metrics: Metrics;
   layers?: { [layer: string]: Metrics };
+  /** Series for plots (instability's error path over α, llc's loss traces), in --json only. */
+  series?: { [name: string]: number[] | number[][] };
   status: 'done' | 'pending';
 }
 
@@ -31,7 +34,7 @@ export async function resultsCommand(file: string, sets: ParamOverride[], format
   const program = await compileFile(file, sets);
   printDiagnostics(program.diagnostics, program);
   if (errorCount(program) > 0) return EXIT.invalid;
-  const probes = await readResults(program, new Store(resolveCacheDir(cacheFlag)));
+  const probes = await readResults(program, new Store(resolveCacheDir(cacheFlag)), { series: format === 'json' });
   if (format === 'json') process.stdout.write(JSON.stringify({ file, probes }, null, 2) + '\n');
   else if (format === 'csv') process.stdout.write(toCsv(probes));
   else process.stdout.write(toText(probes, program));
@@ -39,7 +42,7 @@ export async function resultsCommand(file: string, sets: ParamOverride[], format
 }
 
 /** Every probe table of the program, by probe name, with the metrics from the store's records. */
-export async function readResults(program: CompiledProgram, store: Store): Promise<Record<string, ResultRow[]>> {
+export async function readResults(program: CompiledProgram, store: Store, options: { series?: boolean } = {}): Promise<Record<string, ResultRow[]>> {
   const probes: Record<string, ResultRow[]> = {};
   for (const probe of program.probes) {
     probes[probe.name] = await Promise.all(probe.rows.map(async (row): Promise<ResultRow> => {
@@ -47,10 +50,19 @@ export async function readResults(program: CompiledProgram, store: Store): Promi
       const base = { name: row.name, index: row.index, subject: row.subject };
       if (record === undefined) return { ...base, metrics: {}, status: 'pending' };
       const { metrics, layers } = splitMetrics(record.metrics);
-      return { ...base, metrics, ...(layers === undefined ? {} : { layers }), status: 'done' };
+      const series = options.series ? await seriesOf(store, record) : undefined;
+      return { ...base, metrics, ...(layers === undefined ? {} : { layers }), ...(series ? { series } : {}), status: 'done' };
     }));
   }
   return probes;
+}
+
+/** The series a probe stored in its artifact (the record's metrics hold only numbers). */
+async function seriesOf(store: Store, record: ActionRecord): Promise<ResultRow['series']> {
+  const output = Object.keys(record.outputs).find((name) => record.outputs[name]!.kind === 'probe') ?? Object.keys(record.outputs)[0];
+  if (output === undefined) return undefined;
+  const artifact = decodeArtifact(await store.readOutput(record, output));
+  return artifact.kind === 'probe' && artifact.series && Object.keys(artifact.series).length > 0 ? artifact.series : undefined;
 }
 
 /** A record's metrics: numbers at the top, per-layer numbers under `layers`. */

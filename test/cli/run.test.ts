@@ -274,3 +274,20 @@ test('run, results and cache have --help', () => {
   assert.match(commandHelp['results']!, /^Usage: ltx results FILE/);
   assert.match(commandHelp['cache']!, /^Usage: ltx cache ls\|verify\|gc/);
 });
+
+test('results --json carries the series a probe stored (instability\'s error path over α)', { skip: realOps }, () => {
+  const { dir, file, cache } = workspace(`dataset d = digits(test: 20%, seed: 0)
+model net = mlp(input: 64, hidden: [8], classes: 10)
+init w0 = kaiming_normal(net, seed: 0)
+optimizer opt = sgd(lr: 0.1, batch: 60)
+train dense = fit(w0, data: d.train, optimizer: opt, steps: 20 steps, order: 0)
+probe lmc = instability(dense @ 5 steps, copies: 2, points: 3, on: d.test)
+`);
+  assert.equal(ltx(['run', file, '--cache', cache, '--jobs', '1'], dir).status, 0);
+  const r = ltx(['results', file, '--cache', cache, '--json'], dir);
+  assert.equal(r.status, 0, r.stderr);
+  const row = JSON.parse(r.stdout).probes.lmc[0];
+  assert.deepEqual(row.series.alpha, [0, 0.5, 1]);
+  assert.equal(row.series.error.length, 3);
+  assert.equal(typeof row.metrics.barrier, 'number');
+});
