@@ -17,7 +17,7 @@ import { checkArguments, type ArgumentSites, type TypedPlaceholder } from './sch
 import { closestName, didYouMean } from './suggest.ts';
 import type { SourceFile } from './program-loader.ts';
 import {
-  describeType, stepOf, type FamilyMember, type RunNode, type Value,
+  describeType, maskOf, type FamilyMember, type RunNode, type Value,
 } from './values.ts';
 
 export interface ParamOverride {
@@ -618,8 +618,7 @@ export class Evaluator {
       case 'run': {
         const run = object.node;
         if (property === 'mask') {
-          const start = run.start;
-          const mask = start.node === 'rewind' || start.node === 'reinit' ? start.mask : start.node === 'at' ? maskOfRunStart(start.run) : undefined;
+          const mask = maskOf(run.start);
           if (!mask) return fail(`${run.label.name} trained without a mask, so it has no .mask`);
           return { type: 'mask', node: mask };
         }
@@ -835,19 +834,10 @@ export class Evaluator {
     if (!j || typeof j !== 'object' || j.$id === undefined) return undefined;
     return ctx.placeholders.get(j.$id);
   }
-
-  stepOf = stepOf;
 }
 
 function isRunKind(kind: DeclarationKind): boolean {
   return kind === 'train' || kind === 'control';
-}
-
-function maskOfRunStart(run: RunNode): import('./values.ts').MaskNode | undefined {
-  const start = run.start;
-  if (start.node === 'rewind' || start.node === 'reinit') return start.mask;
-  if (start.node === 'at') return maskOfRunStart(start.run);
-  return undefined;
 }
 
 function compareIndex(a: number[], b: number[]): number {

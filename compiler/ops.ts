@@ -5,7 +5,7 @@ import type { CallExpression, SourceRange } from '../lang/ast.ts';
 import { datasetSizes } from '../stdlib/datasets/index.ts';
 import { modelLayout } from '../stdlib/models/layout.ts';
 import type { Signature } from '../stdlib/signature.ts';
-import type { Json } from './canonical.ts';
+import { canonicalJson, type Json } from './canonical.ts';
 import type { Env } from './declarations.ts';
 import { Evaluator } from './evaluate.ts';
 import type { ArgumentSites, TypedPlaceholder } from './schema-check.ts';
@@ -255,7 +255,8 @@ function describeModel(model: ModelDescriptor): string {
 }
 
 function sameModel(a: ModelDescriptor, b: ModelDescriptor | undefined): boolean {
-  return !b || JSON.stringify(modelJson(a)) === JSON.stringify(modelJson(b));
+  // Canonical JSON: the same model written with its arguments in another order is the same model.
+  return !b || canonicalJson(modelJson(a)) === canonicalJson(modelJson(b));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -430,8 +431,8 @@ function pairMembers(ctx: CallContext, roles: string[]): { coords: Coordinates; 
     for (const s of subjects) {
       let member = s.members[0]!;
       if (s.family && s !== lead) {
-        const key = JSON.stringify(m.coords);
-        const match = s.members.find((x) => JSON.stringify(x.coords) === key) ?? (s.members.length === lead.members.length ? s.members[i] : undefined);
+        const key = canonicalJson(m.coords);
+        const match = s.members.find((x) => canonicalJson(x.coords) === key) ?? (s.members.length === lead.members.length ? s.members[i] : undefined);
         if (!match) {
           fail(ctx, siteOf(ctx, s.role), `the families of '${lead.role}' and '${s.role}' do not have the same members (no member of '${s.role}' at ${describeCoords(m.coords)})`, 'family-mismatch');
           return undefined;

@@ -1,6 +1,6 @@
 // Field-by-field differences of two stage preimages: what `plan` and `diff` print as the reason a
 // stage reruns ("optimizer.lr: 0.0012 → 0.002").
-import type { Json, Preimage } from './canonical.ts';
+import { canonicalJson, type Json, type Preimage } from './canonical.ts';
 
 export interface FieldChange {
   /** Dotted path into the preimage, e.g. `params.optimizer.lr`, `inputs.start`. */
@@ -22,11 +22,15 @@ function walk(path: string, a: Json | undefined, b: Json | undefined, out: Field
     }
     return;
   }
-  if (JSON.stringify(a) !== JSON.stringify(b)) out.push({ path, old: a, new: b });
+  if (canonical(a) !== canonical(b)) out.push({ path, old: a, new: b });
 }
 
 function isObject(v: Json | undefined): v is { [key: string]: Json } {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+function canonical(v: Json | undefined): string {
+  return v === undefined ? '' : canonicalJson(v);
 }
 
 export function formatJsonValue(v: Json | undefined): string {

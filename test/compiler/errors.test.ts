@@ -77,3 +77,11 @@ test('--set with a value that is not a literal is a usage error', () => {
   const p = compileText(`param seed = 0\n${PRELUDE}`, [{ name: 'seed', value: 'dense' }]);
   assert.match(p.usageErrors[0]!, /^--set seed=dense: a param takes a literal/);
 });
+
+test('the same model written with its arguments in another order is one model (no mismatch)', () => {
+  const found = errors(`${PRELUDE}model same = mlp(classes: 10, hidden: [32], input: 64)
+init w = kaiming_normal(same)
+mask m = magnitude(dense, rate: 20%)
+train x = fit(rewind(w, mask: m), like: dense)`);
+  assert.deepEqual(found, []);
+});
