@@ -299,6 +299,7 @@ async function main(): Promise<void> {
       'conv-steps': { type: 'string', default: '10' },
       'no-torch': { type: 'boolean', default: false },
       'no-write': { type: 'boolean', default: false },
+      'wasm-threads': { type: 'string' },
     },
   });
   const steps: Record<WorkloadName, number> = {
@@ -307,6 +308,8 @@ async function main(): Promise<void> {
   };
   const rounds: Record<WorkloadName, number> = { 'lenet-300-100': 4, 'conv-2': 2 };
   const threads = Math.min(2, cpus().length);
+  // By default wasm gets the cores PyTorch gets; --wasm-threads 1 measures the single-threaded build.
+  const wasmThreads = values['wasm-threads'] === undefined ? threads : Number(values['wasm-threads']);
   const started = new Date();
   const loadBefore = loadavg()[0]!;
   if (loadBefore > 0.5) {
@@ -327,7 +330,7 @@ async function main(): Promise<void> {
   for (const request of ['tensorflow', 'wasm', 'cpu'] satisfies BackendRequest[]) {
     let name: BackendName;
     try {
-      const choice = await initBackend(request);
+      const choice = await initBackend(request, { wasmThreads });
       name = choice.name;
       backendLabels.set(name, `tfjs ${name} (${choice.tried.at(-1)!.why})`);
     } catch (error) {

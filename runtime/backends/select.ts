@@ -49,11 +49,19 @@ export class BackendUnavailableError extends Error {
   }
 }
 
+export interface BackendOptions {
+  /**
+   * Threads of the wasm backend (default 1). A process has one wasm backend: the first start
+   * fixes its threads. Native TensorFlow manages its own threads; cpu has one.
+   */
+  wasmThreads?: number;
+}
+
 interface Candidate {
   /** The name tfjs registers the backend under. */
   tfName: string;
   /** Loads what the backend needs; resolves to how it runs, rejects with why it cannot. */
-  load(): Promise<string>;
+  load(options: BackendOptions): Promise<string>;
 }
 
 const candidates: Record<BackendName, Candidate> = {
@@ -67,8 +75,8 @@ const candidates: Record<BackendName, Candidate> = {
   },
   wasm: {
     tfName: 'wasm',
-    load: async () => {
-      configureWasmForNode();
+    load: async (options) => {
+      configureWasmForNode(options.wasmThreads ?? 1);
       return 'started';
     },
   },
@@ -102,11 +110,11 @@ export function explainLoadFailure(specifier: string, error: unknown): string {
 // One load per candidate per process: a second initBackend neither re-imports nor re-fails slowly.
 const loads = new Map<BackendName, Promise<string>>();
 
-async function tryCandidate(name: BackendName): Promise<BackendAttempt> {
+async function tryCandidate(name: BackendName, options: BackendOptions): Promise<BackendAttempt> {
   const candidate = candidates[name];
   let load = loads.get(name);
   if (load === undefined) {
-    load = candidate.load();
+    load = candidate.load(options);
     loads.set(name, load);
   }
   let why: string;
@@ -145,14 +153,14 @@ function silenceCpuBackendAdvice(): void {
  * (also with different requests: the latest wins). Rejects with BackendUnavailableError if none
  * of the request's candidates starts.
  */
-export async function initBackend(request: BackendRequest): Promise<BackendChoice> {
+export async function initBackend(request: BackendRequest, options: BackendOptions = {}): Promise<BackendChoice> {
   const list = candidatesFor[request];
   if (list === undefined) throw new Error(`unknown backend request '${String(request)}'`);
   registerWasmKernelFixes();
   registerMatMulGradient();
   const tried: BackendAttempt[] = [];
   for (const name of list) {
-    const attempt = await tryCandidate(name);
+    const attempt = await tryCandidate(name, options);
     tried.push(attempt);
     if (attempt.ok) return { name, tried };
   }

@@ -1,6 +1,8 @@
-// The local executor: `jobs` worker threads, each with its own tfjs backend and device cache (wasm's own
-// threads do not start in Node, so parallelism comes from independent stages on separate workers). A
-// stage goes to the idle worker that already holds most of its inputs decoded.
+// The local executor: `jobs` worker threads, each with its own tfjs backend and device cache, for
+// independent stages; the cores left over go to each worker's wasm backend as threads (one worker
+// on two cores computes with two). A stage goes to the idle worker that already holds most of its
+// inputs decoded.
+import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Stage } from '../../compiler/stages.ts';
 import type { BackendChoice, BackendRequest } from '../backends/select.ts';
@@ -19,6 +21,13 @@ export interface LocalExecutorOptions {
   library?: string;
   /** How long an aborted stage may take to reach a step boundary before its worker is terminated. */
   abortGraceMs?: number;
+  /** Threads of each worker's wasm backend; by default the machine's cores shared out among the workers. */
+  wasmThreads?: number;
+}
+
+/** The cores per worker, at least one: workers never compete for a core with each other's threads. */
+export function wasmThreadsPerWorker(jobs: number, cores = availableParallelism()): number {
+  return Math.max(1, Math.floor(cores / jobs));
 }
 
 const WORKER_ENTRY = new URL('./worker-entry.ts', import.meta.url);
@@ -134,6 +143,7 @@ export class LocalExecutor implements Executor {
       library: options.library ?? STANDARD_LIBRARY,
       programDir: options.programDir,
       backend: options.backend,
+      wasmThreads: options.wasmThreads ?? wasmThreadsPerWorker(options.jobs),
       deviceCacheBytes: options.deviceCacheBytes,
     };
   }

@@ -14,7 +14,7 @@ const post = (message: FromWorker): void => port.postMessage(message);
 
 async function startRunner(): Promise<{ runner: StageRunner; resident: ResidentArtifacts } | undefined> {
   try {
-    const backend = await initBackend(setup.backend);
+    const backend = await initBackend(setup.backend, { wasmThreads: setup.wasmThreads });
     const library = await loadStageLibrary(setup.library);
     const resident = new ResidentArtifacts(setup.deviceCacheBytes);
     const runner = new StageRunner({

@@ -10,6 +10,8 @@ export interface WorkerSetup {
   library: string;
   programDir: string;
   backend: BackendRequest;
+  /** Threads of the worker's wasm backend (if wasm is what starts). */
+  wasmThreads: number;
   deviceCacheBytes: number;
 }
 

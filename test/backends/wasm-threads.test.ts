@@ -1,0 +1,42 @@
+// The wasm backend with several threads (tfjs's threaded build, started by runtime/backends/wasm-threads)
+// computes the same bits as with one: a stage's result does not depend on how many cores ran it.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Worker } from 'node:worker_threads';
+import { wasmThreadsPerWorker } from '../../runtime/executors/local.ts';
+
+interface Trained {
+  backend: string;
+  weights: Float32Array[];
+}
+
+/** Each worker thread loads its own tfjs, so each gets a wasm backend with its own thread count. */
+function trainInWorker(threads: number): Promise<Trained> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL('./fixtures/train-on-wasm.ts', import.meta.url), { workerData: { threads } });
+    worker.once('message', (message: Trained) => {
+      resolve(message);
+      void worker.terminate();
+    });
+    worker.once('error', reject);
+  });
+}
+
+function bits(values: Float32Array[]): Uint32Array[] {
+  return values.map((v) => new Uint32Array(v.buffer, v.byteOffset, v.length));
+}
+
+test('wasm with two threads trains to the same bits as with one', async () => {
+  const [one, two] = await Promise.all([trainInWorker(1), trainInWorker(2)]);
+  assert.match(one.backend, /, 1 thread$/);
+  assert.match(two.backend, /, 2 threads$/);
+  assert.deepEqual(bits(two.weights), bits(one.weights));
+  assert.ok(one.weights[0]!.some((v) => v !== 0), 'the weights were trained');
+});
+
+test('local workers share the cores out as wasm threads, at least one each', () => {
+  assert.equal(wasmThreadsPerWorker(1, 2), 2);
+  assert.equal(wasmThreadsPerWorker(2, 2), 1);
+  assert.equal(wasmThreadsPerWorker(3, 2), 1);
+  assert.equal(wasmThreadsPerWorker(2, 8), 4);
+});
