@@ -15,6 +15,7 @@ Commands:
                            compute every stage the cache does not have yet
   results FILE [--json|--csv]
                            the probes' tables, from the cache
+  report FILE [--out DIR]  an HTML page with the standard plots of the probes (default DIR: report)
   cache ls|verify|gc       list the cache, check it, remove what nothing needs
 
 Common options:
@@ -76,8 +77,21 @@ is computed once, the others wait for it.
 
 Prints every probe's table: one row per member (level, step, seed, …) with the metrics recorded in the
 cache; rows not computed yet are shown as pending.
-  --json   print {"probes":{NAME:[{"name","index","subject","metrics","layers"?,"status"}]}}
+  --json   print {"probes":{NAME:[{"name","index","subject","subjects","metrics","layers"?,"series"?,
+           "status"}]}}
   --csv    print one CSV: probe,name,<index columns>,<metric columns> (per-layer metrics as LAYER.METRIC)`,
+  report: `Usage: ltx report FILE [--out DIR] [--cache DIR] [--set NAME=VALUE]...
+
+Writes DIR/index.html (default DIR: report): one self-contained page (no script, nothing fetched) with
+the standard plots of the program's probes, drawn as inline SVG from Vega-Lite specs, each with a
+caption saying what was run, and every probe's table. Which plots: accuracy and loss against the share
+of weights remaining (log scale; the lottery's levels beside every control), error along the linear
+interpolation path (instability), the local learning coefficient with its chains and their SGLD loss
+traces (llc), a mask-overlap heatmap (mask_overlap), and every other probe measured along steps or
+levels as a line (kernel_distance, linearization, mask_distance, weight_distance, ...). The Vega-Lite
+spec of each plot is written beside the page as DIR/specs/ID.vl.json. Reads the cache only; rows not
+computed yet are left out of the plots and shown as pending in the tables.
+  -o, --out DIR   where to write the page (created if missing)`,
   cache: `Usage: ltx cache ls|verify|gc [--cache DIR] [--json]
 
   ls       every result in the cache: key, name, op, size, when it finished

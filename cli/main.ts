@@ -25,6 +25,7 @@ const options = {
   only: { type: 'string' },
   'device-cache': { type: 'string' },
   csv: { type: 'boolean' },
+  out: { type: 'string', short: 'o' },
 } as const;
 
 /** Which options each command accepts (parseArgs checks spelling; this checks fit). */
@@ -36,6 +37,7 @@ const accepts: Record<string, (keyof typeof options)[]> = {
   diff: ['help', 'json', 'set', 'cache'],
   run: ['help', 'json', 'set', 'cache', 'jobs', 'backend', 'executor', 'only', 'device-cache'],
   results: ['help', 'json', 'csv', 'set', 'cache'],
+  report: ['help', 'out', 'set', 'cache'],
   cache: ['help', 'json', 'cache'],
 };
 
@@ -99,6 +101,12 @@ export async function main(argv: string[]): Promise<number> {
     case 'results':
       arity(command, positionals, 1, 1, 'FILE');
       return await resultsCommand(positionals[0]!, sets, resultsFormat(Boolean(values.json), Boolean(values.csv)), values.cache);
+    case 'report': {
+      arity(command, positionals, 1, 1, 'FILE');
+      // Loaded on demand: Vega is only needed here.
+      const { reportCommand } = await import('./commands/report.ts');
+      return await reportCommand(positionals[0]!, sets, values.out, values.cache);
+    }
     case 'cache':
       arity(command, positionals, 1, 1, `action (${cacheActions.join(', ')})`);
       return await cacheCommand(positionals[0]!, values.cache, Boolean(values.json));

@@ -15,8 +15,10 @@ export interface ProbeRow {
   name: string;
   /** Loop variables, level, step, … of the row. */
   index: Coordinates;
-  /** What the row measured, as written (`imp[3]`, `dense @ 500 steps`). */
+  /** What the row measured, as written (`imp[3]`, `dense @ 500 steps`); several subjects joined by ', '. */
   subject: string;
+  /** The same per argument of the probe (`{a: 'ticket[0][4]', b: 'ticket[1][4]'}`). */
+  subjects: { [role: string]: string };
   stage: string;
 }
 
@@ -25,6 +27,8 @@ export interface ProbeTable {
   name: string;
   op: string;
   rows: ProbeRow[];
+  /** The source text of the declarations the rows come from (one per distinct declaration), for captions. */
+  declarations: string[];
 }
 
 export interface DeclarationOutput {
@@ -78,9 +82,11 @@ export function compile(entry: string, options: CompileOptions): CompiledProgram
     declarations.push({ name: d.name, label: d.label, kind: d.kind, index: d.coords, stages });
     if (d.value.type === 'probe') {
       let table = probes.get(d.name);
-      if (!table) probes.set(d.name, (table = { name: d.name, op: d.value.node.op, rows: [] }));
+      if (!table) probes.set(d.name, (table = { name: d.name, op: d.value.node.op, rows: [], declarations: [] }));
+      const text = declarationText(files, d);
+      if (!table.declarations.includes(text)) table.declarations.push(text);
       d.value.node.rows.forEach((row, i) => {
-        table!.rows.push({ name: d.label, index: { ...d.coords, ...row.coords }, subject: row.label, stage: stages[i]! });
+        table!.rows.push({ name: d.label, index: { ...d.coords, ...row.coords }, subject: row.label, subjects: row.labels, stage: stages[i]! });
       });
     }
   }
@@ -93,6 +99,14 @@ export function compile(entry: string, options: CompileOptions): CompiledProgram
     entry, files, stages, stageByKey: builder.stages, graph, declarations, probes: [...probes.values()],
     diagnostics: sink.diagnostics, usageErrors: [],
   };
+}
+
+/** A declaration as written, with its layout folded to single spaces. */
+function declarationText(files: SourceFile[], d: DeclaredValue): string {
+  const text = files.find((f) => f.path === d.entry.env.file)?.text;
+  const { start, end } = d.entry.decl.range;
+  if (text === undefined) return d.label;
+  return text.slice(start.offset, end.offset).replace(/\s+/g, ' ').replace(/([([]) /g, '$1').replace(/,? ([)\]])/g, '$1');
 }
 
 function stagesOf(builder: StageBuilder, d: DeclaredValue): string[] {

@@ -413,21 +413,29 @@ function describeSubject(value: Value): string | undefined {
 }
 
 /** Pair members of several subjects: families by equal coordinates (or position), singles broadcast. */
-function pairMembers(ctx: CallContext, roles: string[]): { coords: Coordinates; label: string; values: Map<string, Value> }[] | undefined {
+type PairedRow = { coords: Coordinates; label: string; labels: { [role: string]: string }; values: Map<string, Value> };
+
+function pairMembers(ctx: CallContext, roles: string[]): PairedRow[] | undefined {
   const subjects = roles.map((role) => {
     const v = typed(ctx, role) ?? { type: 'error' as const };
     return { role, ...membersOf(v, ctx.sites.spelled.get(role)) };
   });
   const families = subjects.filter((s) => s.family);
   if (families.length === 0) {
-    return [{ coords: {}, label: subjects.map((s) => s.members[0]!.label).join(', '), values: new Map(subjects.map((s) => [s.role, s.members[0]!.value])) }];
+    return [{
+      coords: {},
+      label: subjects.map((s) => s.members[0]!.label).join(', '),
+      labels: Object.fromEntries(subjects.map((s) => [s.role, s.members[0]!.label])),
+      values: new Map(subjects.map((s) => [s.role, s.members[0]!.value])),
+    }];
   }
   const lead = families[0]!;
-  const rows: { coords: Coordinates; label: string; values: Map<string, Value> }[] = [];
+  const rows: PairedRow[] = [];
   for (let i = 0; i < lead.members.length; i++) {
     const m = lead.members[i]!;
     const values = new Map<string, Value>();
     const labels: string[] = [];
+    const byRole: { [role: string]: string } = {};
     for (const s of subjects) {
       let member = s.members[0]!;
       if (s.family && s !== lead) {
@@ -441,8 +449,9 @@ function pairMembers(ctx: CallContext, roles: string[]): { coords: Coordinates; 
       } else if (s === lead) member = m;
       values.set(s.role, member.value);
       labels.push(member.label);
+      byRole[s.role] = member.label;
     }
-    rows.push({ coords: { ...m.coords }, label: labels.join(', '), values });
+    rows.push({ coords: { ...m.coords }, label: labels.join(', '), labels: byRole, values });
   }
   return rows;
 }
@@ -498,7 +507,7 @@ function lowerProbe(ctx: CallContext): Value {
         if (!s) return false;
         subjects[role] = s;
       }
-      rows.push({ coords: row.coords, label: row.label, subjects });
+      rows.push({ coords: row.coords, label: row.label, labels: row.labels, subjects });
     }
     return true;
   };
@@ -550,6 +559,7 @@ function buildConsecutive(ctx: CallContext, rows: ProbeRowPlan[]): boolean {
   for (let i = 1; i < members.length; i++) {
     rows.push({
       coords: { ...members[i]!.coords }, label: `${members[i - 1]!.label} → ${members[i]!.label}`,
+      labels: { a: members[i - 1]!.label, b: members[i]!.label },
       subjects: { a: { kind: 'checkpoint', node: nodes[i - 1]! }, b: { kind: 'checkpoint', node: nodes[i]! } },
     });
   }
@@ -601,7 +611,7 @@ function buildInstability(ctx: CallContext, rows: ProbeRowPlan[]): boolean {
       const run = makeRun(start, { ...recipeOf(recipeRun), order }, { name: `${ctx.label}.copy${c}`, origin: { file: ctx.env.file, range: ctx.call.range } });
       finals.push({ node: 'at', run, step: run.steps });
     }
-    rows.push({ coords: row.coords, label: row.label, subjects: { copies: { kind: 'checkpoints', nodes: finals } } });
+    rows.push({ coords: row.coords, label: row.label, labels: row.labels, subjects: { copies: { kind: 'checkpoints', nodes: finals } } });
   }
   return true;
 }

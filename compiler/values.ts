@@ -126,6 +126,8 @@ export interface FamilyMember {
 export interface ProbeRowPlan {
   coords: Coordinates;
   label: string;
+  /** The label of each subject by its role (`a`, `b`, `x`, …). */
+  labels: { [role: string]: string };
   /** Role → weights, mask or run of this row. */
   subjects: { [role: string]: ProbeSubject };
 }

@@ -2,26 +2,12 @@
 // recorded for them; rows whose stage has not run yet are shown as pending. Read-only.
 import type { CompiledProgram } from '../../compiler/compile.ts';
 import type { ParamOverride } from '../../compiler/evaluate.ts';
-import { decodeArtifact } from '../../runtime/artifact-codec.ts';
-import type { ActionRecord, JsonObject, JsonValue } from '../../runtime/store/index.ts';
 import { Store } from '../../runtime/store/index.ts';
 import { compileFile, errorCount, printDiagnostics } from '../compile-file.ts';
+import { readResults, type Metrics, type ResultRow } from '../probe-results.ts';
 import { paint, table, useColor } from '../terminal.ts';
 import { EXIT, UsageError } from '../usage.ts';
 import { resolveCacheDir } from './cache.ts';
-
-type Metrics = { [name: string]: number };
-
-export interface ResultRow {
-  name: string;
-  index: { [variable: string]: number | string };
-  subject: string;
-  metrics: Metrics;
-  layers?: { [layer: string]: Metrics };
-  /** Series for plots (instability's error path over α, llc's loss traces), in --json only. */
-  series?: { [name: string]: number[] | number[][] };
-  status: 'done' | 'pending';
-}
 
 export type ResultsFormat = 'text' | 'json' | 'csv';
 
@@ -39,49 +25,6 @@ export async function resultsCommand(file: string, sets: ParamOverride[], format
   else if (format === 'csv') process.stdout.write(toCsv(probes));
   else process.stdout.write(toText(probes, program));
   return EXIT.ok;
-}
-
-/** Every probe table of the program, by probe name, with the metrics from the store's records. */
-export async function readResults(program: CompiledProgram, store: Store, options: { series?: boolean } = {}): Promise<Record<string, ResultRow[]>> {
-  const probes: Record<string, ResultRow[]> = {};
-  for (const probe of program.probes) {
-    probes[probe.name] = await Promise.all(probe.rows.map(async (row): Promise<ResultRow> => {
-      const record = await store.lookup(row.stage);
-      const base = { name: row.name, index: row.index, subject: row.subject };
-      if (record === undefined) return { ...base, metrics: {}, status: 'pending' };
-      const { metrics, layers } = splitMetrics(record.metrics);
-      const series = options.series ? await seriesOf(store, record) : undefined;
-      return { ...base, metrics, ...(layers === undefined ? {} : { layers }), ...(series ? { series } : {}), status: 'done' };
-    }));
-  }
-  return probes;
-}
-
-/** The series a probe stored in its artifact (the record's metrics hold only numbers). */
-async function seriesOf(store: Store, record: ActionRecord): Promise<ResultRow['series']> {
-  const output = Object.keys(record.outputs).find((name) => record.outputs[name]!.kind === 'probe') ?? Object.keys(record.outputs)[0];
-  if (output === undefined) return undefined;
-  const artifact = decodeArtifact(await store.readOutput(record, output));
-  return artifact.kind === 'probe' && artifact.series && Object.keys(artifact.series).length > 0 ? artifact.series : undefined;
-}
-
-/** A record's metrics: numbers at the top, per-layer numbers under `layers`. */
-function splitMetrics(recorded: JsonObject): { metrics: Metrics; layers?: { [layer: string]: Metrics } } {
-  const metrics: Metrics = {};
-  for (const [name, value] of Object.entries(recorded)) if (typeof value === 'number') metrics[name] = value;
-  const layers = recorded['layers'];
-  if (!isObject(layers)) return { metrics };
-  const perLayer: { [layer: string]: Metrics } = {};
-  for (const [layer, values] of Object.entries(layers)) {
-    if (!isObject(values)) continue;
-    perLayer[layer] = {};
-    for (const [name, value] of Object.entries(values)) if (typeof value === 'number') perLayer[layer][name] = value;
-  }
-  return { metrics, layers: perLayer };
-}
-
-function isObject(value: JsonValue | undefined): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Column names in order of first appearance. */

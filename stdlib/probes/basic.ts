@@ -28,30 +28,40 @@ function evaluateTarget(target: EvaluationTarget) {
   });
 }
 
-/** Metrics: accuracy (top-1; per token for language models) and loss. */
+/**
+ * Metrics: accuracy (top-1; per token for language models), loss, and remaining (the share of
+ * prunable weights the checkpoint's mask keeps), so that accuracy can be plotted against it.
+ */
 export function accuracyProbe(target: EvaluationTarget): ProbeResult {
   if (target.dataset.task === 'regression') {
     throw new Error(`accuracy is not defined for the regression dataset ${target.dataset.name}; use loss instead`);
   }
   const result = evaluateTarget(target);
-  return { kind: 'probe', metrics: { accuracy: result.accuracy!, loss: result.loss } };
+  return { kind: 'probe', metrics: { accuracy: result.accuracy!, loss: result.loss, remaining: remainingOf(target.checkpoint) } };
 }
 
-/** Metric: loss (mean cross-entropy, or mean squared error for regression). */
+/** Metrics: loss (mean cross-entropy, or mean squared error for regression) and remaining. */
 export function lossProbe(target: EvaluationTarget): ProbeResult {
-  return { kind: 'probe', metrics: { loss: evaluateTarget(target).loss } };
+  return { kind: 'probe', metrics: { loss: evaluateTarget(target).loss, remaining: remainingOf(target.checkpoint) } };
 }
 
-/**
- * Metrics: remaining and sparsity (shares of the prunable weights kept and removed), kept and total
- * (counts), in total and per layer. A checkpoint without a mask is dense.
- */
-export function sparsityProbe(x: Checkpoint | Mask): ProbeResult {
+/** The share of prunable weights that the mask of `x` keeps (1 for a dense checkpoint). */
+export function remainingOf(x: Checkpoint | Mask): number {
+  const { kept, total } = keptCounts(x).all;
+  return total === 0 ? 1 : kept / total;
+}
+
+interface Counts {
+  kept: number;
+  total: number;
+}
+
+/** Kept and total prunable weights, in all and per layer. A checkpoint without a mask is dense. */
+function keptCounts(x: Checkpoint | Mask): { all: Counts; layers: { [layer: string]: Counts } } {
   const layout = layoutOf(x.model);
   const mask = x.kind === 'mask' ? x : x.mask;
-  const layers: { [layer: string]: { kept: number; total: number } } = {};
-  let kept = 0;
-  let total = 0;
+  const layers: { [layer: string]: Counts } = {};
+  const all = { kept: 0, total: 0 };
   for (const spec of layout.params) {
     if (!spec.prunable) continue;
     const size = spec.shape.reduce((a, b) => a * b, 1);
@@ -64,13 +74,22 @@ export function sparsityProbe(x: Checkpoint | Mask): ProbeResult {
     const layer = (layers[spec.layer] ??= { kept: 0, total: 0 });
     layer.kept += k;
     layer.total += size;
-    kept += k;
-    total += size;
+    all.kept += k;
+    all.total += size;
   }
+  return { all, layers };
+}
+
+/**
+ * Metrics: remaining and sparsity (shares of the prunable weights kept and removed), kept and total
+ * (counts), in total and per layer. A checkpoint without a mask is dense.
+ */
+export function sparsityProbe(x: Checkpoint | Mask): ProbeResult {
+  const { all, layers } = keptCounts(x);
   const row = (k: number, t: number) => ({ remaining: t === 0 ? 1 : k / t, sparsity: t === 0 ? 0 : (t - k) / t, kept: k, total: t });
   return {
     kind: 'probe',
-    metrics: row(kept, total),
+    metrics: row(all.kept, all.total),
     layers: Object.fromEntries(Object.entries(layers).map(([name, c]) => [name, row(c.kept, c.total)])),
   };
 }

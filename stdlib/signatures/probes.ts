@@ -2,13 +2,16 @@ import { arg, objectSchema, type JsonSchema, type LtxType, type Signature } from
 
 const weights: LtxType[] = ['init', 'checkpoint', 'run', 'family', 'lottery'];
 const on = arg.ref(['split', 'dataset'], 'evaluation data (a dataset means its test split)');
-const probe = (name: string, summary: string, positional: string[], props: Record<string, JsonSchema>, required: string[]): Signature => ({
-  name, category: 'probe', returns: 'probe', version: 1, positional, summary, schema: objectSchema(props, required),
+const probe = (
+  name: string, summary: string, positional: string[], props: Record<string, JsonSchema>, required: string[], version = 1,
+): Signature => ({
+  name, category: 'probe', returns: 'probe', version, positional, summary, schema: objectSchema(props, required),
 });
 
 export const probeSignatures: Signature[] = [
-  probe('accuracy', 'Top-1 accuracy (per token for language models). Metric: accuracy.', ['x', 'on'], { x: arg.ref(weights, 'weights to evaluate'), on }, ['x', 'on']),
-  probe('loss', 'Mean loss (cross-entropy, or MSE for regression). Metric: loss.', ['x', 'on'], { x: arg.ref(weights, 'weights to evaluate'), on }, ['x', 'on']),
+  // Version 2: rows also carry `remaining`, the share of prunable weights the mask keeps.
+  probe('accuracy', 'Top-1 accuracy (per token for language models). Metrics: accuracy, loss, remaining (share of prunable weights kept).', ['x', 'on'], { x: arg.ref(weights, 'weights to evaluate'), on }, ['x', 'on'], 2),
+  probe('loss', 'Mean loss (cross-entropy, or MSE for regression). Metrics: loss, remaining (share of prunable weights kept).', ['x', 'on'], { x: arg.ref(weights, 'weights to evaluate'), on }, ['x', 'on'], 2),
   probe('sparsity', 'Shares of the prunable weights kept (remaining) and removed (sparsity), total and per layer.', ['x'], {
     x: arg.ref([...weights, 'mask'], 'a mask, or weights whose mask is measured'),
   }, ['x']),

@@ -151,7 +151,7 @@ test('--only runs what one declaration needs; results shows the rest as pending;
   const only: RunDoc = JSON.parse(ltx(['run', file, '--cache', cache, '--only', 'm', '--json', '-j', '1']).stdout);
   assert.deepEqual(only.stages.map((s) => s.name), ['w0', 'dense 0→10', 'dense 10→40', 'm']);
   const results = JSON.parse(ltx(['results', file, '--json', '--cache', cache]).stdout);
-  assert.deepEqual(results.probes.acc, [{ name: 'acc', index: {}, subject: 'dense', metrics: {}, status: 'pending' }]);
+  assert.deepEqual(results.probes.acc, [{ name: 'acc', index: {}, subject: 'dense', subjects: { x: 'dense' }, metrics: {}, status: 'pending' }]);
 
   const mask = only.stages.find((s) => s.name === 'm')!;
   const record = JSON.parse(readFileSync(join(cache, 'actions', `${mask.id}.json`), 'utf8'));

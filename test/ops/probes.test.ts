@@ -26,8 +26,9 @@ test('a network with all-zero weights has loss ln(classes) and predicts class 0 
   assert.equal(result.metrics.accuracy, zeros / data.test.n);
   assert.ok(Math.abs(result.metrics.loss! - Math.log(10)) < 1e-5);
   const loss = await runProbe('loss', { on: testSplit(digits) }, { x: zero });
-  assert.deepEqual(Object.keys(loss.metrics), ['loss']);
+  assert.deepEqual(Object.keys(loss.metrics), ['loss', 'remaining']);
   assert.equal(loss.metrics.loss, result.metrics.loss);
+  assert.equal(result.metrics.remaining, 1, 'a dense checkpoint keeps every weight');
 });
 
 test('the evaluation batch size does not change the result', async () => {
@@ -72,6 +73,17 @@ test('sparsity of a mask, or of a checkpoint trained under it, in total and per 
   });
   const rewound = await runCheckpoint('rewind', {}, { weights: init, mask });
   assert.deepEqual(await runProbe('sparsity', {}, { x: rewound }), ofMask);
+});
+
+test('accuracy and loss rows carry the share of prunable weights their checkpoint keeps', async () => {
+  const net = mlp(64, [16], 10);
+  const init = await initCheckpoint(net);
+  const mask: Mask = await runMask('magnitude', { rate: 0.25, scope: 'layerwise', skip: ['output'], rates: {} }, { weights: init });
+  const rewound = await runCheckpoint('rewind', {}, { weights: init, mask });
+  // layer1 keeps 768 of 1024 weights; the output layer (160) is skipped.
+  const expected = (768 + 160) / (1024 + 160);
+  assert.equal((await runProbe('accuracy', { on: testSplit(digits) }, { x: rewound })).metrics.remaining, expected);
+  assert.equal((await runProbe('loss', { on: testSplit(digits) }, { x: rewound })).metrics.remaining, expected);
 });
 
 test('a probe on data the model does not fit fails the stage', async () => {

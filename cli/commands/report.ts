@@ -1,0 +1,51 @@
+// `ltx report FILE --out DIR`: the standard plots of a program's probes on one self-contained HTML
+// page (DIR/index.html), with the Vega-Lite spec of each plot beside it (DIR/specs/ID.vl.json) for
+// whoever wants to restyle one. Read-only towards the cache; rows not computed yet show as pending.
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { ParamOverride } from '../../compiler/evaluate.ts';
+import { Store } from '../../runtime/store/index.ts';
+import { compileFile, errorCount, printDiagnostics } from '../compile-file.ts';
+import { readResults } from '../probe-results.ts';
+import { figuresFor, type ProbeResults } from '../report/figures.ts';
+import { reportPage, type RenderedFigure } from '../report/page.ts';
+import { renderSvg } from '../report/render.ts';
+import { EXIT } from '../usage.ts';
+import { resolveCacheDir } from './cache.ts';
+import packageJson from '../../package.json' with { type: 'json' };
+
+export const DEFAULT_REPORT_DIR = 'report';
+
+export async function reportCommand(file: string, sets: ParamOverride[], out: string | undefined, cacheFlag: string | undefined): Promise<number> {
+  const program = await compileFile(file, sets);
+  printDiagnostics(program.diagnostics, program);
+  if (errorCount(program) > 0) return EXIT.invalid;
+  const results = await readResults(program, new Store(resolveCacheDir(cacheFlag)), { series: true, provenance: true });
+  const probes: ProbeResults[] = program.probes.map((table) => ({
+    name: table.name, op: table.op, declarations: table.declarations, rows: results[table.name] ?? [],
+  }));
+  const figures = figuresFor(probes);
+  const rendered: RenderedFigure[] = [];
+  for (const figure of figures) rendered.push({ figure, svg: await renderSvg(figure.spec, figure.id) });
+  const html = reportPage({ file, generatedAt: new Date(), ltxVersion: packageJson.version, figures: rendered, probes });
+
+  const dir = resolve(out ?? DEFAULT_REPORT_DIR);
+  await mkdir(join(dir, 'specs'), { recursive: true });
+  for (const figure of figures) await writeAtomically(join(dir, 'specs', `${figure.id}.vl.json`), JSON.stringify(figure.spec, null, 2) + '\n');
+  const page = join(dir, 'index.html');
+  await writeAtomically(page, html);
+  const rows = probes.flatMap((p) => p.rows);
+  const pending = rows.filter((r) => r.status === 'pending').length;
+  process.stdout.write(
+    `wrote ${page}: ${figures.length} plot${figures.length === 1 ? '' : 's'}, ${probes.length} probe table${probes.length === 1 ? '' : 's'}` +
+      (pending > 0 ? ` (${pending} of ${rows.length} rows pending: run 'ltx run ${file}' first)` : '') + '\n',
+  );
+  return EXIT.ok;
+}
+
+/** A reader (a browser reloading the page) never sees half a file. */
+async function writeAtomically(path: string, text: string): Promise<void> {
+  const temporary = `${path}.${process.pid}.tmp`;
+  await writeFile(temporary, text);
+  await rename(temporary, path);
+}

@@ -1,0 +1,76 @@
+// The probes' results as the store holds them: each probe table's rows with their coordinates, the
+// metrics of their stage's record and, on request, the series its artifact stored (for plots).
+// Shared by `ltx results` and `ltx report`; read-only.
+import type { CompiledProgram } from '../compiler/compile.ts';
+import { decodeArtifact } from '../runtime/artifact-codec.ts';
+import type { ActionRecord, JsonObject, JsonValue } from '../runtime/store/index.ts';
+import type { Store } from '../runtime/store/index.ts';
+
+export type Metrics = { [name: string]: number };
+
+export interface ResultRow {
+  name: string;
+  index: { [variable: string]: number | string };
+  subject: string;
+  /** The subject of each argument of the probe (`a`, `b`, `x`, …). */
+  subjects: { [role: string]: string };
+  metrics: Metrics;
+  layers?: { [layer: string]: Metrics };
+  /** Series for plots (instability's error path over α, llc's loss traces), in --json only. */
+  series?: { [name: string]: number[] | number[][] };
+  status: 'done' | 'pending';
+  /** Where and how long the row's stage computed (rows that are done; only when asked for). */
+  computed?: { backend: string; seconds: number; finishedAt: string };
+}
+
+/** Every probe table of the program, by probe name, with the metrics from the store's records. */
+export interface ReadOptions {
+  /** Also read the series the probes stored (a blob read per row). */
+  series?: boolean;
+  /** Also say where and how long each row computed (which makes two runs' results differ). */
+  provenance?: boolean;
+}
+
+export async function readResults(program: CompiledProgram, store: Store, options: ReadOptions = {}): Promise<Record<string, ResultRow[]>> {
+  const probes: Record<string, ResultRow[]> = {};
+  for (const probe of program.probes) {
+    probes[probe.name] = await Promise.all(probe.rows.map(async (row): Promise<ResultRow> => {
+      const record = await store.lookup(row.stage);
+      const base = { name: row.name, index: row.index, subject: row.subject, subjects: row.subjects };
+      if (record === undefined) return { ...base, metrics: {}, status: 'pending' };
+      const { metrics, layers } = splitMetrics(record.metrics);
+      const series = options.series ? await seriesOf(store, record) : undefined;
+      const computed = options.provenance ? { computed: { backend: record.backend, seconds: record.seconds, finishedAt: record.finishedAt } } : {};
+      return { ...base, metrics, ...(layers === undefined ? {} : { layers }), ...(series ? { series } : {}), status: 'done', ...computed };
+    }));
+  }
+  return probes;
+}
+
+/** The series a probe stored in its artifact (the record's metrics hold only numbers). */
+async function seriesOf(store: Store, record: ActionRecord): Promise<ResultRow['series']> {
+  const output = Object.keys(record.outputs).find((name) => record.outputs[name]!.kind === 'probe') ?? Object.keys(record.outputs)[0];
+  if (output === undefined) return undefined;
+  const artifact = decodeArtifact(await store.readOutput(record, output));
+  return artifact.kind === 'probe' && artifact.series && Object.keys(artifact.series).length > 0 ? artifact.series : undefined;
+}
+
+/** A record's metrics: numbers at the top, per-layer numbers under `layers`. */
+function splitMetrics(recorded: JsonObject): { metrics: Metrics; layers?: { [layer: string]: Metrics } } {
+  const metrics: Metrics = {};
+  for (const [name, value] of Object.entries(recorded)) if (typeof value === 'number') metrics[name] = value;
+  const layers = recorded['layers'];
+  if (!isObject(layers)) return { metrics };
+  const perLayer: { [layer: string]: Metrics } = {};
+  for (const [layer, values] of Object.entries(layers)) {
+    if (!isObject(values)) continue;
+    perLayer[layer] = {};
+    for (const [name, value] of Object.entries(values)) if (typeof value === 'number') perLayer[layer][name] = value;
+  }
+  return { metrics, layers: perLayer };
+}
+
+function isObject(value: JsonValue | undefined): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+

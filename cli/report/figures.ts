@@ -1,0 +1,440 @@
+// The report's standard plots as Vega-Lite specs, each with a caption saying what was run. Pure: the
+// probes' results in, figures out (rendering is render.ts's job). Which figures a program gets depends on
+// its probes: accuracy/loss against weights remaining (the ticket curve, with every control that is an
+// accuracy/loss probe), the error along the linear interpolation path (instability), LLC and the SGLD
+// loss traces (llc), a mask-overlap heatmap (mask_overlap), and every other probe measured along a
+// coordinate (steps of `RUN @ every N`, levels of a lottery) as a line over that coordinate.
+import type { TopLevelSpec } from 'vega-lite';
+import type { ResultRow } from '../probe-results.ts';
+
+export interface ProbeResults {
+  name: string;
+  op: string;
+  /** The declarations the rows come from, as written. */
+  declarations: string[];
+  rows: ResultRow[];
+}
+
+export interface Figure {
+  /** Unique within a report, usable in file names and HTML ids. */
+  id: string;
+  title: string;
+  caption: string;
+  spec: TopLevelSpec;
+}
+
+type Datum = Record<string, string | number>;
+
+const WIDTH = 560;
+const HEIGHT = 300;
+const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
+
+/** The metrics a probe is plotted by along a coordinate, by op (the first one is the main one). */
+const TRAJECTORY_METRICS: Record<string, string[]> = {
+  accuracy: ['accuracy'],
+  loss: ['loss'],
+  kernel_distance: ['distance'],
+  linearization: ['rmse', 'agreement'],
+  mask_distance: ['hamming'],
+  weight_distance: ['relative'],
+  sparsity: ['remaining'],
+};
+
+/** Coordinates a trajectory is drawn over, in order of preference. */
+const AXIS_PREFERENCE = ['step', 'level'];
+
+export function figuresFor(probes: ProbeResults[]): Figure[] {
+  const figures: Figure[] = [];
+  for (const metric of ['accuracy', 'loss'] as const) {
+    const figure = ticketCurve(probes.filter((p) => p.op === metric), metric);
+    if (figure) figures.push(figure);
+  }
+  const interpolation = interpolationPath(probes.filter((p) => p.op === 'instability'));
+  if (interpolation) figures.push(interpolation);
+  for (const probe of probes.filter((p) => p.op === 'llc')) figures.push(...llcFigures(probe));
+  const overlap = overlapHeatmap(probes.filter((p) => p.op === 'mask_overlap'));
+  if (overlap) figures.push(overlap);
+  for (const probe of probes) {
+    const figure = trajectory(probe);
+    if (figure) figures.push(figure);
+  }
+  return figures;
+}
+
+// ---- helpers -----------------------------------------------------------------------------------
+
+function done(rows: ResultRow[]): ResultRow[] {
+  return rows.filter((r) => r.status === 'done');
+}
+
+/** "3 of 5 rows computed (2 pending)" and where: "on wasm, 41 s of computing". */
+function provenance(rows: ResultRow[]): string {
+  const computed = done(rows);
+  const pending = rows.length - computed.length;
+  const backends = [...new Set(computed.map((r) => r.computed?.backend).filter((b): b is string => b !== undefined))];
+  const seconds = computed.reduce((sum, r) => sum + (r.computed?.seconds ?? 0), 0);
+  const where = backends.length > 0 ? ` on ${backends.join(', ')}` : '';
+  const count = `${computed.length} of ${rows.length} row${rows.length === 1 ? '' : 's'} computed${pending > 0 ? ` (${pending} pending: \`ltx run\` computes them)` : ''}`;
+  return `${count}${where}; the probes themselves took ${formatSeconds(seconds)}.`;
+}
+
+function formatSeconds(seconds: number): string {
+  if (seconds < 60) return `${seconds.toFixed(seconds < 10 ? 1 : 0)} s`;
+  const minutes = Math.floor(seconds / 60);
+  return `${minutes} min ${Math.round(seconds - minutes * 60)} s`;
+}
+
+function declared(probes: ProbeResults[]): string {
+  return probes.map((p) => p.declarations.map((d) => `\`${d}\``).join(', ')).join('; ');
+}
+
+/** The row's coordinates other than `except`, as "seed=1, level=3" (empty if none). */
+function coordinatesLabel(row: ResultRow, except: string[] = []): string {
+  return Object.entries(row.index)
+    .filter(([k]) => !except.includes(k))
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ');
+}
+
+/** The coordinate whose values differ among the rows, preferring step, then level. */
+function varyingCoordinate(rows: ResultRow[]): string | undefined {
+  const keys = [...new Set(rows.flatMap((r) => Object.keys(r.index)))];
+  const varies = (key: string) => new Set(rows.map((r) => String(r.index[key] ?? ''))).size > 1;
+  const numeric = (key: string) => rows.every((r) => typeof r.index[key] === 'number');
+  const candidates = keys.filter((k) => varies(k) && numeric(k));
+  return AXIS_PREFERENCE.find((k) => candidates.includes(k)) ?? candidates[0];
+}
+
+function slug(text: string): string {
+  return text.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-|-$/g, '') || 'figure';
+}
+
+// ---- the ticket curve --------------------------------------------------------------------------
+
+/**
+ * Accuracy (or loss) against the share of weights remaining, one series per probe: the lottery's levels
+ * and each control. Points are rows (several per x when seeds repeat); the line joins their means.
+ */
+function ticketCurve(probes: ProbeResults[], metric: 'accuracy' | 'loss'): Figure | undefined {
+  const data: Datum[] = [];
+  for (const probe of probes) {
+    for (const row of done(probe.rows)) {
+      const value = row.metrics[metric];
+      const remaining = row.metrics['remaining'];
+      if (value === undefined || remaining === undefined) continue;
+      data.push({ probe: probe.name, remaining, [metric]: value, subject: row.subject, coordinates: coordinatesLabel(row) });
+    }
+  }
+  // Without pruning there is no curve: every row would stand at 100%.
+  if (new Set(data.map((d) => d['remaining'])).size < 2) return undefined;
+  const label = metric === 'accuracy' ? 'accuracy' : 'loss';
+  const x = {
+    field: 'remaining', type: 'quantitative' as const, title: 'prunable weights remaining (log scale)',
+    scale: { type: 'log' as const, reverse: true, nice: false }, axis: { format: '.1~%' },
+  };
+  const y = { field: metric, type: 'quantitative' as const, title: label, scale: { zero: false } };
+  const color = { field: 'probe', type: 'nominal' as const, title: 'probe' };
+  const spec: TopLevelSpec = {
+    $schema: SCHEMA, width: WIDTH, height: HEIGHT,
+    data: { values: data },
+    layer: [
+      {
+        mark: { type: 'line', point: false },
+        encoding: { x, y: { ...y, aggregate: 'mean' }, color },
+      },
+      {
+        mark: { type: 'point', filled: true, size: 45 },
+        encoding: {
+          x, y, color, shape: color,
+          tooltip: [{ field: 'probe' }, { field: 'subject' }, { field: 'coordinates' }, { field: 'remaining', format: '.2%' }, { field: metric, format: '.4f' }],
+        },
+      },
+    ],
+  };
+  const names = probes.filter((p) => data.some((d) => d['probe'] === p.name)).map((p) => p.name);
+  const split = metric === 'accuracy' ? 'Top-1 accuracy' : 'Mean loss';
+  return {
+    id: `${metric}-vs-remaining`,
+    title: `${metric === 'accuracy' ? 'Accuracy' : 'Loss'} against weights remaining`,
+    caption:
+      `${split} of each probe's weights against the share of prunable weights their mask keeps (log scale; ` +
+      `sparser to the right). Series: ${names.join(', ')}; a point per row, the line through the mean where ` +
+      `rows share a sparsity (seeds). A winning ticket stays at the dense accuracy while its controls fall off. ` +
+      `Declared as ${declared(probes)}. ${provenance(probes.flatMap((p) => p.rows))}`,
+    spec,
+  };
+}
+
+// ---- linear mode connectivity ------------------------------------------------------------------
+
+/** Error (loss for regression) along αW1 + (1−α)W2, one line per row, thin lines per pair of copies. */
+function interpolationPath(probes: ProbeResults[]): Figure | undefined {
+  const data: Datum[] = [];
+  let quantity = 'error';
+  const barriers: string[] = [];
+  for (const probe of probes) {
+    for (const row of done(probe.rows)) {
+      const alpha = row.series?.['alpha'] as number[] | undefined;
+      if (alpha === undefined) continue;
+      const mean = (row.series?.['error'] ?? row.series?.['loss']) as number[] | undefined;
+      if (row.series?.['error'] === undefined) quantity = 'loss';
+      const pairs = (row.series?.['error_pairs'] ?? row.series?.['loss_pairs']) as number[][] | undefined;
+      const series = [probe.name, coordinatesLabel(row)].filter(Boolean).join(' ');
+      alpha.forEach((a, k) => {
+        if (mean) data.push({ series, alpha: a, value: mean[k]!, curve: 'mean', subject: row.subject });
+        pairs?.forEach((path, p) => data.push({ series, alpha: a, value: path[k]!, curve: `pair ${p}`, subject: row.subject }));
+      });
+      const barrier = row.metrics['barrier'];
+      if (barrier !== undefined) barriers.push(`${series}: ${formatNumber(barrier)}`);
+    }
+  }
+  if (data.length === 0) return undefined;
+  const x = { field: 'alpha', type: 'quantitative' as const, title: 'α (0: copy 1, 1: copy 2)' };
+  const y = { field: 'value', type: 'quantitative' as const, title: `test ${quantity}` };
+  const color = { field: 'series', type: 'nominal' as const, title: 'probe' };
+  const spec: TopLevelSpec = {
+    $schema: SCHEMA, width: WIDTH, height: HEIGHT,
+    data: { values: data },
+    layer: [
+      {
+        transform: [{ filter: "datum.curve !== 'mean'" }],
+        mark: { type: 'line', strokeWidth: 1, opacity: 0.35 },
+        encoding: { x, y, color, detail: { field: 'curve' } },
+      },
+      {
+        transform: [{ filter: "datum.curve === 'mean'" }],
+        mark: { type: 'line', strokeWidth: 2.5, point: true },
+        encoding: { x, y, color, tooltip: [{ field: 'series' }, { field: 'subject' }, { field: 'alpha' }, { field: 'value', format: '.4f' }] },
+      },
+    ],
+  };
+  return {
+    id: 'interpolation-path',
+    title: `${quantity === 'error' ? 'Error' : 'Loss'} along the linear interpolation path`,
+    caption:
+      `Linear mode connectivity (Frankle et al. 2020): copies trained from the same checkpoint with different ` +
+      `data orders, evaluated at αW1 + (1−α)W2. Bold: the mean over pairs of copies; thin: each pair. A flat path ` +
+      `(barrier ≈ 0) means the checkpoint is stable to SGD noise. Barriers: ${barriers.join('; ')}. ` +
+      `Declared as ${declared(probes)}. ${provenance(probes.flatMap((p) => p.rows))}`,
+    spec,
+  };
+}
+
+function formatNumber(value: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  return String(Number(value.toPrecision(Math.abs(value) >= 100 ? 4 : 3)));
+}
+
+// ---- local learning coefficient ----------------------------------------------------------------
+
+/** LLC with ±1 std over chains (and each chain's estimate) over the varying coordinate; the chains' loss traces. */
+function llcFigures(probe: ProbeResults): Figure[] {
+  const rows = done(probe.rows);
+  if (rows.length === 0) return [];
+  const axis = varyingCoordinate(probe.rows);
+  const position = (row: ResultRow): string | number => (axis === undefined ? row.subject : row.index[axis]!);
+  const estimates: Datum[] = [];
+  const summary: Datum[] = [];
+  for (const row of rows) {
+    const mean = row.metrics['llc_mean'];
+    if (mean === undefined) continue;
+    const std = row.metrics['llc_std'] ?? 0;
+    summary.push({ at: position(row), llc: mean, low: mean - std, high: mean + std, subject: row.subject, loss: row.metrics['init_loss'] ?? NaN });
+    for (const [name, value] of Object.entries(row.metrics)) {
+      const chain = /^llc_chain_(\d+)$/.exec(name);
+      if (chain) estimates.push({ at: position(row), llc: value, chain: Number(chain[1]) });
+    }
+  }
+  const x = axis === undefined
+    ? { field: 'at', type: 'nominal' as const, title: 'weights' }
+    : { field: 'at', type: 'quantitative' as const, title: axis };
+  const settings = rows[0]!.metrics;
+  const setting = `ε = ${formatNumber(settings['epsilon'] ?? NaN)}, γ = ${formatNumber(settings['gamma'] ?? NaN)}, nβ = ${formatNumber(settings['nbeta'] ?? NaN)}`;
+  const llcSpec: TopLevelSpec = {
+    $schema: SCHEMA, width: WIDTH, height: HEIGHT,
+    layer: [
+      {
+        data: { values: summary },
+        mark: { type: 'errorbar', ticks: true },
+        encoding: { x, y: { field: 'low', type: 'quantitative', title: 'local learning coefficient λ̂' }, y2: { field: 'high' } },
+      },
+      {
+        data: { values: estimates },
+        mark: { type: 'point', opacity: 0.5, size: 25 },
+        encoding: { x, y: { field: 'llc', type: 'quantitative' }, color: { field: 'chain', type: 'nominal', title: 'chain' } },
+      },
+      {
+        data: { values: summary },
+        mark: { type: 'line', point: { filled: true, size: 60 }, color: 'black' },
+        encoding: { x, y: { field: 'llc', type: 'quantitative' }, tooltip: [{ field: 'subject' }, { field: 'llc', format: '.3f' }, { field: 'loss', format: '.4f' }] },
+      },
+    ],
+  };
+  const traces: Datum[] = [];
+  for (const row of rows) {
+    const chains = row.series?.['loss_trace'] as number[][] | undefined;
+    chains?.forEach((trace, c) => trace.forEach((loss, draw) => traces.push({ panel: String(position(row)), chain: c, draw, loss })));
+  }
+  const panels = new Set(traces.map((t) => t['panel'])).size;
+  const columns = Math.min(panels, 3);
+  const panelWidth = Math.max(150, Math.floor(WIDTH / columns) - 20);
+  const figures: Figure[] = [{
+    id: `llc-${slug(probe.name)}`,
+    title: `Local learning coefficient: ${probe.name}`,
+    caption:
+      `λ̂ = nβ (mean SGLD loss − L(w*)) by SGLD localized at each checkpoint (Lau et al.; ${setting}). Black: the ` +
+      `mean over chains with ±1 standard deviation; colored: each chain's estimate${axis ? `, over ${axis}` : ''}. ` +
+      `A regular model with d parameters has λ = d/2; smaller values mean a more degenerate (simpler) solution. ` +
+      `Declared as ${declared([probe])}. ${provenance(probe.rows)}`,
+    spec: llcSpec,
+  }];
+  if (traces.length > 0) {
+    figures.push({
+      id: `llc-traces-${slug(probe.name)}`,
+      title: `SGLD loss traces: ${probe.name}`,
+      caption:
+        `The minibatch loss of each SGLD chain after burn-in, one panel per checkpoint${axis ? ` (${axis})` : ''}, ` +
+        `from which the estimates above are taken. Traces that level off mean the chain equilibrated near w*; ` +
+        `traces that keep falling mean w* was not a local minimum (raise γ or lower ε). ${provenance(probe.rows)}`,
+      spec: {
+        $schema: SCHEMA,
+        data: { values: traces },
+        facet: { field: 'panel', type: 'ordinal', title: axis ?? 'weights', sort: null },
+        columns,
+        spec: {
+          width: panelWidth, height: 150,
+          mark: { type: 'line', strokeWidth: 1 },
+          encoding: {
+            x: { field: 'draw', type: 'quantitative', title: 'draw' },
+            y: { field: 'loss', type: 'quantitative', title: 'loss', scale: { zero: false } },
+            color: { field: 'chain', type: 'nominal', title: 'chain' },
+          },
+        },
+        resolve: { scale: { y: 'independent' } },
+      },
+    });
+  }
+  return figures;
+}
+
+// ---- mask overlap ------------------------------------------------------------------------------
+
+/** Jaccard per pair of masks (rows) and layer (columns, with the total), values written in the cells. */
+function overlapHeatmap(probes: ProbeResults[]): Figure | undefined {
+  const data: Datum[] = [];
+  const baselines: string[] = [];
+  for (const probe of probes) {
+    for (const row of done(probe.rows)) {
+      const pair = `${row.subjects['a'] ?? '?'} ∧ ${row.subjects['b'] ?? '?'}`;
+      const jaccard = row.metrics['jaccard'];
+      if (jaccard === undefined) continue;
+      const baseline = row.metrics['baseline'] ?? NaN;
+      data.push({ pair, layer: 'total', jaccard, baseline, probe: probe.name });
+      for (const [layer, metrics] of Object.entries(row.layers ?? {})) {
+        if (metrics['jaccard'] !== undefined) data.push({ pair, layer, jaccard: metrics['jaccard'], baseline: metrics['baseline'] ?? NaN, probe: probe.name });
+      }
+      baselines.push(`${pair}: ${formatNumber(baseline)}`);
+    }
+  }
+  if (data.length === 0) return undefined;
+  const layers = [...new Set(data.map((d) => String(d['layer'])))];
+  const order = [...layers.filter((l) => l !== 'total'), 'total'];
+  const pairs = new Set(data.map((d) => d['pair'])).size;
+  const spec: TopLevelSpec = {
+    $schema: SCHEMA,
+    width: Math.min(WIDTH, 90 * order.length), height: Math.max(40, 28 * pairs),
+    data: { values: data },
+    encoding: {
+      x: { field: 'layer', type: 'nominal', sort: order, title: 'layer', axis: { labelAngle: 0 } },
+      y: { field: 'pair', type: 'nominal', title: null, sort: null },
+    },
+    layer: [
+      {
+        mark: 'rect',
+        encoding: {
+          color: { field: 'jaccard', type: 'quantitative', title: 'Jaccard', scale: { domain: [0, 1], scheme: 'viridis' } },
+          tooltip: [{ field: 'probe' }, { field: 'pair' }, { field: 'layer' }, { field: 'jaccard', format: '.3f' }, { field: 'baseline', format: '.3f', title: 'random baseline' }],
+        },
+      },
+      {
+        mark: { type: 'text', fontSize: 11 },
+        encoding: {
+          text: { field: 'jaccard', type: 'quantitative', format: '.2f' },
+          color: { condition: { test: 'datum.jaccard > 0.6', value: 'black' }, value: 'white' },
+        },
+      },
+    ],
+  };
+  return {
+    id: 'mask-overlap',
+    title: 'Mask overlap',
+    caption:
+      `Jaccard overlap |A∧B| / |A∨B| of the kept weights of two masks, per layer and in total. Two independent ` +
+      `random masks of density d overlap d / (2 − d) on average (total baselines: ${baselines.join('; ')}); overlaps ` +
+      `near the baseline mean the two tickets share no more structure than chance. Declared as ${declared(probes)}. ` +
+      provenance(probes.flatMap((p) => p.rows)),
+    spec,
+  };
+}
+
+// ---- trajectories ------------------------------------------------------------------------------
+
+/** A probe measured along a coordinate (steps of `RUN @ every N`, lottery levels): its metrics over it. */
+function trajectory(probe: ProbeResults): Figure | undefined {
+  const metrics = TRAJECTORY_METRICS[probe.op];
+  if (metrics === undefined) return undefined;
+  const rows = done(probe.rows);
+  const axis = varyingCoordinate(probe.rows);
+  if (axis === undefined || rows.length < 2) return undefined;
+  // The ticket curve already shows accuracy and loss of pruned weights against sparsity.
+  if ((probe.op === 'accuracy' || probe.op === 'loss') && axis === 'level') return undefined;
+  const data: Datum[] = [];
+  for (const row of rows) {
+    const group = coordinatesLabel(row, [axis]) || probe.name;
+    for (const metric of metrics) {
+      const value = row.metrics[metric];
+      if (value !== undefined) data.push({ at: row.index[axis]!, metric, value, group, subject: row.subject });
+    }
+  }
+  if (data.length === 0) return undefined;
+  const present = metrics.filter((m) => data.some((d) => d['metric'] === m));
+  const spec: TopLevelSpec = {
+    $schema: SCHEMA,
+    data: { values: data },
+    facet: { row: { field: 'metric', type: 'nominal', title: null, sort: present } },
+    spec: {
+      width: WIDTH, height: present.length > 1 ? 160 : HEIGHT,
+      mark: { type: 'line', point: { filled: true } },
+      encoding: {
+        x: { field: 'at', type: 'quantitative', title: axis },
+        y: { field: 'value', type: 'quantitative', title: null, scale: { zero: false } },
+        color: { field: 'group', type: 'nominal', title: null },
+        tooltip: [{ field: 'subject' }, { field: 'metric' }, { field: 'value', format: '.4f' }],
+      },
+    },
+    resolve: { scale: { y: 'independent' } },
+  };
+  return {
+    id: `trajectory-${slug(probe.name)}`,
+    title: `${probe.name}: ${present.join(', ')} over ${axis}`,
+    caption: `${describeOp(probe.op)} Declared as ${declared([probe])}. ${provenance(probe.rows)}`,
+    spec,
+  };
+}
+
+function describeOp(op: string): string {
+  switch (op) {
+    case 'kernel_distance':
+      return 'Empirical NTK distance 1 − ⟨K1, K2⟩ / (‖K1‖‖K2‖) between the kernels at the two weights (Fort et al. 2020): how far the tangent kernel has moved; it rises fast early and then settles when training leaves the lazy regime.';
+    case 'linearization':
+      return 'Distance of the trained net from its tangent model at the linearization point: output RMSE and the share of inputs on which both predict the same class. An agreement near 1 means the net still behaves like its linearization.';
+    case 'mask_distance':
+      return 'Early-bird mask distance (You et al. 2020): the normalized Hamming distance between the magnitude masks of consecutive checkpoints; it falls to near 0 once the ticket has emerged.';
+    case 'weight_distance':
+      return 'Relative distance ‖A − B‖ / ‖B‖ between the two weights.';
+    case 'sparsity':
+      return 'Share of prunable weights kept.';
+    default:
+      return `${op[0]!.toUpperCase()}${op.slice(1)} of each checkpoint.`;
+  }
+}

@@ -1,0 +1,127 @@
+// The report's figures: which plots a program's probes get, what data each carries, and what its
+// caption says. Pure: rows are written out here as `ltx results --json` would give them.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { ResultRow } from '../../cli/probe-results.ts';
+import { figuresFor, type Figure, type ProbeResults } from '../../cli/report/figures.ts';
+
+function row(index: ResultRow['index'], metrics: ResultRow['metrics'], extra: Partial<ResultRow> = {}): ResultRow {
+  return {
+    name: 'p', index, subject: extra.subject ?? 'x', subjects: extra.subjects ?? { x: 'x' }, metrics, status: 'done',
+    computed: { backend: 'wasm', seconds: 2, finishedAt: '2026-12-04T00:00:00Z' }, ...extra,
+  };
+}
+
+const pending = (index: ResultRow['index']): ResultRow => ({ name: 'p', index, subject: 'x', subjects: { x: 'x' }, metrics: {}, status: 'pending' });
+
+function probe(name: string, op: string, rows: ResultRow[]): ProbeResults {
+  return { name, op, declarations: [`probe ${name} = ${op}(...)`], rows };
+}
+
+/** The inline data of a figure's spec (top level, or of its layers). */
+function valuesOf(figure: Figure): Record<string, unknown>[] {
+  const spec = figure.spec as { data?: { values: Record<string, unknown>[] }; layer?: { data?: { values: Record<string, unknown>[] } }[] };
+  if (spec.data) return spec.data.values;
+  return (spec.layer ?? []).flatMap((l) => l.data?.values ?? []);
+}
+
+const lottery = probe('acc', 'accuracy', [0, 1, 2, 3].map((level) => row({ level }, { accuracy: 0.9 - 0.01 * level, remaining: 0.5 ** level })));
+const reinit = probe('reinit_acc', 'accuracy', [1, 2, 3].map((level) => row({ level }, { accuracy: 0.8 - 0.05 * level, remaining: 0.5 ** level })));
+
+test('accuracy against weights remaining: one series per accuracy probe, x on a reversed log scale', () => {
+  const figures = figuresFor([lottery, reinit]);
+  const curve = figures.find((f) => f.id === 'accuracy-vs-remaining');
+  assert.ok(curve, 'the ticket curve is drawn');
+  const data = valuesOf(curve);
+  assert.equal(data.length, 7);
+  assert.deepEqual(new Set(data.map((d) => d['probe'])), new Set(['acc', 'reinit_acc']));
+  const x = (curve.spec as { layer: { encoding: { x: { scale: { type: string; reverse: boolean } } } }[] }).layer[0]!.encoding.x;
+  assert.equal(x.scale.type, 'log');
+  assert.equal(x.scale.reverse, true);
+  assert.match(curve.caption, /Series: acc, reinit_acc/);
+  assert.match(curve.caption, /`probe acc = accuracy\(\.\.\.\)`/);
+  assert.match(curve.caption, /7 of 7 rows computed on wasm/);
+});
+
+test('accuracy of dense weights only (nothing pruned) draws no ticket curve', () => {
+  const dense = probe('acc', 'accuracy', [row({}, { accuracy: 0.9, remaining: 1 }), row({ seed: 1 }, { accuracy: 0.91, remaining: 1 })]);
+  assert.equal(figuresFor([dense]).find((f) => f.id === 'accuracy-vs-remaining'), undefined);
+});
+
+test('pending rows are left out of a plot and counted in its caption', () => {
+  const partial = probe('acc', 'accuracy', [...lottery.rows.slice(0, 2), pending({ level: 2 }), pending({ level: 3 })]);
+  const curve = figuresFor([partial]).find((f) => f.id === 'accuracy-vs-remaining')!;
+  assert.equal(valuesOf(curve).length, 2);
+  assert.match(curve.caption, /2 of 4 rows computed \(2 pending/);
+});
+
+test('loss probes get their own curve against weights remaining', () => {
+  const losses = probe('loss_by_level', 'loss', [0, 1].map((level) => row({ level }, { loss: 1 + level, remaining: 0.7 ** level })));
+  const ids = figuresFor([losses]).map((f) => f.id);
+  assert.ok(ids.includes('loss-vs-remaining'));
+  assert.ok(!ids.includes('trajectory-loss_by_level'), 'levels of a lottery are shown against sparsity, not level');
+});
+
+test('instability: the mean error path and each pair along α, barriers in the caption', () => {
+  const alpha = [0, 0.5, 1];
+  const lmc = probe('lmc', 'instability', [row({}, { barrier: 0.125 }, {
+    series: { alpha, error: [0.1, 0.25, 0.15], error_pairs: [[0.1, 0.25, 0.15]] },
+  })]);
+  const figure = figuresFor([lmc]).find((f) => f.id === 'interpolation-path')!;
+  const data = valuesOf(figure);
+  assert.equal(data.filter((d) => d['curve'] === 'mean').length, 3);
+  assert.equal(data.filter((d) => d['curve'] === 'pair 0').length, 3);
+  assert.deepEqual(data.filter((d) => d['curve'] === 'mean').map((d) => d['value']), [0.1, 0.25, 0.15]);
+  assert.match(figure.caption, /Barriers: lmc: 0\.125/);
+});
+
+test('llc over steps: mean ± std, each chain, and the chains\' loss traces one panel per step', () => {
+  const rows = [0, 96].map((step) => row({ step }, {
+    llc_mean: 10 + step / 96, llc_std: 1, llc_chain_0: 9 + step / 96, llc_chain_1: 11 + step / 96, epsilon: 1e-3, gamma: 100, nbeta: 15.4, init_loss: 0.3,
+  }, { series: { loss_trace: [[0.31, 0.32, 0.33], [0.3, 0.31, 0.32]] } }));
+  const figures = figuresFor([probe('lc', 'llc', rows)]);
+  const llc = figures.find((f) => f.id === 'llc-lc')!;
+  const data = valuesOf(llc);
+  assert.equal(data.filter((d) => 'chain' in d).length, 4, 'two chains at two steps');
+  const summary = new Set(data.filter((d) => 'low' in d).map((d) => JSON.stringify([d['at'], d['low'], d['high']])));
+  assert.deepEqual([...summary], ['[0,9,11]', '[96,10,12]']);
+  assert.match(llc.caption, /ε = 0\.001, γ = 100, nβ = 15\.4/);
+  const traces = figures.find((f) => f.id === 'llc-traces-lc')!;
+  assert.equal(valuesOf(traces).length, 2 * 2 * 3);
+  assert.deepEqual(new Set(valuesOf(traces).map((d) => d['panel'])), new Set(['0', '96']));
+});
+
+test('mask overlap: a heatmap cell per pair of masks and layer, with the total', () => {
+  const overlap = probe('same_init', 'mask_overlap', [0, 1].map((seed) => row({ seed }, { jaccard: 0.3 + seed / 10, baseline: 0.1 }, {
+    subjects: { a: `ticket[${seed}][4]`, b: `other[${seed}][4]` },
+    layers: { layer1: { jaccard: 0.2, baseline: 0.1 }, layer2: { jaccard: 0.5, baseline: 0.2 } },
+  })));
+  const figure = figuresFor([overlap]).find((f) => f.id === 'mask-overlap')!;
+  const data = valuesOf(figure);
+  assert.equal(data.length, 2 * 3);
+  assert.deepEqual(new Set(data.map((d) => d['pair'])), new Set(['ticket[0][4] ∧ other[0][4]', 'ticket[1][4] ∧ other[1][4]']));
+  assert.deepEqual(data.filter((d) => d['layer'] === 'total').map((d) => d['jaccard']), [0.3, 0.4]);
+  assert.match(figure.caption, /d \/ \(2 − d\)/);
+});
+
+test('a probe along `@ every` is drawn over its steps; kernel distance among them', () => {
+  const kernel = probe('kernel', 'kernel_distance', [0, 96, 192].map((step) => row({ step }, { distance: step / 1000 })));
+  const tangent = probe('tangent', 'linearization', [0, 96].map((step) => row({ step }, { rmse: step / 100, agreement: 1 - step / 1000 })));
+  const figures = figuresFor([kernel, tangent]);
+  const k = figures.find((f) => f.id === 'trajectory-kernel')!;
+  assert.deepEqual(valuesOf(k).map((d) => [d['at'], d['value']]), [[0, 0], [96, 0.096], [192, 0.192]]);
+  assert.match(k.title, /distance over step/);
+  const t = figures.find((f) => f.id === 'trajectory-tangent')!;
+  assert.deepEqual(new Set(valuesOf(t).map((d) => d['metric'])), new Set(['rmse', 'agreement']));
+});
+
+test('a probe with a single row gets no trajectory', () => {
+  const single = probe('ticket_tangent', 'linearization', [row({}, { rmse: 0.1, agreement: 0.9 })]);
+  assert.deepEqual(figuresFor([single]).map((f) => f.id), []);
+});
+
+test('figure ids are unique within a report', () => {
+  const kernel = probe('kernel', 'kernel_distance', [0, 96].map((step) => row({ step }, { distance: step })));
+  const ids = figuresFor([lottery, reinit, kernel, probe('lc', 'llc', [row({ step: 0 }, { llc_mean: 1, llc_std: 0 })])]).map((f) => f.id);
+  assert.equal(new Set(ids).size, ids.length);
+});
