@@ -37,7 +37,6 @@ const TRAJECTORY_METRICS: Record<string, string[]> = {
   linearization: ['rmse', 'agreement'],
   mask_distance: ['hamming'],
   weight_distance: ['relative'],
-  sparsity: ['remaining'],
 };
 
 /** Coordinates a trajectory is drawn over, in order of preference. */
@@ -199,7 +198,8 @@ function interpolationPath(probes: ProbeResults[]): Figure | undefined {
       {
         transform: [{ filter: "datum.curve !== 'mean'" }],
         mark: { type: 'line', strokeWidth: 1, opacity: 0.35 },
-        encoding: { x, y, color, detail: { field: 'curve' } },
+        // The legend comes from the bold lines.
+        encoding: { x, y, color: { ...color, legend: null }, detail: { field: 'curve' } },
       },
       {
         transform: [{ filter: "datum.curve === 'mean'" }],
@@ -250,26 +250,42 @@ function llcFigures(probe: ProbeResults): Figure[] {
     : { field: 'at', type: 'quantitative' as const, title: axis };
   const settings = rows[0]!.metrics;
   const setting = `ε = ${formatNumber(settings['epsilon'] ?? NaN)}, γ = ${formatNumber(settings['gamma'] ?? NaN)}, nβ = ${formatNumber(settings['nbeta'] ?? NaN)}`;
-  const llcSpec: TopLevelSpec = {
-    $schema: SCHEMA, width: WIDTH, height: HEIGHT,
+  const llcLayers = {
+    width: WIDTH, height: HEIGHT,
     layer: [
       {
         data: { values: summary },
-        mark: { type: 'errorbar', ticks: true },
-        encoding: { x, y: { field: 'low', type: 'quantitative', title: 'local learning coefficient λ̂' }, y2: { field: 'high' } },
+        mark: { type: 'errorbar' as const, ticks: true },
+        encoding: { x, y: { field: 'low', type: 'quantitative' as const, title: 'local learning coefficient λ̂' }, y2: { field: 'high' } },
       },
       {
         data: { values: estimates },
-        mark: { type: 'point', opacity: 0.5, size: 25 },
-        encoding: { x, y: { field: 'llc', type: 'quantitative' }, color: { field: 'chain', type: 'nominal', title: 'chain' } },
+        mark: { type: 'point' as const, opacity: 0.5, size: 25 },
+        encoding: { x, y: { field: 'llc', type: 'quantitative' as const }, color: { field: 'chain', type: 'nominal' as const, title: 'chain' } },
       },
       {
         data: { values: summary },
-        mark: { type: 'line', point: { filled: true, size: 60 }, color: 'black' },
-        encoding: { x, y: { field: 'llc', type: 'quantitative' }, tooltip: [{ field: 'subject' }, { field: 'llc', format: '.3f' }, { field: 'loss', format: '.4f' }] },
+        mark: { type: 'line' as const, point: { filled: true, size: 60 }, color: 'black' },
+        encoding: { x, y: { field: 'llc', type: 'quantitative' as const }, tooltip: [{ field: 'subject' }, { field: 'llc', format: '.3f' }, { field: 'loss', format: '.4f' }] },
       },
     ],
   };
+  // Below it, the loss L(w*) at each checkpoint: λ̂ read beside how far training has come.
+  const withLoss = axis !== undefined && summary.every((d) => Number.isFinite(d['loss']));
+  const llcSpec: TopLevelSpec = withLoss
+    ? {
+        $schema: SCHEMA,
+        vconcat: [
+          llcLayers,
+          {
+            width: WIDTH, height: 120,
+            data: { values: summary },
+            mark: { type: 'line', point: { filled: true }, color: '#888' },
+            encoding: { x, y: { field: 'loss', type: 'quantitative', title: 'loss L(w*)', scale: { zero: false } } },
+          },
+        ],
+      }
+    : { $schema: SCHEMA, ...llcLayers };
   const traces: Datum[] = [];
   for (const row of rows) {
     const chains = row.series?.['loss_trace'] as number[][] | undefined;
@@ -283,7 +299,8 @@ function llcFigures(probe: ProbeResults): Figure[] {
     title: `Local learning coefficient: ${probe.name}`,
     caption:
       `λ̂ = nβ (mean SGLD loss − L(w*)) by SGLD localized at each checkpoint (Lau et al.; ${setting}). Black: the ` +
-      `mean over chains with ±1 standard deviation; colored: each chain's estimate${axis ? `, over ${axis}` : ''}. ` +
+      `mean over chains with ±1 standard deviation; colored: each chain's estimate${axis ? `, over ${axis}` : ''}` +
+      `${withLoss ? '; below, the loss L(w*) on the same data at each checkpoint' : ''}. ` +
       `A regular model with d parameters has λ = d/2; smaller values mean a more degenerate (simpler) solution. ` +
       `Declared as ${declared([probe])}. ${provenance(probe.rows)}`,
     spec: llcSpec,
@@ -432,8 +449,6 @@ function describeOp(op: string): string {
       return 'Early-bird mask distance (You et al. 2020): the normalized Hamming distance between the magnitude masks of consecutive checkpoints; it falls to near 0 once the ticket has emerged.';
     case 'weight_distance':
       return 'Relative distance ‖A − B‖ / ‖B‖ between the two weights.';
-    case 'sparsity':
-      return 'Share of prunable weights kept.';
     default:
       return `${op[0]!.toUpperCase()}${op.slice(1)} of each checkpoint.`;
   }

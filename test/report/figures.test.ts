@@ -18,11 +18,14 @@ function probe(name: string, op: string, rows: ResultRow[]): ProbeResults {
   return { name, op, declarations: [`probe ${name} = ${op}(...)`], rows };
 }
 
-/** The inline data of a figure's spec (top level, or of its layers). */
-function valuesOf(figure: Figure): Record<string, unknown>[] {
-  const spec = figure.spec as { data?: { values: Record<string, unknown>[] }; layer?: { data?: { values: Record<string, unknown>[] } }[] };
-  if (spec.data) return spec.data.values;
-  return (spec.layer ?? []).flatMap((l) => l.data?.values ?? []);
+type Values = Record<string, unknown>[];
+interface SpecPart { data?: { values: Values }; layer?: SpecPart[]; vconcat?: SpecPart[] }
+
+/** The inline data of a figure's spec: at its top, or in its layers and stacked views. */
+function valuesOf(figure: Figure): Values {
+  const collect = (part: SpecPart): Values =>
+    part.data ? part.data.values : [...(part.layer ?? []), ...(part.vconcat ?? [])].flatMap(collect);
+  return collect(figure.spec as SpecPart);
 }
 
 const lottery = probe('acc', 'accuracy', [0, 1, 2, 3].map((level) => row({ level }, { accuracy: 0.9 - 0.01 * level, remaining: 0.5 ** level })));
@@ -86,6 +89,7 @@ test('llc over steps: mean ± std, each chain, and the chains\' loss traces one 
   const summary = new Set(data.filter((d) => 'low' in d).map((d) => JSON.stringify([d['at'], d['low'], d['high']])));
   assert.deepEqual([...summary], ['[0,9,11]', '[96,10,12]']);
   assert.match(llc.caption, /ε = 0\.001, γ = 100, nβ = 15\.4/);
+  assert.match(llc.caption, /below, the loss L\(w\*\)/);
   const traces = figures.find((f) => f.id === 'llc-traces-lc')!;
   assert.equal(valuesOf(traces).length, 2 * 2 * 3);
   assert.deepEqual(new Set(valuesOf(traces).map((d) => d['panel'])), new Set(['0', '96']));
