@@ -247,7 +247,7 @@ function llcFigures(probe: ProbeResults): Figure[] {
   }
   const x = axis === undefined
     ? { field: 'at', type: 'nominal' as const, title: 'weights' }
-    : { field: 'at', type: 'quantitative' as const, title: axis };
+    : { field: 'at', type: 'quantitative' as const, title: axis, axis: { tickMinStep: 1 } };
   const settings = rows[0]!.metrics;
   const setting = `ε = ${formatNumber(settings['epsilon'] ?? NaN)}, γ = ${formatNumber(settings['gamma'] ?? NaN)}, nβ = ${formatNumber(settings['nbeta'] ?? NaN)}`;
   const llcLayers = {
@@ -423,7 +423,7 @@ function trajectory(probe: ProbeResults): Figure | undefined {
       width: WIDTH, height: present.length > 1 ? 160 : HEIGHT,
       mark: { type: 'line', point: { filled: true } },
       encoding: {
-        x: { field: 'at', type: 'quantitative', title: axis },
+        x: { field: 'at', type: 'quantitative', title: axis, axis: { tickMinStep: 1 } },
         y: { field: 'value', type: 'quantitative', title: null, scale: { zero: false } },
         color: { field: 'group', type: 'nominal', title: null },
         tooltip: [{ field: 'subject' }, { field: 'metric' }, { field: 'value', format: '.4f' }],
