@@ -10,7 +10,7 @@ import { readResults } from '../probe-results.ts';
 import { figuresFor, type ProbeResults } from '../report/figures.ts';
 import { reportPage, type RenderedFigure } from '../report/page.ts';
 import { renderSvg } from '../report/render.ts';
-import { EXIT } from '../usage.ts';
+import { EXIT, UsageError } from '../usage.ts';
 import { resolveCacheDir } from './cache.ts';
 import packageJson from '../../package.json' with { type: 'json' };
 
@@ -30,10 +30,15 @@ export async function reportCommand(file: string, sets: ParamOverride[], out: st
   const html = reportPage({ file, generatedAt: new Date(), ltxVersion: packageJson.version, figures: rendered, probes });
 
   const dir = resolve(out ?? DEFAULT_REPORT_DIR);
-  await mkdir(join(dir, 'specs'), { recursive: true });
-  for (const figure of figures) await writeAtomically(join(dir, 'specs', `${figure.id}.vl.json`), JSON.stringify(figure.spec, null, 2) + '\n');
   const page = join(dir, 'index.html');
-  await writeAtomically(page, html);
+  try {
+    await mkdir(join(dir, 'specs'), { recursive: true });
+    for (const figure of figures) await writeAtomically(join(dir, 'specs', `${figure.id}.vl.json`), JSON.stringify(figure.spec, null, 2) + '\n');
+    await writeAtomically(page, html);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UsageError(`ltx report: --out ${out ?? DEFAULT_REPORT_DIR}: cannot write the report there (${code ?? (error as Error).message})`);
+  }
   const rows = probes.flatMap((p) => p.rows);
   const pending = rows.filter((r) => r.status === 'pending').length;
   process.stdout.write(

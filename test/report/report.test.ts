@@ -63,6 +63,14 @@ test('before anything ran, the report has no plots and every row pending', () =>
   assert.match(html, /class="pending text"/);
 });
 
+test('an --out that cannot be a directory is a usage error naming the flag', () => {
+  const blocker = join(dir, 'a-file');
+  writeFileSync(blocker, 'not a directory');
+  const r = ltx(['report', file, '--cache', cache, '--out', join(blocker, 'report')]);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /^ltx: ltx report: --out .*a-file\/report: cannot write the report there \(ENOTDIR\)\n$/);
+});
+
 test('the page holds every standard plot as inline SVG, with its caption', () => {
   const html = readFileSync(page, 'utf8');
   for (const id of FIGURES) {
