@@ -74,3 +74,17 @@ function isObject(value: JsonValue | undefined): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+
+/** Column names in order of first appearance. */
+export function unionOf(lists: Iterable<string[]>): string[] {
+  const seen = new Set<string>();
+  for (const list of lists) for (const item of list) seen.add(item);
+  return [...seen];
+}
+
+/** A metric for a table cell: integers as they are, others to four significant digits. */
+export function formatMetric(value: number | undefined): string {
+  if (value === undefined) return '';
+  if (Number.isInteger(value)) return String(value);
+  return String(Number(value.toPrecision(4)));
+}

@@ -4,7 +4,7 @@ import type { CompiledProgram } from '../../compiler/compile.ts';
 import type { ParamOverride } from '../../compiler/evaluate.ts';
 import { Store } from '../../runtime/store/index.ts';
 import { compileFile, errorCount, printDiagnostics } from '../compile-file.ts';
-import { readResults, type Metrics, type ResultRow } from '../probe-results.ts';
+import { formatMetric, readResults, unionOf, type Metrics, type ResultRow } from '../probe-results.ts';
 import { paint, table, useColor } from '../terminal.ts';
 import { EXIT, UsageError } from '../usage.ts';
 import { resolveCacheDir } from './cache.ts';
@@ -25,19 +25,6 @@ export async function resultsCommand(file: string, sets: ParamOverride[], format
   else if (format === 'csv') process.stdout.write(toCsv(probes));
   else process.stdout.write(toText(probes, program));
   return EXIT.ok;
-}
-
-/** Column names in order of first appearance. */
-function unionOf(lists: Iterable<string[]>): string[] {
-  const seen = new Set<string>();
-  for (const list of lists) for (const item of list) seen.add(item);
-  return [...seen];
-}
-
-function formatMetric(value: number | undefined): string {
-  if (value === undefined) return '';
-  if (Number.isInteger(value)) return String(value);
-  return String(Number(value.toPrecision(4)));
 }
 
 function toText(probes: Record<string, ResultRow[]>, program: CompiledProgram): string {

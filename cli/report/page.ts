@@ -1,6 +1,6 @@
 // The report as one self-contained HTML page: inline CSS and SVG, no script, nothing fetched, so it
 // opens from disk, from a mail attachment or from a CI artifact alike.
-import type { ResultRow } from '../probe-results.ts';
+import { formatMetric, unionOf, type ResultRow } from '../probe-results.ts';
 import type { Figure, ProbeResults } from './figures.ts';
 
 export interface RenderedFigure {
@@ -88,7 +88,7 @@ function probeTable(probe: ProbeResults): string {
       `<td class="text">${escapeHtml(row.subject)}</td>`,
       ...(row.status === 'pending'
         ? [`<td class="pending text" colspan="${Math.max(1, metricColumns.length)}">pending</td>`]
-        : metricColumns.map((c) => `<td>${formatCell(row.metrics[c])}</td>`)),
+        : metricColumns.map((c) => `<td>${formatMetric(row.metrics[c])}</td>`)),
     ];
     return `<tr>${cells.join('')}</tr>`;
   };
@@ -96,16 +96,6 @@ function probeTable(probe: ProbeResults): string {
 <p>${probe.declarations.map((d) => `<code>${escapeHtml(d)}</code>`).join('<br>')}</p>
 <table><thead><tr>${header.map((h) => `<th${h === 'subject' ? ' class="text"' : ''}>${escapeHtml(h)}</th>`).join('')}</tr></thead>
 <tbody>${probe.rows.map(line).join('')}</tbody></table>`;
-}
-
-function formatCell(value: number | undefined): string {
-  if (value === undefined) return '';
-  if (Number.isInteger(value)) return String(value);
-  return String(Number(value.toPrecision(4)));
-}
-
-function unionOf(lists: string[][]): string[] {
-  return [...new Set(lists.flat())];
 }
 
 export function escapeHtml(text: string): string {
