@@ -39,7 +39,10 @@ const TRAJECTORY_METRICS: Record<string, string[]> = {
   weight_distance: ['relative'],
 };
 
-/** Coordinates a trajectory is drawn over, in order of preference. */
+/**
+ * Coordinates a trajectory is drawn over, in order of preference: the ordered ones of training.
+ * Others (seed, a loop over learning rates) are series, never an axis: a line over seeds means nothing.
+ */
 const AXIS_PREFERENCE = ['step', 'level'];
 
 export function figuresFor(probes: ProbeResults[]): Figure[] {
@@ -95,13 +98,11 @@ function coordinatesLabel(row: ResultRow, except: string[] = []): string {
     .join(', ');
 }
 
-/** The coordinate whose values differ among the rows, preferring step, then level. */
+/** The training coordinate (step, else level) whose values differ among the rows. */
 function varyingCoordinate(rows: ResultRow[]): string | undefined {
-  const keys = [...new Set(rows.flatMap((r) => Object.keys(r.index)))];
   const varies = (key: string) => new Set(rows.map((r) => String(r.index[key] ?? ''))).size > 1;
   const numeric = (key: string) => rows.every((r) => typeof r.index[key] === 'number');
-  const candidates = keys.filter((k) => varies(k) && numeric(k));
-  return AXIS_PREFERENCE.find((k) => candidates.includes(k)) ?? candidates[0];
+  return AXIS_PREFERENCE.find((k) => varies(k) && numeric(k));
 }
 
 function slug(text: string): string {
@@ -363,7 +364,7 @@ function overlapHeatmap(probes: ProbeResults[]): Figure | undefined {
     data: { values: data },
     encoding: {
       x: { field: 'layer', type: 'nominal', sort: order, title: 'layer', axis: { labelAngle: 0 } },
-      y: { field: 'pair', type: 'nominal', title: null, sort: null },
+      y: { field: 'pair', type: 'nominal', title: null, sort: null, axis: { labelLimit: 360 } },
     },
     layer: [
       {

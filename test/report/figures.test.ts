@@ -119,6 +119,11 @@ test('a probe along `@ every` is drawn over its steps; kernel distance among the
   assert.deepEqual(new Set(valuesOf(t).map((d) => d['metric'])), new Set(['rmse', 'agreement']));
 });
 
+test('rows that differ only by seed get no line over seeds', () => {
+  const bySeed = probe('reinit_acc', 'accuracy', [0, 1, 2].map((seed) => row({ seed }, { accuracy: 0.9 + seed / 100, remaining: 0.1 })));
+  assert.deepEqual(figuresFor([bySeed]).map((f) => f.id), []);
+});
+
 test('a probe with a single row gets no trajectory', () => {
   const single = probe('ticket_tangent', 'linearization', [row({}, { rmse: 0.1, agreement: 0.9 })]);
   assert.deepEqual(figuresFor([single]).map((f) => f.id), []);
