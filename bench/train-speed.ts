@@ -1,6 +1,6 @@
 // Training speed of the tfjs backends ltx can run on, beside PyTorch doing the same steps.
 //
-//   node bench/train-speed.ts [--mlp-steps N] [--conv-steps N] [--no-torch] [--no-write]
+//   node bench/train-speed.ts [--mlp-steps N] [--conv-steps N] [--wasm-threads N] [--no-torch] [--no-write]
 //
 // Workloads (batch 60, plain SGD lr 0.1, softmax cross-entropy, random but fixed data):
 //   LeNet-300-100  784-300-100-10 MLP, ReLU                                  (every backend)
@@ -340,6 +340,10 @@ async function main(): Promise<void> {
   const threads = Math.min(2, cpus().length);
   // By default wasm gets the cores PyTorch gets; --wasm-threads 1 measures the single-threaded build.
   const wasmThreads = values['wasm-threads'] === undefined ? threads : Number(values['wasm-threads']);
+  if (!Number.isInteger(wasmThreads) || wasmThreads < 1) {
+    console.error(`bench/train-speed: --wasm-threads ${values['wasm-threads']}: expected a whole number ≥ 1`);
+    process.exit(2);
+  }
   const started = new Date();
   const loadBefore = loadavg()[0]!;
   if (loadBefore > 0.5) {

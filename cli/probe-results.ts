@@ -23,7 +23,6 @@ export interface ResultRow {
   computed?: { backend: string; seconds: number; finishedAt: string };
 }
 
-/** Every probe table of the program, by probe name, with the metrics from the store's records. */
 export interface ReadOptions {
   /** Also read the series the probes stored (a blob read per row). */
   series?: boolean;
@@ -31,6 +30,7 @@ export interface ReadOptions {
   provenance?: boolean;
 }
 
+/** Every probe table of the program, by probe name, with the metrics from the store's records. */
 export async function readResults(program: CompiledProgram, store: Store, options: ReadOptions = {}): Promise<Record<string, ResultRow[]>> {
   const probes: Record<string, ResultRow[]> = {};
   for (const probe of program.probes) {
@@ -73,7 +73,6 @@ function splitMetrics(recorded: JsonObject): { metrics: Metrics; layers?: { [lay
 function isObject(value: JsonValue | undefined): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
-
 
 /** Column names in order of first appearance. */
 export function unionOf(lists: Iterable<string[]>): string[] {

@@ -1,9 +1,9 @@
 // `ltx report FILE --out DIR`: the standard plots of a program's probes on one self-contained HTML
 // page (DIR/index.html), with the Vega-Lite spec of each plot beside it (DIR/specs/ID.vl.json) for
 // whoever wants to restyle one. Read-only towards the cache; rows not computed yet show as pending.
-import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { ParamOverride } from '../../compiler/evaluate.ts';
+import { errorCode, writeFileAtomically } from '../../runtime/store/durable-fs.ts';
 import { Store } from '../../runtime/store/index.ts';
 import { compileFile, errorCount, printDiagnostics } from '../compile-file.ts';
 import { readResults } from '../probe-results.ts';
@@ -31,13 +31,12 @@ export async function reportCommand(file: string, sets: ParamOverride[], out: st
 
   const dir = resolve(out ?? DEFAULT_REPORT_DIR);
   const page = join(dir, 'index.html');
+  // Atomic writes: a browser reloading the page never sees half a file.
   try {
-    await mkdir(join(dir, 'specs'), { recursive: true });
-    for (const figure of figures) await writeAtomically(join(dir, 'specs', `${figure.id}.vl.json`), JSON.stringify(figure.spec, null, 2) + '\n');
-    await writeAtomically(page, html);
+    for (const figure of figures) await writeFileAtomically(join(dir, 'specs', `${figure.id}.vl.json`), JSON.stringify(figure.spec, null, 2) + '\n', dir);
+    await writeFileAtomically(page, html, dir);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new UsageError(`ltx report: --out ${out ?? DEFAULT_REPORT_DIR}: cannot write the report there (${code ?? (error as Error).message})`);
+    throw new UsageError(`ltx report: --out ${out ?? DEFAULT_REPORT_DIR}: cannot write the report there (${errorCode(error) ?? (error as Error).message})`);
   }
   const rows = probes.flatMap((p) => p.rows);
   const pending = rows.filter((r) => r.status === 'pending').length;
@@ -48,9 +47,3 @@ export async function reportCommand(file: string, sets: ParamOverride[], out: st
   return EXIT.ok;
 }
 
-/** A reader (a browser reloading the page) never sees half a file. */
-async function writeAtomically(path: string, text: string): Promise<void> {
-  const temporary = `${path}.${process.pid}.tmp`;
-  await writeFile(temporary, text);
-  await rename(temporary, path);
-}

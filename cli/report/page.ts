@@ -98,7 +98,7 @@ function probeTable(probe: ProbeResults): string {
 <tbody>${probe.rows.map(line).join('')}</tbody></table>`;
 }
 
-export function escapeHtml(text: string): string {
+function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 

@@ -10,12 +10,13 @@
 //    2-core machine is 1; the cores it sees are reported as 2 × the requested threads instead.
 // XNNPACK splits products and convolutions by output tiles, each computed by one thread in the
 // same order as with one, so the thread count does not change the bits (test/backends/wasm-threads).
-import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendWasm, setThreadsCount, version_wasm } from '@tensorflow/tfjs-backend-wasm';
+import { writeFileAtomically } from '../store/durable-fs.ts';
 
 const BUILD = 'tfjs-backend-wasm-threaded-simd';
 /** The backend's priority among tfjs backends, as the package registers it. */
@@ -50,17 +51,15 @@ function buildDirectory(): string {
 }
 
 /** The pthread worker script as a file, written on first use and shared by later processes. */
-function workerScript(directory: string): string {
+async function workerScript(directory: string): Promise<string> {
   const folder = join(tmpdir(), 'ltx-tfjs-wasm');
   const path = join(folder, `${BUILD}-${version_wasm}.worker.cjs`);
   if (existsSync(path)) return path;
   const require = createRequire(import.meta.url);
   const { wasmWorkerContents } = require(join(directory, `${BUILD}.worker.js`)) as { wasmWorkerContents: string };
-  mkdirSync(folder, { recursive: true });
-  const temporary = `${path}.${process.pid}.${Date.now()}.tmp`;
   // The shipped string holds "\n" escapes as real newlines; tfjs re-escapes them the same way.
-  writeFileSync(temporary, wasmWorkerContents.replace(/\n/g, '\\n'));
-  renameSync(temporary, path);
+  // Atomic: processes starting at once may race to write it.
+  await writeFileAtomically(path, wasmWorkerContents.replace(/\n/g, '\\n'), folder);
   return path;
 }
 
@@ -68,7 +67,7 @@ function workerScript(directory: string): string {
 async function startThreadedModule(threads: number): Promise<EmscriptenModule> {
   const directory = buildDirectory();
   const glue = join(directory, `${BUILD}.js`);
-  const worker = workerScript(directory);
+  const worker = await workerScript(directory);
   const require = createRequire(import.meta.url);
   const factory = require(glue) as EmscriptenFactory;
   // Emscripten leaves its promise pending when a custom instantiation fails; this one settles it.
