@@ -2,7 +2,7 @@
 import { compile, type CompiledProgram } from '../compiler/compile.ts';
 import type { ParamOverride } from '../compiler/evaluate.ts';
 import type { CompileHost } from '../compiler/program-loader.ts';
-import type { Diagnostic } from '../lang/diagnostics.ts';
+import type { Diagnostic } from '../core/diagnostics.ts';
 import { formatDiagnostic } from '../lang/print-diagnostic.ts';
 import { DatasetSizeCache } from './dataset-sizes.ts';
 import { fileHost } from './host.ts';

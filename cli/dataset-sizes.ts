@@ -2,8 +2,8 @@
 // converted to steps at compile time. The compiler is pure and synchronous, so the CLI compiles once,
 // collects the sizes it asked for and could not get, reads them from the files' headers, and compiles
 // again with them.
-import type { Json } from '../compiler/canonical.ts';
-import { canonicalJson } from '../compiler/canonical.ts';
+import type { Json } from '../core/json.ts';
+import { canonicalJson } from '../core/json.ts';
 import { probeDatasetSizes } from '../stdlib/datasets/index.ts';
 
 type Sizes = { train: number; test: number };

@@ -2,11 +2,12 @@
 // schema-checked) → stages (content-hashed DAG). Pure apart from the host's readFile.
 import { hasCycle, topologicalSort } from 'graphology-dag';
 import type { DeclarationKind } from '../lang/ast.ts';
-import type { Diagnostic } from '../lang/diagnostics.ts';
+import type { Diagnostic } from '../core/diagnostics.ts';
 import { DiagnosticSink } from './diagnostics-sink.ts';
 import { Evaluator, type DeclaredValue, type EvaluateOptions } from './evaluate.ts';
 import { loadProgramFiles, type CompileHost, type SourceFile } from './program-loader.ts';
-import { StageBuilder, type Stage } from './stages.ts';
+import { StageBuilder } from './stages.ts';
+import { type Stage } from '../core/stage.ts';
 import type { Coordinates, Value } from './values.ts';
 import type { DirectedGraph } from 'graphology';
 

@@ -1,16 +1,16 @@
 // Collects diagnostics from every phase; phases keep going after errors so a user sees all of them.
 import type { SourceRange } from '../lang/ast.ts';
-import type { Diagnostic, RelatedInformation } from '../lang/diagnostics.ts';
+import type { Diagnostic, DiagnosticCode, RelatedInformation } from '../core/diagnostics.ts';
 
 export class DiagnosticSink {
   readonly diagnostics: Diagnostic[] = [];
   private readonly seen = new Set<string>();
 
-  error(file: string, range: SourceRange, code: string, message: string, related?: RelatedInformation[]): void {
+  error(file: string, range: SourceRange, code: DiagnosticCode, message: string, related?: RelatedInformation[]): void {
     this.push({ severity: 'error', code, message, file, range, ...(related ? { related } : {}) });
   }
 
-  warning(file: string, range: SourceRange, code: string, message: string): void {
+  warning(file: string, range: SourceRange, code: DiagnosticCode, message: string): void {
     this.push({ severity: 'warning', code, message, file, range });
   }
 

@@ -3,7 +3,7 @@
 // name (the same declaration whose parameters or inputs changed).
 import type { CompiledProgram } from './compile.ts';
 import { diffPreimages, type FieldChange } from './preimage-diff.ts';
-import { preimageOf, type Stage } from './stages.ts';
+import { preimageOf, type Stage } from '../core/stage.ts';
 
 export interface StageSummary {
   name: string;

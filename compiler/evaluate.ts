@@ -7,14 +7,14 @@ import type {
 import { parseExpression } from '../lang/parse.ts';
 import { lookupSignature, signatures } from '../stdlib/registry.ts';
 import type { Signature } from '../stdlib/signature.ts';
-import type { Json } from './canonical.ts';
+import type { Json } from '../core/json.ts';
 import type { DiagnosticSink } from './diagnostics-sink.ts';
 import {
   coordinatesOf, entryLabel, indexKey, type DeclEntry, type DeclGroup, type Env,
 } from './declarations.ts';
 import { lowerCall, type CallContext } from './ops.ts';
 import { checkArguments, type ArgumentSites, type TypedPlaceholder } from './schema-check.ts';
-import { closestName, didYouMean } from './suggest.ts';
+import { closestName, didYouMean } from '../core/suggest.ts';
 import type { SourceFile } from './program-loader.ts';
 import {
   describeType, maskOf, type FamilyMember, type RunNode, type Value,

@@ -1,6 +1,6 @@
 // The stage DAG as Graphviz dot, Mermaid or JSON.
 import type { CompiledProgram } from './compile.ts';
-import type { Stage } from './stages.ts';
+import type { Stage } from '../core/stage.ts';
 
 export type GraphFormat = 'dot' | 'mermaid' | 'json';
 

@@ -1,15 +1,16 @@
 // How each standard-library call becomes a value: descriptors for datasets, models and optimizers;
 // symbolic nodes for inits, runs, masks and probes. The sugar (`imp`, `oneshot`, `like:`) builds exactly
 // the nodes of its long form, so it compiles to the same stages.
+import type { DiagnosticCode } from '../core/diagnostics.ts';
 import type { CallExpression, SourceRange } from '../lang/ast.ts';
 import { datasetSizes } from '../stdlib/datasets/index.ts';
 import { modelLayout } from '../stdlib/models/layout.ts';
 import type { Signature } from '../stdlib/signature.ts';
-import { canonicalJson, type Json } from './canonical.ts';
+import { canonicalJson, type Json } from '../core/json.ts';
 import type { Env } from './declarations.ts';
 import { Evaluator } from './evaluate.ts';
 import type { ArgumentSites, TypedPlaceholder } from './schema-check.ts';
-import { closestName } from './suggest.ts';
+import { closestName } from '../core/suggest.ts';
 import {
   checkpointOf, describeType, maskOf, modelOf, stepOf, type CheckpointNode, type Coordinates,
   type DatasetDescriptor, type FamilyMember, type MaskNode, type ModelDescriptor, type NodeLabel,
@@ -50,7 +51,7 @@ export function lowerCall(ctx: CallContext): Value {
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-function fail(ctx: CallContext, range: SourceRange, message: string, code = 'invalid'): Value {
+function fail(ctx: CallContext, range: SourceRange, message: string, code: DiagnosticCode = 'invalid'): Value {
   ctx.evaluator.sink.error(ctx.env.file, range, code, message);
   return ERROR;
 }

@@ -1,8 +1,8 @@
 // The plan: every stage with its status (cached, or to run and why), from what the store knows.
-import type { Preimage } from './canonical.ts';
+import type { Preimage } from '../core/stage.ts';
 import type { CompiledProgram } from './compile.ts';
 import { diffPreimages, formatJsonValue } from './preimage-diff.ts';
-import { preimageOf, type Stage } from './stages.ts';
+import { preimageOf, type Stage } from '../core/stage.ts';
 
 /** What the plan needs to know of the cache; read-only. */
 export interface CacheView {

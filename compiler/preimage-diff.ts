@@ -1,6 +1,7 @@
 // Field-by-field differences of two stage preimages: what `plan` and `diff` print as the reason a
 // stage reruns ("optimizer.lr: 0.0012 → 0.002").
-import { canonicalJson, type Json, type Preimage } from './canonical.ts';
+import { canonicalJson, type Json } from '../core/json.ts';
+import { type Preimage } from '../core/stage.ts';
 
 export interface FieldChange {
   /** Dotted path into the preimage, e.g. `params.optimizer.lr`, `inputs.start`. */

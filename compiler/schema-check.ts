@@ -4,7 +4,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { SourceRange } from '../lang/ast.ts';
 import type { Signature } from '../stdlib/signature.ts';
 import { describeType } from './values.ts';
-import { closestName, didYouMean } from './suggest.ts';
+import { closestName, didYouMean } from '../core/suggest.ts';
 
 /** A non-JSON argument (a run, a mask, a quantity, ...) as ajv sees it. */
 export interface TypedPlaceholder {

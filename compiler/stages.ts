@@ -2,32 +2,13 @@
 // that anything refers to, so `RUN @ k` is one shared, cached stage and the rest of the run resumes from
 // it. Identical stages from different declarations get one key and are one stage.
 import { DirectedGraph } from 'graphology';
-import { canonicalJson, sha256Hex, stageKey, type Json, type Preimage } from './canonical.ts';
+import { canonicalJson, type Json } from '../core/json.ts';
+import { sha256Hex } from '../core/hash.ts';
+import { stageKey, type Stage, type StageKind } from '../core/stage.ts';
 import { dataJson, modelJson } from './ops.ts';
 import type {
-  CheckpointNode, MaskNode, NodeLabel, Origin, ProbeNode, ProbeRowPlan, RunNode,
+  CheckpointNode, MaskNode, NodeLabel, ProbeNode, ProbeRowPlan, RunNode,
 } from './values.ts';
-
-export type StageKind = 'init' | 'train' | 'mask' | 'rewind' | 'reinit' | 'probe';
-
-export interface Stage {
-  key: string;
-  kind: StageKind;
-  op: string;
-  version: number;
-  params: { [key: string]: Json };
-  /** Role → key of the stage whose output this stage reads. */
-  inputs: { [role: string]: string };
-  /** Display name: the first declaration that produced it, e.g. `dense 0→500`, `m[3]`, `acc[3]`. */
-  name: string;
-  /** Every name that compiles to this stage. */
-  names: string[];
-  origin: Origin;
-}
-
-export function preimageOf(stage: Stage): Preimage {
-  return { op: stage.op, version: stage.version, params: stage.params, inputs: stage.inputs };
-}
 
 export class StageBuilder {
   readonly stages = new Map<string, Stage>();

@@ -3,12 +3,11 @@
 // every split point of every run is known.
 import type { SourceRange } from '../lang/ast.ts';
 import type { LtxType } from '../stdlib/signature.ts';
-import type { Json } from './canonical.ts';
+import type { Json } from '../core/json.ts';
 
-export interface Origin {
-  file: string;
-  range: SourceRange;
-}
+import type { Origin } from '../core/source.ts';
+
+export type { Origin };
 
 /** A function applied to validated parameters: a dataset, model, optimizer or schedule description. */
 export interface OpDescriptor {

@@ -23,7 +23,7 @@ import type {
   StringLiteral,
   Unit,
 } from './ast.ts';
-import type { Diagnostic } from './diagnostics.ts';
+import type { Diagnostic } from '../core/diagnostics.ts';
 import {
   At,
   BinaryOperator as BinaryOperatorToken,

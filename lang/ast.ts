@@ -1,18 +1,9 @@
 // The .ltx abstract syntax tree. Every node carries the source range it was built from, so that
 // every later phase (resolution, schema checks, stage building) can point diagnostics at the text.
 
-/** A position in a source file. `line` and `column` are 1-based; `offset` is 0-based (UTF-16 units). */
-export interface Position {
-  offset: number;
-  line: number;
-  column: number;
-}
+import type { Position, SourceRange } from '../core/source.ts';
 
-/** A half-open range [start, end) of source text. */
-export interface SourceRange {
-  start: Position;
-  end: Position;
-}
+export type { Position, SourceRange };
 
 export type DeclarationKind =
   | 'param'

@@ -2,7 +2,7 @@
 // token vector, the comments (kept for the formatter) and lexical diagnostics.
 import { createToken, Lexer, type IToken, type TokenType } from 'chevrotain';
 import type { Comment } from './ast.ts';
-import type { Diagnostic } from './diagnostics.ts';
+import type { Diagnostic } from '../core/diagnostics.ts';
 import { LineIndex } from './source-text.ts';
 
 // Categories: a token may belong to several, and the parser consumes categories where any member

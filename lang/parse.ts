@@ -4,7 +4,7 @@
 import type { CstNode, IRecognitionException } from 'chevrotain';
 import type { Expression, Program } from './ast.ts';
 import { AstBuilder } from './ast-builder.ts';
-import type { Diagnostic } from './diagnostics.ts';
+import type { Diagnostic } from '../core/diagnostics.ts';
 import { tokenize, type TokenizeResult } from './lexer.ts';
 import { ltxParser, type LtxParser } from './parser.ts';
 import { LineIndex, pointRange } from './source-text.ts';

@@ -2,7 +2,7 @@
 // one before it for context, a line-number gutter and a ^~~~ underline of the range), then
 // related information as `note:` lines. ANSI colour only on request.
 import type { SourceRange } from './ast.ts';
-import type { Diagnostic, Severity } from './diagnostics.ts';
+import type { Diagnostic, Severity } from '../core/diagnostics.ts';
 import { LineIndex } from './source-text.ts';
 
 export interface FormatDiagnosticOptions {

@@ -8,8 +8,8 @@
 //
 // Tensors keep their order (layout order), so decoding gives back equal maps. Probe numbers that JSON
 // cannot hold (NaN, ±Infinity, −0) are written as {"$number": "NaN"} etc., so every round trip is exact.
-import type { Json } from '../compiler/canonical.ts';
-import type { Artifact, Checkpoint, Mask, OpRef, OptimizerState, ProbeResult, TensorValue } from './artifacts.ts';
+import type { Json } from '../core/json.ts';
+import type { Artifact, Checkpoint, Mask, OpRef, OptimizerState, ProbeResult, TensorValue } from '../core/artifacts.ts';
 import { decodeTensors, encodeTensors, type NamedTensor } from './store/checkpoint-format.ts';
 import { StoreCorruptError } from './store/errors.ts';
 import { isJsonObject, type JsonObject, type JsonValue } from './store/json.ts';

@@ -3,14 +3,14 @@
 // in-memory copy. Concurrent requests for a dataset still loading wait for the same load.
 import { isAbsolute, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import type { Json } from '../compiler/canonical.ts';
+import type { Json } from '../core/json.ts';
 import { canonicalJson } from './store/json.ts';
 import type { JsonValue } from './store/json.ts';
 import { loadDataset, type DatasetContext, type LoadedDataset, type TeacherForward } from '../stdlib/datasets/index.ts';
 import { initialize } from '../stdlib/inits/index.ts';
 import { forward } from '../stdlib/models/forward.ts';
 import { modelLayout } from '../stdlib/models/layout.ts';
-import type { OpRef } from './artifacts.ts';
+import type { OpRef } from '../core/artifacts.ts';
 
 type Params = { [key: string]: Json };
 

@@ -3,7 +3,7 @@
 // init; reading, verifying and decoding them from disk for each stage would be wasted work. The runtime's
 // cache also keeps their tensors on the backend (runtime/resident-tensors.ts) and counts those in the
 // same budget.
-import type { Artifact } from './artifacts.ts';
+import type { Artifact } from '../core/artifacts.ts';
 
 /** `--device-cache 512MB`, per worker. */
 export const DEFAULT_DEVICE_CACHE_BYTES = 512_000_000;

@@ -1,7 +1,7 @@
 // What a run shows while it works. On a terminal: a bar per running stage (steps, loss, ETA) redrawn in
 // place, with finished stages scrolling above. Elsewhere (logs, pipes, CI): one plain line per event,
 // easy to grep: `started NAME`, `done NAME (1.2 s)`, `failed NAME: CAUSE`, `skipped NAME: CAUSE`.
-import type { Stage } from '../compiler/stages.ts';
+import type { Stage } from '../core/stage.ts';
 import type { StageProgress } from './executors/executor.ts';
 import type { StageReport } from './scheduler.ts';
 

@@ -13,7 +13,7 @@
 // The tensors are shared and read-only: their users never dispose them and never write into them
 // (training makes new tensors for what it changes).
 import * as tf from '@tensorflow/tfjs-core';
-import type { Artifact, Checkpoint, Mask } from './artifacts.ts';
+import type { Artifact, Checkpoint, Mask } from '../core/artifacts.ts';
 import { artifactBytes, DeviceCache } from './device-cache.ts';
 
 export type NamedTensors = Readonly<Record<string, tf.Tensor>>;

@@ -3,8 +3,8 @@
 import { randomUUID } from 'node:crypto';
 import PQueue from 'p-queue';
 import type { CompiledProgram } from '../compiler/compile.ts';
-import type { Stage } from '../compiler/stages.ts';
-import { didYouMean } from '../compiler/suggest.ts';
+import type { Stage } from '../core/stage.ts';
+import { didYouMean } from '../core/suggest.ts';
 import type { BackendChoice } from './backends/select.ts';
 import type { Executor } from './executors/executor.ts';
 import { silentProgress, type ProgressView } from './progress.ts';

@@ -5,7 +5,7 @@
 // Another `ltx run` on the same cache may be computing a stage: the gate (per-stage claims) says so, and
 // then the stage waits for it outside the queue, so this run's slots keep computing other stages.
 import PQueue from 'p-queue';
-import type { Stage } from '../compiler/stages.ts';
+import type { Stage } from '../core/stage.ts';
 import type { StageClaims } from './store/index.ts';
 
 export type StageStatus =

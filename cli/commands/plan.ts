@@ -1,4 +1,4 @@
-import type { Preimage } from '../../compiler/canonical.ts';
+import type { Preimage } from '../../core/stage.ts';
 import type { CompiledProgram } from '../../compiler/compile.ts';
 import type { ParamOverride } from '../../compiler/evaluate.ts';
 import { plan, type CacheView } from '../../compiler/plan.ts';

@@ -1,6 +1,6 @@
 // Where stages compute. The scheduler decides what runs when; an executor runs one stage somewhere
 // (a worker thread here, a Slurm job later), commits its result to the store and says how it ended.
-import type { Stage } from '../../compiler/stages.ts';
+import type { Stage } from '../../core/stage.ts';
 import type { BackendChoice } from '../backends/select.ts';
 import type { JsonObject } from '../store/index.ts';
 

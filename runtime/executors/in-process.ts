@@ -1,6 +1,6 @@
 // Stages computed on the calling thread, one tfjs backend shared by all. No isolation and no
 // parallelism of computation, but no worker start-up either: for tests and embedding.
-import type { Stage } from '../../compiler/stages.ts';
+import type { Stage } from '../../core/stage.ts';
 import { initBackend, type BackendChoice, type BackendRequest } from '../backends/select.ts';
 import { DEFAULT_DEVICE_CACHE_BYTES } from '../device-cache.ts';
 import { ResidentArtifacts, type ResidentTensorStats } from '../resident-tensors.ts';

@@ -4,7 +4,7 @@
 // inputs decoded.
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { Stage } from '../../compiler/stages.ts';
+import type { Stage } from '../../core/stage.ts';
 import type { BackendChoice, BackendRequest } from '../backends/select.ts';
 import { ExecutorStartError, type Executor, type StageHooks, type StageOutcome } from './executor.ts';
 import { STANDARD_LIBRARY } from './stage-library.ts';

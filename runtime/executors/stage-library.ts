@@ -1,8 +1,8 @@
 // What an executor needs to compute stages: the implementation of each op and the artifact codec.
 // Workers cannot receive functions, so a library travels as the URL of a module that builds one; the
 // standard library is runtime/executors/standard-library.ts, tests bring their own fake tables.
-import type { Stage } from '../../compiler/stages.ts';
-import type { Artifact } from '../artifacts.ts';
+import type { Stage } from '../../core/stage.ts';
+import type { Artifact } from '../../core/artifacts.ts';
 import type { TensorSource } from '../resident-tensors.ts';
 import type { StageProgress } from './executor.ts';
 

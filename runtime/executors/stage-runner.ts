@@ -6,8 +6,8 @@
 // on the backend even if another stage's inputs push them out of the cache meanwhile; at its end the
 // tensors of inputs the cache does not keep are disposed, and those of kept inputs start counting in
 // the cache's budget.
-import { preimageOf, type Stage } from '../../compiler/stages.ts';
-import type { Artifact } from '../artifacts.ts';
+import { preimageOf, type Stage } from '../../core/stage.ts';
+import type { Artifact } from '../../core/artifacts.ts';
 import type { DeviceCache } from '../device-cache.ts';
 import type { ResidentTensors } from '../resident-tensors.ts';
 import type { JsonObject, StagePreimage, Store } from '../store/index.ts';

@@ -1,5 +1,5 @@
 // The messages between the local executor and its worker threads (structured-cloned plain data).
-import type { Stage } from '../../compiler/stages.ts';
+import type { Stage } from '../../core/stage.ts';
 import type { BackendChoice, BackendRequest } from '../backends/select.ts';
 import type { StageOutcome, StageProgress } from './executor.ts';
 

@@ -3,12 +3,12 @@
 // inputs copies0, copies1, …). The math is in stdlib/probes/; this reads params and inputs and turns
 // every problem into a StageFailure.
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import type { Stage } from '../../compiler/stages.ts';
+import type { Stage } from '../../core/stage.ts';
 import { instabilityProbe } from '../../stdlib/probes/instability.ts';
 import { maskDistance } from '../../stdlib/probes/mask-distance.ts';
 import { maskOverlap } from '../../stdlib/probes/mask-overlap.ts';
 import { weightDistance } from '../../stdlib/probes/weight-distance.ts';
-import type { Artifact, Checkpoint, OpRef } from '../artifacts.ts';
+import type { Artifact, Checkpoint, OpRef } from '../../core/artifacts.ts';
 import { failing, StageFailure, throwIfAborted } from './context.ts';
 import { checkFits, checkSameModel, datasetFor, layoutOf } from './models.ts';
 import { checkpointInput, dataParam, integerParam, maskInput, numberParam, stringListParam, stringParam } from './params.ts';

@@ -1,10 +1,10 @@
 // init: a model's initial weights (a checkpoint at step 0). reinit: the random-reinitialization control,
 // weights drawn afresh with the init's scheme and another seed, then ⊙ mask.
-import type { Stage } from '../../compiler/stages.ts';
+import type { Stage } from '../../core/stage.ts';
 import { initialize, INIT_SCHEMES, type InitOptions, type InitScheme } from '../../stdlib/inits/index.ts';
 import type { ModelLayout } from '../../stdlib/models/layout.ts';
 import { applyMask } from '../../stdlib/pruning/index.ts';
-import type { Checkpoint, OpRef, TensorValue } from '../artifacts.ts';
+import type { Checkpoint, OpRef, TensorValue } from '../../core/artifacts.ts';
 import { StageFailure } from './context.ts';
 import { checkSameModel, layoutOf, messageOf } from './models.ts';
 import { integerParam, maskInput, numberParam, opRefParam, stringParam } from './params.ts';

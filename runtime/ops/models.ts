@@ -3,7 +3,7 @@
 import { modelLayout, type ModelLayout } from '../../stdlib/models/layout.ts';
 import type { LoadedDataset } from '../../stdlib/datasets/index.ts';
 import { incompatibility } from '../../stdlib/training/compatibility.ts';
-import type { OpRef } from '../artifacts.ts';
+import type { OpRef } from '../../core/artifacts.ts';
 import { StageFailure, type ExecContext } from './context.ts';
 
 export function layoutOf(model: OpRef): ModelLayout {

@@ -1,9 +1,9 @@
 // Reading a stage's params and inputs. The compiler validated the params against the op's schema, but a
 // stage can also come from a store written by another version, so each reader checks what it returns;
 // a bad value is a StageFailure that names the field.
-import type { Json } from '../../compiler/canonical.ts';
-import type { Stage } from '../../compiler/stages.ts';
-import type { Artifact, Checkpoint, Mask, OpRef } from '../artifacts.ts';
+import type { Json } from '../../core/json.ts';
+import type { Stage } from '../../core/stage.ts';
+import type { Artifact, Checkpoint, Mask, OpRef } from '../../core/artifacts.ts';
 import { StageFailure } from './context.ts';
 
 type Params = Stage['params'];

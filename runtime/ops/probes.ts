@@ -1,7 +1,7 @@
 // The basic probes as stages: accuracy and loss of a checkpoint on a split, sparsity of a mask.
-import type { Stage } from '../../compiler/stages.ts';
+import type { Stage } from '../../core/stage.ts';
 import { accuracyProbe, lossProbe, sparsityProbe, type EvaluationTarget } from '../../stdlib/probes/basic.ts';
-import type { Artifact } from '../artifacts.ts';
+import type { Artifact } from '../../core/artifacts.ts';
 import { StageFailure, throwIfAborted, type ExecContext } from './context.ts';
 import { checkFits, datasetFor, layoutOf, messageOf } from './models.ts';
 import { checkpointInput, checkpointOrMaskInput, dataParam } from './params.ts';

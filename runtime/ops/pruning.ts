@@ -1,7 +1,7 @@
 // magnitude and random_mask make masks; rewind applies one to a checkpoint (weights ⊙ mask at the same
 // step, with no optimizer state: training from it restarts the optimizer).
 import { applyMask, magnitudeMasks, randomMasks } from '../../stdlib/pruning/index.ts';
-import type { Checkpoint, Mask, TensorValue } from '../artifacts.ts';
+import type { Checkpoint, Mask, TensorValue } from '../../core/artifacts.ts';
 import { StageFailure } from './context.ts';
 import { checkSameModel, layoutOf, messageOf } from './models.ts';
 import { checkpointInput, integerParam, maskInput, numberParam, rateRecordParam, stringListParam, stringParam } from './params.ts';

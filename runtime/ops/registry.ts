@@ -4,8 +4,8 @@
 //
 // Progress: training calls ctx.progress about every 10 steps (or 0.5 s) with the steps done in the
 // segment (step, out of total = to − from) and the mean loss since the previous call.
-import type { Stage } from '../../compiler/stages.ts';
-import type { Artifact } from '../artifacts.ts';
+import type { Stage } from '../../core/stage.ts';
+import type { Artifact } from '../../core/artifacts.ts';
 import { StageFailure, type ExecContext } from './context.ts';
 import { instabilityStage, maskDistanceStage, maskOverlapStage, weightDistanceStage } from './comparison-probes.ts';
 import { initStage, reinitStage } from './init.ts';

@@ -2,12 +2,12 @@
 // kernel_distance (the empirical NTK at two sets of weights) and llc (SGLD around the weights).
 // The math is in stdlib/probes; this module reads the stage's params and inputs and turns every
 // problem into a StageFailure that names the probe.
-import type { Stage } from '../../compiler/stages.ts';
+import type { Stage } from '../../core/stage.ts';
 import type { LoadedDataset } from '../../stdlib/datasets/index.ts';
 import { kernelDistanceProbe } from '../../stdlib/probes/kernel-distance.ts';
 import { linearizationProbe } from '../../stdlib/probes/linearization.ts';
 import { llcProbe, type LlcSettings } from '../../stdlib/probes/llc.ts';
-import type { Checkpoint } from '../artifacts.ts';
+import type { Checkpoint } from '../../core/artifacts.ts';
 import { failing, StageFailure, throwIfAborted, type ExecContext } from './context.ts';
 import { checkFits, checkSameModel, datasetFor, layoutOf } from './models.ts';
 import { checkpointInput, dataParam, integerParam, numberParam } from './params.ts';

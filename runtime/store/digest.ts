@@ -2,18 +2,8 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 
-/** 64 lowercase hex characters of a SHA-256. */
-export type Sha256Hex = string;
-
-const SHA256_HEX = /^[0-9a-f]{64}$/;
-
-export function isSha256Hex(value: unknown): value is Sha256Hex {
-  return typeof value === 'string' && SHA256_HEX.test(value);
-}
-
-export function sha256Hex(bytes: Uint8Array): Sha256Hex {
-  return createHash('sha256').update(bytes).digest('hex');
-}
+export { isSha256Hex, sha256Hex, type Sha256Hex } from '../../core/hash.ts';
+import type { Sha256Hex } from '../../core/hash.ts';
 
 /** Hash a file without holding it in memory (checkpoints can be large). */
 export async function sha256OfFile(path: string): Promise<Sha256Hex> {

@@ -1,6 +1,6 @@
 // The basic probes: accuracy and loss of weights on a split, and the sparsity of a mask (or of the mask
 // a checkpoint trains under). Each returns one row of its probe's table.
-import type { Checkpoint, Mask, ProbeResult } from '../../runtime/artifacts.ts';
+import type { Checkpoint, Mask, ProbeResult } from '../../core/artifacts.ts';
 import type { TensorSource } from '../../runtime/resident-tensors.ts';
 import type { LoadedDataset } from '../datasets/index.ts';
 import { modelLayout, type ModelLayout } from '../models/layout.ts';

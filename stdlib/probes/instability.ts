@@ -10,7 +10,7 @@
 //   means over all pairs (the per-pair paths are in the series).
 // - The loss barrier is the same construction on the mean loss.
 // - Regression data has no error: its barrier is the loss barrier, and the path reports loss_at_α.
-import type { Checkpoint, ProbeResult, TensorValue } from '../../runtime/artifacts.ts';
+import type { Checkpoint, ProbeResult, TensorValue } from '../../core/artifacts.ts';
 import type { LoadedDataset } from '../datasets/index.ts';
 import { modelLayout } from '../models/layout.ts';
 import { applyMask, type MaskMap } from '../pruning/index.ts';

@@ -17,7 +17,7 @@
 // (Cortes et al. 2012) A_c = ⟨HKH, HYYᵀH⟩_F / (‖HKH‖_F ‖HYYᵀH‖_F), H = I − 11ᵀ/N, with Y the one-hot
 // labels (the regression targets for regression); absent when the targets do not vary.
 import * as tf from '@tensorflow/tfjs-core';
-import type { Checkpoint, ProbeResult } from '../../runtime/artifacts.ts';
+import type { Checkpoint, ProbeResult } from '../../core/artifacts.ts';
 import type { LoadedDataset } from '../datasets/index.ts';
 import { createRng } from '../random.ts';
 import {

@@ -26,7 +26,7 @@
 // actual displacement. Batch-norm running statistics are not parameters: f(θ0) and J(θ0) use θ0's,
 // f(θ) uses θ's. Language models count every position's logits, as their accuracy does.
 import * as tf from '@tensorflow/tfjs-core';
-import type { Checkpoint, ProbeResult } from '../../runtime/artifacts.ts';
+import type { Checkpoint, ProbeResult } from '../../core/artifacts.ts';
 import type { LoadedDataset } from '../datasets/index.ts';
 import { correct } from '../nn/losses.ts';
 import {

@@ -18,7 +18,7 @@
 // Randomness: chain c draws its minibatches (a fresh permutation of the split per pass) and its noise
 // (per step, per parameter in layout order) from createRng(seed, 'sgld/chain=' + c).
 import * as tf from '@tensorflow/tfjs-core';
-import type { Checkpoint, ProbeResult } from '../../runtime/artifacts.ts';
+import type { Checkpoint, ProbeResult } from '../../core/artifacts.ts';
 import type { LoadedDataset } from '../datasets/index.ts';
 import { loss } from '../nn/losses.ts';
 import { createRng, type Rng } from '../random.ts';

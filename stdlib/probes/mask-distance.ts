@@ -3,7 +3,7 @@
 // two checkpoints is the normalized Hamming distance mean(m_a ≠ m_b) between their masks, over the
 // weights the masks rank (prunable, outside `skip`). A small distance between consecutive checkpoints
 // means the mask has settled: the early-bird ticket can be drawn.
-import type { Checkpoint, ProbeResult } from '../../runtime/artifacts.ts';
+import type { Checkpoint, ProbeResult } from '../../core/artifacts.ts';
 import type { ModelLayout } from '../models/layout.ts';
 import { applyMask, magnitudeMasks, matchesAny, type MaskMap } from '../pruning/index.ts';
 

@@ -5,7 +5,7 @@
 // uniformly among those keeping exactly kA and kB of the n weights (random_mask keeps counts exactly):
 // the intersection I is then hypergeometric and E[J] = Σ_i P(I = i) · i / (kA + kB − i). For equal
 // densities d and large n this tends to d / (2 − d), for densities dA, dB to dA·dB / (dA + dB − dA·dB).
-import type { Mask, ProbeResult } from '../../runtime/artifacts.ts';
+import type { Mask, ProbeResult } from '../../core/artifacts.ts';
 import type { ModelLayout } from '../models/layout.ts';
 
 export interface OverlapCounts {

@@ -2,7 +2,7 @@
 // and SGLD probes need: f(θ; x) with θ a list of tensors in layout order, the batch-norm running
 // statistics held fixed, and evaluation-mode forwards (so f depends on θ alone, not on the batch).
 import * as tf from '@tensorflow/tfjs-core';
-import type { Checkpoint, Mask, OpRef, TensorValue } from '../../runtime/artifacts.ts';
+import type { Checkpoint, Mask, OpRef, TensorValue } from '../../core/artifacts.ts';
 import type { LoadedDataset } from '../datasets/index.ts';
 import { forward } from '../models/forward.ts';
 import { modelInputDtype, modelLayout, type ModelLayout, type ParamSpec } from '../models/layout.ts';

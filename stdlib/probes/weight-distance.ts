@@ -3,7 +3,7 @@
 // distance travelled from init). Every trained parameter counts: kernels, biases, norm scales and
 // shifts, embeddings; batch-norm running statistics (buffers) do not, since no gradient moves them.
 // Sums run in float64.
-import type { ProbeResult, TensorValue } from '../../runtime/artifacts.ts';
+import type { ProbeResult, TensorValue } from '../../core/artifacts.ts';
 import type { ModelLayout } from '../models/layout.ts';
 
 interface SquaredSums {

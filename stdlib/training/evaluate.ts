@@ -1,7 +1,7 @@
 // Evaluation of weights on a split, in batches and without gradients: the mean loss and, where the task
 // has classes, the number of correct predictions (per token for language models).
 import * as tf from '@tensorflow/tfjs-core';
-import type { TensorValue } from '../../runtime/artifacts.ts';
+import type { TensorValue } from '../../core/artifacts.ts';
 import type { LoadedDataset } from '../datasets/index.ts';
 import { forward } from '../models/forward.ts';
 import { modelInputDtype, type ModelLayout } from '../models/layout.ts';

@@ -10,7 +10,7 @@
 // (runtime/resident-tensors.ts): the segment reads them and never disposes or changes them; every step
 // makes new tensors for what it updates.
 import * as tf from '@tensorflow/tfjs-core';
-import type { Checkpoint, OptimizerState, TensorValue } from '../../runtime/artifacts.ts';
+import type { Checkpoint, OptimizerState, TensorValue } from '../../core/artifacts.ts';
 import { transientTensors, type TensorSource } from '../../runtime/resident-tensors.ts';
 import type { LoadedDataset } from '../datasets/index.ts';
 import { forward } from '../models/forward.ts';

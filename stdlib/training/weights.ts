@@ -1,6 +1,6 @@
 // Moving named weights between the checkpoint's plain arrays and backend tensors.
 import * as tf from '@tensorflow/tfjs-core';
-import type { TensorValue } from '../../runtime/artifacts.ts';
+import type { TensorValue } from '../../core/artifacts.ts';
 
 export function uploadTensor(value: TensorValue): tf.Tensor {
   return tf.tensor(value.data, value.shape, 'float32');

@@ -1,7 +1,7 @@
 // Why a stage reruns: field-by-field differences of two preimages, by dotted path.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Preimage } from '../../compiler/canonical.ts';
+import type { Preimage } from '../../core/stage.ts';
 import { diffPreimages } from '../../compiler/preimage-diff.ts';
 
 const base: Preimage = { op: 'train', version: 1, params: { optimizer: { lr: 0.1, momentum: 0.9 }, steps: 500 }, inputs: { start: 'aa' } };

@@ -1,7 +1,7 @@
 // Artifacts through the store's bytes and back: every kind, exactly.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Checkpoint, Mask, ProbeResult } from '../../runtime/artifacts.ts';
+import type { Checkpoint, Mask, ProbeResult } from '../../core/artifacts.ts';
 import { decodeArtifact, encodeArtifact } from '../../runtime/artifact-codec.ts';
 import { decodeHeader, encodeTensors } from '../../runtime/store/checkpoint-format.ts';
 import { StoreCorruptError } from '../../runtime/store/errors.ts';

@@ -1,7 +1,7 @@
 // The basic probes: accuracy and loss on a split (in batches, without gradients) and sparsity.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Checkpoint, Mask } from '../../runtime/artifacts.ts';
+import type { Checkpoint, Mask } from '../../core/artifacts.ts';
 import { StageFailure } from '../../runtime/ops/registry.ts';
 import { modelLayout } from '../../stdlib/models/layout.ts';
 import { evaluate } from '../../stdlib/training/evaluate.ts';

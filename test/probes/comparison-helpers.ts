@@ -1,6 +1,6 @@
 // Hand-made weights and masks for the comparison probes' tests (mask_overlap, mask_distance,
 // weight_distance, instability): every parameter of a layout set from a function of its name.
-import type { Checkpoint, Mask, OpRef, TensorValue } from '../../runtime/artifacts.ts';
+import type { Checkpoint, Mask, OpRef, TensorValue } from '../../core/artifacts.ts';
 import { modelLayout, type ModelLayout } from '../../stdlib/models/layout.ts';
 
 export function layoutOfRef(model: OpRef): ModelLayout {

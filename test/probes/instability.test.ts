@@ -2,7 +2,7 @@
 // max_α err(θ(α)) − ½(err(W1) + err(W2)) (Frankle et al. 2020).
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Checkpoint } from '../../runtime/artifacts.ts';
+import type { Checkpoint } from '../../core/artifacts.ts';
 import { StageFailure } from '../../runtime/ops/registry.ts';
 import type { LoadedDataset } from '../../stdlib/datasets/index.ts';
 import { alphaLabels, alphas, instabilityProbe, interpolateWeights } from '../../stdlib/probes/instability.ts';

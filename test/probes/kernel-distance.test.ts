@@ -2,7 +2,7 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
-import type { Checkpoint } from '../../runtime/artifacts.ts';
+import type { Checkpoint } from '../../core/artifacts.ts';
 import {
   centeredAlignment, empiricalNtk, kernelDistance, probeRows, targetKernel, type Kernel,
 } from '../../stdlib/probes/kernel-distance.ts';

@@ -2,7 +2,7 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
-import type { Checkpoint } from '../../runtime/artifacts.ts';
+import type { Checkpoint } from '../../core/artifacts.ts';
 import { doubleVjp, forwardDifference, FD_STEP, linearizationProbe } from '../../stdlib/probes/linearization.ts';
 import { networkOf, outputsOf, uploadParams } from '../../stdlib/probes/network.ts';
 import {

@@ -8,7 +8,7 @@
 // for λ = 10.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Checkpoint } from '../../runtime/artifacts.ts';
+import type { Checkpoint } from '../../core/artifacts.ts';
 import type { LoadedDataset } from '../../stdlib/datasets/index.ts';
 import { defaultNbeta, llcProbe, type LlcSettings } from '../../stdlib/probes/llc.ts';
 import { StageFailure } from '../../runtime/ops/registry.ts';

@@ -2,7 +2,7 @@
 // two checkpoints at one sparsity.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Checkpoint } from '../../runtime/artifacts.ts';
+import type { Checkpoint } from '../../core/artifacts.ts';
 import { StageFailure } from '../../runtime/ops/registry.ts';
 import { earlyBirdMask, maskDistance } from '../../stdlib/probes/mask-distance.ts';
 import { blobs, initCheckpoint, mlp, runCheckpoint, runProbe, sgdMomentum, trainParams, useCpuBackend } from '../training/helpers.ts';

@@ -1,7 +1,7 @@
 // Shared setup for the linearization, kernel_distance and llc tests: models as stage refs, checkpoints
 // with hand-chosen weights, hand-built regression data, and float64 references (a least-squares fit,
 // an mlp forward) to compare the float32 probes against.
-import type { Checkpoint, Mask } from '../../runtime/artifacts.ts';
+import type { Checkpoint, Mask } from '../../core/artifacts.ts';
 import type { LoadedDataset } from '../../stdlib/datasets/index.ts';
 import { modelLayout } from '../../stdlib/models/layout.ts';
 import { createRng } from '../../stdlib/random.ts';

@@ -2,7 +2,7 @@
 // relative to ‖B‖₂, in total and per layer.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { TensorValue } from '../../runtime/artifacts.ts';
+import type { TensorValue } from '../../core/artifacts.ts';
 import { StageFailure } from '../../runtime/ops/registry.ts';
 import { weightDistance } from '../../stdlib/probes/weight-distance.ts';
 import { initCheckpoint, mlp, runProbe, useCpuBackend } from '../training/helpers.ts';

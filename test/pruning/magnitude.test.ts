@@ -1,8 +1,8 @@
 // magnitude: exact counts, global vs layerwise ranking, iterated levels, skip, per-layer rates, ties.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Json } from '../../compiler/canonical.ts';
-import type { Checkpoint, Mask } from '../../runtime/artifacts.ts';
+import type { Json } from '../../core/json.ts';
+import type { Checkpoint, Mask } from '../../core/artifacts.ts';
 import { StageFailure } from '../../runtime/ops/registry.ts';
 import { keptCount, magnitudeMasks } from '../../stdlib/pruning/index.ts';
 import { modelLayout } from '../../stdlib/models/layout.ts';

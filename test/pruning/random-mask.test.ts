@@ -1,7 +1,7 @@
 // random_mask: the random-pruning control keeps as many weights per parameter as the mask it copies.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Mask } from '../../runtime/artifacts.ts';
+import type { Mask } from '../../core/artifacts.ts';
 import { keptCount } from '../../stdlib/pruning/index.ts';
 import { initCheckpoint, mlp, runMask } from '../training/helpers.ts';
 

@@ -1,7 +1,7 @@
 // rewind is exactly checkpoint ⊙ mask at the checkpoint's step; reinit is a fresh init ⊙ mask at step 0.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Checkpoint, Mask } from '../../runtime/artifacts.ts';
+import type { Checkpoint, Mask } from '../../core/artifacts.ts';
 import { StageFailure } from '../../runtime/ops/registry.ts';
 import {
   bitsOf, blobs, initCheckpoint, mlp, runCheckpoint, runMask, sgdMomentum, trainParams, useCpuBackend,

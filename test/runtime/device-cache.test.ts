@@ -1,7 +1,7 @@
 // The device cache: least recently used out first, within a byte budget; byte sizes on the command line.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Checkpoint } from '../../runtime/artifacts.ts';
+import type { Checkpoint } from '../../core/artifacts.ts';
 import { artifactBytes, DeviceCache, formatBytes, parseByteSize } from '../../runtime/device-cache.ts';
 
 const sized = (budget: number, evicted: string[] = []) => new DeviceCache<number>(budget, (bytes) => bytes, (key) => evicted.push(key));

@@ -3,9 +3,10 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after } from 'node:test';
-import { stageKey, type Json } from '../../compiler/canonical.ts';
+import { stageKey } from '../../core/stage.ts';
+import { type Json } from '../../core/json.ts';
 import type { CompiledProgram } from '../../compiler/compile.ts';
-import type { Stage, StageKind } from '../../compiler/stages.ts';
+import type { Stage, StageKind } from '../../core/stage.ts';
 
 /** A stage as the compiler would make it: its key is the hash of op, params and input keys. */
 export function makeStage(name: string, op: string, params: { [key: string]: Json } = {}, inputs: Record<string, Stage> = {}, kind: StageKind = op === 'measure' ? 'probe' : 'train'): Stage {

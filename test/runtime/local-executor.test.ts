@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import type { Stage } from '../../compiler/stages.ts';
+import type { Stage } from '../../core/stage.ts';
 import type { StageProgress } from '../../runtime/executors/executor.ts';
 import { LocalExecutor } from '../../runtime/executors/local.ts';
 import { runStages } from '../../runtime/run.ts';

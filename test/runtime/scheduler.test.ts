@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
-import type { Stage } from '../../compiler/stages.ts';
+import type { Stage } from '../../core/stage.ts';
 import { InProcessExecutor } from '../../runtime/executors/in-process.ts';
 import { loadStageLibrary } from '../../runtime/executors/stage-library.ts';
 import { runStages } from '../../runtime/run.ts';

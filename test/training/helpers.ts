@@ -1,9 +1,9 @@
 // Shared setup for the training, pruning and ops tests: the cpu backend, stages built by hand with the
 // params the compiler emits, an ExecContext, and small models and datasets that train in milliseconds.
 import * as tf from '@tensorflow/tfjs-core';
-import type { Json } from '../../compiler/canonical.ts';
-import type { Stage, StageKind } from '../../compiler/stages.ts';
-import type { Artifact, Checkpoint, Mask, OpRef, ProbeResult } from '../../runtime/artifacts.ts';
+import type { Json } from '../../core/json.ts';
+import type { Stage, StageKind } from '../../core/stage.ts';
+import type { Artifact, Checkpoint, Mask, OpRef, ProbeResult } from '../../core/artifacts.ts';
 import { DataCache } from '../../runtime/data-cache.ts';
 import { implementationFor, type ExecContext, type StageProgress } from '../../runtime/ops/registry.ts';
 

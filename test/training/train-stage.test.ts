@@ -2,8 +2,8 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
-import type { Json } from '../../compiler/canonical.ts';
-import type { Checkpoint } from '../../runtime/artifacts.ts';
+import type { Json } from '../../core/json.ts';
+import type { Checkpoint } from '../../core/artifacts.ts';
 import { decodeArtifact, encodeArtifact } from '../../runtime/artifact-codec.ts';
 import { isAbortError, StageFailure, type StageProgress } from '../../runtime/ops/registry.ts';
 import {

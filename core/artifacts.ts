@@ -2,7 +2,7 @@
 // model at one step of a recipe, with the mask it trains under and the optimizer state needed to resume
 // bit-exactly. Plain typed arrays: the store serializes them (runtime/store/checkpoint-format.ts) and
 // each backend uploads them.
-import type { Json } from '../compiler/canonical.ts';
+import type { Json } from './json.ts';
 
 /** `{op, version, params}` of a model, dataset or optimizer, exactly as in the stage's params. */
 export interface OpRef {
