@@ -5,6 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { compile } from '../compiler/compile.ts';
 import { emptyCache, plan } from '../compiler/plan.ts';
 import type { CompileHost } from '../compiler/program-loader.ts';
+import { standardLibrary } from '../stdlib/library.ts';
 import { writeResultsSection } from './results-file.ts';
 
 function program(seeds: number, levels: number): string {
@@ -28,7 +29,7 @@ function measure(seeds: number, levels: number): { stages: number; ms: { compile
   const text = program(seeds, levels);
   const host: CompileHost = { readFile: (p) => (p === 'bench.ltx' ? text : undefined), resolveImport: (_f, s) => s };
   const t0 = performance.now();
-  const compiled = compile('bench.ltx', { host });
+  const compiled = compile('bench.ltx', { host, library: standardLibrary });
   const t1 = performance.now();
   if (compiled.diagnostics.length > 0) throw new Error(compiled.diagnostics[0]!.message);
   const rows = plan(compiled, emptyCache);

@@ -4,6 +4,7 @@ import type { ParamOverride } from '../compiler/evaluate.ts';
 import type { CompileHost } from '../compiler/program-loader.ts';
 import type { Diagnostic } from '../core/diagnostics.ts';
 import { formatDiagnostic } from '../lang/print-diagnostic.ts';
+import { standardLibrary } from '../stdlib/library.ts';
 import { DatasetSizeCache } from './dataset-sizes.ts';
 import { fileHost } from './host.ts';
 import { useColor } from './terminal.ts';
@@ -19,8 +20,9 @@ export function parseSets(sets: string[] | undefined): ParamOverride[] {
 
 export async function compileFile(file: string, sets: ParamOverride[], host: CompileHost = fileHost): Promise<CompiledProgram> {
   const sizes = new DatasetSizeCache();
-  let program = compile(file, { host, sets, datasetSizes: sizes.lookup });
-  if (await sizes.resolvePending()) program = compile(file, { host, sets, datasetSizes: sizes.lookup });
+  const options = { host, sets, library: standardLibrary, datasetSizes: sizes.lookup };
+  let program = compile(file, options);
+  if (await sizes.resolvePending()) program = compile(file, options);
   if (program.usageErrors.length > 0) throw new UsageError(program.usageErrors.join('\n'));
   return program;
 }

@@ -5,8 +5,8 @@ import type {
   CallExpression, Declaration, DeclarationKind, Expression, ForStatement, SourceRange, Statement,
 } from '../lang/ast.ts';
 import { parseExpression } from '../lang/parse.ts';
-import { lookupSignature, signatures } from '../stdlib/registry.ts';
-import type { Signature } from '../stdlib/signature.ts';
+import type { Library } from '../core/library.ts';
+import type { OpModule } from '../core/op.ts';
 import type { Json } from '../core/json.ts';
 import type { DiagnosticSink } from './diagnostics-sink.ts';
 import {
@@ -26,6 +26,8 @@ export interface ParamOverride {
 }
 
 export interface EvaluateOptions {
+  /** The ops programs may call. */
+  library: Library;
   /** `--set NAME=VALUE` overrides. */
   sets?: ParamOverride[];
   /** Train/test sizes of a dataset when they need a file (text, custom paths). */
@@ -343,7 +345,7 @@ export class Evaluator {
 
   reportUnknownName(name: string, file: string, range: SourceRange): void {
     const candidates = [...this.params.keys(), ...this.groups.keys()];
-    const fn = signatures.has(name) ? ` ('${name}' is a function: call it as ${name}(...))` : '';
+    const fn = this.options.library.ops.has(name) ? ` ('${name}' is a function: call it as ${name}(...))` : '';
     this.sink.error(file, range, 'unknown-name', `unknown name '${name}'${fn || didYouMean(name, candidates)}`);
   }
 
@@ -734,10 +736,10 @@ export class Evaluator {
 
   private evalCall(call: CallExpression, env: Env, label?: string): Value {
     const name = call.callee.name;
-    const signature = lookupSignature(name);
+    const signature = this.options.library.op(name);
     if (!signature) {
       const declared = this.groups.has(name) || this.params.has(name) ? ` ('${name}' is a declaration, not a function)` : '';
-      this.sink.error(env.file, call.callee.range, 'unknown-function', `unknown function '${name}'${declared || didYouMean(name, signatures.keys())}`);
+      this.sink.error(env.file, call.callee.range, 'unknown-function', `unknown function '${name}'${declared || didYouMean(name, this.options.library.ops.keys())}`);
       for (const arg of call.args) this.evalExpr(arg.value, env);
       return { type: 'error' };
     }
@@ -746,7 +748,7 @@ export class Evaluator {
     return this.applySignature(signature, call, env, label ?? (outer ? `${outer}/${name}` : name));
   }
 
-  private applySignature(signature: Signature, call: CallExpression, env: Env, label: string): Value {
+  private applySignature(signature: OpModule, call: CallExpression, env: Env, label: string): Value {
     const values = new Map<string, Value>();
     const sites: ArgumentSites = { call: call.range, callee: call.callee.range, values: new Map(), names: new Map(), items: new Map(), spelled: new Map() };
     const json: Record<string, unknown> = {};
@@ -809,7 +811,7 @@ export class Evaluator {
         const allowed = schema?.enum as unknown[] | undefined;
         if (allowed?.includes(value.name)) return value.name;
         const types = schema?.ltxType as string[] | undefined;
-        const schedule = lookupSignature(value.name);
+        const schedule = this.options.library.op(value.name);
         if (types?.includes('schedule') && schedule?.category === 'schedule') {
           const call: CallExpression = { type: 'Call', callee: { type: 'Identifier', name: value.name, range: value.origin.range }, args: [], range: value.origin.range };
           const v = this.applySignature(schedule, call, env, value.name);

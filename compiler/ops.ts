@@ -3,9 +3,8 @@
 // the nodes of its long form, so it compiles to the same stages.
 import type { DiagnosticCode } from '../core/diagnostics.ts';
 import type { CallExpression, SourceRange } from '../lang/ast.ts';
-import { datasetSizes } from '../stdlib/datasets/index.ts';
-import { modelLayout } from '../stdlib/models/layout.ts';
-import type { Signature } from '../stdlib/signature.ts';
+import { stageOpOf } from '../core/library.ts';
+import type { ModelShape, OpModule, ProbeLowering, SplitSizes, SubjectRole } from '../core/op.ts';
 import { canonicalJson, type Json } from '../core/json.ts';
 import type { Env } from './declarations.ts';
 import { Evaluator } from './evaluate.ts';
@@ -19,7 +18,7 @@ import {
 
 export interface CallContext {
   evaluator: Evaluator;
-  signature: Signature;
+  signature: OpModule;
   call: CallExpression;
   env: Env;
   /** Validated arguments with defaults; typed values are placeholders. */
@@ -34,19 +33,26 @@ export interface CallContext {
 
 const ERROR: Value = { type: 'error' };
 
+/** A call by the rule its op lowers with; every node made carries the version of the op it comes from. */
 export function lowerCall(ctx: CallContext): Value {
-  switch (ctx.signature.category) {
-    case 'dataset': return lowerDataset(ctx);
-    case 'model': return lowerModel(ctx);
+  const lowering = ctx.signature.lowering;
+  switch (lowering.rule) {
+    case 'dataset': return lowerDataset(ctx, lowering.sizes);
+    case 'model': return lowerModel(ctx, lowering.shape);
     case 'init': return lowerInit(ctx);
     case 'optimizer': return { type: 'optimizer', optimizer: descriptor(ctx) };
     case 'schedule': return { type: 'schedule', schedule: descriptor(ctx) };
-    case 'training': return lowerFit(ctx);
-    case 'pruning': return lowerPruning(ctx);
-    case 'lottery': return lowerLottery(ctx);
-    case 'probe': return lowerProbe(ctx);
+    case 'run': return lowerFit(ctx);
+    case 'magnitude-mask': return lowerMagnitude(ctx);
+    case 'random-mask': return lowerRandomMask(ctx);
+    case 'rewind': return lowerRewind(ctx);
+    case 'reinit': return lowerReinit(ctx);
+    case 'lottery': return lowerLottery(ctx, lowering.levels, lowering.rate);
+    case 'probe': return lowerProbe(ctx, lowering);
   }
 }
+
+
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -120,18 +126,18 @@ function splitOf(value: Value | undefined, fallback: 'train' | 'test'): SplitRef
 // ---------------------------------------------------------------------------------------------
 // Datasets, models, inits
 
-function lowerDataset(ctx: CallContext): Value {
+function lowerDataset(ctx: CallContext, knownSizes: (params: { [key: string]: Json }) => SplitSizes | undefined): Value {
   const params = plainParams(ctx);
   const dataset: DatasetDescriptor = { op: ctx.signature.name, version: ctx.signature.version, params };
-  const sizes = datasetSizes(dataset.op, params as Record<string, never>) ?? ctx.evaluator.options.datasetSizes?.(dataset.op, params);
+  const sizes = knownSizes(params) ?? ctx.evaluator.options.datasetSizes?.(dataset.op, params);
   if (sizes) dataset.sizes = sizes;
   return { type: 'dataset', dataset };
 }
 
-function lowerModel(ctx: CallContext): Value {
+function lowerModel(ctx: CallContext, shapeOf: (params: { [key: string]: Json }) => ModelShape): Value {
   const params = plainParams(ctx);
   try {
-    const layout = modelLayout(ctx.signature.name, params as Record<string, unknown>);
+    const layout = shapeOf(params);
     return { type: 'model', model: { op: ctx.signature.name, version: ctx.signature.version, params, prunableLayers: layout.prunableLayers } };
   } catch (error) {
     return fail(ctx, ctx.call.range, `${ctx.signature.name}: ${(error as Error).message}`, 'invalid-model');
@@ -143,7 +149,7 @@ function lowerInit(ctx: CallContext): Value {
   if (model?.type !== 'model') return ERROR;
   return {
     type: 'init',
-    node: { node: 'init', scheme: ctx.signature.name, version: ctx.signature.version, model: model.model, params: plainParams(ctx, ['model']), label: label(ctx) },
+    node: { node: 'init', op: stageOpOf(ctx.signature), scheme: ctx.signature.name, version: ctx.signature.version, model: model.model, params: plainParams(ctx, ['model']), label: label(ctx) },
   };
 }
 
@@ -199,9 +205,10 @@ export function recipeOf(run: RunNode): Recipe {
 }
 
 /** A run from `start` with a recipe; the one constructor every run goes through (fit, imp, instability). */
-export function makeRun(start: CheckpointNode, recipe: Recipe, runLabel: NodeLabel): RunNode {
+export function makeRun(ctx: CallContext, start: CheckpointNode, recipe: Recipe, runLabel: NodeLabel): RunNode {
+  const op = ctx.evaluator.options.library.opWithRule('run');
   return {
-    node: 'run', version: 1, start, startStep: stepOf(start), model: modelOf(start),
+    node: 'run', op: stageOpOf(op), version: op.version, start, startStep: stepOf(start), model: modelOf(start),
     data: recipe.data, optimizer: recipe.optimizer, batch: recipe.batch, steps: recipe.steps, order: recipe.order, label: runLabel,
   };
 }
@@ -246,7 +253,7 @@ function lowerFit(ctx: CallContext): Value {
   if (!sameModel(modelOf(start), likeRun?.model)) {
     return fail(ctx, siteOf(ctx, 'like'), `like: copies the recipe of a run of ${describeModel(likeRun!.model)}, but the weights are of ${describeModel(modelOf(start))}`, 'model-mismatch');
   }
-  return { type: 'run', node: makeRun(start, { data: data!, optimizer, batch, steps, order }, label(ctx)) };
+  return { type: 'run', node: makeRun(ctx, start, { data: data!, optimizer, batch, steps, order }, label(ctx)) };
 }
 
 /** `mlp(input: 64, hidden: [32], classes: 10, …)`: enough to tell two models apart. */
@@ -278,7 +285,7 @@ function maskArgument(ctx: CallContext, param: string): MaskNode | undefined {
 }
 
 function maskModel(mask: MaskNode): ModelDescriptor {
-  return mask.op === 'magnitude' ? modelOf(mask.weights) : maskModel(mask.like);
+  return mask.rule === 'magnitude-mask' ? modelOf(mask.weights) : maskModel(mask.like);
 }
 
 /** `skip` and `rates` must name prunable layers of the model (`*` matches any run of characters). */
@@ -308,54 +315,53 @@ function pruningParams(args: Record<string, unknown>, rate: number): { [key: str
   return { rate, scope: args.scope as string, skip: args.skip as string[], rates: args.rates as { [key: string]: number } };
 }
 
-export function makeMagnitude(weights: CheckpointNode, params: { [key: string]: Json }, l: NodeLabel): MaskNode {
-  return { node: 'mask', op: 'magnitude', version: 1, weights, params, label: l };
+function makeMagnitude(ctx: CallContext, weights: CheckpointNode, params: { [key: string]: Json }, l: NodeLabel): MaskNode {
+  const op = ctx.evaluator.options.library.opWithRule('magnitude-mask');
+  return { node: 'mask', rule: 'magnitude-mask', op: stageOpOf(op), version: op.version, weights, params, label: l };
 }
 
-export function makeRewind(source: CheckpointNode, mask: MaskNode, l: NodeLabel): CheckpointNode {
-  return { node: 'rewind', version: 1, source, mask, label: l };
+function makeRewind(ctx: CallContext, source: CheckpointNode, mask: MaskNode, l: NodeLabel): CheckpointNode {
+  const op = ctx.evaluator.options.library.opWithRule('rewind');
+  return { node: 'rewind', op: stageOpOf(op), version: op.version, source, mask, label: l };
 }
 
-function lowerPruning(ctx: CallContext): Value {
-  switch (ctx.signature.name) {
-    case 'magnitude': {
-      const weights = checkpointOf(typed(ctx, 'weights')!);
-      if (!weights) return ERROR;
-      if (!checkLayerNames(ctx, modelOf(weights), ctx.args)) return ERROR;
-      return { type: 'mask', node: makeMagnitude(weights, pruningParams(ctx.args, ctx.args.rate as number), label(ctx)) };
-    }
-    case 'random_mask': {
-      const like = maskArgument(ctx, 'like');
-      if (!like) return ERROR;
-      return { type: 'mask', node: { node: 'mask', op: 'random_mask', version: 1, like, seed: ctx.args.seed as number, label: label(ctx) } };
-    }
-    case 'rewind': {
-      const source = checkpointOf(typed(ctx, 'weights')!);
-      const mask = maskArgument(ctx, 'mask');
-      if (!source || !mask) return ERROR;
-      if (!sameModel(modelOf(source), maskModel(mask))) {
-        return fail(ctx, siteOf(ctx, 'mask'), `the mask was made for ${describeModel(maskModel(mask))}, but the weights are of ${describeModel(modelOf(source))}`, 'model-mismatch');
-      }
-      return { type: 'checkpoint', node: makeRewind(source, mask, label(ctx)) };
-    }
-    case 'reinit': {
-      const init = typed(ctx, 'weights');
-      const mask = maskArgument(ctx, 'mask');
-      if (init?.type !== 'init' || !mask) return ERROR;
-      if (!sameModel(init.node.model, maskModel(mask))) {
-        return fail(ctx, siteOf(ctx, 'mask'), `the mask was made for ${describeModel(maskModel(mask))}, but the init is of ${describeModel(init.node.model)}`, 'model-mismatch');
-      }
-      return { type: 'checkpoint', node: { node: 'reinit', version: 1, init: init.node, mask, seed: ctx.args.seed as number, label: label(ctx) } };
-    }
-    default:
-      throw new Error(`internal: no lowering for ${ctx.signature.name}`);
+function lowerMagnitude(ctx: CallContext): Value {
+  const weights = checkpointOf(typed(ctx, 'weights')!);
+  if (!weights) return ERROR;
+  if (!checkLayerNames(ctx, modelOf(weights), ctx.args)) return ERROR;
+  return { type: 'mask', node: makeMagnitude(ctx, weights, pruningParams(ctx.args, ctx.args.rate as number), label(ctx)) };
+}
+
+function lowerRandomMask(ctx: CallContext): Value {
+  const like = maskArgument(ctx, 'like');
+  if (!like) return ERROR;
+  return { type: 'mask', node: { node: 'mask', rule: 'random-mask', op: stageOpOf(ctx.signature), version: ctx.signature.version, like, seed: ctx.args.seed as number, label: label(ctx) } };
+}
+
+function lowerRewind(ctx: CallContext): Value {
+  const source = checkpointOf(typed(ctx, 'weights')!);
+  const mask = maskArgument(ctx, 'mask');
+  if (!source || !mask) return ERROR;
+  if (!sameModel(modelOf(source), maskModel(mask))) {
+    return fail(ctx, siteOf(ctx, 'mask'), `the mask was made for ${describeModel(maskModel(mask))}, but the weights are of ${describeModel(modelOf(source))}`, 'model-mismatch');
   }
+  return { type: 'checkpoint', node: makeRewind(ctx, source, mask, label(ctx)) };
+}
+
+function lowerReinit(ctx: CallContext): Value {
+  const init = typed(ctx, 'weights');
+  const mask = maskArgument(ctx, 'mask');
+  if (init?.type !== 'init' || !mask) return ERROR;
+  if (!sameModel(init.node.model, maskModel(mask))) {
+    return fail(ctx, siteOf(ctx, 'mask'), `the mask was made for ${describeModel(maskModel(mask))}, but the init is of ${describeModel(init.node.model)}`, 'model-mismatch');
+  }
+  return { type: 'checkpoint', node: { node: 'reinit', op: stageOpOf(ctx.signature), version: ctx.signature.version, init: init.node, mask, seed: ctx.args.seed as number, label: label(ctx) } };
 }
 
 // ---------------------------------------------------------------------------------------------
 // Lotteries: imp and oneshot expand to the long form's nodes.
 
-function lowerLottery(ctx: CallContext): Value {
+function lowerLottery(ctx: CallContext, levels: string | 1, rateParam: string): Value {
   const base = typed(ctx, 'run');
   if (base?.type !== 'run') return ERROR;
   const dense = base.node;
@@ -370,14 +376,14 @@ function lowerLottery(ctx: CallContext): Value {
   const recipe = recipeOf(dense);
   const name = ctx.label;
   const members: FamilyMember[] = [{ coords: { level: 0 }, label: `${name}[0]`, value: base }];
-  const rounds = ctx.signature.name === 'imp' ? (ctx.args.rounds as number) : 1;
+  const rounds = levels === 1 ? 1 : (ctx.args[levels] as number);
   let previous: RunNode = dense;
   for (let level = 1; level <= rounds; level++) {
     const at = { file: ctx.env.file, range: ctx.call.range };
-    const rate = ctx.signature.name === 'imp' ? (ctx.args.rate as number) : (ctx.args.sparsity as number);
-    const mask = makeMagnitude({ node: 'at', run: previous, step: previous.steps }, pruningParams(ctx.args, rate), { name: `${name}.mask[${level}]`, origin: at });
-    const start = makeRewind(rewindPoint, mask, { name: `${name}.rewind[${level}]`, origin: at });
-    const run = makeRun(start, recipe, { name: `${name}[${level}]`, origin: at });
+    const rate = ctx.args[rateParam] as number;
+    const mask = makeMagnitude(ctx, { node: 'at', run: previous, step: previous.steps }, pruningParams(ctx.args, rate), { name: `${name}.mask[${level}]`, origin: at });
+    const start = makeRewind(ctx, rewindPoint, mask, { name: `${name}.rewind[${level}]`, origin: at });
+    const run = makeRun(ctx, start, recipe, { name: `${name}[${level}]`, origin: at });
     members.push({ coords: { level }, label: `${name}[${level}]`, value: { type: 'run', node: run } });
     previous = run;
   }
@@ -481,13 +487,13 @@ function maskSubject(ctx: CallContext, role: string, value: Value): ProbeSubject
   return { kind: 'mask', node: mask };
 }
 
-function probeParams(ctx: CallContext, subjects: string[]): { [key: string]: Json } {
+function probeParams(ctx: CallContext, lowering: ProbeLowering): { [key: string]: Json } {
   const params: { [key: string]: Json } = {};
   for (const [key, value] of Object.entries(ctx.args)) {
-    if (subjects.includes(key) || key === 'like' || key === 'mask') continue;
+    // Subjects enter as input stages, and `like:` only shapes the copies' runs.
+    if (key in lowering.subjects || key === 'like') continue;
     if (key === 'on') {
-      const fallback = ctx.signature.name === 'llc' ? 'train' : 'test';
-      params.on = dataJson(splitOf(typed(ctx, 'on'), fallback)!);
+      params.on = dataJson(splitOf(typed(ctx, 'on'), lowering.split ?? 'test')!);
       continue;
     }
     params[key] = value as Json;
@@ -495,65 +501,56 @@ function probeParams(ctx: CallContext, subjects: string[]): { [key: string]: Jso
   return params;
 }
 
-function lowerProbe(ctx: CallContext): Value {
-  const op = ctx.signature.name;
-  const rows: ProbeRowPlan[] = [];
-  const build = (roles: string[], subject: (role: string, v: Value) => ProbeSubject | undefined): boolean => {
-    const paired = pairMembers(ctx, roles);
-    if (!paired) return false;
-    for (const row of paired) {
-      const subjects: { [role: string]: ProbeSubject } = {};
-      for (const role of roles) {
-        const s = subject(role, row.values.get(role)!);
-        if (!s) return false;
-        subjects[role] = s;
-      }
-      rows.push({ coords: row.coords, label: row.label, labels: row.labels, subjects });
-    }
-    return true;
-  };
-  let ok: boolean;
-  switch (op) {
-    case 'accuracy': case 'loss': case 'llc':
-      ok = build(['x'], (r, v) => checkpointSubject(ctx, r, v));
-      break;
-    case 'sparsity':
-      ok = build(['x'], (r, v) => v.type === 'mask' ? { kind: 'mask', node: v.node } : checkpointSubject(ctx, r, v));
-      break;
-    case 'weight_distance': case 'kernel_distance':
-      ok = build(['a', 'b'], (r, v) => checkpointSubject(ctx, r, v));
-      break;
-    case 'linearization':
-      ok = build(['init', 'x'], (r, v) => checkpointSubject(ctx, r, v));
-      break;
-    case 'mask_overlap':
-      ok = build(['a', 'b'], (r, v) => maskSubject(ctx, r, v));
-      break;
-    case 'mask_distance':
-      ok = buildConsecutive(ctx, rows);
-      break;
-    case 'instability':
-      ok = buildInstability(ctx, rows);
-      break;
-    default:
-      throw new Error(`internal: no lowering for probe ${op}`);
+function subjectOf(ctx: CallContext, role: SubjectRole, param: string, value: Value): ProbeSubject | undefined {
+  switch (role) {
+    case 'weights': return checkpointSubject(ctx, param, value);
+    case 'mask': return maskSubject(ctx, param, value);
+    case 'weights-or-mask': return value.type === 'mask' ? { kind: 'mask', node: value.node } : checkpointSubject(ctx, param, value);
   }
-  if (!ok) return ERROR;
-  const subjects = ['x', 'a', 'b', 'init'];
-  return { type: 'probe', node: { node: 'probe', op, version: ctx.signature.version, params: probeParams(ctx, subjects), rows, label: label(ctx) } };
 }
 
-/** mask_distance: one row per consecutive pair of checkpoints (the later one's coordinates). */
-function buildConsecutive(ctx: CallContext, rows: ProbeRowPlan[]): boolean {
-  const x = typed(ctx, 'x')!;
-  const { members } = membersOf(x, ctx.sites.spelled.get('x'));
+function lowerProbe(ctx: CallContext, lowering: ProbeLowering): Value {
+  const rows: ProbeRowPlan[] = [];
+  let ok: boolean;
+  switch (lowering.pairing ?? 'members') {
+    case 'members': {
+      const roles = Object.keys(lowering.subjects);
+      const paired = pairMembers(ctx, roles);
+      ok = paired !== undefined && paired.every((row) => {
+        const subjects: { [role: string]: ProbeSubject } = {};
+        for (const role of roles) {
+          const s = subjectOf(ctx, lowering.subjects[role]!, role, row.values.get(role)!);
+          if (!s) return false;
+          subjects[role] = s;
+        }
+        rows.push({ coords: row.coords, label: row.label, labels: row.labels, subjects });
+        return true;
+      });
+      break;
+    }
+    case 'consecutive':
+      ok = buildConsecutive(ctx, Object.keys(lowering.subjects)[0]!, rows);
+      break;
+    case 'copies':
+      ok = buildCopies(ctx, lowering, rows);
+      break;
+  }
+  if (!ok) return ERROR;
+  const node = { node: 'probe' as const, op: stageOpOf(ctx.signature), version: ctx.signature.version, params: probeParams(ctx, lowering), rows, label: label(ctx) };
+  return { type: 'probe', node };
+}
+
+/** One row per consecutive pair of checkpoints (the later one's coordinates), e.g. mask_distance. */
+function buildConsecutive(ctx: CallContext, role: string, rows: ProbeRowPlan[]): boolean {
+  const x = typed(ctx, role)!;
+  const { members } = membersOf(x, ctx.sites.spelled.get(role));
   if (members.length < 2) {
-    fail(ctx, siteOf(ctx, 'x'), 'mask_distance needs at least two checkpoints (e.g. RUN @ every 500 steps)', 'too-few-members');
+    fail(ctx, siteOf(ctx, role), `${ctx.signature.name} needs at least two checkpoints (e.g. RUN @ every 500 steps)`, 'too-few-members');
     return false;
   }
   const nodes: CheckpointNode[] = [];
   for (const m of members) {
-    const s = checkpointSubject(ctx, 'x', m.value);
+    const s = checkpointSubject(ctx, role, m.value);
     if (!s || s.kind !== 'checkpoint') return false;
     nodes.push(s.node);
   }
@@ -567,49 +564,57 @@ function buildConsecutive(ctx: CallContext, rows: ProbeRowPlan[]): boolean {
   return true;
 }
 
-/** The run a checkpoint belongs to (whose recipe the instability copies follow). */
+/** The run a checkpoint belongs to (whose recipe copies of it follow). */
 function runOfCheckpoint(node: CheckpointNode): RunNode | undefined {
   if (node.node === 'at') return node.run;
   if (node.node === 'rewind') return runOfCheckpoint(node.source);
   return undefined;
 }
 
-function buildInstability(ctx: CallContext, rows: ProbeRowPlan[]): boolean {
-  const roles = ctx.values.has('mask') ? ['x', 'mask'] : ['x'];
+/**
+ * Copies trained from each checkpoint (⊙ mask) with different data orders, e.g. instability. The rule's
+ * contract: one weights subject, an optional mask subject, `copies`, `seed`, and an optional `like:` run
+ * whose recipe the copies follow (by default the run the checkpoint comes from).
+ */
+function buildCopies(ctx: CallContext, lowering: ProbeLowering, rows: ProbeRowPlan[]): boolean {
+  const roleOf = (role: SubjectRole) => Object.keys(lowering.subjects).find((r) => lowering.subjects[r] === role);
+  const xRole = roleOf('weights')!;
+  const maskRole = roleOf('mask');
+  const roles = maskRole && ctx.values.has(maskRole) ? [xRole, maskRole] : [xRole];
   const paired = pairMembers(ctx, roles);
   if (!paired) return false;
   const like = typed(ctx, 'like');
   const copies = ctx.args.copies as number;
   const seed = ctx.args.seed as number;
   for (const row of paired) {
-    const xValue = row.values.get('x')!;
+    const xValue = row.values.get(xRole)!;
     const x = xValue.type === 'run' ? xValue.node.start : checkpointOf(xValue);
-    if (!x) return checkpointSubject(ctx, 'x', xValue) !== undefined;
+    if (!x) return checkpointSubject(ctx, xRole, xValue) !== undefined;
     const recipeRun = like?.type === 'run' ? like.node : xValue.type === 'run' ? xValue.node : runOfCheckpoint(x);
     if (!recipeRun) {
-      fail(ctx, siteOf(ctx, 'x'), `instability cannot tell which recipe the copies follow from ${describeType(xValue.type)}; add like: RUN`, 'no-recipe');
+      fail(ctx, siteOf(ctx, xRole), `${ctx.signature.name} cannot tell which recipe the copies follow from ${describeType(xValue.type)}; add like: RUN`, 'no-recipe');
       return false;
     }
     let start: CheckpointNode = x;
-    const maskValue = row.values.get('mask');
+    const maskValue = maskRole ? row.values.get(maskRole) : undefined;
     if (maskValue) {
       const mask = maskValue.type === 'mask' ? maskValue.node : maskValue.type === 'run' ? maskOf(maskValue.node.start) : undefined;
       if (!mask) {
-        fail(ctx, siteOf(ctx, 'mask'), `argument 'mask' of instability needs a mask`, 'no-mask');
+        fail(ctx, siteOf(ctx, maskRole!), `argument '${maskRole}' of ${ctx.signature.name} needs a mask`, 'no-mask');
         return false;
       }
-      start = makeRewind(x, mask, { name: `${ctx.label}.start`, origin: { file: ctx.env.file, range: ctx.call.range } });
+      start = makeRewind(ctx, x, mask, { name: `${ctx.label}.start`, origin: { file: ctx.env.file, range: ctx.call.range } });
     }
     const startStep = stepOf(start);
     if (recipeRun.steps <= startStep) {
-      fail(ctx, siteOf(ctx, 'x'), `the copies would start at step ${startStep}, where the recipe of ${recipeRun.label.name} already ends (step ${recipeRun.steps})`, 'empty-run');
+      fail(ctx, siteOf(ctx, xRole), `the copies would start at step ${startStep}, where the recipe of ${recipeRun.label.name} already ends (step ${recipeRun.steps})`, 'empty-run');
       return false;
     }
     const finals: CheckpointNode[] = [];
     for (let c = 0; c < copies; c++) {
       // Copies differ only in their data order, derived from the probe's seed.
       const order = 1_000_000 + 1000 * seed + c;
-      const run = makeRun(start, { ...recipeOf(recipeRun), order }, { name: `${ctx.label}.copy${c}`, origin: { file: ctx.env.file, range: ctx.call.range } });
+      const run = makeRun(ctx, start, { ...recipeOf(recipeRun), order }, { name: `${ctx.label}.copy${c}`, origin: { file: ctx.env.file, range: ctx.call.range } });
       finals.push({ node: 'at', run, step: run.steps });
     }
     rows.push({ coords: row.coords, label: row.label, labels: row.labels, subjects: { copies: { kind: 'checkpoints', nodes: finals } } });

@@ -2,7 +2,7 @@
 // filled), and the mapping of each ajv error back to the source range of the argument it concerns.
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { SourceRange } from '../lang/ast.ts';
-import type { Signature } from '../stdlib/signature.ts';
+import type { Signature } from '../core/op.ts';
 import { describeType } from './values.ts';
 import { closestName, didYouMean } from '../core/suggest.ts';
 

@@ -7,7 +7,7 @@ import { sha256Hex } from '../core/hash.ts';
 import { stageKey, type Stage, type StageKind } from '../core/stage.ts';
 import { dataJson, modelJson } from './ops.ts';
 import type {
-  CheckpointNode, MaskNode, NodeLabel, ProbeNode, ProbeRowPlan, RunNode,
+  CheckpointNode, InitNode, MaskNode, NodeLabel, ProbeNode, ProbeRowPlan, RunNode,
 } from './values.ts';
 
 export class StageBuilder {
@@ -40,22 +40,22 @@ export class StageBuilder {
   checkpointId(node: CheckpointNode): string {
     return this.memo(node, () => {
       switch (node.node) {
-        case 'init': return ['init', node.scheme, node.version, modelJson(node.model), node.params];
+        case 'init': return ['init', node.op, node.scheme, node.version, modelJson(node.model), node.params];
         case 'at': return node.step === node.run.startStep ? ['start', this.checkpointId(node.run.start)] : ['at', this.runId(node.run), node.step];
-        case 'rewind': return ['rewind', node.version, this.checkpointId(node.source), this.maskId(node.mask)];
-        case 'reinit': return ['reinit', node.version, this.checkpointId(node.init), this.maskId(node.mask), node.seed];
+        case 'rewind': return ['rewind', node.op, node.version, this.checkpointId(node.source), this.maskId(node.mask)];
+        case 'reinit': return ['reinit', node.op, node.version, this.checkpointId(node.init), this.maskId(node.mask), node.seed];
       }
     });
   }
 
   runId(run: RunNode): string {
-    return this.memo(run, () => ['run', run.version, this.checkpointId(run.start), this.recipeJson(run)]);
+    return this.memo(run, () => ['run', run.op, run.version, this.checkpointId(run.start), this.recipeJson(run)]);
   }
 
   maskId(mask: MaskNode): string {
-    return this.memo(mask, () => mask.op === 'magnitude'
-      ? ['magnitude', mask.version, this.checkpointId(mask.weights), mask.params]
-      : ['random_mask', mask.version, this.maskId(mask.like), mask.seed]);
+    return this.memo(mask, () => mask.rule === 'magnitude-mask'
+      ? [mask.op, mask.version, this.checkpointId(mask.weights), mask.params]
+      : [mask.op, mask.version, this.maskId(mask.like), mask.seed]);
   }
 
   private recipeJson(run: RunNode): { [key: string]: Json } {
@@ -92,16 +92,16 @@ export class StageBuilder {
     let key: string;
     switch (node.node) {
       case 'init':
-        key = this.add('init', 'init', node.version, { model: modelJson(node.model), scheme: node.scheme, ...node.params }, {}, node.label);
+        key = this.add('init', node.op, node.version, { model: modelJson(node.model), scheme: node.scheme, ...node.params }, {}, node.label);
         break;
       case 'at':
         key = node.step === node.run.startStep ? this.checkpoint(node.run.start) : this.segmentEndingAt(node.run, node.step);
         break;
       case 'rewind':
-        key = this.add('rewind', 'rewind', node.version, {}, { weights: this.checkpoint(node.source), mask: this.mask(node.mask) }, node.label);
+        key = this.add('rewind', node.op, node.version, {}, { weights: this.checkpoint(node.source), mask: this.mask(node.mask) }, node.label);
         break;
       case 'reinit':
-        key = this.add('reinit', 'reinit', node.version, { model: modelJson(node.init.model), scheme: node.init.scheme, ...node.init.params, seed: node.seed }, { mask: this.mask(node.mask) }, node.label);
+        key = this.add('reinit', node.op, node.version, { ...reinitScheme(node.init), seed: node.seed }, { mask: this.mask(node.mask) }, node.label);
         break;
     }
     this.keys.set(id, key);
@@ -124,7 +124,7 @@ export class StageBuilder {
       const from = bounds[i - 1]!;
       const to = bounds[i]!;
       const name = bounds.length > 2 ? `${run.label.name} ${from}→${to}` : run.label.name;
-      previous = this.add('train', 'train', run.version, { ...recipe, from, to }, { start: previous }, run.label, name);
+      previous = this.add('train', run.op, run.version, { ...recipe, from, to }, { start: previous }, run.label, name);
     }
     return previous;
   }
@@ -133,9 +133,9 @@ export class StageBuilder {
     const id = this.maskId(node);
     const cached = this.keys.get(id);
     if (cached) return this.alias(cached, node.label.name);
-    const key = node.op === 'magnitude'
-      ? this.add('mask', 'magnitude', node.version, node.params, { weights: this.checkpoint(node.weights) }, node.label)
-      : this.add('mask', 'random_mask', node.version, { seed: node.seed }, { like: this.mask(node.like) }, node.label);
+    const key = node.rule === 'magnitude-mask'
+      ? this.add('mask', node.op, node.version, node.params, { weights: this.checkpoint(node.weights) }, node.label)
+      : this.add('mask', node.op, node.version, { seed: node.seed }, { like: this.mask(node.like) }, node.label);
     this.keys.set(id, key);
     return key;
   }
@@ -153,4 +153,13 @@ export class StageBuilder {
     }
     return this.add('probe', probe.op, probe.version, probe.params, inputs, probe.label, name);
   }
+}
+
+/**
+ * What a reinit redraws: the init's model, scheme and parameters, and the scheme's version (its numbers
+ * are the reinit's numbers). Version 1 is left out so that keys made before versions reached this
+ * preimage stay valid; any later version enters it.
+ */
+function reinitScheme(init: InitNode): { [key: string]: Json } {
+  return { model: modelJson(init.model), scheme: init.scheme, ...(init.version === 1 ? {} : { scheme_version: init.version }), ...init.params };
 }

@@ -2,7 +2,7 @@
 // symbolic nodes here: phase 1 builds them, phase 2 (stages.ts) turns them into content-hashed stages once
 // every split point of every run is known.
 import type { SourceRange } from '../lang/ast.ts';
-import type { LtxType } from '../stdlib/signature.ts';
+import type { LtxType } from '../core/op.ts';
 import type { Json } from '../core/json.ts';
 
 import type { Origin } from '../core/source.ts';
@@ -42,8 +42,12 @@ export interface NodeLabel {
   origin: Origin;
 }
 
+// Every node that becomes a stage carries its stage op and the version of the op module it comes from.
+
 export interface InitNode {
   node: 'init';
+  /** The stage op of inits (the scheme is a parameter). */
+  op: string;
   scheme: string;
   version: number;
   model: ModelDescriptor;
@@ -59,6 +63,7 @@ export interface AtNode {
 
 export interface RewindNode {
   node: 'rewind';
+  op: string;
   version: number;
   source: CheckpointNode;
   mask: MaskNode;
@@ -67,6 +72,7 @@ export interface RewindNode {
 
 export interface ReinitNode {
   node: 'reinit';
+  op: string;
   version: number;
   init: InitNode;
   mask: MaskNode;
@@ -79,6 +85,7 @@ export type CheckpointNode = InitNode | AtNode | RewindNode | ReinitNode;
 /** A training run: from `start` (at step startStep) to step `steps` of its recipe. */
 export interface RunNode {
   node: 'run';
+  op: string;
   version: number;
   start: CheckpointNode;
   startStep: number;
@@ -93,7 +100,8 @@ export interface RunNode {
 
 export interface MagnitudeMaskNode {
   node: 'mask';
-  op: 'magnitude';
+  rule: 'magnitude-mask';
+  op: string;
   version: number;
   weights: CheckpointNode;
   params: { [key: string]: Json };
@@ -102,7 +110,8 @@ export interface MagnitudeMaskNode {
 
 export interface RandomMaskNode {
   node: 'mask';
-  op: 'random_mask';
+  rule: 'random-mask';
+  op: string;
   version: number;
   like: MaskNode;
   seed: number;

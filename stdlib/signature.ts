@@ -3,55 +3,9 @@
 // `returns` and the `ltxType` keyword on arguments; the runtime reads `version` (bump it whenever the
 // op's numbers would change, so cached results of the old implementation stop matching).
 
-/** The types of values in the language. `init` is a checkpoint at step 0; `lottery` a family of runs. */
-export type LtxType =
-  | 'number'
-  | 'string'
-  | 'boolean'
-  | 'quantity'
-  | 'list'
-  | 'record'
-  | 'dataset'
-  | 'split'
-  | 'model'
-  | 'init'
-  | 'checkpoint'
-  | 'optimizer'
-  | 'schedule'
-  | 'run'
-  | 'mask'
-  | 'family'
-  | 'lottery'
-  | 'probe';
+import type { JsonSchema, LtxType } from '../core/op.ts';
 
-export type Category =
-  | 'dataset'
-  | 'model'
-  | 'init'
-  | 'optimizer'
-  | 'schedule'
-  | 'training'
-  | 'pruning'
-  | 'lottery'
-  | 'probe';
-
-/** A JSON Schema (draft 2020-12 subset as ajv understands it) plus ltx's `ltxType` keyword. */
-export type JsonSchema = { [key: string]: unknown };
-
-export interface Signature {
-  name: string;
-  category: Category;
-  /** What a call returns. */
-  returns: LtxType;
-  /** Implementation version: part of every stage key the op produces. */
-  version: number;
-  /** Parameter names that positional arguments bind to, in order. */
-  positional: string[];
-  /** Object schema of the (named) parameters, with defaults. */
-  schema: JsonSchema;
-  /** One paragraph for docs/language.md and `--help`. */
-  summary: string;
-}
+export type { Category, JsonSchema, LtxType, Signature } from '../core/op.ts';
 
 /** Argument schema helpers: keep signatures short and uniform. */
 export const arg = {

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { standardLibrary } from '../../stdlib/library.ts';
 import { compile } from '../../compiler/compile.ts';
 import { createRng } from '../../stdlib/random.ts';
 import { memoryHost } from './helpers.ts';
@@ -41,7 +42,7 @@ test('mutated programs end in diagnostics, never an exception', () => {
     const text = mutate(sources[n % sources.length]!, rng);
     let program;
     try {
-      program = compile('main.ltx', { host: memoryHost({ 'main.ltx': text }) });
+      program = compile('main.ltx', { host: memoryHost({ 'main.ltx': text }), library: standardLibrary });
     } catch (error) {
       assert.fail(`compile threw on mutation ${n}: ${(error as Error).stack}\n--- program ---\n${text}`);
     }

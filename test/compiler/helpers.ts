@@ -2,6 +2,7 @@
 import { compile, type CompiledProgram } from '../../compiler/compile.ts';
 import type { ParamOverride } from '../../compiler/evaluate.ts';
 import type { CompileHost } from '../../compiler/program-loader.ts';
+import { standardLibrary } from '../../stdlib/library.ts';
 
 export function memoryHost(files: Record<string, string>): CompileHost {
   return {
@@ -11,7 +12,7 @@ export function memoryHost(files: Record<string, string>): CompileHost {
 }
 
 export function compileText(text: string, sets: ParamOverride[] = [], extra: Record<string, string> = {}): CompiledProgram {
-  return compile('main.ltx', { host: memoryHost({ 'main.ltx': text, ...extra }), sets });
+  return compile('main.ltx', { host: memoryHost({ 'main.ltx': text, ...extra }), sets, library: standardLibrary });
 }
 
 /** Compile and fail loudly on any diagnostic: for programs that must be valid. */

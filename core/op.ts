@@ -1,0 +1,174 @@
+// What one standard-library op is, as every layer sees it. The compiler reads an op's signature (schema
+// with defaults, version, what it returns) and its lowering rule; the runtime calls its implementation;
+// the report draws its figure. One module in stdlib/ exports one OpModule, and nothing else in ltx names it.
+import type { Tensor } from '@tensorflow/tfjs-core';
+import type { Artifact, Checkpoint, Mask } from './artifacts.ts';
+import type { Json } from './json.ts';
+import type { Stage } from './stage.ts';
+
+/** The types of values in the language. `init` is a checkpoint at step 0; `lottery` a family of runs. */
+export type LtxType =
+  | 'number'
+  | 'string'
+  | 'boolean'
+  | 'quantity'
+  | 'list'
+  | 'record'
+  | 'dataset'
+  | 'split'
+  | 'model'
+  | 'init'
+  | 'checkpoint'
+  | 'optimizer'
+  | 'schedule'
+  | 'run'
+  | 'mask'
+  | 'family'
+  | 'lottery'
+  | 'probe';
+
+export type Category =
+  | 'dataset'
+  | 'model'
+  | 'init'
+  | 'optimizer'
+  | 'schedule'
+  | 'training'
+  | 'pruning'
+  | 'lottery'
+  | 'probe';
+
+/** A JSON Schema (draft 2020-12 subset as ajv understands it) plus ltx's `ltxType` keyword. */
+export type JsonSchema = { [key: string]: unknown };
+
+/** How a call is declared: one JSON Schema serves checking, defaults (filled before hashing) and docs. */
+export interface Signature {
+  name: string;
+  category: Category;
+  /** What a call returns. */
+  returns: LtxType;
+  /** Implementation version: part of every stage key the op produces; bump it when its numbers would change. */
+  version: number;
+  /** Parameter names that positional arguments bind to, in order. */
+  positional: string[];
+  /** Object schema of the (named) parameters, with defaults: the only place its defaults live. */
+  schema: JsonSchema;
+  /** One paragraph for docs/language.md and hovers. */
+  summary: string;
+}
+
+/** A stage's progress as training reports it: steps done in the segment, and the mean loss since the last report. */
+export interface StageProgress {
+  step: number;
+  total: number;
+  loss?: number;
+}
+
+export type NamedTensors = Readonly<Record<string, Tensor>>;
+
+/** The weights and masks a computation reads, already on the backend; shared and read-only. */
+export interface TensorSource {
+  /** The checkpoint's weights and buffers by parameter name. Shared: never dispose them, never modify them. */
+  weightsOf(checkpoint: Checkpoint): NamedTensors;
+  /** The keep-masks as float32 tensors of 0 and 1 by parameter name. Shared: never dispose them, never modify them. */
+  masksOf(mask: Mask): NamedTensors;
+}
+
+/** What a stage implementation receives besides its stage and inputs. */
+export interface StageContext {
+  /** Directory of the program file: relative dataset paths resolve against it. */
+  programDir: string;
+  /** Abort: the stage stops at the next step boundary and throws an AbortError. */
+  signal: AbortSignal;
+  /** Called every few steps by training. */
+  progress(p: StageProgress): void;
+  /** The inputs' tensors resident on the backend, when the runtime keeps any. */
+  tensors?: TensorSource;
+}
+
+export type StageImplementation = (stage: Stage, inputs: Record<string, Artifact>, ctx: StageContext) => Promise<Artifact>;
+
+/** Train and test sizes of a dataset, for converting epochs to steps at compile time. */
+export interface SplitSizes {
+  train: number;
+  test: number;
+}
+
+/** What the compiler needs to know of an architecture: enough to check names and shapes, no weights. */
+export interface ModelShape {
+  /** Names of the weight layers that pruning may touch (`layer1`, …, `output`). */
+  prunableLayers: string[];
+}
+
+/** Which role a probe's argument plays: weights (an init, a checkpoint, a run), a mask, or either. */
+export type SubjectRole = 'weights' | 'mask' | 'weights-or-mask';
+
+/**
+ * How a call becomes values and stages: a rule of the compiler's that the op opts into. The compiler
+ * knows the rules (the stage kinds of the language), never the ops; an op of a new name with an existing
+ * rule needs nothing in the compiler.
+ */
+export type Lowering =
+  /** A dataset descriptor; `sizes` from the parameters alone, or undefined when they depend on a file. */
+  | { rule: 'dataset'; sizes(params: { [key: string]: Json }): SplitSizes | undefined }
+  /** A model descriptor; `shape` throws with a message for the user when the arguments describe no network. */
+  | { rule: 'model'; shape(params: { [key: string]: Json }): ModelShape }
+  /** Initial weights of a model: an `init` stage whose params name this op as the scheme. */
+  | { rule: 'init' }
+  | { rule: 'optimizer' }
+  | { rule: 'schedule' }
+  /** A training run (`train` stages, one per segment between referenced steps). */
+  | { rule: 'run' }
+  /** A mask from the weights' magnitudes. */
+  | { rule: 'magnitude-mask' }
+  /** A mask with the per-layer sparsity of another, drawn at random. */
+  | { rule: 'random-mask' }
+  /** A checkpoint ⊙ mask. */
+  | { rule: 'rewind' }
+  /** Fresh weights of an init's scheme ⊙ mask. */
+  | { rule: 'reinit' }
+  /**
+   * A lottery: level 0 the run, each level a magnitude mask of the previous level, a rewind and a run
+   * (the stages of the magnitude-mask, rewind and run rules: the sugar and its long form are one).
+   * `levels`: the parameter holding the number of levels, or 1; `rate`: the parameter holding each level's rate.
+   */
+  | { rule: 'lottery'; levels: string | 1; rate: string }
+  /**
+   * A probe: one stage per member of its subjects (families paired by coordinates). `subjects` gives the
+   * role of each subject argument; `consecutive` pairs consecutive members of one family instead;
+   * `copies` trains copies from a checkpoint (instability). `on` defaults to the `split` of a dataset.
+   */
+  | ProbeLowering;
+
+export interface ProbeLowering {
+  rule: 'probe';
+  subjects: { [param: string]: SubjectRole };
+  pairing?: 'members' | 'consecutive' | 'copies';
+  split?: 'train' | 'test';
+}
+
+export type LoweringRule = Lowering['rule'];
+
+/** The figures and metrics of a probe, for `ltx results` and `ltx report`. */
+export interface ProbeReporting {
+  /** Metric names its rows carry, the main one first. */
+  metrics: string[];
+  /** Metrics drawn over a coordinate (steps of `RUN @ every N`, levels of a lottery), if any. */
+  trajectory?: string[];
+}
+
+/** One standard-library op: its signature and, for ops that compute stages, the stage op and implementation. */
+export interface OpModule extends Signature {
+  lowering: Lowering;
+  /** The stage op its stages carry, when it is not the call's name (`fit` → `train`, every init → `init`). */
+  stageOp?: string;
+  implementation?: StageImplementation;
+  reporting?: ProbeReporting;
+}
+
+/** Parameters of a descriptor (dataset, model, optimizer) as they enter the keys of the stages that use it. */
+export interface OpRefJson {
+  op: string;
+  version: number;
+  params: { [key: string]: Json };
+}
