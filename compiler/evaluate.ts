@@ -12,6 +12,7 @@ import type { DiagnosticSink } from './diagnostics-sink.ts';
 import {
   coordinatesOf, entryLabel, indexKey, type DeclEntry, type DeclGroup, type Env,
 } from './declarations.ts';
+import type { DatasetSizeLookup, LoweringHost } from './lowering-host.ts';
 import { lowerCall, type CallContext } from './ops.ts';
 import { checkArguments, type ArgumentSites, type TypedPlaceholder } from './schema-check.ts';
 import { closestName, didYouMean } from '../core/suggest.ts';
@@ -31,7 +32,7 @@ export interface EvaluateOptions {
   /** `--set NAME=VALUE` overrides. */
   sets?: ParamOverride[];
   /** Train/test sizes of a dataset when they need a file (text, custom paths). */
-  datasetSizes?: (op: string, params: { [key: string]: Json }) => { train: number; test: number } | undefined;
+  datasetSizes?: DatasetSizeLookup;
 }
 
 /** Which value types each declaration kind accepts. */
@@ -62,7 +63,7 @@ export interface DeclaredValue {
   value: Value;
 }
 
-export class Evaluator {
+export class Evaluator implements LoweringHost {
   readonly groups = new Map<string, DeclGroup>();
   readonly params = new Map<string, { decl: Declaration; file: string; value?: Value; state: 'pending' | 'evaluating' | 'done'; override?: Value }>();
   /** Split points of runs (steps referenced by `@`). */
@@ -75,6 +76,14 @@ export class Evaluator {
   private readonly evaluating: string[] = [];
   /** Bad `--set` flags: usage errors (exit 2), not program errors. */
   readonly usageErrors: string[] = [];
+
+  get library(): Library {
+    return this.options.library;
+  }
+
+  get datasetSizes(): DatasetSizeLookup | undefined {
+    return this.options.datasetSizes;
+  }
 
   constructor(files: SourceFile[], sink: DiagnosticSink, options: EvaluateOptions) {
     this.files = files;
@@ -788,7 +797,7 @@ export class Evaluator {
     const problems = checkArguments(signature, json, sites);
     for (const p of problems) this.sink.error(env.file, p.range, 'schema', p.message);
     if (problems.length > 0 || broken || hasError(json)) return { type: 'error' };
-    const ctx: CallContext = { evaluator: this, signature, call, env, args: json, values, placeholders, sites, label };
+    const ctx: CallContext = { host: this, signature, call, env, args: json, values, placeholders, sites, label };
     return lowerCall(ctx);
   }
 
@@ -828,13 +837,6 @@ export class Evaluator {
         return { $ltx: value.type, $id: id };
       }
     }
-  }
-
-  /** Value of a typed argument after validation. */
-  static typed(ctx: CallContext, param: string): Value | undefined {
-    const j = ctx.args[param] as TypedPlaceholder | undefined;
-    if (!j || typeof j !== 'object' || j.$id === undefined) return undefined;
-    return ctx.placeholders.get(j.$id);
   }
 }
 

@@ -7,7 +7,7 @@ import { stageOpOf } from '../core/library.ts';
 import type { ModelShape, OpModule, ProbeLowering, SplitSizes, SubjectRole } from '../core/op.ts';
 import { canonicalJson, type Json } from '../core/json.ts';
 import type { Env } from './declarations.ts';
-import { Evaluator } from './evaluate.ts';
+import type { LoweringHost } from './lowering-host.ts';
 import type { ArgumentSites, TypedPlaceholder } from './schema-check.ts';
 import { closestName } from '../core/suggest.ts';
 import {
@@ -17,7 +17,7 @@ import {
 } from './values.ts';
 
 export interface CallContext {
-  evaluator: Evaluator;
+  host: LoweringHost;
   signature: OpModule;
   call: CallExpression;
   env: Env;
@@ -58,7 +58,7 @@ export function lowerCall(ctx: CallContext): Value {
 // Helpers
 
 function fail(ctx: CallContext, range: SourceRange, message: string, code: DiagnosticCode = 'invalid'): Value {
-  ctx.evaluator.sink.error(ctx.env.file, range, code, message);
+  ctx.host.sink.error(ctx.env.file, range, code, message);
   return ERROR;
 }
 
@@ -67,7 +67,9 @@ function label(ctx: CallContext): NodeLabel {
 }
 
 function typed(ctx: CallContext, param: string): Value | undefined {
-  return Evaluator.typed(ctx, param);
+  const j = ctx.args[param] as TypedPlaceholder | undefined;
+  if (!j || typeof j !== 'object' || j.$id === undefined) return undefined;
+  return ctx.placeholders.get(j.$id);
 }
 
 function siteOf(ctx: CallContext, param: string): SourceRange {
@@ -129,7 +131,7 @@ function splitOf(value: Value | undefined, fallback: 'train' | 'test'): SplitRef
 function lowerDataset(ctx: CallContext, knownSizes: (params: { [key: string]: Json }) => SplitSizes | undefined): Value {
   const params = plainParams(ctx);
   const dataset: DatasetDescriptor = { op: ctx.signature.name, version: ctx.signature.version, params };
-  const sizes = knownSizes(params) ?? ctx.evaluator.options.datasetSizes?.(dataset.op, params);
+  const sizes = knownSizes(params) ?? ctx.host.datasetSizes?.(dataset.op, params);
   if (sizes) dataset.sizes = sizes;
   return { type: 'dataset', dataset };
 }
@@ -181,7 +183,7 @@ function resolveQuantities(ctx: CallContext, value: Json, data: SplitRef, batch:
     return out;
   }
   if (value.$ltx === 'quantity') {
-    return ctx.evaluator.quantityToSteps(value as unknown as TypedPlaceholder, data.dataset, batch, ctx.env.file, range, 'the optimizer');
+    return ctx.host.quantityToSteps(value as unknown as TypedPlaceholder, data.dataset, batch, ctx.env.file, range, 'the optimizer');
   }
   const out: { [key: string]: Json } = {};
   for (const [k, v] of Object.entries(value)) {
@@ -206,7 +208,7 @@ export function recipeOf(run: RunNode): Recipe {
 
 /** A run from `start` with a recipe; the one constructor every run goes through (fit, imp, instability). */
 export function makeRun(ctx: CallContext, start: CheckpointNode, recipe: Recipe, runLabel: NodeLabel): RunNode {
-  const op = ctx.evaluator.options.library.opWithRule('run');
+  const op = ctx.host.library.opWithRule('run');
   return {
     node: 'run', op: stageOpOf(op), version: op.version, start, startStep: stepOf(start), model: modelOf(start),
     data: recipe.data, optimizer: recipe.optimizer, batch: recipe.batch, steps: recipe.steps, order: recipe.order, label: runLabel,
@@ -240,7 +242,7 @@ function lowerFit(ctx: CallContext): Value {
   }
   let steps: number;
   if (ctx.values.has('steps')) {
-    const s = ctx.evaluator.quantityToSteps(ctx.args.steps as TypedPlaceholder, data!.dataset, batch, ctx.env.file, siteOf(ctx, 'steps'), 'steps');
+    const s = ctx.host.quantityToSteps(ctx.args.steps as TypedPlaceholder, data!.dataset, batch, ctx.env.file, siteOf(ctx, 'steps'), 'steps');
     if (s === undefined) return ERROR;
     steps = s;
   } else steps = likeRun!.steps;
@@ -316,12 +318,12 @@ function pruningParams(args: Record<string, unknown>, rate: number): { [key: str
 }
 
 function makeMagnitude(ctx: CallContext, weights: CheckpointNode, params: { [key: string]: Json }, l: NodeLabel): MaskNode {
-  const op = ctx.evaluator.options.library.opWithRule('magnitude-mask');
+  const op = ctx.host.library.opWithRule('magnitude-mask');
   return { node: 'mask', rule: 'magnitude-mask', op: stageOpOf(op), version: op.version, weights, params, label: l };
 }
 
 function makeRewind(ctx: CallContext, source: CheckpointNode, mask: MaskNode, l: NodeLabel): CheckpointNode {
-  const op = ctx.evaluator.options.library.opWithRule('rewind');
+  const op = ctx.host.library.opWithRule('rewind');
   return { node: 'rewind', op: stageOpOf(op), version: op.version, source, mask, label: l };
 }
 
@@ -366,12 +368,12 @@ function lowerLottery(ctx: CallContext, levels: string | 1, rateParam: string): 
   if (base?.type !== 'run') return ERROR;
   const dense = base.node;
   if (!checkLayerNames(ctx, dense.model, ctx.args)) return ERROR;
-  const rewindStep = ctx.evaluator.quantityToSteps(ctx.args.rewind as TypedPlaceholder, dense.data.dataset, dense.batch, ctx.env.file, siteOf(ctx, 'rewind'), 'rewind');
+  const rewindStep = ctx.host.quantityToSteps(ctx.args.rewind as TypedPlaceholder, dense.data.dataset, dense.batch, ctx.env.file, siteOf(ctx, 'rewind'), 'rewind');
   if (rewindStep === undefined) return ERROR;
   if (rewindStep < dense.startStep || rewindStep >= dense.steps) {
     return fail(ctx, siteOf(ctx, 'rewind'), `rewind: ${rewindStep} steps is outside ${dense.label.name}, which trains from step ${dense.startStep} to step ${dense.steps}`, 'step-out-of-range');
   }
-  ctx.evaluator.addSplit(dense, rewindStep);
+  ctx.host.addSplit(dense, rewindStep);
   const rewindPoint: CheckpointNode = rewindStep === dense.startStep ? dense.start : { node: 'at', run: dense, step: rewindStep };
   const recipe = recipeOf(dense);
   const name = ctx.label;

@@ -1,0 +1,22 @@
+// What lowering a call needs from the evaluation around it: the library, the diagnostics, dataset sizes,
+// step arithmetic and the record of split points. A narrow interface, so the lowering of calls
+// (ops.ts) does not depend on the evaluator that drives it.
+import type { Library } from '../core/library.ts';
+import type { Json } from '../core/json.ts';
+import type { SourceRange } from '../core/source.ts';
+import type { DiagnosticSink } from './diagnostics-sink.ts';
+import type { TypedPlaceholder } from './schema-check.ts';
+import type { RunNode, Value } from './values.ts';
+
+export type DatasetSizeLookup = (op: string, params: { [key: string]: Json }) => { train: number; test: number } | undefined;
+
+export interface LoweringHost {
+  readonly library: Library;
+  readonly sink: DiagnosticSink;
+  /** Train/test sizes of a dataset when they need a file (text, custom paths). */
+  readonly datasetSizes?: DatasetSizeLookup;
+  /** Steps of a quantity (or a plain integer); epochs from the dataset's train size and the batch size. */
+  quantityToSteps(value: Value | TypedPlaceholder | number, dataset: { op: string; params: { [key: string]: Json }; sizes?: { train: number } }, batch: number, file: string, range: SourceRange, what: string): number | undefined;
+  /** Record that `step` of `run` is referenced, so the run is split there. */
+  addSplit(run: RunNode, step: number): void;
+}
