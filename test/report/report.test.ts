@@ -3,7 +3,7 @@
 // the page, its specs, and — in headless Chromium (Debian's `chromium`) — that every plot is drawn.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -73,6 +73,14 @@ test('an --out that cannot be a directory is a usage error naming the flag', () 
   const onFile = ltx(['report', file, '--cache', cache, '--out', blocker]);
   assert.equal(onFile.status, 2);
   assert.match(onFile.stderr, /^ltx: ltx report: --out .*a-file: cannot write the report there \(EEXIST: it is a file, not a directory\)\n$/);
+});
+
+test('an --out in a directory without write permission is a usage error naming the flag', { skip: process.getuid?.() === 0 && 'root may write anywhere' }, () => {
+  const locked = join(dir, 'locked');
+  mkdirSync(locked, { mode: 0o555 });
+  const r = ltx(['report', file, '--cache', cache, '--out', join(locked, 'report')], 60_000);
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /^ltx: ltx report: --out .*locked\/report: cannot write the report there \(EACCES: permission denied\)\n$/);
 });
 
 // mkdir under /proc fails with ENOENT although the parent exists; Node's recursive mkdir retried that forever.
