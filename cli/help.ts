@@ -61,6 +61,8 @@ Computes every stage whose result is not in the cache, in dependency order, the 
 Prints which backend runs (and why the others did not), then progress: a bar per running stage on a
 terminal, otherwise one line per event (started, done with seconds, failed with its cause, skipped).
 A failed stage fails only the stages that depend on it; everything else completes (exit status 1).
+Training whose loss explodes and stays up (smoothed, above 10x its first step's) is kept with a warning
+naming the segment, the step it diverged at and the loss at the start and at the end.
 Ctrl-C stops the running stages at their next step and keeps every finished result: run again to
 continue (exit status 130; a second Ctrl-C stops at once). Several runs may share one cache: each stage
 is computed once, the others wait for it.
@@ -72,13 +74,14 @@ is computed once, the others wait for it.
   --device-cache BYTES    checkpoints each worker keeps decoded in memory, their weights and masks also
                           on its backend, both counted (default 512MB; KB/MB/GB or KiB/MiB/GiB)
   --json                  print one summary document at the end:
-                          {"backend","stages":[{"id","name","status","seconds","error"?}],"failed",…}`,
+                          {"backend","stages":[{"id","name","status","seconds","error"?,"diverged"?}],"failed",…}`,
   results: `Usage: ltx results FILE [--json|--csv] [--cache DIR] [--set NAME=VALUE]...
 
 Prints every probe's table: one row per member (level, step, seed, …) with the metrics recorded in the
-cache; rows not computed yet are shown as pending.
+cache; rows not computed yet are shown as pending; rows that measured a training run that diverged are
+marked, and a warning names each such run.
   --json   print {"probes":{NAME:[{"name","index","subject","subjects","metrics","layers"?,"series"?,
-           "status"}]}}
+           "status","diverged"?}]}}
   --csv    print one CSV: probe,name,<index columns>,<metric columns> (per-layer metrics as LAYER.METRIC)`,
   report: `Usage: ltx report FILE [--out DIR] [--cache DIR] [--set NAME=VALUE]...
 

@@ -5,6 +5,7 @@ import type { CompiledProgram } from '../compiler/compile.ts';
 import { decodeArtifact } from '../runtime/artifact-codec.ts';
 import type { ActionRecord, JsonObject, JsonValue } from '../runtime/store/index.ts';
 import type { Store } from '../runtime/store/index.ts';
+import { DivergedInputs, type DivergedInput } from './diverged-inputs.ts';
 
 export type Metrics = { [name: string]: number };
 
@@ -19,6 +20,8 @@ export interface ResultRow {
   /** Series for plots (instability's error path over α, llc's loss traces), in --json only. */
   series?: { [name: string]: number[] | number[][] };
   status: 'done' | 'pending';
+  /** The training runs the row measured that had diverged (rows that are done; absent when none). */
+  diverged?: DivergedInput[];
   /** Where and how long the row's stage computed (rows that are done; only when asked for). */
   computed?: { backend: string; seconds: number; finishedAt: string };
 }
@@ -33,6 +36,7 @@ export interface ReadOptions {
 /** Every probe table of the program, by probe name, with the metrics from the store's records. */
 export async function readResults(program: CompiledProgram, store: Store, options: ReadOptions = {}): Promise<Record<string, ResultRow[]>> {
   const probes: Record<string, ResultRow[]> = {};
+  const divergedInputs = new DivergedInputs(program, store);
   for (const probe of program.probes) {
     probes[probe.name] = await Promise.all(probe.rows.map(async (row): Promise<ResultRow> => {
       const record = await store.lookup(row.stage);
@@ -41,7 +45,11 @@ export async function readResults(program: CompiledProgram, store: Store, option
       const { metrics, layers } = splitMetrics(record.metrics);
       const series = options.series ? await seriesOf(store, record) : undefined;
       const computed = options.provenance ? { computed: { backend: record.backend, seconds: record.seconds, finishedAt: record.finishedAt } } : {};
-      return { ...base, metrics, ...(layers === undefined ? {} : { layers }), ...(series ? { series } : {}), status: 'done', ...computed };
+      const diverged = await divergedInputs.of(row.stage);
+      return {
+        ...base, metrics, ...(layers === undefined ? {} : { layers }), ...(series ? { series } : {}), status: 'done',
+        ...(diverged.length > 0 ? { diverged } : {}), ...computed,
+      };
     }));
   }
   return probes;

@@ -43,6 +43,23 @@ export interface Checkpoint {
   mask?: Mask;
   /** Present on a checkpoint in the middle of a run: resuming from it continues the run exactly. */
   optimizer?: OptimizerState;
+  /** How the run's training loss went up to this checkpoint; present on what a train segment made. */
+  loss?: LossHistory;
+}
+
+/**
+ * A run's training loss as the divergence check (stdlib/training/divergence.ts) follows it; a segment
+ * that resumes the run's optimizer state continues it, so a split run ends with the unsplit run's.
+ */
+export interface LossHistory {
+  /** The loss of the run's first step: its start weights on the first batch. */
+  initial: number;
+  /** The smoothed loss after the last step. */
+  smoothed: number;
+  /** The mean loss of the last steps of the segment that made the checkpoint (the last 10, or all of a shorter one). */
+  recent: number;
+  /** The step since which the smoothed loss has stayed above the divergence threshold; absent while it is not. */
+  divergedAt?: number;
 }
 
 /** A probe's result: one row of its table, plus optional series (loss traces, interpolation paths). */

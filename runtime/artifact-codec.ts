@@ -2,14 +2,15 @@
 //
 //   checkpoint  tensors `weight/<param>` (float32), `mask/<param>` (uint8, if masked),
 //               `slot/<slot>/<param>` (float32, optimizer state);
-//               meta {artifact: "checkpoint", model, step, mask?: {model}, optimizer?: {op, updates}}
+//               meta {artifact: "checkpoint", model, step, mask?: {model}, optimizer?: {op, updates},
+//                     loss?: {initial, smoothed, recent, divergedAt?}}
 //   mask        tensors `mask/<param>` (uint8); meta {artifact: "mask", model}
 //   probe       no tensors; meta {artifact: "probe", metrics, layers?, series?}
 //
 // Tensors keep their order (layout order), so decoding gives back equal maps. Probe numbers that JSON
 // cannot hold (NaN, ±Infinity, −0) are written as {"$number": "NaN"} etc., so every round trip is exact.
 import type { Json } from '../core/json.ts';
-import type { Artifact, Checkpoint, Mask, OpRef, OptimizerState, ProbeResult, TensorValue } from '../core/artifacts.ts';
+import type { Artifact, Checkpoint, LossHistory, Mask, OpRef, OptimizerState, ProbeResult, TensorValue } from '../core/artifacts.ts';
 import { decodeTensors, encodeTensors, type NamedTensor } from './store/checkpoint-format.ts';
 import { StoreCorruptError } from './store/errors.ts';
 import { isJsonObject, type JsonObject, type JsonValue } from './store/json.ts';
@@ -55,6 +56,7 @@ function encodeCheckpoint(c: Checkpoint): Uint8Array {
   const meta: JsonObject = { artifact: 'checkpoint', model: opRefJson(c.model), step: c.step };
   if (c.mask) meta['mask'] = { model: opRefJson(c.mask.model) };
   if (c.optimizer) meta['optimizer'] = { op: c.optimizer.op, updates: c.optimizer.updates };
+  if (c.loss) meta['loss'] = { ...c.loss };
   return encodeTensors(tensors, meta);
 }
 
@@ -85,7 +87,22 @@ function decodeCheckpoint(tensors: NamedTensor[], meta: JsonObject): Checkpoint 
     const optimizer: OptimizerState = { op: optimizerMeta['op'], updates: optimizerMeta['updates'], slots };
     checkpoint.optimizer = optimizer;
   }
+  if (meta['loss'] !== undefined) checkpoint.loss = lossHistoryOf(meta['loss']);
   return checkpoint;
+}
+
+function lossHistoryOf(value: JsonValue): LossHistory {
+  const finite = (v: JsonValue | undefined): v is number => typeof v === 'number' && Number.isFinite(v);
+  if (!isJsonObject(value) || !finite(value['initial']) || !finite(value['smoothed']) || !finite(value['recent'])) {
+    throw malformed(`checkpoint loss meta ${JSON.stringify(value)}`);
+  }
+  const history: LossHistory = { initial: value['initial'], smoothed: value['smoothed'], recent: value['recent'] };
+  const divergedAt = value['divergedAt'];
+  if (divergedAt !== undefined) {
+    if (!finite(divergedAt) || !Number.isInteger(divergedAt)) throw malformed(`checkpoint loss meta ${JSON.stringify(value)}`);
+    history.divergedAt = divergedAt;
+  }
+  return history;
 }
 
 function decodeMask(tensors: NamedTensor[], model: OpRef): Mask {

@@ -1,7 +1,9 @@
 // What a run shows while it works. On a terminal: a bar per running stage (steps, loss, ETA) redrawn in
 // place, with finished stages scrolling above. Elsewhere (logs, pipes, CI): one plain line per event,
-// easy to grep: `started NAME`, `done NAME (1.2 s)`, `failed NAME: CAUSE`, `skipped NAME: CAUSE`.
+// easy to grep: `started NAME`, `done NAME (1.2 s)`, `failed NAME: CAUSE`, `skipped NAME: CAUSE`, and
+// after a computed training segment whose run diverged, `warning NAME: training diverged at step …`.
 import type { Stage } from '../core/stage.ts';
+import { describeDivergence, divergenceOf, type Divergence } from './divergence.ts';
 import type { StageProgress } from './executors/executor.ts';
 import type { StageReport } from './scheduler.ts';
 
@@ -41,12 +43,21 @@ export const silentProgress: ProgressView = {
  */
 function settledLine(report: StageReport, reused: boolean, wasRunning: boolean, paint: ProgressPaint): string | undefined {
   switch (report.status) {
-    case 'done': return `${paint.green('done')}     ${report.name} ${paint.dim(`(${formatSeconds(report.seconds)})`)}`;
+    case 'done': {
+      const line = `${paint.green('done')}     ${report.name} ${paint.dim(`(${formatSeconds(report.seconds)})`)}`;
+      const diverged = divergenceOf(report.metrics);
+      return diverged === undefined ? line : `${line}\n${divergenceLine(report.name, diverged, paint)}`;
+    }
     case 'failed': return `${paint.red('failed')}   ${report.name}: ${report.error}`;
     case 'skipped': return `${paint.yellow('skipped')}  ${report.name}: ${report.error}`;
     case 'interrupted': return wasRunning ? `${paint.yellow('stopped')}  ${report.name}` : undefined;
     case 'cached': return reused ? `${paint.green('reused')}   ${report.name} ${paint.dim('(computed by another run)')}` : undefined;
   }
+}
+
+/** The warning about a training run that diverged (also in the run's summary). */
+export function divergenceLine(name: string, diverged: Divergence, paint: Pick<ProgressPaint, 'yellow'>): string {
+  return `${paint.yellow('warning')}  ${name}: ${describeDivergence(diverged)}`;
 }
 
 export class LineProgress implements ProgressView {

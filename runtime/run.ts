@@ -9,7 +9,7 @@ import type { BackendChoice } from './backends/select.ts';
 import type { Executor } from './executors/executor.ts';
 import { silentProgress, type ProgressView } from './progress.ts';
 import { claimsGate, schedule, soleRunGate, type ComputeOutcome, type StageReport } from './scheduler.ts';
-import { StageClaims, type Store } from './store/index.ts';
+import { StageClaims, type JsonObject, type Store } from './store/index.ts';
 
 export interface RunRequest {
   program: CompiledProgram;
@@ -63,16 +63,19 @@ export async function runStages(request: RunRequest): Promise<RunSummary> {
       cost: estimatedCost,
       compute: async (stage, signal): Promise<ComputeOutcome> => {
         const outcome = await executor!.run(stage, stage.inputs, { signal, progress: (p) => view.progress(stage, p) });
-        return outcome.status === 'done' ? { status: 'done', seconds: outcome.seconds } : outcome;
+        return outcome.status === 'done' ? { status: 'done', seconds: outcome.seconds, metrics: outcome.metrics } : outcome;
       },
       events: {
         started: (stage) => view.started(stage),
         settled: (stage, report) => view.settled(stage, report, report.status === 'cached' && !cachedAtStart.has(stage.key)),
       },
     });
+    // Results that were there already say what they recorded too (a diverged run, on every rerun).
+    const stagesWithMetrics = await Promise.all(reports.map(async (report) => report.status !== 'cached' ? report
+      : { ...report, metrics: cachedAtStart.get(report.key) ?? (await request.store.lookup(report.key))?.metrics ?? {} }));
     return {
       backend: executor?.backend,
-      stages: reports,
+      stages: stagesWithMetrics,
       failed: reports.filter((r) => r.status === 'failed').length,
       interrupted: request.signal.aborted || reports.some((r) => r.status === 'interrupted'),
     };
@@ -91,12 +94,13 @@ function estimatedCost(stage: Stage): number {
   return 1;
 }
 
-/** Keys of `stages` with a valid result in the store (a few dozen looked up at once). */
-export async function cachedKeys(store: Store, stages: readonly Stage[]): Promise<Set<string>> {
-  const found = new Set<string>();
+/** Keys of `stages` with a valid result in the store, with the metrics of its record (a few dozen looked up at once). */
+export async function cachedKeys(store: Store, stages: readonly Stage[]): Promise<Map<string, JsonObject>> {
+  const found = new Map<string, JsonObject>();
   const lookups = new PQueue({ concurrency: 32 });
   await Promise.all(stages.map((stage) => lookups.add(async () => {
-    if (await store.lookup(stage.key)) found.add(stage.key);
+    const record = await store.lookup(stage.key);
+    if (record) found.set(stage.key, record.metrics);
   })));
   return found;
 }

@@ -6,7 +6,7 @@
 // then the stage waits for it outside the queue, so this run's slots keep computing other stages.
 import PQueue from 'p-queue';
 import type { Stage } from '../core/stage.ts';
-import type { StageClaims } from './store/index.ts';
+import type { JsonObject, StageClaims } from './store/index.ts';
 
 export type StageStatus =
   /** The result was in the store already (or another run committed it meanwhile). */
@@ -27,10 +27,12 @@ export interface StageReport {
   seconds: number;
   /** Why it failed, or which ancestor's failure skipped it. */
   error?: string;
+  /** The metrics its result's record holds (where they are known: computed, or cached). */
+  metrics?: JsonObject;
 }
 
 export type ComputeOutcome =
-  | { status: 'done'; seconds: number }
+  | { status: 'done'; seconds: number; metrics?: JsonObject }
   | { status: 'failed'; error: string }
   | { status: 'aborted' };
 
@@ -145,7 +147,7 @@ export async function schedule(options: ScheduleOptions): Promise<StageReport[]>
       if (signal.aborted) return conclude(stage, { status: 'interrupted', seconds: 0 });
       options.events?.started?.(stage);
       const outcome = await options.compute(stage, signal);
-      if (outcome.status === 'done') conclude(stage, { status: 'done', seconds: outcome.seconds });
+      if (outcome.status === 'done') conclude(stage, { status: 'done', seconds: outcome.seconds, ...(outcome.metrics ? { metrics: outcome.metrics } : {}) });
       else if (outcome.status === 'failed') conclude(stage, { status: 'failed', seconds: 0, error: outcome.error });
       else conclude(stage, { status: 'interrupted', seconds: 0 });
     } finally {

@@ -4,17 +4,19 @@ import type { ParamOverride } from '../../compiler/evaluate.ts';
 import { formatJsonValue } from '../../compiler/preimage-diff.ts';
 import type { CompiledProgram } from '../../compiler/compile.ts';
 import { compileFile, errorCount, printDiagnostics } from '../compile-file.ts';
-import { fileHost, gitHost, gitPath, parseGitSpec } from '../host.ts';
+import { fileHost, gitHost, gitPath, parseGitSpec, resolveCommit } from '../host.ts';
 import { paint, useColor } from '../terminal.ts';
 import { EXIT, UsageError } from '../usage.ts';
 
 async function load(spec: string, sets: ParamOverride[]): Promise<CompiledProgram> {
   if (existsSync(spec)) return compileFile(spec, sets, fileHost);
   const git = parseGitSpec(spec);
-  if (!git) throw new UsageError(`'${spec}' is neither a file nor a git REV:PATH`);
-  const host = gitHost(git.rev);
+  if (!git) throw new UsageError(`ltx diff: '${spec}' is neither a file nor a git REV:PATH`);
+  const lookup = resolveCommit(git.rev);
+  if ('problem' in lookup) throw new UsageError(`ltx diff: '${spec}': revision '${git.rev}': ${lookup.problem}`);
+  const host = gitHost(lookup.commit);
   const path = gitPath(git.path);
-  if (host.readFile(path) === undefined) throw new UsageError(`'${spec}': git has no file '${path}' at revision '${git.rev}'`);
+  if (host.readFile(path) === undefined) throw new UsageError(`ltx diff: '${spec}': git has no file '${path}' at revision '${git.rev}'`);
   return compileFile(path, sets, host);
 }
 

@@ -36,7 +36,7 @@ export async function reportCommand(file: string, sets: ParamOverride[], out: st
     for (const figure of figures) await writeFileAtomically(join(dir, 'specs', `${figure.id}.vl.json`), JSON.stringify(figure.spec, null, 2) + '\n', dir);
     await writeFileAtomically(page, html, dir);
   } catch (error) {
-    throw new UsageError(`ltx report: --out ${out ?? DEFAULT_REPORT_DIR}: cannot write the report there (${errorCode(error) ?? (error as Error).message})`);
+    throw new UsageError(`ltx report: --out ${out ?? DEFAULT_REPORT_DIR}: cannot write the report there (${whyUnwritable(error)})`);
   }
   const rows = probes.flatMap((p) => p.rows);
   const pending = rows.filter((r) => r.status === 'pending').length;
@@ -47,3 +47,20 @@ export async function reportCommand(file: string, sets: ParamOverride[], out: st
   return EXIT.ok;
 }
 
+
+const unwritableBecause: Record<string, string> = {
+  ENOTDIR: 'a part of the path is a file',
+  EEXIST: 'it is a file, not a directory',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EROFS: 'a read-only file system',
+  // What mkdir says under /proc, where no new name can be made although the parent exists.
+  ENOENT: 'nothing can be created there',
+};
+
+function whyUnwritable(error: unknown): string {
+  const code = errorCode(error);
+  if (code === undefined) return (error as Error).message;
+  const because = unwritableBecause[code];
+  return because === undefined ? code : `${code}: ${because}`;
+}

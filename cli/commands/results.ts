@@ -2,7 +2,9 @@
 // recorded for them; rows whose stage has not run yet are shown as pending. Read-only.
 import type { CompiledProgram } from '../../compiler/compile.ts';
 import type { ParamOverride } from '../../compiler/evaluate.ts';
+import { describeDivergence } from '../../runtime/divergence.ts';
 import { Store } from '../../runtime/store/index.ts';
+import type { DivergedInput } from '../diverged-inputs.ts';
 import { compileFile, errorCount, printDiagnostics } from '../compile-file.ts';
 import { formatMetric, readResults, unionOf, type Metrics, type ResultRow } from '../probe-results.ts';
 import { paint, table, useColor } from '../terminal.ts';
@@ -37,18 +39,30 @@ function toText(probes: Record<string, ResultRow[]>, program: CompiledProgram): 
     const showName = new Set(rows.map((r) => r.name)).size > 1 && indexColumns.length === 0;
     // Before anything is computed there are no metric columns yet: the pending marks get a heading.
     const valueHeader = metricColumns.length > 0 ? metricColumns.map((c) => c.toUpperCase()) : ['STATUS'];
-    const header = [...(showName ? ['NAME'] : []), ...indexColumns.map((c) => c.toUpperCase()), 'SUBJECT', ...valueHeader];
+    // A column of marks only where a row measured a diverged run: the warnings below say which.
+    const marks = rows.some((r) => r.diverged !== undefined);
+    const header = [...(showName ? ['NAME'] : []), ...indexColumns.map((c) => c.toUpperCase()), 'SUBJECT', ...valueHeader, ...(marks ? ['TRAINING'] : [])];
     const body = rows.map((r) => [
       ...(showName ? [r.name] : []),
       ...indexColumns.map((c) => String(r.index[c] ?? '')),
       r.subject,
       ...(r.status === 'pending' ? [p.dim('pending')] : metricColumns.map((c) => formatMetric(r.metrics[c]))),
+      ...(marks ? [r.diverged ? p.yellow('diverged') : ''] : []),
     ]);
     const done = rows.filter((r) => r.status === 'done').length;
     blocks.push(`${p.bold(probe)} ${p.dim(`${op}, ${done}/${rows.length} rows computed`)}\n${table(body, header)}`);
   }
   if (blocks.length === 0) return 'the program has no probes\n';
+  const warnings = divergedRunsOf(probes).map((run) => `  ${run.stage}: ${describeDivergence(run)}`);
+  if (warnings.length > 0) blocks.push(`${p.yellow('warning')}: rows marked 'diverged' measure training that diverged:\n${warnings.join('\n')}`);
   return blocks.join('\n\n') + '\n';
+}
+
+/** Each diverged run the rows measured, once, in the order rows first name them. */
+function divergedRunsOf(probes: Record<string, ResultRow[]>): DivergedInput[] {
+  const runs = new Map<string, DivergedInput>();
+  for (const row of Object.values(probes).flat()) for (const run of row.diverged ?? []) if (!runs.has(run.stage)) runs.set(run.stage, run);
+  return [...runs.values()];
 }
 
 /** One CSV for all probes: probe, name, the index columns, the metric columns (per-layer ones as LAYER.METRIC). */

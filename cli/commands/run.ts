@@ -2,13 +2,16 @@
 // running stages at their next step boundary (a second Ctrl-C at once); a rerun continues from there.
 import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
+import type { CompiledProgram } from '../../compiler/compile.ts';
 import type { ParamOverride } from '../../compiler/evaluate.ts';
 import { backendRequests, describeChoice, type BackendChoice, type BackendRequest } from '../../runtime/backends/select.ts';
 import { DEFAULT_DEVICE_CACHE_BYTES, parseByteSize } from '../../runtime/device-cache.ts';
 import { ExecutorStartError } from '../../runtime/executors/executor.ts';
 import { LocalExecutor } from '../../runtime/executors/local.ts';
-import { BarProgress, LineProgress, type ProgressView } from '../../runtime/progress.ts';
+import { divergenceOf, type Divergence } from '../../runtime/divergence.ts';
+import { BarProgress, divergenceLine, LineProgress, type ProgressView } from '../../runtime/progress.ts';
 import { runStages, selectStages, UnknownTargetError, type RunSummary } from '../../runtime/run.ts';
+import type { StageReport } from '../../runtime/scheduler.ts';
 import { Store } from '../../runtime/store/index.ts';
 import { compileFile, errorCount, printDiagnostics } from '../compile-file.ts';
 import { paint, useColor, type Paint } from '../terminal.ts';
@@ -117,12 +120,18 @@ export async function runCommand(file: string, sets: ParamOverride[], flags: Run
       file,
       backend: summary.backend?.name ?? null,
       cache: store.root,
-      stages: summary.stages.map((s) => ({ id: s.key, name: s.name, status: s.status, seconds: s.seconds, ...(s.error === undefined ? {} : { error: s.error }) })),
+      stages: summary.stages.map((s) => {
+        const diverged = divergenceOf(s.metrics);
+        return {
+          id: s.key, name: s.name, status: s.status, seconds: s.seconds,
+          ...(s.error === undefined ? {} : { error: s.error }), ...(diverged === undefined ? {} : { diverged }),
+        };
+      }),
       failed: summary.failed,
       interrupted: summary.interrupted,
     }, null, 2) + '\n');
   } else {
-    process.stdout.write(summaryText(summary, file, store.root, p));
+    process.stdout.write(summaryText(summary, program, file, store.root, p));
   }
   if (summary.interrupted) return EXIT_INTERRUPTED;
   return summary.failed > 0 ? EXIT.invalid : EXIT.ok;
@@ -135,7 +144,7 @@ function backendLines(choice: BackendChoice, p: Paint): string[] {
   return [`backend ${p.bold(chosen)}`, ...others.map((line) => p.dim(`  ${line}`))];
 }
 
-function summaryText(summary: RunSummary, file: string, cacheRoot: string, p: Paint): string {
+function summaryText(summary: RunSummary, program: CompiledProgram, file: string, cacheRoot: string, p: Paint): string {
   const count = (status: string) => summary.stages.filter((s) => s.status === status).length;
   const parts = [`${count('cached')} cached`, `${count('done')} computed`];
   if (summary.failed > 0) parts.push(p.red(`${summary.failed} failed`));
@@ -147,6 +156,20 @@ function summaryText(summary: RunSummary, file: string, cacheRoot: string, p: Pa
     text += `  ${p.red('failed')} ${failed.name}: ${failed.error}\n`;
     if (skipped.length > 0) text += p.dim(`    skipped because of it: ${skipped.slice(0, 8).join(', ')}${skipped.length > 8 ? `, +${skipped.length - 8} more` : ''}`) + '\n';
   }
+  for (const run of divergedRuns(summary.stages, program)) text += `  ${divergenceLine(run.name, run.diverged, p)}\n`;
   text += `results: ltx results ${file}\ncache:   ${cacheRoot}\n`;
   return text;
+}
+
+/**
+ * The training runs among `stages` that had diverged, each named once: by its last segment here (a
+ * segment that a diverged segment continues says nothing more).
+ */
+function divergedRuns(stages: readonly StageReport[], program: CompiledProgram): { name: string; diverged: Divergence }[] {
+  const runs = stages.flatMap((report) => {
+    const diverged = divergenceOf(report.metrics);
+    return diverged === undefined ? [] : [{ key: report.key, name: report.name, diverged }];
+  });
+  const continued = new Set(runs.map((run) => program.stageByKey.get(run.key)?.inputs['start']));
+  return runs.filter((run) => !continued.has(run.key));
 }

@@ -9,6 +9,7 @@
 import { preimageOf, type Stage } from '../../core/stage.ts';
 import type { Artifact } from '../../core/artifacts.ts';
 import type { DeviceCache } from '../device-cache.ts';
+import { lossMetrics } from '../divergence.ts';
 import type { ResidentTensors } from '../resident-tensors.ts';
 import type { JsonObject, StagePreimage, Store } from '../store/index.ts';
 import type { StageHooks, StageOutcome } from './executor.ts';
@@ -95,8 +96,12 @@ export class StageRunner {
   }
 }
 
-/** A probe's numbers as the store records them: the metrics, and per-layer metrics under `layers`. */
+/**
+ * A result's numbers as the store records them: a probe's metrics, and per-layer metrics under `layers`;
+ * a trained checkpoint's loss history (runtime/divergence.ts).
+ */
 function recordedMetrics(result: Artifact): JsonObject {
+  if (result.kind === 'checkpoint') return result.loss === undefined ? {} : lossMetrics(result.loss);
   if (result.kind !== 'probe') return {};
   return result.layers === undefined ? { ...result.metrics } : { ...result.metrics, layers: result.layers };
 }

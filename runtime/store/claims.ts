@@ -3,11 +3,11 @@
 // result committed ('done') or — if the holder failed — claim it themselves. Claims of dead holders
 // are taken over. Read-only commands never touch claims.
 import type { FileHandle } from 'node:fs/promises';
-import { mkdir, open, readFile, rename, stat, unlink, link } from 'node:fs/promises';
+import { open, readFile, rename, stat, unlink, link } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Sha256Hex } from './digest.ts';
-import { errorCode } from './durable-fs.ts';
+import { errorCode, makeDirectory } from './durable-fs.ts';
 import { isJsonObject } from './json.ts';
 import { STALE_CLAIM_INFIX, nonce } from './layout.ts';
 import type { StoreLayout } from './layout.ts';
@@ -139,7 +139,7 @@ export class StageClaims {
   }
 
   async #tryCreate(key: Sha256Hex): Promise<boolean> {
-    await mkdir(this.#layout.claimsDir, { recursive: true });
+    await makeDirectory(this.#layout.claimsDir);
     let handle: FileHandle;
     try {
       handle = await open(this.#layout.claimPath(key), 'wx');

@@ -1,7 +1,7 @@
 // File operations whose results survive a crash: data is fsynced before it becomes visible under its
 // final name, and the directory entry is fsynced after a rename (POSIX does not promise otherwise).
-import { copyFile, link, mkdir, open, rename, rm } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { copyFile, link, mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { nonce } from './layout.ts';
 
 export function errorCode(error: unknown): string | undefined {
@@ -10,6 +10,35 @@ export function errorCode(error: unknown): string | undefined {
     return typeof code === 'string' ? code : undefined;
   }
   return undefined;
+}
+
+/**
+ * `mkdir -p` that always ends: `path` and its missing parents, or the error of the first that cannot be
+ * made. Node's `mkdir(path, {recursive: true})` never returns where mkdir says ENOENT although the
+ * parent exists (any new name under /proc): it makes the parent, gets EEXIST, retries the child, forever.
+ * Here a directory is retried once, after its parent was made, so the work is bounded by the path's depth.
+ */
+export async function makeDirectory(path: string): Promise<void> {
+  const target = resolve(path);
+  try {
+    await mkdir(target);
+    return;
+  } catch (error) {
+    if (await existsAsDirectory(target, error)) return;
+    if (errorCode(error) !== 'ENOENT' || dirname(target) === target) throw error;
+  }
+  await makeDirectory(dirname(target));
+  try {
+    await mkdir(target);
+  } catch (error) {
+    if (!(await existsAsDirectory(target, error))) throw error;
+  }
+}
+
+/** Whether mkdir's `error` only says that the directory is already there (made by someone else). */
+async function existsAsDirectory(path: string, error: unknown): Promise<boolean> {
+  if (errorCode(error) !== 'EEXIST') return false;
+  return (await stat(path).catch(() => undefined))?.isDirectory() ?? false;
 }
 
 /** Create a new file (never overwrite) with `bytes`, flushed to the disk. */
@@ -38,8 +67,8 @@ export async function syncDirectory(path: string): Promise<void> {
  * The temporary file lives in `stagingDir` (same filesystem) so the rename is atomic.
  */
 export async function writeFileAtomically(path: string, bytes: Uint8Array | string, stagingDir: string): Promise<void> {
-  await mkdir(stagingDir, { recursive: true });
-  await mkdir(dirname(path), { recursive: true });
+  await makeDirectory(stagingDir);
+  await makeDirectory(dirname(path));
   const temporary = join(stagingDir, `atomic.${nonce()}`);
   try {
     await writeNewFileDurably(temporary, bytes);

@@ -8,7 +8,7 @@ import { ACTION_RECORD_VERSION, parseActionRecord } from './action-record.ts';
 import type { ActionRecord, OutputKind, OutputRef, RecordParse, StagePreimage } from './action-record.ts';
 import { isSha256Hex, sha256Hex, sha256OfFile } from './digest.ts';
 import type { Sha256Hex } from './digest.ts';
-import { errorCode, placeIfAbsent, syncDirectory, writeFileAtomically, writeNewFileDurably } from './durable-fs.ts';
+import { errorCode, makeDirectory, placeIfAbsent, syncDirectory, writeFileAtomically, writeNewFileDurably } from './durable-fs.ts';
 import { StoreCorruptError, StoreError } from './errors.ts';
 import { isJsonObject } from './json.ts';
 import type { JsonObject } from './json.ts';
@@ -95,7 +95,7 @@ export class Store {
       if (!(output.bytes instanceof Uint8Array)) throw new TypeError(`output "${name}" must be a Uint8Array`);
     }
 
-    await mkdir(this.layout.tmpDir, { recursive: true });
+    await makeDirectory(this.layout.tmpDir);
     const stagingDir = join(this.layout.tmpDir, this.layout.newStagingName(key));
     await mkdir(stagingDir);
     try {
@@ -143,7 +143,7 @@ export class Store {
       done.add(output.digest);
       const dir = this.layout.blobDir(output.digest);
       const target = this.layout.blobPath(output.digest);
-      await mkdir(dir, { recursive: true });
+      await makeDirectory(dir);
       if (await placeIfAbsent(output.path, target)) {
         dirsTouched.add(dir);
         continue;

@@ -19,6 +19,7 @@ import { loss } from '../nn/losses.ts';
 import { createOptimizer, learningRateAt, type OptimizerConfig, type TensorOptimizer } from '../optimizers/index.ts';
 import { gatherRows, rowWidths, targetDtype } from './batches.ts';
 import { DataOrder } from './data-order.ts';
+import { DivergenceWatch } from './divergence.ts';
 import { LossMonitor, type TrainingProgress } from './loss-monitor.ts';
 import { downloadTensor, uploadTensor } from './weights.ts';
 
@@ -84,7 +85,9 @@ export async function trainSegment(opts: SegmentOptions): Promise<Checkpoint> {
   const yDtype = targetDtype(split);
   const ownUploads = opts.tensors === undefined ? transientTensors() : undefined;
   const state: State = { params: {}, slots: {}, buffers: {}, masks: {}, updates: 0, borrowed: new Set() };
-  const monitor = new LossMonitor({ from, to, onProgress: opts.onProgress, everySteps: opts.reportEverySteps, everyMs: opts.reportEveryMs });
+  // A segment that resumes the run's optimizer state continues its run, and so its loss history.
+  const watch = new DivergenceWatch(resumableState(start.optimizer, optimizer) ? start.loss : undefined);
+  const monitor = new LossMonitor({ from, to, onProgress: opts.onProgress, everySteps: opts.reportEverySteps, everyMs: opts.reportEveryMs, watch });
   try {
     uploadState(opts, opts.tensors ?? ownUploads!, optimizer, state);
     for (let t = from; t < to; t++) {
@@ -102,7 +105,10 @@ export async function trainSegment(opts: SegmentOptions): Promise<Checkpoint> {
       await monitor.record(next.loss);
     }
     throwIfAborted(opts.signal);
-    return await checkpointOf(opts, state, optimizer);
+    const checkpoint = await checkpointOf(opts, state, optimizer);
+    const loss = watch.history;
+    if (loss !== undefined) checkpoint.loss = loss;
+    return checkpoint;
   } finally {
     monitor.dispose();
     disposeState(state);

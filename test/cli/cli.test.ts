@@ -1,10 +1,10 @@
 // The command-line contract: exit statuses, --json documents alone on stdout, colour rules, --help.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -139,4 +139,50 @@ test('diff reads git REV:PATH', () => {
   // The file is committed: the same program at HEAD and in the work tree (unless being edited).
   assert.equal(r.status, 0, r.stderr);
   assert.ok(Array.isArray(JSON.parse(r.stdout).unchanged));
+});
+
+/** A git repository with two commits of prog.ltx: the first prunes at 50%, the second at 40%. */
+function gitRepository(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'ltx-git-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const git = (...args: string[]) => {
+    const r = spawnSync('git', ['-c', 'user.name=ltx', '-c', 'user.email=ltx@example.org', ...args], { cwd: dir, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+  };
+  git('init', '-q');
+  const program = readFileSync(QUICKSTART, 'utf8');
+  writeFileSync(join(dir, 'prog.ltx'), program);
+  git('add', 'prog.ltx');
+  git('commit', '-q', '-m', 'at 50%');
+  writeFileSync(join(dir, 'prog.ltx'), program.replace('rate: 50%', 'rate: 40%'));
+  git('commit', '-q', '-a', '-m', 'at 40%');
+  return dir;
+}
+
+test('diff reads HEAD~1:PATH and HEAD:PATH of a git repository', () => {
+  const repo = gitRepository();
+  const r = ltx(['diff', 'HEAD~1:prog.ltx', 'HEAD:prog.ltx', '--json'], { cwd: repo });
+  assert.equal(r.status, 0, r.stderr);
+  const mask = JSON.parse(r.stdout).changed.find((c: { name: string }) => c.name === 'ticket.mask[1]');
+  assert.deepEqual(mask.params, [{ path: 'params.rate', old: 0.5, new: 0.4 }]);
+});
+
+test('diff never passes a revision to git as an option: --output=FILE:PATH writes no file and exits 2', () => {
+  const repo = gitRepository();
+  const target = join(repo, 'written-by-git');
+  const r = ltx(['diff', '--', `--output=${target}:prog.ltx`, 'prog.ltx'], { cwd: repo });
+  assert.equal(r.status, 2, r.stdout);
+  assert.equal(r.stderr, `ltx: ltx diff: '--output=${target}:prog.ltx': revision '--output=${target}': a revision cannot start with '-'\n`);
+  assert.equal(existsSync(`${target}:prog.ltx`), false);
+  assert.equal(existsSync(target), false);
+});
+
+test('diff: a revision git does not know as a commit is a usage error naming it', () => {
+  const repo = gitRepository();
+  const r = ltx(['diff', 'no-such-branch:prog.ltx', 'HEAD:prog.ltx'], { cwd: repo });
+  assert.equal(r.status, 2, r.stdout);
+  assert.match(r.stderr, /^ltx: ltx diff: 'no-such-branch:prog\.ltx': revision 'no-such-branch': git does not know it as a commit/);
+  // A tree is not a commit either.
+  const tree = ltx(['diff', 'HEAD^{tree}:prog.ltx', 'HEAD:prog.ltx'], { cwd: repo });
+  assert.equal(tree.status, 2, tree.stdout);
 });

@@ -80,7 +80,8 @@ function ltxAsync(args: string[]) {
   return { child, lines, done, sees };
 }
 
-type RunDoc = { backend: string | null; stages: { id: string; name: string; status: string; seconds: number; error?: string }[]; failed: number };
+type Divergence = { step: number; loss_start: number; loss_end: number };
+type RunDoc = { backend: string | null; stages: { id: string; name: string; status: string; seconds: number; error?: string; diverged?: Divergence }[]; failed: number };
 
 test('run --json prints one summary document; a second run finds everything cached and starts no backend', { skip: realOps }, () => {
   const { file, cache } = workspace();
@@ -110,6 +111,7 @@ test('results, plan and cache read what a run left in the cache', { skip: realOp
   const text = ltx(['run', file, '--cache', cache, '-j', '1']);
   assert.equal(text.status, 0, text.stderr);
   assert.match(text.stdout, /9 stages: 0 cached, 9 computed/);
+  assert.doesNotMatch(text.stdout, /warning/, 'a healthy run has no divergence warning');
   assert.ok(text.stdout.includes(`results: ltx results ${file}`));
   assert.ok(text.stdout.includes(`cache:   ${cache}`));
 
@@ -195,6 +197,52 @@ probe broken_acc = accuracy(broken, on: d.test)
   assert.equal(text.status, 1);
   assert.match(text.stdout, /^failed {3}broken: /m);
   assert.match(text.stdout, /failed broken: .*\n +skipped because of it: broken_acc/);
+});
+
+/** sgd at lr 1000 on digits: the loss jumps to hundreds at once and stays there, finite (no NaN). */
+const EXPLODING = `dataset d = digits(test: 20%, seed: 0)
+model net = mlp(input: 64, hidden: [16], classes: 10)
+init w0 = kaiming_normal(net, seed: 0)
+optimizer opt = sgd(lr: 1e3, batch: 60)
+train dense = fit(w0, data: d.train, optimizer: opt, steps: 30 steps, order: 0)
+probe acc = accuracy(dense, on: d.test)
+probe early = accuracy(dense @ 10 steps, on: d.test)
+probe before = accuracy(w0, on: d.test)
+`;
+
+test('training whose loss explodes finishes with a warning naming the run, the step and the losses, and results mark its rows', { skip: realOps }, () => {
+  const { file, cache } = workspace(EXPLODING);
+  const run = ltx(['run', file, '--cache', cache, '-j', '1']);
+  assert.equal(run.status, 0, run.stderr);
+  assert.match(run.stdout, /^done {5}dense 0→10 .*\nwarning {2}dense 0→10: training diverged at step \d+ \(loss [\d.]+ at the start, [\d.]+ at the end\)$/m);
+  // The summary names each diverged run once, by its last segment.
+  const summary = run.stdout.slice(run.stdout.indexOf('6 stages: 0 cached, 6 computed'));
+  assert.ok(summary.length > 1, run.stdout);
+  const warnings = [...summary.matchAll(/^ {2}warning {2}(.+): training diverged at step (\d+) \(loss ([\d.]+) at the start, ([\d.]+) at the end\)$/gm)];
+  assert.deepEqual(warnings.map((w) => w[1]), ['dense 10→30'], summary);
+  const [, , step, start, end] = warnings[0]!;
+  assert.ok(Number(step) >= 1 && Number(step) < 10, step);
+  assert.ok(Number(end) > 10 * Number(start), `${start} → ${end}`);
+
+  const again: RunDoc = JSON.parse(ltx(['run', file, '--json', '--cache', cache]).stdout);
+  const dense = again.stages.find((s) => s.name === 'dense 10→30')!;
+  assert.equal(dense.status, 'cached');
+  const diverged = dense.diverged!;
+  assert.deepEqual(Object.keys(diverged), ['step', 'loss_start', 'loss_end']);
+  assert.equal(diverged.step, Number(step));
+  assert.equal(diverged.loss_start.toPrecision(4), Number(start).toPrecision(4));
+  assert.ok(diverged.loss_end > 10 * diverged.loss_start);
+  assert.equal(again.stages.find((s) => s.name === 'w0')!.diverged, undefined);
+
+  const text = ltx(['results', file, '--cache', cache]).stdout;
+  assert.match(text, /^dense +0\.\d+ +[\d.]+ +1 +diverged$/m);
+  assert.match(text, /^dense @ 10 steps +0\.\d+ +[\d.]+ +1 +diverged$/m);
+  assert.match(text, /^before accuracy.*\nSUBJECT +ACCURACY +LOSS +REMAINING\nw0 +[\d.]+ +[\d.]+ +1\n/m);
+  assert.match(text, /warning: rows marked 'diverged' measure training that diverged:\n {2}dense 10→30: training diverged at step \d+ .*\n {2}dense 0→10: training diverged at step \d+ /);
+  const json = JSON.parse(ltx(['results', file, '--json', '--cache', cache]).stdout);
+  assert.deepEqual(json.probes.acc[0].diverged, [{ stage: 'dense 10→30', ...diverged }]);
+  assert.equal(json.probes.early[0].diverged[0].stage, 'dense 0→10');
+  assert.equal(json.probes.before[0].diverged, undefined);
 });
 
 test('two runs on one cache at the same time compute each stage once', { skip: realOps }, async () => {

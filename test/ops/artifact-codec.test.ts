@@ -39,6 +39,14 @@ test('a checkpoint round-trips with its weights bit for bit, its mask and its op
   assert.deepEqual(back.optimizer, checkpoint.optimizer);
 });
 
+test('a trained checkpoint\'s loss history round-trips exactly; one without it stays without it', () => {
+  for (const loss of [{ initial: 2.302585092994046, smoothed: 0.1 + 0.2, recent: 1 / 3 }, { initial: 2.5, smoothed: 480.25, recent: 466.5, divergedAt: 3 }]) {
+    const back = decodeArtifact(encodeArtifact({ ...checkpoint, loss })) as Checkpoint;
+    assert.deepEqual(back.loss, loss);
+  }
+  assert.equal((decodeArtifact(encodeArtifact(checkpoint)) as Checkpoint).loss, undefined);
+});
+
 test('a dense checkpoint without optimizer state stays without them', () => {
   const dense: Checkpoint = { kind: 'checkpoint', model, step: 0, weights: checkpoint.weights };
   const back = decodeArtifact(encodeArtifact(dense)) as Checkpoint;

@@ -3,7 +3,7 @@
 // the page, its specs, and — in headless Chromium (Debian's `chromium`) — that every plot is drawn.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -38,9 +38,10 @@ const file = join(dir, 'report.ltx');
 const cache = join(dir, 'cache');
 writeFileSync(file, PROGRAM);
 
-function ltx(args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd: dir, env: { ...process.env, NO_COLOR: '1', LTX_CACHE: '' } });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+/** `timeoutMs` kills a command that hangs (spawnSync blocks the test runner's own timeout). */
+function ltx(args: string[], timeoutMs?: number) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd: dir, env: { ...process.env, NO_COLOR: '1', LTX_CACHE: '' }, timeout: timeoutMs });
+  return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }
 
 let page = '';
@@ -68,8 +69,29 @@ test('an --out that cannot be a directory is a usage error naming the flag', () 
   writeFileSync(blocker, 'not a directory');
   const r = ltx(['report', file, '--cache', cache, '--out', join(blocker, 'report')]);
   assert.equal(r.status, 2);
-  assert.match(r.stderr, /^ltx: ltx report: --out .*a-file\/report: cannot write the report there \(ENOTDIR\)\n$/);
+  assert.match(r.stderr, /^ltx: ltx report: --out .*a-file\/report: cannot write the report there \(ENOTDIR: a part of the path is a file\)\n$/);
+  const onFile = ltx(['report', file, '--cache', cache, '--out', blocker]);
+  assert.equal(onFile.status, 2);
+  assert.match(onFile.stderr, /^ltx: ltx report: --out .*a-file: cannot write the report there \(EEXIST: it is a file, not a directory\)\n$/);
 });
+
+test('an --out in a directory without write permission is a usage error naming the flag', { skip: process.getuid?.() === 0 && 'root may write anywhere' }, () => {
+  const locked = join(dir, 'locked');
+  mkdirSync(locked, { mode: 0o555 });
+  const r = ltx(['report', file, '--cache', cache, '--out', join(locked, 'report')], 60_000);
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /^ltx: ltx report: --out .*locked\/report: cannot write the report there \(EACCES: permission denied\)\n$/);
+});
+
+// mkdir under /proc fails with ENOENT although the parent exists; Node's recursive mkdir retried that forever.
+for (const out of ['/proc/self', '/proc/self/x']) {
+  test(`an --out inside /proc (${out}) ends with a usage error naming the flag`, { skip: !existsSync('/proc/self') && 'needs Linux /proc' }, () => {
+    const r = ltx(['report', file, '--cache', cache, '--out', out], 60_000);
+    assert.equal(r.signal, null, 'ltx report did not end');
+    assert.equal(r.status, 2, r.stderr);
+    assert.equal(r.stderr, `ltx: ltx report: --out ${out}: cannot write the report there (ENOENT: nothing can be created there)\n`);
+  });
+}
 
 test('the page holds every standard plot as inline SVG, with its caption', () => {
   const html = readFileSync(page, 'utf8');

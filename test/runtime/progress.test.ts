@@ -39,6 +39,25 @@ test('plain progress: one greppable line per event; results found in the cache b
   ]);
 });
 
+test('plain progress: a computed segment of a run that diverged is followed by a warning with the step and the losses', () => {
+  const out = sink();
+  const view = new LineProgress(out, plain);
+  const dense = makeStage('dense 0→30', 'source');
+  view.started(dense);
+  view.settled(dense, report('dense 0→30', 'done', { seconds: 0.4, metrics: { loss_start: 2.5949, loss_end: 465.85, diverged_at: 1 } }), false);
+  const healthy = makeStage('other', 'source');
+  view.started(healthy);
+  view.settled(healthy, report('other', 'done', { seconds: 0.4, metrics: { loss_start: 2.5, loss_end: 0.2 } }), false);
+  assert.deepEqual(out.writes.join('').split('\n'), [
+    'started  dense 0→30',
+    'done     dense 0→30 (0.4 s)',
+    'warning  dense 0→30: training diverged at step 1 (loss 2.595 at the start, 465.9 at the end)',
+    'started  other',
+    'done     other (0.4 s)',
+    '',
+  ]);
+});
+
 test('bars: a started stage gets a line, which its final line replaces in place', () => {
   const out = sink(120);
   let now = 0;

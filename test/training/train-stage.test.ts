@@ -105,6 +105,35 @@ test('a checkpoint without optimizer state (a rewind) restarts the optimizer', a
   assert.equal(out.optimizer?.updates, 4);
 });
 
+test('a segment that resumes its run continues its loss history: split and resumed, the unsplit run\'s', async () => {
+  const { whole, resumed } = await trainSplitAndWhole(sgdMomentum, 13);
+  // `recent` is the mean of the last steps of the segment: the same steps only when the segment is long enough.
+  const run = (c: Checkpoint) => ({ initial: c.loss!.initial, smoothed: c.loss!.smoothed, divergedAt: c.loss!.divergedAt });
+  assert.deepEqual(run(resumed), run(whole));
+  assert.equal(whole.loss!.divergedAt, undefined, 'a healthy run has not diverged');
+  assert.ok(whole.loss!.recent < whole.loss!.initial);
+});
+
+test('a segment that starts its optimizer afresh (as from a rewind) starts a new loss history', async () => {
+  const init = await initCheckpoint(net);
+  const first = await runCheckpoint('train', trainParams(net, blobs, sgdMomentum, STEPS, 0, 10), { start: init });
+  const weightsOnly: Checkpoint = { kind: 'checkpoint', model: first.model, step: first.step, weights: first.weights };
+  const fresh = await runCheckpoint('train', trainParams(net, blobs, sgdMomentum, STEPS, 10, 20), { start: { ...weightsOnly, loss: first.loss! } });
+  const unrelated = await runCheckpoint('train', trainParams(net, blobs, sgdMomentum, STEPS, 10, 20), { start: weightsOnly });
+  assert.deepEqual(fresh.loss, unrelated.loss);
+  assert.notEqual(fresh.loss!.initial, first.loss!.initial);
+});
+
+test('an exploding learning rate finishes, its checkpoint saying at which step the run diverged', async () => {
+  const digitsNet = mlp(64, [16], 10);
+  const exploding = { op: 'sgd', version: 1, lr: 1000, batch: 60, momentum: 0, nesterov: false, weight_decay: 0, warmup: 0 };
+  const out = await runCheckpoint('train', trainParams(digitsNet, digits, exploding, 20, 0, 20), { start: await initCheckpoint(digitsNet) });
+  const history = out.loss!;
+  assert.equal(typeof history.divergedAt, 'number');
+  assert.ok(history.divergedAt! >= 1 && history.divergedAt! < 20, String(history.divergedAt));
+  assert.ok(history.recent > 10 * history.initial, JSON.stringify(history));
+});
+
 test('a NaN loss fails the stage with the step it happened at', async () => {
   const init = await initCheckpoint(net);
   const broken: Checkpoint = { ...init, weights: new Map(init.weights) };
