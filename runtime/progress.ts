@@ -1,9 +1,11 @@
 // What a run shows while it works. On a terminal: a bar per running stage (steps, loss, ETA) redrawn in
 // place, with finished stages scrolling above. Elsewhere (logs, pipes, CI): one plain line per event,
-// easy to grep: `started NAME`, `done NAME (1.2 s)`, `failed NAME: CAUSE`, `skipped NAME: CAUSE`.
+// easy to grep: `started NAME`, `done NAME (1.2 s)`, `failed NAME: CAUSE`, `skipped NAME: CAUSE`,
+// `waiting NAME: WHO HOLDS IT`.
 import type { Stage } from '../compiler/stages.ts';
 import type { StageProgress } from './executors/executor.ts';
 import type { StageReport } from './scheduler.ts';
+import type { ClaimContent } from './store/index.ts';
 
 export interface ProgressView {
   started(stage: Stage): void;
@@ -41,12 +43,21 @@ export const silentProgress: ProgressView = {
  */
 function settledLine(report: StageReport, reused: boolean, wasRunning: boolean, paint: ProgressPaint): string | undefined {
   switch (report.status) {
-    case 'done': return `${paint.green('done')}     ${report.name} ${paint.dim(`(${formatSeconds(report.seconds)})`)}`;
+    case 'done': return `${paint.green('done')}     ${report.name} ${paint.dim(`(${formatSeconds(report.seconds)})`)}` +
+      (report.recomputed === undefined ? '' : ` ${paint.yellow('recomputed')}: ${report.recomputed}`);
     case 'failed': return `${paint.red('failed')}   ${report.name}: ${report.error}`;
     case 'skipped': return `${paint.yellow('skipped')}  ${report.name}: ${report.error}`;
     case 'interrupted': return wasRunning ? `${paint.yellow('stopped')}  ${report.name}` : undefined;
     case 'cached': return reused ? `${paint.green('reused')}   ${report.name} ${paint.dim('(computed by another run)')}` : undefined;
   }
+}
+
+/** Which stage waits for another run, whose claim it is and how long it has been held (for a note). */
+export function waitingLine(stage: Stage, holder: ClaimContent | undefined, now: number = Date.now()): string {
+  if (holder === undefined) return `waiting  ${stage.name}: another run is claiming it`;
+  const age = (iso: string) => formatSeconds(Math.max(0, (now - Date.parse(iso)) / 1000));
+  return `waiting  ${stage.name}: claimed by process ${holder.pid} on ${holder.host} (run ${holder.runId}) ${age(holder.startedAt)} ago, ` +
+    `last heartbeat ${age(holder.heartbeatAt)} ago`;
 }
 
 export class LineProgress implements ProgressView {

@@ -9,11 +9,11 @@ import { ExecutorStartError } from '../../runtime/executors/executor.ts';
 import { LocalExecutor } from '../../runtime/executors/local.ts';
 import { BarProgress, LineProgress, type ProgressView } from '../../runtime/progress.ts';
 import { runStages, selectStages, UnknownTargetError, type RunSummary } from '../../runtime/run.ts';
-import { Store } from '../../runtime/store/index.ts';
+import { CacheUnusableError } from '../../runtime/store/index.ts';
 import { compileFile, errorCount, printDiagnostics } from '../compile-file.ts';
 import { paint, useColor, type Paint } from '../terminal.ts';
 import { EXIT, UsageError } from '../usage.ts';
-import { resolveCacheDir } from './cache.ts';
+import { openCache } from './cache.ts';
 
 /** The conventional status of a program stopped by SIGINT (128 + 2). */
 export const EXIT_INTERRUPTED = 130;
@@ -71,7 +71,7 @@ export async function runCommand(file: string, sets: ParamOverride[], flags: Run
       throw error;
     }
   }
-  const store = new Store(resolveCacheDir(flags.cache));
+  const store = await openCache('run', flags.cache);
 
   // With --json, stdout carries only the summary document; everything for people goes to stderr.
   const human = flags.json ? process.stderr : process.stdout;
@@ -107,6 +107,10 @@ export async function runCommand(file: string, sets: ParamOverride[], flags: Run
       process.stderr.write(`ltx: ${error.message}\n`);
       return EXIT.invalid;
     }
+    if (error instanceof CacheUnusableError) {
+      process.stderr.write(`ltx: ${error.message}; nothing was computed, and the results it holds are untouched\n`);
+      return EXIT.invalid;
+    }
     throw error;
   } finally {
     process.off('SIGINT', onInterrupt);
@@ -117,7 +121,10 @@ export async function runCommand(file: string, sets: ParamOverride[], flags: Run
       file,
       backend: summary.backend?.name ?? null,
       cache: store.root,
-      stages: summary.stages.map((s) => ({ id: s.key, name: s.name, status: s.status, seconds: s.seconds, ...(s.error === undefined ? {} : { error: s.error }) })),
+      stages: summary.stages.map((s) => ({
+        id: s.key, name: s.name, status: s.status, seconds: s.seconds,
+        ...(s.error === undefined ? {} : { error: s.error }), ...(s.recomputed === undefined ? {} : { recomputed: s.recomputed }),
+      })),
       failed: summary.failed,
       interrupted: summary.interrupted,
     }, null, 2) + '\n');
