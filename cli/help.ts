@@ -65,7 +65,8 @@ Training whose loss explodes and stays up (smoothed, above 10x its first step's)
 naming the segment, the step it diverged at and the loss at the start and at the end.
 Ctrl-C stops the running stages at their next step and keeps every finished result: run again to
 continue (exit status 130; a second Ctrl-C stops at once). Several runs may share one cache: each stage
-is computed once, the others wait for it.
+is computed once, the others wait for it (and say whose claim they wait for). A result damaged in the
+cache that this run needs is computed again, and the run says why.
   -j, --jobs N            stages computed at once, each on its own worker thread (default: the number of cores)
   --backend NAME          auto (default: native TensorFlow if installed, else wasm, else cpu), tensorflow,
                           wasm or cpu
@@ -74,12 +75,13 @@ is computed once, the others wait for it.
   --device-cache BYTES    checkpoints each worker keeps decoded in memory, their weights and masks also
                           on its backend, both counted (default 512MB; KB/MB/GB or KiB/MiB/GiB)
   --json                  print one summary document at the end:
-                          {"backend","stages":[{"id","name","status","seconds","error"?,"diverged"?}],"failed",…}`,
+                          {"backend","stages":[{"id","name","status","seconds","error"?,"recomputed"?,"diverged"?}],"failed",…}`,
   results: `Usage: ltx results FILE [--json|--csv] [--cache DIR] [--set NAME=VALUE]...
 
 Prints every probe's table: one row per member (level, step, seed, …) with the metrics recorded in the
-cache; rows not computed yet are shown as pending; rows that measured a training run that diverged are
-marked, and a warning names each such run.
+cache; rows not computed yet are shown as pending, rows damaged in the cache as damaged ('ltx run'
+computes them again); rows that measured a training run that diverged are marked, and a warning names
+each such run.
   --json   print {"probes":{NAME:[{"name","index","subject","subjects","metrics","layers"?,"series"?,
            "status","diverged"?}]}}
   --csv    print one CSV: probe,name,<index columns>,<metric columns> (per-layer metrics as LAYER.METRIC)`,
@@ -96,9 +98,12 @@ spec of each plot is written beside the page as DIR/specs/ID.vl.json. Reads the 
 computed yet are left out of the plots and shown as pending in the tables.
   -o, --out DIR   where to write the page (created if missing)`,
   cache: `Usage: ltx cache ls|verify|gc [--cache DIR] [--json]
+       ltx cache verify --repair [--cache DIR] [--json]
 
   ls       every result in the cache: key, name, op, size, when it finished
   verify   re-hash every stored output; each problem names the stage key and the file (exit status 1)
-  gc       remove what no result needs: unreadable records, unreferenced blobs, leftovers of interrupted
-           commits, stale claims (anything younger than a minute is spared: a run may be using it)`,
+           --repair: then remove the damaged results and blobs, so that 'ltx run' computes them again
+  gc       remove what no result needs: broken records, unreferenced blobs, leftovers of interrupted
+           commits, stale claims (anything younger than a minute is spared: a run may be using it)
+Only a directory ltx created (marked by its ltx-cache.json) is a cache: any other is refused.`,
 };

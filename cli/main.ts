@@ -1,6 +1,7 @@
 // The ltx command line: argument parsing, dispatch, exit statuses. Bad input ends in one clear line
 // (the flag, or FILE:LINE:COL), never a stack trace.
 import { parseArgs } from 'node:util';
+import { StoreError } from '../runtime/store/index.ts';
 import { cacheActions, cacheCommand } from './commands/cache.ts';
 import { checkCommand } from './commands/check.ts';
 import { diffCommand } from './commands/diff.ts';
@@ -26,6 +27,7 @@ const options = {
   'device-cache': { type: 'string' },
   csv: { type: 'boolean' },
   out: { type: 'string', short: 'o' },
+  repair: { type: 'boolean' },
 } as const;
 
 /** Which options each command accepts (parseArgs checks spelling; this checks fit). */
@@ -38,7 +40,7 @@ const accepts: Record<string, (keyof typeof options)[]> = {
   run: ['help', 'json', 'set', 'cache', 'jobs', 'backend', 'executor', 'only', 'device-cache'],
   results: ['help', 'json', 'csv', 'set', 'cache'],
   report: ['help', 'out', 'set', 'cache'],
-  cache: ['help', 'json', 'cache'],
+  cache: ['help', 'json', 'cache', 'repair'],
 };
 
 function arity(command: string, positionals: string[], min: number, max: number, what: string): void {
@@ -109,7 +111,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     case 'cache':
       arity(command, positionals, 1, 1, `action (${cacheActions.join(', ')})`);
-      return await cacheCommand(positionals[0]!, values.cache, Boolean(values.json));
+      return await cacheCommand(positionals[0]!, values.cache, Boolean(values.json), Boolean(values.repair));
   }
   throw new UsageError(`unknown command '${command}'`);
 }
@@ -122,6 +124,10 @@ export async function run(argv: string[]): Promise<void> {
     if (error instanceof UsageError) {
       process.stderr.write(`ltx: ${error.message}\n`);
       status = EXIT.usage;
+    } else if (error instanceof StoreError) {
+      // A cache that cannot be used as asked (damaged, read-only, unreadable): the message says which.
+      process.stderr.write(`ltx: ${error.message}\n`);
+      status = EXIT.invalid;
     } else {
       process.stderr.write(`ltx: internal error: ${(error as Error).message}\n${process.env.LTX_DEBUG ? (error as Error).stack + '\n' : 'set LTX_DEBUG=1 for the stack trace, and please report it\n'}`);
       status = 70;

@@ -1,10 +1,11 @@
 // The probes' results as the store holds them: each probe table's rows with their coordinates, the
 // metrics of their stage's record and, on request, the series its artifact stored (for plots).
-// Shared by `ltx results` and `ltx report`; read-only.
+// Shared by `ltx results` and `ltx report`; read-only. A row whose stored result is damaged says so
+// (its probe table is re-hashed: it is small) instead of failing the command.
 import type { CompiledProgram } from '../compiler/compile.ts';
 import { decodeArtifact } from '../runtime/artifact-codec.ts';
-import type { ActionRecord, JsonObject, JsonValue } from '../runtime/store/index.ts';
-import type { Store } from '../runtime/store/index.ts';
+import { StoreCorruptError } from '../runtime/store/index.ts';
+import type { ActionRecord, JsonObject, JsonValue, Store } from '../runtime/store/index.ts';
 import { DivergedInputs, type DivergedInput } from './diverged-inputs.ts';
 
 export type Metrics = { [name: string]: number };
@@ -19,7 +20,10 @@ export interface ResultRow {
   layers?: { [layer: string]: Metrics };
   /** Series for plots (instability's error path over α, llc's loss traces), in --json only. */
   series?: { [name: string]: number[] | number[][] };
-  status: 'done' | 'pending';
+  /** pending: not computed yet; damaged: computed, but what the cache holds of it is broken (see `damage`). */
+  status: 'done' | 'pending' | 'damaged';
+  /** What is wrong with a damaged row's stored result; `ltx run` computes it again. */
+  damage?: string;
   /** The training runs the row measured that had diverged (rows that are done; absent when none). */
   diverged?: DivergedInput[];
   /** Where and how long the row's stage computed (rows that are done; only when asked for). */
@@ -39,11 +43,20 @@ export async function readResults(program: CompiledProgram, store: Store, option
   const divergedInputs = new DivergedInputs(program, store);
   for (const probe of program.probes) {
     probes[probe.name] = await Promise.all(probe.rows.map(async (row): Promise<ResultRow> => {
-      const record = await store.lookup(row.stage);
+      const outcome = await store.inspect(row.stage, { verifyContent: true });
       const base = { name: row.name, index: row.index, subject: row.subject, subjects: row.subjects };
-      if (record === undefined) return { ...base, metrics: {}, status: 'pending' };
+      if (outcome.status === 'absent') return { ...base, metrics: {}, status: 'pending' };
+      if (outcome.status === 'broken') return { ...base, metrics: {}, status: 'damaged', damage: outcome.reason };
+      const { record } = outcome;
       const { metrics, layers } = splitMetrics(record.metrics);
-      const series = options.series ? await seriesOf(store, record) : undefined;
+      let series: ResultRow['series'];
+      try {
+        series = options.series ? await seriesOf(store, record) : undefined;
+      } catch (error) {
+        // Damaged after the look above.
+        if (!(error instanceof StoreCorruptError)) throw error;
+        return { ...base, metrics: {}, status: 'damaged', damage: error.message };
+      }
       const computed = options.provenance ? { computed: { backend: record.backend, seconds: record.seconds, finishedAt: record.finishedAt } } : {};
       const diverged = await divergedInputs.of(row.stage);
       return {
@@ -53,6 +66,13 @@ export async function readResults(program: CompiledProgram, store: Store, option
     }));
   }
   return probes;
+}
+
+/** The line telling how to mend damaged rows, if there are any. */
+export function damagedRowsNote(rows: readonly ResultRow[], file: string): string | undefined {
+  const damaged = rows.filter((row) => row.status === 'damaged').length;
+  if (damaged === 0) return undefined;
+  return `${damaged} probe row${damaged === 1 ? ' is' : 's are'} damaged in the cache: run 'ltx run ${file}' to compute ${damaged === 1 ? 'it' : 'them'} again`;
 }
 
 /** The series a probe stored in its artifact (the record's metrics hold only numbers). */

@@ -1,11 +1,13 @@
 // What a run shows while it works. On a terminal: a bar per running stage (steps, loss, ETA) redrawn in
 // place, with finished stages scrolling above. Elsewhere (logs, pipes, CI): one plain line per event,
-// easy to grep: `started NAME`, `done NAME (1.2 s)`, `failed NAME: CAUSE`, `skipped NAME: CAUSE`, and
-// after a computed training segment whose run diverged, `warning NAME: training diverged at step …`.
+// easy to grep: `started NAME`, `done NAME (1.2 s)`, `failed NAME: CAUSE`, `skipped NAME: CAUSE`,
+// `waiting NAME: WHO HOLDS IT`, and after a computed training segment whose run diverged,
+// `warning NAME: training diverged at step …`.
 import type { Stage } from '../core/stage.ts';
 import { describeDivergence, divergenceOf, type Divergence } from './divergence.ts';
 import type { StageProgress } from './executors/executor.ts';
 import type { StageReport } from './scheduler.ts';
+import type { ClaimContent } from './store/index.ts';
 
 export interface ProgressView {
   started(stage: Stage): void;
@@ -44,7 +46,8 @@ export const silentProgress: ProgressView = {
 function settledLine(report: StageReport, reused: boolean, wasRunning: boolean, paint: ProgressPaint): string | undefined {
   switch (report.status) {
     case 'done': {
-      const line = `${paint.green('done')}     ${report.name} ${paint.dim(`(${formatSeconds(report.seconds)})`)}`;
+      const line = `${paint.green('done')}     ${report.name} ${paint.dim(`(${formatSeconds(report.seconds)})`)}` +
+        (report.recomputed === undefined ? '' : ` ${paint.yellow('recomputed')}: ${report.recomputed}`);
       const diverged = divergenceOf(report.metrics);
       return diverged === undefined ? line : `${line}\n${divergenceLine(report.name, diverged, paint)}`;
     }
@@ -58,6 +61,14 @@ function settledLine(report: StageReport, reused: boolean, wasRunning: boolean, 
 /** The warning about a training run that diverged (also in the run's summary). */
 export function divergenceLine(name: string, diverged: Divergence, paint: Pick<ProgressPaint, 'yellow'>): string {
   return `${paint.yellow('warning')}  ${name}: ${describeDivergence(diverged)}`;
+}
+
+/** Which stage waits for another run, whose claim it is and how long it has been held (for a note). */
+export function waitingLine(stage: Stage, holder: ClaimContent | undefined, now: number = Date.now()): string {
+  if (holder === undefined) return `waiting  ${stage.name}: another run is claiming it`;
+  const age = (iso: string) => formatSeconds(Math.max(0, (now - Date.parse(iso)) / 1000));
+  return `waiting  ${stage.name}: claimed by process ${holder.pid} on ${holder.host} (run ${holder.runId}) ${age(holder.startedAt)} ago, ` +
+    `last heartbeat ${age(holder.heartbeatAt)} ago`;
 }
 
 export class LineProgress implements ProgressView {

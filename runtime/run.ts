@@ -1,13 +1,13 @@
 // One `ltx run`: which stages, which of them the store already has, an executor for the rest (started
 // only when there is something to compute), the scheduler with per-stage claims, progress, a summary.
 import { randomUUID } from 'node:crypto';
-import PQueue from 'p-queue';
 import type { CompiledProgram } from '../compiler/compile.ts';
 import type { Stage } from '../core/stage.ts';
 import { didYouMean } from '../core/suggest.ts';
 import type { BackendChoice } from './backends/select.ts';
 import type { Executor } from './executors/executor.ts';
-import { silentProgress, type ProgressView } from './progress.ts';
+import { surveyForRun } from './cache-survey.ts';
+import { silentProgress, waitingLine, type ProgressView } from './progress.ts';
 import { claimsGate, schedule, soleRunGate, type ComputeOutcome, type StageReport } from './scheduler.ts';
 import { StageClaims, type JsonObject, type Store } from './store/index.ts';
 
@@ -43,13 +43,21 @@ export interface RunSummary {
 export async function runStages(request: RunRequest): Promise<RunSummary> {
   const stages = request.stages ?? request.program.stages;
   const view = request.view ?? silentProgress;
-  const cachedAtStart = await cachedKeys(request.store, stages);
+  const { cached: cachedAtStart, damaged } = await surveyForRun(request.store, stages);
   const toCompute = stages.filter((stage) => !cachedAtStart.has(stage.key));
+  const withWhy = (report: StageReport): StageReport => {
+    const why = damaged.get(report.key);
+    return why !== undefined && report.status === 'done' ? { ...report, recomputed: why } : report;
+  };
 
   let executor: Executor | undefined;
   const claims = request.claims === false ? undefined : new StageClaims(request.store, { runId: randomUUID() });
   try {
     if (toCompute.length > 0 && !request.signal.aborted) {
+      // Before any backend starts: a cache that cannot be written is one message, not one per stage.
+      await request.store.prepareForWriting();
+      // A damaged record must not be found by the claims' lookups (as 'done'): remove it.
+      for (const key of damaged.keys()) await request.store.discardIfBroken(key, { verifyContent: true });
       executor = request.executor(Math.min(request.jobs, toCompute.length));
       await executor.start();
       request.executorStarted?.(executor.backend);
@@ -67,15 +75,16 @@ export async function runStages(request: RunRequest): Promise<RunSummary> {
       },
       events: {
         started: (stage) => view.started(stage),
-        settled: (stage, report) => view.settled(stage, report, report.status === 'cached' && !cachedAtStart.has(stage.key)),
+        waiting: (stage, holder) => view.note(waitingLine(stage, holder)),
+        settled: (stage, report) => view.settled(stage, withWhy(report), report.status === 'cached' && !cachedAtStart.has(stage.key)),
       },
     });
     // Results that were there already say what they recorded too (a diverged run, on every rerun).
     const stagesWithMetrics = await Promise.all(reports.map(async (report) => report.status !== 'cached' ? report
-      : { ...report, metrics: cachedAtStart.get(report.key) ?? (await request.store.lookup(report.key))?.metrics ?? {} }));
+      : { ...report, metrics: (await request.store.lookup(report.key))?.metrics ?? {} }));
     return {
       backend: executor?.backend,
-      stages: stagesWithMetrics,
+      stages: stagesWithMetrics.map(withWhy),
       failed: reports.filter((r) => r.status === 'failed').length,
       interrupted: request.signal.aborted || reports.some((r) => r.status === 'interrupted'),
     };
@@ -92,17 +101,6 @@ function estimatedCost(stage: Stage): number {
     return Math.max(1, stage.params['to'] - stage.params['from']);
   }
   return 1;
-}
-
-/** Keys of `stages` with a valid result in the store, with the metrics of its record (a few dozen looked up at once). */
-export async function cachedKeys(store: Store, stages: readonly Stage[]): Promise<Map<string, JsonObject>> {
-  const found = new Map<string, JsonObject>();
-  const lookups = new PQueue({ concurrency: 32 });
-  await Promise.all(stages.map((stage) => lookups.add(async () => {
-    const record = await store.lookup(stage.key);
-    if (record) found.set(stage.key, record.metrics);
-  })));
-  return found;
 }
 
 /** `--only NAME` named nothing in the program. */

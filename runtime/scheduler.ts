@@ -6,7 +6,7 @@
 // then the stage waits for it outside the queue, so this run's slots keep computing other stages.
 import PQueue from 'p-queue';
 import type { Stage } from '../core/stage.ts';
-import type { JsonObject, StageClaims } from './store/index.ts';
+import type { ClaimContent, JsonObject, StageClaims } from './store/index.ts';
 
 export type StageStatus =
   /** The result was in the store already (or another run committed it meanwhile). */
@@ -29,6 +29,8 @@ export interface StageReport {
   error?: string;
   /** The metrics its result's record holds (where they are known: computed, or cached). */
   metrics?: JsonObject;
+  /** Why a stage the cache had a record of was computed again (its record or an output was damaged). */
+  recomputed?: string;
 }
 
 export type ComputeOutcome =
@@ -40,8 +42,11 @@ export type ComputeOutcome =
 export interface StageGate {
   /** Take the stage's claim if it is free; 'busy' when another process holds it. */
   tryClaim(key: string, signal: AbortSignal): Promise<'claimed' | 'done' | 'busy'>;
-  /** Wait for another process's claim to end: its result appeared ('done'), or the claim is now ours. */
-  waitClaim(key: string, signal: AbortSignal): Promise<'claimed' | 'done'>;
+  /**
+   * Wait for another process's claim to end: its result appeared ('done'), or the claim is now ours.
+   * `waiting` hears who holds it, when the wait begins and now and then while it lasts.
+   */
+  waitClaim(key: string, signal: AbortSignal, waiting?: (holder: ClaimContent | undefined) => void): Promise<'claimed' | 'done'>;
   release(key: string): Promise<void>;
 }
 
@@ -66,8 +71,8 @@ export function claimsGate(claims: StageClaims): StageGate {
         throw error;
       }
     },
-    async waitClaim(key, signal) {
-      return (await claims.acquire(key, signal)) === 'done' ? 'done' : 'claimed';
+    async waitClaim(key, signal, waiting) {
+      return (await claims.acquire(key, signal, waiting)) === 'done' ? 'done' : 'claimed';
     },
     release: (key) => claims.release(key),
   };
@@ -76,6 +81,8 @@ export function claimsGate(claims: StageClaims): StageGate {
 export interface ScheduleEvents {
   /** This run starts computing the stage. */
   started?(stage: Stage): void;
+  /** Another process holds the stage's claim and this run waits for it (repeated while it lasts). */
+  waiting?(stage: Stage, holder: ClaimContent | undefined): void;
   /** The stage's status is final. */
   settled?(stage: Stage, report: StageReport): void;
 }
@@ -164,7 +171,7 @@ export async function schedule(options: ScheduleOptions): Promise<StageReport[]>
       if (claim === 'done') return conclude(stage, { status: 'cached', seconds: 0 });
       if (claim === 'claimed') return await computeClaimed(stage);
       // Another process computes it: wait without holding a slot, then reuse its result or take over.
-      void gate.waitClaim(stage.key, signal).then((after) => {
+      void gate.waitClaim(stage.key, signal, (holder) => options.events?.waiting?.(stage, holder)).then((after) => {
         if (after === 'done') conclude(stage, { status: 'cached', seconds: 0 });
         else enqueue(() => computeClaimed(stage));
       }).catch((error: unknown) => fail(stage, error));

@@ -1,23 +1,50 @@
 // `ltx cache ls|verify|gc`: what the cache holds, whether it is intact, and removing what nothing needs.
 import { resolve } from 'node:path';
 import { formatBytes } from '../../runtime/device-cache.ts';
-import { CacheMaintenance, DEFAULT_STORE_DIR, Store } from '../../runtime/store/index.ts';
+import { CacheMaintenance, DEFAULT_STORE_DIR, NotACacheError, Store } from '../../runtime/store/index.ts';
 import type { VerifyProblem } from '../../runtime/store/index.ts';
 import { paint, table, useColor } from '../terminal.ts';
 import { EXIT, UsageError } from '../usage.ts';
 
+/** Where the cache is, and who said so (for messages about it). */
+export interface CacheLocation {
+  readonly root: string;
+  readonly origin: string;
+}
+
 /** `--cache DIR`, else $LTX_CACHE, else .ltx-cache in the working directory. */
-export function resolveCacheDir(flag: string | undefined): string {
-  return resolve(flag ?? (process.env.LTX_CACHE || DEFAULT_STORE_DIR));
+export function cacheLocation(flag: string | undefined): CacheLocation {
+  if (flag !== undefined) return { root: resolve(flag), origin: `--cache ${flag}` };
+  const fromEnvironment = process.env.LTX_CACHE;
+  if (fromEnvironment) return { root: resolve(fromEnvironment), origin: `LTX_CACHE=${fromEnvironment}` };
+  return { root: resolve(DEFAULT_STORE_DIR), origin: `the default cache ${DEFAULT_STORE_DIR}` };
+}
+
+/**
+ * The store of `ltx COMMAND`, looked at before anything reads it: a cache that does not exist yet reads
+ * as empty; a file or a directory that ltx did not make is a usage error naming where the path came
+ * from; a damaged or unreadable cache throws the store's error (exit status 1).
+ */
+export async function openCache(command: string, flag: string | undefined): Promise<Store> {
+  const location = cacheLocation(flag);
+  const store = new Store(location.root);
+  try {
+    await store.assertReadable();
+  } catch (error) {
+    if (!(error instanceof NotACacheError)) throw error;
+    throw new UsageError(`ltx ${command}: ${location.origin}: not an ltx cache (${error.why}); name a new or empty directory, or an existing ltx cache`);
+  }
+  return store;
 }
 
 export const cacheActions = ['ls', 'verify', 'gc'] as const;
 
-export async function cacheCommand(action: string, cacheFlag: string | undefined, json: boolean): Promise<number> {
+export async function cacheCommand(action: string, cacheFlag: string | undefined, json: boolean, repair = false): Promise<number> {
   if (!(cacheActions as readonly string[]).includes(action)) {
     throw new UsageError(`ltx cache: unknown action '${action}' (actions: ${cacheActions.join(', ')})`);
   }
-  const store = new Store(resolveCacheDir(cacheFlag));
+  if (repair && action !== 'verify') throw new UsageError(`ltx cache: --repair goes with verify, not ${action}`);
+  const store = await openCache('cache', cacheFlag);
   const maintenance = new CacheMaintenance(store);
   const p = paint(useColor(process.stdout));
   const print = (doc: unknown) => process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
@@ -39,8 +66,9 @@ export async function cacheCommand(action: string, cacheFlag: string | undefined
   if (action === 'verify') {
     const report = await maintenance.verify();
     const problems = report.problems.map((problem) => ({ ...problem, file: problemFile(store, problem) }));
+    const repaired = repair ? await maintenance.repair(report.problems) : undefined;
     if (json) {
-      print({ cache: store.root, ...report, problems });
+      print({ cache: store.root, ...report, problems, ...(repaired === undefined ? {} : { repaired }) });
     } else {
       for (const problem of problems) {
         const where = problem.kind === 'invalid-record' ? '' : ` output '${problem.output}'`;
@@ -48,8 +76,14 @@ export async function cacheCommand(action: string, cacheFlag: string | undefined
       }
       const summary = `${report.records} results, ${report.blobs} blobs (${formatBytes(report.bytes)}) checked in ${store.root}`;
       process.stdout.write(report.ok ? `${p.green('ok')}: ${summary}\n` : `${problems.length} problem${problems.length === 1 ? '' : 's'}: ${summary}\n`);
+      if (repaired !== undefined && !report.ok) {
+        process.stdout.write(`repaired: removed ${repaired.removedRecords.length} damaged results and ${repaired.removedBlobs} damaged blobs; ` +
+          `'ltx run' computes those stages again\n`);
+      } else if (!report.ok) {
+        process.stdout.write(`'ltx cache verify --repair' removes the damaged entries, so that 'ltx run' computes them again\n`);
+      }
     }
-    return report.ok ? EXIT.ok : EXIT.invalid;
+    return report.ok || repaired !== undefined ? EXIT.ok : EXIT.invalid;
   }
 
   const report = await maintenance.gc();
@@ -58,7 +92,7 @@ export async function cacheCommand(action: string, cacheFlag: string | undefined
     return EXIT.ok;
   }
   process.stdout.write(
-    `removed ${report.removedRecords.length} unreadable results, ${report.removedBlobs} unreferenced blobs, ` +
+    `removed ${report.removedRecords.length} broken results, ${report.removedBlobs} unreferenced blobs, ` +
       `${report.removedTmp} staging leftovers, ${report.removedClaims} stale claims; freed ${formatBytes(report.bytesFreed)} in ${store.root}\n`,
   );
   for (const key of report.removedRecords) process.stdout.write(`  result ${key}\n`);

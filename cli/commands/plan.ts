@@ -2,18 +2,18 @@ import type { Preimage } from '../../core/stage.ts';
 import type { CompiledProgram } from '../../compiler/compile.ts';
 import type { ParamOverride } from '../../compiler/evaluate.ts';
 import { plan, type CacheView } from '../../compiler/plan.ts';
-import { cachedKeys } from '../../runtime/run.ts';
-import { Store } from '../../runtime/store/index.ts';
+import { cachedKeys } from '../../runtime/cache-survey.ts';
+import type { Store } from '../../runtime/store/index.ts';
 import { compileFile, errorCount, printDiagnostics } from '../compile-file.ts';
 import { paint, table, useColor } from '../terminal.ts';
 import { EXIT } from '../usage.ts';
-import { resolveCacheDir } from './cache.ts';
+import { openCache } from './cache.ts';
 
 export async function planCommand(file: string, sets: ParamOverride[], json: boolean, cacheFlag: string | undefined): Promise<number> {
   const program = await compileFile(file, sets);
   printDiagnostics(program.diagnostics, program);
   if (errorCount(program) > 0) return EXIT.invalid;
-  const rows = plan(program, await storeCacheView(new Store(resolveCacheDir(cacheFlag)), program));
+  const rows = plan(program, await storeCacheView(await openCache('plan', cacheFlag), program));
   if (json) {
     process.stdout.write(JSON.stringify({ file, stages: rows }, null, 2) + '\n');
     return EXIT.ok;

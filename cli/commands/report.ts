@@ -4,14 +4,13 @@
 import { join, resolve } from 'node:path';
 import type { ParamOverride } from '../../compiler/evaluate.ts';
 import { errorCode, writeFileAtomically } from '../../runtime/store/durable-fs.ts';
-import { Store } from '../../runtime/store/index.ts';
 import { compileFile, errorCount, printDiagnostics } from '../compile-file.ts';
-import { readResults } from '../probe-results.ts';
+import { damagedRowsNote, readResults } from '../probe-results.ts';
 import { figuresFor, type ProbeResults } from '../report/figures.ts';
 import { reportPage, type RenderedFigure } from '../report/page.ts';
 import { renderSvg } from '../report/render.ts';
 import { EXIT, UsageError } from '../usage.ts';
-import { resolveCacheDir } from './cache.ts';
+import { openCache } from './cache.ts';
 import packageJson from '../../package.json' with { type: 'json' };
 
 export const DEFAULT_REPORT_DIR = 'report';
@@ -20,7 +19,7 @@ export async function reportCommand(file: string, sets: ParamOverride[], out: st
   const program = await compileFile(file, sets);
   printDiagnostics(program.diagnostics, program);
   if (errorCount(program) > 0) return EXIT.invalid;
-  const results = await readResults(program, new Store(resolveCacheDir(cacheFlag)), { series: true, provenance: true });
+  const results = await readResults(program, await openCache('report', cacheFlag), { series: true, provenance: true });
   const probes: ProbeResults[] = program.probes.map((table) => ({
     name: table.name, op: table.op, declarations: table.declarations, rows: results[table.name] ?? [],
   }));
@@ -44,6 +43,8 @@ export async function reportCommand(file: string, sets: ParamOverride[], out: st
     `wrote ${page}: ${figures.length} plot${figures.length === 1 ? '' : 's'}, ${probes.length} probe table${probes.length === 1 ? '' : 's'}` +
       (pending > 0 ? ` (${pending} of ${rows.length} rows pending: run 'ltx run ${file}' first)` : '') + '\n',
   );
+  const damaged = damagedRowsNote(rows, file);
+  if (damaged !== undefined) process.stderr.write(`ltx: ${damaged}\n`);
   return EXIT.ok;
 }
 

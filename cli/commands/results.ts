@@ -1,15 +1,15 @@
 // `ltx results FILE`: every probe's table, rows with their coordinates and the metrics the store
-// recorded for them; rows whose stage has not run yet are shown as pending. Read-only.
+// recorded for them; rows whose stage has not run yet are shown as pending, rows whose stored result
+// is damaged as damaged (with what to do about it on stderr). Read-only.
 import type { CompiledProgram } from '../../compiler/compile.ts';
 import type { ParamOverride } from '../../compiler/evaluate.ts';
 import { describeDivergence } from '../../runtime/divergence.ts';
-import { Store } from '../../runtime/store/index.ts';
 import type { DivergedInput } from '../diverged-inputs.ts';
 import { compileFile, errorCount, printDiagnostics } from '../compile-file.ts';
-import { formatMetric, readResults, unionOf, type Metrics, type ResultRow } from '../probe-results.ts';
+import { damagedRowsNote, formatMetric, readResults, unionOf, type Metrics, type ResultRow } from '../probe-results.ts';
 import { paint, table, useColor } from '../terminal.ts';
 import { EXIT, UsageError } from '../usage.ts';
-import { resolveCacheDir } from './cache.ts';
+import { openCache } from './cache.ts';
 
 export type ResultsFormat = 'text' | 'json' | 'csv';
 
@@ -22,10 +22,12 @@ export async function resultsCommand(file: string, sets: ParamOverride[], format
   const program = await compileFile(file, sets);
   printDiagnostics(program.diagnostics, program);
   if (errorCount(program) > 0) return EXIT.invalid;
-  const probes = await readResults(program, new Store(resolveCacheDir(cacheFlag)), { series: format === 'json' });
+  const probes = await readResults(program, await openCache('results', cacheFlag), { series: format === 'json' });
   if (format === 'json') process.stdout.write(JSON.stringify({ file, probes }, null, 2) + '\n');
   else if (format === 'csv') process.stdout.write(toCsv(probes));
   else process.stdout.write(toText(probes, program));
+  const damaged = damagedRowsNote(Object.values(probes).flat(), file);
+  if (damaged !== undefined) process.stderr.write(`ltx: ${damaged}\n`);
   return EXIT.ok;
 }
 
@@ -46,7 +48,7 @@ function toText(probes: Record<string, ResultRow[]>, program: CompiledProgram): 
       ...(showName ? [r.name] : []),
       ...indexColumns.map((c) => String(r.index[c] ?? '')),
       r.subject,
-      ...(r.status === 'pending' ? [p.dim('pending')] : metricColumns.map((c) => formatMetric(r.metrics[c]))),
+      ...(r.status === 'pending' ? [p.dim('pending')] : r.status === 'damaged' ? [p.red('damaged')] : metricColumns.map((c) => formatMetric(r.metrics[c]))),
       ...(marks ? [r.diverged ? p.yellow('diverged') : ''] : []),
     ]);
     const done = rows.filter((r) => r.status === 'done').length;

@@ -12,11 +12,11 @@ import { divergenceOf, type Divergence } from '../../runtime/divergence.ts';
 import { BarProgress, divergenceLine, LineProgress, type ProgressView } from '../../runtime/progress.ts';
 import { runStages, selectStages, UnknownTargetError, type RunSummary } from '../../runtime/run.ts';
 import type { StageReport } from '../../runtime/scheduler.ts';
-import { Store } from '../../runtime/store/index.ts';
+import { CacheUnusableError } from '../../runtime/store/index.ts';
 import { compileFile, errorCount, printDiagnostics } from '../compile-file.ts';
 import { paint, useColor, type Paint } from '../terminal.ts';
 import { EXIT, UsageError } from '../usage.ts';
-import { resolveCacheDir } from './cache.ts';
+import { openCache } from './cache.ts';
 
 /** The conventional status of a program stopped by SIGINT (128 + 2). */
 export const EXIT_INTERRUPTED = 130;
@@ -74,7 +74,7 @@ export async function runCommand(file: string, sets: ParamOverride[], flags: Run
       throw error;
     }
   }
-  const store = new Store(resolveCacheDir(flags.cache));
+  const store = await openCache('run', flags.cache);
 
   // With --json, stdout carries only the summary document; everything for people goes to stderr.
   const human = flags.json ? process.stderr : process.stdout;
@@ -110,6 +110,10 @@ export async function runCommand(file: string, sets: ParamOverride[], flags: Run
       process.stderr.write(`ltx: ${error.message}\n`);
       return EXIT.invalid;
     }
+    if (error instanceof CacheUnusableError) {
+      process.stderr.write(`ltx: ${error.message}; nothing was computed, and the results it holds are untouched\n`);
+      return EXIT.invalid;
+    }
     throw error;
   } finally {
     process.off('SIGINT', onInterrupt);
@@ -124,7 +128,8 @@ export async function runCommand(file: string, sets: ParamOverride[], flags: Run
         const diverged = divergenceOf(s.metrics);
         return {
           id: s.key, name: s.name, status: s.status, seconds: s.seconds,
-          ...(s.error === undefined ? {} : { error: s.error }), ...(diverged === undefined ? {} : { diverged }),
+          ...(s.error === undefined ? {} : { error: s.error }), ...(s.recomputed === undefined ? {} : { recomputed: s.recomputed }),
+          ...(diverged === undefined ? {} : { diverged }),
         };
       }),
       failed: summary.failed,

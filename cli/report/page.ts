@@ -33,6 +33,7 @@ th, td { padding: .15rem .6rem; border-bottom: 1px solid #eee; text-align: right
 th { border-bottom: 1px solid #bbb; }
 td.text, th.text { text-align: left; }
 td.pending { color: #999; font-style: italic; }
+td.damaged { color: #b00; font-style: italic; }
 nav ul { padding-left: 1.2rem; }
 `;
 
@@ -86,9 +87,9 @@ function probeTable(probe: ProbeResults): string {
     const cells = [
       ...indexColumns.map((c) => `<td>${escapeHtml(String(row.index[c] ?? ''))}</td>`),
       `<td class="text">${escapeHtml(row.subject)}</td>`,
-      ...(row.status === 'pending'
-        ? [`<td class="pending text" colspan="${Math.max(1, metricColumns.length)}">pending</td>`]
-        : metricColumns.map((c) => `<td>${formatMetric(row.metrics[c])}</td>`)),
+      ...(row.status === 'done'
+        ? metricColumns.map((c) => `<td>${formatMetric(row.metrics[c])}</td>`)
+        : [`<td class="${row.status} text" colspan="${Math.max(1, metricColumns.length)}">${row.status === 'damaged' ? 'damaged in the cache: run <code>ltx run</code> to compute it again' : 'pending'}</td>`]),
     ];
     return `<tr>${cells.join('')}</tr>`;
   };

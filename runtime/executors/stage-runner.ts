@@ -11,7 +11,7 @@ import type { Artifact } from '../../core/artifacts.ts';
 import type { DeviceCache } from '../device-cache.ts';
 import { lossMetrics } from '../divergence.ts';
 import type { ResidentTensors } from '../resident-tensors.ts';
-import type { JsonObject, StagePreimage, Store } from '../store/index.ts';
+import { StoreCorruptError, type JsonObject, type StagePreimage, type Store } from '../store/index.ts';
 import type { StageHooks, StageOutcome } from './executor.ts';
 import type { StageLibrary } from './stage-library.ts';
 import packageJson from '../../package.json' with { type: 'json' };
@@ -44,7 +44,14 @@ export class StageRunner {
     try {
       const inputs: Record<string, Artifact> = {};
       for (const [role, key] of Object.entries(inputKeys)) {
-        const input = await this.#input(key);
+        let input: Artifact | undefined;
+        try {
+          input = await this.#input(key);
+        } catch (error) {
+          if (!(error instanceof StoreCorruptError)) throw error;
+          // Damaged since the run looked at it: the next run's check finds it and computes it again.
+          return { status: 'failed', error: `its input '${role}' (stage ${key.slice(0, 12)}) is damaged in the cache (${error.message}); run again to compute it anew` };
+        }
         if (input === undefined) return { status: 'failed', error: `its input '${role}' (stage ${key.slice(0, 12)}) has no result in the store` };
         lease?.hold(input);
         inputs[role] = input;

@@ -1,7 +1,7 @@
 // Per-stage claims: two `ltx run`s sharing one cache compute each stage once. The first to create
 // claims/<key>.claim (O_EXCL) computes; the others wait until the claim goes away, then find the
 // result committed ('done') or — if the holder failed — claim it themselves. Claims of dead holders
-// are taken over. Read-only commands never touch claims.
+// and of silent ones are taken over. Read-only commands never touch claims.
 import type { FileHandle } from 'node:fs/promises';
 import { open, readFile, rename, stat, unlink, link } from 'node:fs/promises';
 import { hostname } from 'node:os';
@@ -11,6 +11,7 @@ import { errorCode, makeDirectory } from './durable-fs.ts';
 import { isJsonObject } from './json.ts';
 import { STALE_CLAIM_INFIX, nonce } from './layout.ts';
 import type { StoreLayout } from './layout.ts';
+import { processStartOf } from './process-start.ts';
 import type { Store } from './store.ts';
 
 /** The content of a claim file. */
@@ -21,20 +22,27 @@ export interface ClaimContent {
   readonly runId: string;
   readonly startedAt: string;
   readonly heartbeatAt: string;
+  /** When the holder's process started (see processStartOf), where the OS says: tells a reused pid apart. */
+  readonly processStart?: string;
 }
+
+/** Told while `acquire` waits on another's claim: who holds it (undefined: a claim still being written). */
+export type WaitingObserver = (holder: ClaimContent | undefined) => void;
 
 export type AcquireOutcome = 'acquired' | 'done';
 
 /** When a claim someone else holds counts as abandoned. */
 export interface StalenessPolicy {
-  /** This machine: claims from it are judged by whether their pid is alive. */
+  /** This machine: claims from it are also judged by whether their process still exists. */
   readonly host: string;
-  /** Claims from other hosts (and unreadable claim files) go stale after this long without a heartbeat. */
+  /** Any claim goes stale after this long without a heartbeat. */
   readonly staleAfterMs: number;
 }
 
 export const DEFAULT_HEARTBEAT_MS = 10_000;
 export const DEFAULT_STALE_AFTER_MS = 120_000;
+/** How often a waiting acquirer repeats who it waits for. */
+export const DEFAULT_WAIT_NOTICE_MS = 60_000;
 
 export interface StageClaimsOptions {
   /** Identifies this `ltx run` in claim files (shown to whoever waits on it). */
@@ -48,6 +56,8 @@ export interface StageClaimsOptions {
   readonly host?: string;
   /** Called when a heartbeat finds that a claim this process held was taken over by another. */
   readonly onLost?: (key: Sha256Hex) => void;
+  /** How often `acquire` repeats its onWaiting notice while the same holder keeps the claim. */
+  readonly waitNoticeMs?: number;
 }
 
 export type ClaimState =
@@ -71,7 +81,9 @@ export class StageClaims {
   readonly #pollInitialMs: number;
   readonly #pollMaxMs: number;
   readonly #onLost: ((key: Sha256Hex) => void) | undefined;
+  readonly #waitNoticeMs: number;
   readonly #held = new Map<Sha256Hex, HeldClaim>();
+  #processStart: Promise<string | undefined> | undefined;
 
   constructor(store: Store, options: StageClaimsOptions) {
     this.#store = store;
@@ -82,15 +94,19 @@ export class StageClaims {
     this.#pollInitialMs = options.pollInitialMs ?? 25;
     this.#pollMaxMs = options.pollMaxMs ?? 1_000;
     this.#onLost = options.onLost;
+    this.#waitNoticeMs = options.waitNoticeMs ?? DEFAULT_WAIT_NOTICE_MS;
   }
 
   /**
    * 'done' when the stage's result is (or becomes, while waiting) committed; 'acquired' when this
    * process now holds the claim and must compute, commit and release. Waits while a live process
-   * holds it; rejects with the signal's reason when `signal` aborts.
+   * holds it, telling `onWaiting` who that is when the wait begins, when the holder changes and every
+   * waitNoticeMs; rejects with the signal's reason when `signal` aborts.
    */
-  async acquire(key: Sha256Hex, signal?: AbortSignal): Promise<AcquireOutcome> {
+  async acquire(key: Sha256Hex, signal?: AbortSignal, onWaiting?: WaitingObserver): Promise<AcquireOutcome> {
+    await this.#store.prepareForWriting();
     let pause = this.#pollInitialMs;
+    let noticed: { holder: string; at: number } | undefined;
     for (;;) {
       signal?.throwIfAborted();
       if (await this.#store.lookup(key)) return 'done';
@@ -108,6 +124,11 @@ export class StageClaims {
         continue;
       }
       if (claim.state === 'none') continue;
+      const holder = holderIdentity(claim.content);
+      if (onWaiting !== undefined && (noticed?.holder !== holder || Date.now() - noticed.at >= this.#waitNoticeMs)) {
+        noticed = { holder, at: Date.now() };
+        onWaiting(claim.content);
+      }
       await sleep(pause, undefined, { signal });
       pause = Math.min(pause * 2, this.#pollMaxMs);
     }
@@ -148,7 +169,12 @@ export class StageClaims {
       throw error;
     }
     const now = new Date().toISOString();
-    const content: ClaimContent = { key, pid: process.pid, host: this.#policy.host, runId: this.#runId, startedAt: now, heartbeatAt: now };
+    this.#processStart ??= processStartOf(process.pid);
+    const processStart = await this.#processStart;
+    const content: ClaimContent = {
+      key, pid: process.pid, host: this.#policy.host, runId: this.#runId, startedAt: now, heartbeatAt: now,
+      ...(processStart === undefined ? {} : { processStart }),
+    };
     try {
       await handle.write(serializeClaim(content), 0);
       await handle.sync();
@@ -213,7 +239,8 @@ function parseClaim(raw: string): ClaimContent | undefined {
       typeof value['host'] === 'string' &&
       typeof value['runId'] === 'string' &&
       typeof value['startedAt'] === 'string' &&
-      typeof value['heartbeatAt'] === 'string'
+      typeof value['heartbeatAt'] === 'string' &&
+      (value['processStart'] === undefined || typeof value['processStart'] === 'string')
     ) {
       return value as unknown as ClaimContent;
     }
@@ -233,7 +260,11 @@ export function isProcessAlive(pid: number): boolean {
   }
 }
 
-/** Read `key`'s claim and judge it. Same host: stale iff its pid is dead. Other hosts: by heartbeat age. */
+/**
+ * Read `key`'s claim and judge it. Any claim is stale once its heartbeat (or, failing that, its file's
+ * mtime) is older than staleAfterMs. One from this host is stale sooner: as soon as its pid is dead,
+ * or names a process that started at another time than the one that claimed (a reused pid).
+ */
 export async function inspectClaim(layout: StoreLayout, key: Sha256Hex, policy: StalenessPolicy, now: Date = new Date()): Promise<ClaimState> {
   const path = layout.claimPath(key);
   let raw: string;
@@ -254,13 +285,22 @@ export async function inspectClaim(layout: StoreLayout, key: Sha256Hex, policy: 
       : { state: 'live', content };
   }
   if (content.host === policy.host) {
-    return isProcessAlive(content.pid)
-      ? { state: 'live', content }
-      : { state: 'stale', content, raw, why: `process ${content.pid} on ${content.host} is gone` };
+    if (!isProcessAlive(content.pid)) return { state: 'stale', content, raw, why: `process ${content.pid} on ${content.host} is gone` };
+    if (content.processStart !== undefined) {
+      const current = await processStartOf(content.pid);
+      if (current !== undefined && current !== content.processStart) {
+        return { state: 'stale', content, raw, why: `pid ${content.pid} on ${content.host} now belongs to another process` };
+      }
+    }
   }
   return silentMs > policy.staleAfterMs
-    ? { state: 'stale', content, raw, why: `no heartbeat from ${content.host} for ${Math.round(silentMs / 1000)} s` }
+    ? { state: 'stale', content, raw, why: `no heartbeat from process ${content.pid} on ${content.host} for ${Math.round(silentMs / 1000)} s` }
     : { state: 'live', content };
+}
+
+/** Tells one holding of a claim from another (a takeover, or a new claim after a release). */
+function holderIdentity(content: ClaimContent | undefined): string {
+  return content === undefined ? '' : `${content.host}/${content.pid}/${content.runId}/${content.startedAt}`;
 }
 
 /**

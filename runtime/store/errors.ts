@@ -1,5 +1,6 @@
 // Errors the store raises. Corruption is its own class so callers can tell "the cache is damaged,
 // recompute or run `ltx cache verify`" apart from programming errors.
+import { errorCode } from './durable-fs.ts';
 
 /** Base class of every error the store throws on purpose. */
 export class StoreError extends Error {
@@ -36,4 +37,49 @@ export class StoreCorruptError extends StoreError {
     this.output = site.output;
     this.digest = site.digest;
   }
+}
+
+/**
+ * The directory given as the cache is not one of ltx's: a file, or a directory holding things ltx did
+ * not create. Nothing in it is read as a result, written or deleted.
+ */
+export class NotACacheError extends StoreError {
+  readonly root: string;
+  readonly why: string;
+
+  constructor(root: string, why: string) {
+    super(`${root} is not an ltx cache: ${why}`);
+    this.name = 'NotACacheError';
+    this.root = root;
+    this.why = why;
+  }
+}
+
+/** An ltx cache that cannot be used as asked: its layout is damaged, or it cannot be read or written. */
+export class CacheUnusableError extends StoreError {
+  readonly root: string;
+
+  constructor(root: string, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'CacheUnusableError';
+    this.root = root;
+  }
+}
+
+/** What an operating-system error means for using the cache, for the codes that are about access. */
+const ACCESS_PROBLEMS: Readonly<Record<string, string>> = {
+  EROFS: 'it is on a read-only file system',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  ENOSPC: 'no space left on its device',
+  EDQUOT: 'the disk quota is used up',
+};
+
+/**
+ * `error` as a CacheUnusableError when it says the cache cannot be read or written (read-only, no
+ * permission, full), so the user gets one clear line instead of an errno; any other error as it is.
+ */
+export function asAccessError(error: unknown, root: string, doing: 'read' | 'write to'): unknown {
+  const why = ACCESS_PROBLEMS[errorCode(error) ?? ''];
+  return why === undefined ? error : new CacheUnusableError(root, `cannot ${doing} the cache ${root}: ${why}`, { cause: error });
 }

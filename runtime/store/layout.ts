@@ -6,6 +6,7 @@
 //   <root>/names/<sanitized name>.json      latest stage key committed under a declaration name
 //   <root>/claims/<key>.claim               who is computing a stage right now
 //   <root>/tmp/<key>.<nonce>/               staging area of one commit (garbage after a crash)
+//   <root>/ltx-cache.json                   the marker saying this directory is an ltx cache
 import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Sha256Hex } from './digest.ts';
@@ -19,6 +20,7 @@ export class StoreLayout {
   readonly namesDir: string;
   readonly claimsDir: string;
   readonly tmpDir: string;
+  readonly markerPath: string;
 
   constructor(root: string) {
     this.root = root;
@@ -27,6 +29,7 @@ export class StoreLayout {
     this.namesDir = join(root, 'names');
     this.claimsDir = join(root, 'claims');
     this.tmpDir = join(root, 'tmp');
+    this.markerPath = join(root, CACHE_MARKER);
   }
 
   /** Fan out by the first two hex digits so no directory holds millions of entries. */
@@ -54,6 +57,33 @@ export class StoreLayout {
   newStagingName(key: Sha256Hex): string {
     return `${key}.${nonce()}`;
   }
+
+  /** A fresh name under tmp/ for checking that the cache can be written. */
+  newWriteCheckName(): string {
+    return `${WRITE_CHECK_PREFIX}${nonce()}`;
+  }
+}
+
+/** The file that makes a directory an ltx cache. */
+export const CACHE_MARKER = 'ltx-cache.json';
+
+/** The top-level directories of the layout: a cache made before the marker existed holds only these. */
+export const LAYOUT_DIRECTORIES = ['blobs', 'actions', 'names', 'claims', 'tmp'] as const;
+
+const WRITE_CHECK_PREFIX = 'write-check.';
+// Names the store makes in tmp/: <key>.<nonce> (a commit), write-check.<nonce>, atomic.<nonce> (the
+// temporary file of writeFileAtomically); in claims/: <key>.claim.stale-<nonce>.
+const STAGING_ENTRY = /^(?:[0-9a-f]{64}|write-check|atomic)\.[0-9a-f]{16}$/;
+const STALE_CLAIM_ENTRY = /^[0-9a-f]{64}\.claim\.stale-[0-9a-f]{16}$/;
+
+/** Whether a name directly under tmp/ is one the store made. */
+export function isStagingEntry(entryName: string): boolean {
+  return STAGING_ENTRY.test(entryName);
+}
+
+/** Whether a name under claims/ is a claim set aside by a takeover that did not finish. */
+export function isStaleClaimEntry(entryName: string): boolean {
+  return STALE_CLAIM_ENTRY.test(entryName);
 }
 
 export const CLAIM_SUFFIX = '.claim';

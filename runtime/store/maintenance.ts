@@ -1,18 +1,21 @@
-// The core of `ltx cache ls|verify|gc`. Results are data; the CLI decides how to print them.
+// The core of `ltx cache ls|verify|gc`. Results are data; the CLI decides how to print them. Reading
+// refuses a directory that is not a cache; writing (gc, repair) also a read-only one, and deletes only
+// names the store itself makes.
 import type { Stats } from 'node:fs';
 import { lstat, readdir, readFile, rm, rmdir, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { recordBytes } from './action-record.ts';
+import type { ActionRecord } from './action-record.ts';
 import { DEFAULT_STALE_AFTER_MS, inspectClaim, removeStaleClaim } from './claims.ts';
 import type { StalenessPolicy } from './claims.ts';
 import { isSha256Hex, sha256OfFile } from './digest.ts';
 import type { Sha256Hex } from './digest.ts';
 import { errorCode } from './durable-fs.ts';
-import { isJsonObject } from './json.ts';
-import { CLAIM_SUFFIX, STALE_CLAIM_INFIX, keyPrefixOf } from './layout.ts';
-import { readdirOrEmpty } from './store.ts';
-import type { Store } from './store.ts';
+import { asAccessError } from './errors.ts';
+import { CLAIM_SUFFIX, isStaleClaimEntry, isStagingEntry, keyPrefixOf, sanitizeName } from './layout.ts';
+import { parseNameEntry, readdirOrEmpty } from './store.ts';
+import type { BlobProblem, Store } from './store.ts';
 
 export interface CacheEntry {
   readonly key: Sha256Hex;
@@ -64,9 +67,14 @@ export interface GcReport {
   readonly bytesFreed: number;
 }
 
-export const DEFAULT_GC_GRACE_MS = 60_000;
+export interface RepairReport {
+  /** Records dropped: their stages read as absent, and the next run computes them again. */
+  readonly removedRecords: readonly Sha256Hex[];
+  /** Blobs whose bytes were not the ones named by their digest. */
+  readonly removedBlobs: number;
+}
 
-type BlobVerdict = { readonly state: 'ok'; readonly bytes: number } | { readonly state: 'missing' | 'corrupt'; readonly detail: string };
+export const DEFAULT_GC_GRACE_MS = 60_000;
 
 export class CacheMaintenance {
   readonly #store: Store;
@@ -77,6 +85,7 @@ export class CacheMaintenance {
 
   /** Every record: key, name, op, bytes, date. */
   async ls(): Promise<CacheListing> {
+    await this.#store.assertReadable();
     const entries: CacheEntry[] = [];
     const unreadable: { key: Sha256Hex; reason: string }[] = [];
     for (const key of await this.#store.listRecordKeys()) {
@@ -102,8 +111,12 @@ export class CacheMaintenance {
 
   /** Re-hash every blob a record references; report each damaged or missing one with its stage key. */
   async verify(): Promise<VerifyReport> {
+    await this.#store.assertReadable();
     const problems: VerifyProblem[] = [];
-    const verdicts = new Map<Sha256Hex, BlobVerdict>();
+    // One verdict per blob and recorded size: a blob shared by several stages is hashed once.
+    const verdicts = new Map<string, BlobProblem | undefined>();
+    const intact = new Map<Sha256Hex, number>();
+    const checked = new Set<Sha256Hex>();
     let records = 0;
     for (const key of await this.#store.listRecordKeys()) {
       const parsed = await this.#store.readRecord(key);
@@ -114,33 +127,48 @@ export class CacheMaintenance {
         continue;
       }
       for (const [output, ref] of Object.entries(parsed.record.outputs)) {
-        let verdict = verdicts.get(ref.digest);
-        if (verdict === undefined) {
-          verdict = await this.#checkBlob(ref.digest);
-          verdicts.set(ref.digest, verdict);
-        }
-        if (verdict.state === 'ok' && verdict.bytes !== ref.bytes) {
-          problems.push({ kind: 'corrupt-blob', key, output, digest: ref.digest, detail: `blob has ${verdict.bytes} bytes, the record says ${ref.bytes}` });
-        } else if (verdict.state !== 'ok') {
-          problems.push({ kind: verdict.state === 'missing' ? 'missing-blob' : 'corrupt-blob', key, output, digest: ref.digest, detail: verdict.detail });
-        }
+        const id = `${ref.digest}:${ref.bytes}`;
+        if (!verdicts.has(id)) verdicts.set(id, await this.#store.blobProblem(ref, { verifyContent: true }));
+        checked.add(ref.digest);
+        const problem = verdicts.get(id);
+        if (problem === undefined) intact.set(ref.digest, ref.bytes);
+        else problems.push({ kind: problem.kind === 'missing' ? 'missing-blob' : 'corrupt-blob', key, output, digest: ref.digest, detail: problem.detail });
       }
     }
-    let bytes = 0;
-    for (const verdict of verdicts.values()) if (verdict.state === 'ok') bytes += verdict.bytes;
-    return { ok: problems.length === 0, records, blobs: verdicts.size, bytes, problems };
+    const bytes = [...intact.values()].reduce((sum, size) => sum + size, 0);
+    return { ok: problems.length === 0, records, blobs: checked.size, bytes, problems };
   }
 
-  async #checkBlob(digest: Sha256Hex): Promise<BlobVerdict> {
-    const path = this.#store.layout.blobPath(digest);
+  /**
+   * Drop what verify found broken, so those stages read as absent and the next run computes them
+   * again: each record (if it is still broken when looked at again) and each blob whose bytes are not
+   * the ones its digest names (re-hashed first: a commit may have replaced it meanwhile).
+   */
+  async repair(problems: readonly VerifyProblem[]): Promise<RepairReport> {
+    if (problems.length === 0) return { removedRecords: [], removedBlobs: 0 };
+    await this.#store.prepareForWriting();
     try {
-      const { size } = await stat(path);
-      const actual = await sha256OfFile(path);
-      return actual === digest ? { state: 'ok', bytes: size } : { state: 'corrupt', detail: `blob ${digest} hashes to ${actual}` };
+      const removedRecords: Sha256Hex[] = [];
+      for (const key of new Set(problems.map((problem) => problem.key))) {
+        if (await this.#store.discardIfBroken(key, { verifyContent: true })) removedRecords.push(key);
+      }
+      let removedBlobs = 0;
+      for (const problem of problems) {
+        if (problem.kind === 'corrupt-blob' && (await this.#removeDamagedBlob(problem.digest))) removedBlobs++;
+      }
+      await this.#dropDanglingNames();
+      return { removedRecords, removedBlobs };
     } catch (error) {
-      if (errorCode(error) === 'ENOENT') return { state: 'missing', detail: `blob ${digest} is missing` };
-      return { state: 'corrupt', detail: `blob ${digest} cannot be read (${errorCode(error) ?? String(error)})` };
+      throw asAccessError(error, this.#store.root, 'write to');
     }
+  }
+
+  async #removeDamagedBlob(digest: Sha256Hex): Promise<boolean> {
+    const path = this.#store.layout.blobPath(digest);
+    const info = await statOrUndefined(path);
+    if (info === undefined || (info.isFile() && (await sha256OfFile(path)) === digest)) return false;
+    await rm(path, { recursive: true, force: true });
+    return true;
   }
 
   /**
@@ -150,6 +178,16 @@ export class CacheMaintenance {
    * is never considered, and one placed or reused during it is younger than the grace period.
    */
   async gc(options: GcOptions = {}): Promise<GcReport> {
+    if ((await this.#store.assertReadable()) === 'missing') return { removedRecords: [], removedBlobs: 0, removedTmp: 0, removedClaims: 0, bytesFreed: 0 };
+    await this.#store.prepareForWriting();
+    try {
+      return await this.#collect(options);
+    } catch (error) {
+      throw asAccessError(error, this.#store.root, 'write to');
+    }
+  }
+
+  async #collect(options: GcOptions): Promise<GcReport> {
     const now = options.now ?? new Date();
     const graceMs = options.graceMs ?? DEFAULT_GC_GRACE_MS;
     const policy: StalenessPolicy = { host: options.host ?? hostname(), staleAfterMs: options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS };
@@ -165,10 +203,10 @@ export class CacheMaintenance {
       const parsed = await this.#store.readRecord(key);
       if (parsed === undefined) continue;
       const path = layout.actionPath(key);
-      const unwanted = !parsed.ok || (options.keep !== undefined && !options.keep.has(key));
+      const unwanted = !parsed.ok || (options.keep !== undefined && !options.keep.has(key)) || (await this.#hasBrokenBlob(parsed.record));
       const info = await statOrUndefined(path);
       if (unwanted && info !== undefined && isOld(info)) {
-        await rm(path, { force: true });
+        await rm(path, { recursive: true, force: true });
         bytesFreed += info.size;
         removedRecords.push(key);
         continue;
@@ -183,7 +221,7 @@ export class CacheMaintenance {
       // Look again right before deleting: a commit may have just reused (and touched) this blob.
       const info = await statOrUndefined(blob.path);
       if (info === undefined || !isOld(info)) continue;
-      await rm(blob.path, { force: true });
+      await rm(blob.path, { recursive: true, force: true });
       bytesFreed += info.size;
       removedBlobs++;
     }
@@ -191,6 +229,7 @@ export class CacheMaintenance {
 
     let removedTmp = 0;
     for (const entry of await readdirOrEmpty(layout.tmpDir)) {
+      if (!isStagingEntry(entry)) continue;
       const path = join(layout.tmpDir, entry);
       const info = await lstatOrUndefined(path);
       if (info === undefined || !isOld(info)) continue;
@@ -205,7 +244,7 @@ export class CacheMaintenance {
     for (const entry of await readdirOrEmpty(layout.claimsDir)) {
       const path = join(layout.claimsDir, entry);
       const key = keyPrefixOf(entry);
-      if (entry.includes(STALE_CLAIM_INFIX)) {
+      if (isStaleClaimEntry(entry)) {
         // Left behind by a takeover that died between its rename and its unlink.
         const info = await lstatOrUndefined(path);
         if (info !== undefined && isOld(info)) {
@@ -225,8 +264,13 @@ export class CacheMaintenance {
     const { blobsDir } = this.#store.layout;
     const blobs: { digest: Sha256Hex; path: string }[] = [];
     for (const fanOut of await readdirOrEmpty(blobsDir)) {
-      if (!/^[0-9a-f]{2}$/.test(fanOut)) continue;
-      for (const rest of await readdirOrEmpty(join(blobsDir, fanOut))) {
+      if (!FAN_OUT.test(fanOut)) continue;
+      // A file where a fan-out directory belongs holds no blobs (and is not ltx's to delete).
+      const names = await readdirOrEmpty(join(blobsDir, fanOut)).catch((error: unknown) => {
+        if (errorCode(error) === 'ENOTDIR') return [];
+        throw error;
+      });
+      for (const rest of names) {
         const digest = fanOut + rest;
         if (isSha256Hex(digest)) blobs.push({ digest, path: join(blobsDir, fanOut, rest) });
       }
@@ -238,26 +282,29 @@ export class CacheMaintenance {
     const { blobsDir } = this.#store.layout;
     for (const fanOut of await readdirOrEmpty(blobsDir)) {
       // rmdir refuses non-empty directories, which is exactly the test wanted (and race-free).
-      await rmdir(join(blobsDir, fanOut)).catch(() => undefined);
+      if (FAN_OUT.test(fanOut)) await rmdir(join(blobsDir, fanOut)).catch(() => undefined);
     }
   }
 
-  /** names/ entries whose stage record no longer exists. */
+  /** names/ entries ltx wrote whose stage record no longer exists (any other file there is left alone). */
   async #dropDanglingNames(): Promise<void> {
     const { namesDir } = this.#store.layout;
-    for (const entry of await readdirOrEmpty(namesDir)) {
-      const path = join(namesDir, entry);
-      let key: unknown;
-      try {
-        const value: unknown = JSON.parse(await readFile(path, 'utf8'));
-        key = isJsonObject(value) ? value['key'] : undefined;
-      } catch {
-        key = undefined;
-      }
-      if (!isSha256Hex(key) || (await this.#store.readRecord(key)) === undefined) await rm(path, { force: true });
+    for (const file of await readdirOrEmpty(namesDir)) {
+      const path = join(namesDir, file);
+      const entry = parseNameEntry(await readFile(path, 'utf8').catch(() => ''));
+      if (entry === undefined || `${sanitizeName(entry.name)}.json` !== file) continue;
+      if ((await this.#store.readRecord(entry.key)) === undefined) await rm(path, { force: true });
     }
   }
+
+  /** Whether an output of `record` is missing, not a file, or of another size than recorded (no hashing). */
+  async #hasBrokenBlob(record: ActionRecord): Promise<boolean> {
+    for (const ref of Object.values(record.outputs)) if ((await this.#store.blobProblem(ref)) !== undefined) return true;
+    return false;
+  }
 }
+
+const FAN_OUT = /^[0-9a-f]{2}$/;
 
 async function statOrUndefined(path: string): Promise<Stats | undefined> {
   try {

@@ -2,14 +2,17 @@
 // record per stage key pointing at them. A stage's result exists exactly when its record exists and
 // is valid, and the record is written last — so a crash leaves at worst unreferenced garbage.
 import { mkdir, readdir, readFile, rename, rm, stat, utimes } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ACTION_RECORD_VERSION, parseActionRecord } from './action-record.ts';
 import type { ActionRecord, OutputKind, OutputRef, RecordParse, StagePreimage } from './action-record.ts';
+import { cacheCondition, writeCacheMarker } from './cache-marker.ts';
+import type { CacheCondition } from './cache-marker.ts';
 import { isSha256Hex, sha256Hex, sha256OfFile } from './digest.ts';
 import type { Sha256Hex } from './digest.ts';
 import { errorCode, makeDirectory, placeIfAbsent, syncDirectory, writeFileAtomically, writeNewFileDurably } from './durable-fs.ts';
-import { StoreCorruptError, StoreError } from './errors.ts';
+import { CacheUnusableError, NotACacheError, StoreCorruptError, StoreError, asAccessError } from './errors.ts';
 import { isJsonObject } from './json.ts';
 import type { JsonObject } from './json.ts';
 import { DEFAULT_STORE_DIR, StoreLayout, nonce } from './layout.ts';
@@ -43,6 +46,20 @@ export interface StoreOptions {
   readonly onCommitStep?: CommitObserver;
 }
 
+export interface InspectOptions {
+  /**
+   * Also re-hash every output blob (reads all of it), not only check that it is a file of the
+   * recorded size: for results about to be read, where a flipped byte must mean "compute it again".
+   */
+  readonly verifyContent?: boolean;
+}
+
+/** What is wrong with one output's blob: gone, or not the bytes the record names. */
+export interface BlobProblem {
+  readonly kind: 'missing' | 'corrupt';
+  readonly detail: string;
+}
+
 export type LookupOutcome =
   | { readonly status: 'found'; readonly record: ActionRecord }
   | { readonly status: 'absent' }
@@ -55,7 +72,7 @@ export interface StageIdentity {
 }
 
 /** names/<name>.json: the latest key committed under a declaration name. */
-interface NameEntry {
+export interface NameEntry {
   readonly name: string;
   readonly key: Sha256Hex;
   readonly op: string;
@@ -66,11 +83,60 @@ export class Store {
   readonly root: string;
   readonly layout: StoreLayout;
   readonly #onCommitStep: CommitObserver | undefined;
+  #writable: Promise<void> | undefined;
 
   constructor(root: string = DEFAULT_STORE_DIR, options: StoreOptions = {}) {
     this.root = resolve(root);
     this.layout = new StoreLayout(this.root);
     this.#onCommitStep = options.onCommitStep;
+  }
+
+  // -------------------------------------------------------------------------------------------------
+  // Whether the root is a cache
+
+  /** What is at the root: a cache, nothing yet, or something that is not one. Changes nothing. */
+  async condition(): Promise<CacheCondition> {
+    try {
+      return await cacheCondition(this.layout);
+    } catch (error) {
+      throw asAccessError(error, this.root, 'read');
+    }
+  }
+
+  /**
+   * For commands that only read: 'missing' when there is no cache yet (it reads as empty), 'present'
+   * for a cache (also one from before the marker). Anything else throws NotACacheError or
+   * CacheUnusableError, so a file or a foreign directory never reads as an empty cache.
+   */
+  async assertReadable(): Promise<'missing' | 'present'> {
+    const condition = usable(this.root, await this.condition());
+    return condition.state === 'missing' ? 'missing' : 'present';
+  }
+
+  /**
+   * Before anything is written: create the cache (or adopt one from before the marker) and check that
+   * it can be written, once per Store. Refuses a directory that is not a cache (NotACacheError) and a
+   * read-only, full or damaged one (CacheUnusableError), so a run says so once instead of per stage.
+   */
+  prepareForWriting(): Promise<void> {
+    this.#writable ??= this.#makeWritable().catch((error: unknown) => {
+      this.#writable = undefined;
+      throw error;
+    });
+    return this.#writable;
+  }
+
+  async #makeWritable(): Promise<void> {
+    const condition = usable(this.root, await this.condition());
+    try {
+      if (condition.state !== 'cache') await writeCacheMarker(this.layout);
+      await mkdir(this.layout.tmpDir, { recursive: true });
+      const check = join(this.layout.tmpDir, this.layout.newWriteCheckName());
+      await writeNewFileDurably(check, '');
+      await rm(check, { force: true });
+    } catch (error) {
+      throw asAccessError(error, this.root, 'write to');
+    }
   }
 
   // -------------------------------------------------------------------------------------------------
@@ -94,6 +160,7 @@ export class Store {
     for (const [name, output] of Object.entries(outputs)) {
       if (!(output.bytes instanceof Uint8Array)) throw new TypeError(`output "${name}" must be a Uint8Array`);
     }
+    await this.prepareForWriting();
 
     await makeDirectory(this.layout.tmpDir);
     const stagingDir = join(this.layout.tmpDir, this.layout.newStagingName(key));
@@ -149,17 +216,19 @@ export class Store {
         continue;
       }
       const existing = await stat(target);
-      if (existing.size !== output.bytes) {
-        // A damaged copy of this blob is in place; replace it whole (rename never tears).
-        const replacement = `${output.path}.replacement-${nonce()}`;
-        await writeNewFileDurably(replacement, await readFile(output.path));
-        await rename(replacement, target);
-        dirsTouched.add(dir);
-      } else {
+      if (await holdsBytes(target, existing, output)) {
         // Reusing a blob refreshes its age so gc's grace period protects it until our record lands.
         const now = new Date();
         await utimes(target, now, now);
+        continue;
       }
+      // A damaged copy of this blob is in place; replace it whole (rename never tears). Something
+      // that is not a file cannot be renamed over, so it goes first.
+      if (!existing.isFile()) await rm(target, { recursive: true, force: true });
+      const replacement = `${output.path}.replacement-${nonce()}`;
+      await writeNewFileDurably(replacement, await readFile(output.path));
+      await rename(replacement, target);
+      dirsTouched.add(dir);
     }
     for (const dir of dirsTouched) await syncDirectory(dir);
   }
@@ -167,6 +236,21 @@ export class Store {
   async #indexName(name: string, record: ActionRecord, stagingDir: string): Promise<void> {
     const entry: NameEntry = { name, key: record.key, op: record.preimage.op, committedAt: record.finishedAt };
     await writeFileAtomically(this.layout.namePath(name), `${JSON.stringify(entry, null, 2)}\n`, stagingDir);
+  }
+
+  /**
+   * Remove `key`'s record if it is unusable — checked again right before, as deeply as `options` say —
+   * so the stage reads as absent and is computed again. Returns whether it removed it.
+   */
+  async discardIfBroken(key: Sha256Hex, options: InspectOptions = {}): Promise<boolean> {
+    if ((await this.inspect(key, options)).status !== 'broken') return false;
+    await this.prepareForWriting();
+    try {
+      await rm(this.layout.actionPath(key), { recursive: true, force: true });
+    } catch (error) {
+      throw asAccessError(error, this.root, 'write to');
+    }
+    return true;
   }
 
   // -------------------------------------------------------------------------------------------------
@@ -179,25 +263,33 @@ export class Store {
   }
 
   /** Like lookup, but says why a record that exists is not usable. */
-  async inspect(key: Sha256Hex): Promise<LookupOutcome> {
+  async inspect(key: Sha256Hex, options: InspectOptions = {}): Promise<LookupOutcome> {
     const parsed = await this.readRecord(key);
     if (parsed === undefined) return { status: 'absent' };
     if (!parsed.ok) return { status: 'broken', reason: parsed.reason };
     for (const [name, output] of Object.entries(parsed.record.outputs)) {
-      const problem = await this.#blobProblem(output);
-      if (problem !== undefined) return { status: 'broken', reason: `output "${name}": ${problem}` };
+      const problem = await this.blobProblem(output, options);
+      if (problem !== undefined) return { status: 'broken', reason: `output "${name}": ${problem.detail}` };
     }
     return { status: 'found', record: parsed.record };
   }
 
-  async #blobProblem(output: OutputRef): Promise<string | undefined> {
+  /** Whether an output's blob is a file of the recorded size (and, if asked, with the recorded digest). */
+  async blobProblem(output: OutputRef, options: InspectOptions = {}): Promise<BlobProblem | undefined> {
+    const path = this.layout.blobPath(output.digest);
+    const blob = `blob ${abbreviated(output.digest)}`;
     try {
-      const info = await stat(this.layout.blobPath(output.digest));
-      if (info.size !== output.bytes) return `blob ${output.digest} has ${info.size} bytes, the record says ${output.bytes}`;
+      const info = await stat(path);
+      if (!info.isFile()) return { kind: 'corrupt', detail: `${blob} is not a file` };
+      if (info.size !== output.bytes) return { kind: 'corrupt', detail: `${blob} has ${info.size} bytes, the record says ${output.bytes}` };
+      if (options.verifyContent) {
+        const actual = await sha256OfFile(path);
+        if (actual !== output.digest) return { kind: 'corrupt', detail: `${blob} is damaged (its bytes hash to ${abbreviated(actual)})` };
+      }
       return undefined;
     } catch (error) {
-      if (errorCode(error) === 'ENOENT') return `blob ${output.digest} is missing`;
-      return `blob ${output.digest} cannot be read (${errorCode(error) ?? String(error)})`;
+      if (errorCode(error) === 'ENOENT') return { kind: 'missing', detail: `${blob} is missing` };
+      return { kind: 'corrupt', detail: `${blob} cannot be read (${errorCode(error) ?? String(error)})` };
     }
   }
 
@@ -229,8 +321,10 @@ export class Store {
     try {
       bytes = await readFile(this.layout.blobPath(output.digest));
     } catch (error) {
-      if (errorCode(error) !== 'ENOENT') throw error;
-      throw new StoreCorruptError(`output "${name}" of stage ${record.key}: blob ${output.digest} is missing`, site);
+      const code = errorCode(error);
+      if (code === 'ENOENT') throw new StoreCorruptError(`output "${name}" of stage ${record.key}: blob ${output.digest} is missing`, site);
+      if (code === 'EISDIR') throw new StoreCorruptError(`output "${name}" of stage ${record.key}: blob ${output.digest} is not a file`, site);
+      throw asAccessError(error, this.root, 'read');
     }
     const actual = sha256Hex(bytes);
     if (actual !== output.digest) {
@@ -260,11 +354,8 @@ export class Store {
 
   async #readNameEntry(name: string): Promise<NameEntry | undefined> {
     try {
-      const value: unknown = JSON.parse(await readFile(this.layout.namePath(name), 'utf8'));
-      if (isJsonObject(value) && value['name'] === name && isSha256Hex(value['key']) && typeof value['op'] === 'string') {
-        return value as unknown as NameEntry;
-      }
-      return undefined;
+      const entry = parseNameEntry(await readFile(this.layout.namePath(name), 'utf8'));
+      return entry?.name === name ? entry : undefined;
     } catch {
       return undefined;
     }
@@ -286,6 +377,36 @@ interface StagedOutput {
   readonly path: string;
   readonly digest: Sha256Hex;
   readonly bytes: number;
+}
+
+/** A names/ file's content if it is one ltx wrote, else undefined. */
+export function parseNameEntry(text: string): NameEntry | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    if (isJsonObject(value) && typeof value['name'] === 'string' && isSha256Hex(value['key']) && typeof value['op'] === 'string') {
+      return value as unknown as NameEntry;
+    }
+  } catch {
+    // Not JSON: not an entry.
+  }
+  return undefined;
+}
+
+/** A digest shortened for messages (the file path, printed beside them, has it in full). */
+function abbreviated(digest: Sha256Hex): string {
+  return `${digest.slice(0, 12)}…`;
+}
+
+/** The condition, if the cache can be used at all; otherwise the error that says why not. */
+function usable(root: string, condition: CacheCondition): Exclude<CacheCondition, { state: 'foreign' | 'unusable' }> {
+  if (condition.state === 'foreign') throw new NotACacheError(root, condition.why);
+  if (condition.state === 'unusable') throw new CacheUnusableError(root, `cannot use the cache ${root}: ${condition.why}`);
+  return condition;
+}
+
+/** Whether the blob already at `path` is exactly the bytes being committed (a reused blob is re-hashed). */
+async function holdsBytes(path: string, info: Stats, output: StagedOutput): Promise<boolean> {
+  return info.isFile() && info.size === output.bytes && (await sha256OfFile(path)) === output.digest;
 }
 
 /** Re-read what was staged: a short write or a full disk must fail the commit, not poison the cache. */

@@ -3,30 +3,13 @@
 // statuses, failures that fail only their descendants, two runs sharing a cache, a run killed with -9.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { test } from 'node:test';
 import { commandHelp } from '../../cli/help.ts';
 import { main } from '../../cli/main.ts';
 import { UsageError } from '../../cli/usage.ts';
-
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const BIN = join(ROOT, 'bin/ltx.js');
-const realOps = existsSync(join(ROOT, 'runtime/ops/registry.ts')) ? false : 'needs the stage implementations (runtime/ops/registry.ts)';
-
-const TINY = `dataset d = digits(test: 20%, seed: 0)
-model net = mlp(input: 64, hidden: [16], classes: 10)
-init w0 = kaiming_normal(net, seed: 0)
-optimizer opt = sgd(lr: 0.1, momentum: 0.9, batch: 60)
-train dense = fit(w0, data: d.train, optimizer: opt, steps: 40 steps, order: 0)
-mask m = magnitude(dense, rate: 50%)
-train t = fit(rewind(dense @ 10 steps, mask: m), like: dense)
-probe acc = accuracy(dense, on: d.test)
-probe acct = accuracy(t, on: d.test)
-probe kept = sparsity(t)
-`;
+import { BIN, ROOT, TINY, env, ltx, realOps, workspace } from './helpers.ts';
 
 /** Long enough to be killed in the middle: four training runs of 150 steps. */
 const LOTTERY = `dataset d = digits(test: 20%, seed: 0)
@@ -37,21 +20,6 @@ train dense = fit(w0, data: d.train, optimizer: opt, steps: 150 steps, order: 0)
 lottery imp = imp(dense, rounds: 3, rate: 50%, rewind: 10 steps)
 probe acc = accuracy(imp, on: d.test)
 `;
-
-function workspace(program = TINY): { dir: string; file: string; cache: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'ltx-run-'));
-  after(() => rmSync(dir, { recursive: true, force: true }));
-  const file = join(dir, 'tiny.ltx');
-  writeFileSync(file, program);
-  return { dir, file, cache: join(dir, 'cache') };
-}
-
-const env = { ...process.env, NO_COLOR: '', FORCE_COLOR: '', LTX_CACHE: '' };
-
-function ltx(args: string[], cwd = ROOT) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd, env });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 /** Starts `ltx ARGS`; `lines` holds stdout's lines so far, `done` its exit. */
 function ltxAsync(args: string[]) {

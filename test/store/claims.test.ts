@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { Store, StageClaims, inspectClaim } from '../../runtime/store/index.ts';
+import { Store, StageClaims, inspectClaim, processStartOf } from '../../runtime/store/index.ts';
 import type { ClaimContent } from '../../runtime/store/index.ts';
 import { bytesOf, commitInfo, freshStoreRoot, keyFor } from './helpers.ts';
 
@@ -85,7 +85,7 @@ test('acquire answers done without claiming when the result already exists', asy
   assert.deepEqual(await readdir(join(root, 'claims')).catch(() => []), []);
 });
 
-test('a claim file records pid, host, run id and times, and release removes it', async () => {
+test('a claim file records pid, host, run id, times and when its process started, and release removes it', async () => {
   const root = await freshStoreRoot();
   const store = new Store(root);
   const key = keyFor('recorded');
@@ -97,6 +97,9 @@ test('a claim file records pid, host, run id and times, and release removes it',
   assert.equal(content.runId, 'run-42');
   assert.equal(content.key, key);
   assert.ok(!Number.isNaN(Date.parse(content.startedAt)) && !Number.isNaN(Date.parse(content.heartbeatAt)));
+  // Where the OS says (Linux: /proc): what tells this process apart from a later one given its pid.
+  assert.equal(content.processStart, await processStartOf(process.pid));
+  if (process.platform === 'linux') assert.match(content.processStart ?? '', /^.+\/\d+$/);
   await claims.release(key);
   assert.deepEqual(await readdir(join(root, 'claims')), []);
 });
@@ -213,4 +216,60 @@ test('separate processes racing for one stage: exactly one computes it, the rest
   const record = await new Store(root).lookup(key);
   assert.ok(record);
   assert.deepEqual(await readdir(join(root, 'claims')), []);
+});
+
+test('a claim naming a live but unrelated process of this host, with an old heartbeat, is stale and taken over', { timeout: WAIT_LIMIT_MS }, async () => {
+  const root = await freshStoreRoot();
+  const store = new Store(root);
+  const key = keyFor('pid reused after a reboot');
+  const then = new Date(Date.now() - 10 * 60_000).toISOString();
+  // pid 1 always exists: a claim naming it is judged by its heartbeat, not by the pid alone.
+  await writeClaim(root, { key, pid: 1, host: hostname(), runId: 'before the reboot', startedAt: then, heartbeatAt: then }, 10 * 60_000);
+  const state = await inspectClaim(store.layout, key, { host: hostname(), staleAfterMs: 120_000 });
+  assert.equal(state.state, 'stale');
+  assert.match(state.state === 'stale' ? state.why : '', /no heartbeat from process 1 on .* for 600 s/);
+
+  const claims = new StageClaims(store, { runId: 'run-2', ...fast });
+  assert.equal(await claims.acquire(key), 'acquired');
+  await claims.release(key);
+});
+
+test('a claim whose pid now belongs to a process started at another time is stale, even with a fresh heartbeat', { skip: process.platform !== 'linux' && 'needs /proc' }, async () => {
+  const root = await freshStoreRoot();
+  const store = new Store(root);
+  const key = keyFor('pid reused in a new container');
+  const now = new Date().toISOString();
+  const start = await processStartOf(process.pid);
+  assert.ok(start !== undefined);
+  await writeClaim(root, { key, pid: process.pid, host: hostname(), runId: 'gone', startedAt: now, heartbeatAt: now, processStart: `${start}0` });
+  const state = await inspectClaim(store.layout, key, { host: hostname(), staleAfterMs: 120_000 });
+  assert.equal(state.state, 'stale');
+  assert.match(state.state === 'stale' ? state.why : '', new RegExp(`pid ${process.pid} on .* now belongs to another process`));
+
+  await writeClaim(root, { key, pid: process.pid, host: hostname(), runId: 'alive', startedAt: now, heartbeatAt: now, processStart: start });
+  assert.equal((await inspectClaim(store.layout, key, { host: hostname(), staleAfterMs: 120_000 })).state, 'live');
+});
+
+test('a waiter is told who holds the claim when it starts waiting and when the holder changes', { timeout: WAIT_LIMIT_MS }, async () => {
+  const store = new Store(await freshStoreRoot());
+  const key = keyFor('contended');
+  const first = new StageClaims(store, { runId: 'run-1' });
+  // Another host that judges run-1 silent at once, so it takes the claim over while the waiter waits.
+  const second = new StageClaims(store, { runId: 'run-2', host: 'host-b', staleAfterMs: 0, ...fast });
+  const waiter = new StageClaims(store, { runId: 'run-3', ...fast });
+  await first.acquire(key);
+  const heard: (string | undefined)[] = [];
+  const waiting = waiter.acquire(key, undefined, (holder) => heard.push(holder?.runId));
+  while (heard.length === 0) await sleep(5);
+  await sleep(50);
+  assert.deepEqual(heard, ['run-1'], 'once, not at every poll');
+
+  await sleep(5);
+  assert.equal(await second.acquire(key), 'acquired');
+  while (heard.length === 1) await sleep(5);
+  assert.deepEqual(heard, ['run-1', 'run-2']);
+  await commitStage(store, key);
+  await second.release(key);
+  assert.equal(await waiting, 'done');
+  await first.release(key);
 });

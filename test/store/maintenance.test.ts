@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -12,6 +12,18 @@ const later = (): Date => new Date(Date.now() + 2 * 60_000);
 function blobPath(root: string, record: ActionRecord, output: string): string {
   const digest = record.outputs[output]!.digest;
   return join(root, 'blobs', 'sha256', digest.slice(0, 2), digest.slice(2));
+}
+
+async function flipAByte(path: string): Promise<void> {
+  const bytes = await readFile(path);
+  bytes[2]! ^= 0x04;
+  await writeFile(path, bytes);
+}
+
+async function replaceWithDirectory(path: string): Promise<string> {
+  await rm(path);
+  await mkdir(path);
+  return path;
 }
 
 async function twoStages(root: string): Promise<{ store: Store; a: ActionRecord; b: ActionRecord }> {
@@ -58,10 +70,7 @@ test('verify passes on an intact cache', async () => {
 test('verify finds a single flipped byte and names every stage that uses the blob', async () => {
   const root = await freshStoreRoot();
   const { store, a, b } = await twoStages(root);
-  const path = blobPath(root, a, 'shared');
-  const bytes = await readFile(path);
-  bytes[2]! ^= 0x04;
-  await writeFile(path, bytes);
+  await flipAByte(blobPath(root, a, 'shared'));
 
   const report = await new CacheMaintenance(store).verify();
   assert.equal(report.ok, false);
@@ -123,15 +132,16 @@ test('gc spares young leftovers and leftovers of stages someone is computing', a
   const store = new Store(root);
   const claimedKey = keyFor('being computed');
   const abandonedKey = keyFor('abandoned');
-  await mkdir(join(root, 'tmp', `${claimedKey}.0001`), { recursive: true });
-  await mkdir(join(root, 'tmp', `${abandonedKey}.0002`), { recursive: true });
-  await writeFile(join(root, 'tmp', `${abandonedKey}.0002`, 'output-0'), 'partial');
+  await mkdir(join(root, 'tmp', `${claimedKey}.0000000000000001`), { recursive: true });
+  await mkdir(join(root, 'tmp', `${abandonedKey}.0000000000000002`), { recursive: true });
+  await writeFile(join(root, 'tmp', `${abandonedKey}.0000000000000002`, 'output-0'), 'partial');
   const claims = new StageClaims(store, { runId: 'run-1' });
   assert.equal(await claims.acquire(claimedKey), 'acquired');
 
   const maintenance = new CacheMaintenance(store);
   assert.equal((await maintenance.gc()).removedTmp, 0, 'everything is younger than a minute');
-  const report = await maintenance.gc({ now: later() });
+  // Past the grace period, but not so late that the holder's heartbeat would have gone stale.
+  const report = await maintenance.gc({ now: new Date(Date.now() + 90_000) });
   assert.equal(report.removedTmp, 1);
   assert.equal(report.bytesFreed, 'partial'.length);
   assert.equal(report.removedClaims, 0, 'a live claim is not stale');
@@ -150,4 +160,70 @@ test('gc removes claims whose process is gone', async () => {
   );
   const report = await new CacheMaintenance(store).gc();
   assert.equal(report.removedClaims, 1);
+});
+
+test('gc deletes in tmp/, names/ and claims/ only what the store names that way; other files there stay', async () => {
+  const root = await freshStoreRoot();
+  const { store } = await twoStages(root);
+  const leftover = join(root, 'tmp', `${keyFor('crashed')}.00000000000000ff`);
+  const strangers = [join(root, 'tmp', 'editor.swp'), join(root, 'names', 'my-notes.json'), join(root, 'names', 'init.json.bak'), join(root, 'claims', 'x.stale-1')];
+  await mkdir(leftover, { recursive: true });
+  await mkdir(join(root, 'claims'), { recursive: true });
+  for (const file of strangers) await writeFile(file, '{"name": "mine", "key": "not a key"}');
+  // A name entry that parses as ltx's but sits under another file name is not ltx's either.
+  await writeFile(join(root, 'names', 'renamed.json'), JSON.stringify({ name: 'gone', key: keyFor('gone'), op: 'train', committedAt: commitInfo.finishedAt }));
+
+  const report = await new CacheMaintenance(store).gc({ now: later() });
+  assert.equal(report.removedTmp, 1);
+  await assert.rejects(readFile(leftover), { code: 'ENOENT' });
+  for (const file of [...strangers, join(root, 'names', 'renamed.json')]) assert.ok(await readFile(file, 'utf8'), file);
+});
+
+test('gc drops a record whose blob is missing, of the wrong size or a directory, and that directory too', async () => {
+  const root = await freshStoreRoot();
+  const { store, a, b } = await twoStages(root);
+  const c = await store.commit(keyFor('c'), { op: 'probe', version: 1, params: {}, inputs: [] }, { table: { kind: 'probe', bytes: bytesOf('0.97') } }, commitInfo);
+  await rm(blobPath(root, a, 'weights'));
+  const replaced = await replaceWithDirectory(blobPath(root, b, 'weights'));
+  await writeFile(join(replaced, 'inside'), 'x');
+  await writeFile(blobPath(root, c, 'table'), '0.9');
+
+  const report = await new CacheMaintenance(store).gc({ now: later() });
+  assert.deepEqual([...report.removedRecords].sort(), [a.key, b.key, c.key].sort());
+  await assert.rejects(readFile(join(replaced, 'inside')), { code: 'ENOENT' });
+  assert.deepEqual(report.removedBlobs, 3, 'the directory, the short table and the now unreferenced shared mask');
+  assert.equal(await store.findByPreimageShape({ name: 'init' }), undefined);
+});
+
+test('verify finds a blob replaced by a directory; repair drops the damaged records and blobs, so the stages read as absent', async () => {
+  const root = await freshStoreRoot();
+  const { store, a, b } = await twoStages(root);
+  await flipAByte(blobPath(root, a, 'shared'));
+  await replaceWithDirectory(blobPath(root, b, 'weights'));
+
+  const maintenance = new CacheMaintenance(store);
+  const report = await maintenance.verify();
+  assert.deepEqual(report.problems.map((p) => [p.kind, p.key, 'output' in p ? p.output : '']).sort(), [
+    ['corrupt-blob', a.key, 'shared'], ['corrupt-blob', b.key, 'shared'], ['corrupt-blob', b.key, 'weights'],
+  ].sort());
+  assert.ok(await store.lookup(a.key), 'a flipped byte passes the cheap lookup: only hashing finds it');
+
+  const repaired = await maintenance.repair(report.problems);
+  assert.deepEqual([...repaired.removedRecords].sort(), [a.key, b.key].sort());
+  assert.equal(repaired.removedBlobs, 2);
+  assert.equal(await store.lookup(a.key), undefined);
+  assert.equal(await store.lookup(b.key), undefined);
+  assert.equal((await maintenance.verify()).ok, true);
+});
+
+test('gc clears a claim of this host whose process is alive but whose heartbeat is stale', async () => {
+  const root = await freshStoreRoot();
+  const store = new Store(root);
+  const key = keyFor('silent holder');
+  await mkdir(join(root, 'claims'), { recursive: true });
+  const then = new Date(Date.now() - 10 * 60_000);
+  const claim = join(root, 'claims', `${key}.claim`);
+  await writeFile(claim, JSON.stringify({ key, pid: process.pid, host: hostname(), runId: 'silent', startedAt: then.toISOString(), heartbeatAt: then.toISOString() }));
+  await utimes(claim, then, then);
+  assert.equal((await new CacheMaintenance(store).gc()).removedClaims, 1);
 });

@@ -224,3 +224,47 @@ test('reusing an old unreferenced blob refreshes its age, so a gc running mid-co
   assert.equal(removedMidCommit, 0);
   assert.deepEqual(await store.readOutput(record, 'weights'), bytes);
 });
+
+/** A store holding one stage whose output "weights" is `bytes`; `commit()` commits that stage again. */
+async function oneStage(label: string, bytes: Uint8Array) {
+  const root = await freshStoreRoot();
+  const store = new Store(root);
+  const key = keyFor(label);
+  const commit = () => store.commit(key, preimage, { weights: { kind: 'checkpoint', bytes } }, commitInfo);
+  const record = await commit();
+  const digest = record.outputs['weights']!.digest;
+  return { store, key, record, commit, blob: join(root, 'blobs', 'sha256', digest.slice(0, 2), digest.slice(2)) };
+}
+
+test('a blob replaced by a directory reads as a damaged output, and committing the stage again puts a file back', async () => {
+  const bytes = bytesOf('weights');
+  const { store, key, record, commit, blob } = await oneStage('blob became a directory', bytes);
+  await rm(blob);
+  await mkdir(blob);
+
+  const outcome = await store.inspect(key);
+  assert.match(outcome.status === 'broken' ? outcome.reason : '', /"weights": blob [0-9a-f]{12}… is not a file/);
+  await assert.rejects(store.readOutput(record, 'weights'), (error: unknown) => error instanceof StoreCorruptError && /is not a file/.test(error.message));
+
+  await commit();
+  const found = await store.lookup(key);
+  assert.ok(found);
+  assert.deepEqual(await store.readOutput(found, 'weights'), bytes);
+});
+
+test('a flipped byte passes the cheap lookup, inspect with verifyContent finds it, and a new commit of the same bytes replaces the blob', async () => {
+  const bytes = bytesOf('checkpoint bytes');
+  const { store, key, commit, blob } = await oneStage('flipped', bytes);
+  const damaged = Buffer.from(bytes);
+  damaged[3]! ^= 0x20;
+  await writeFile(blob, damaged);
+
+  assert.ok(await store.lookup(key), 'same size: the cheap check cannot tell');
+  const outcome = await store.inspect(key, { verifyContent: true });
+  assert.match(outcome.status === 'broken' ? outcome.reason : '', /"weights": blob [0-9a-f]{12}… is damaged \(its bytes hash to [0-9a-f]{12}…\)/);
+
+  assert.equal(await store.discardIfBroken(key, { verifyContent: true }), true);
+  assert.equal(await store.lookup(key), undefined);
+  await commit();
+  assert.deepEqual(await readFile(blob), Buffer.from(bytes), 'the damaged blob was replaced, not reused');
+});

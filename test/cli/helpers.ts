@@ -1,0 +1,40 @@
+// Scaffolding for tests of the real binary: a tiny program, throwaway workspaces, running `ltx`.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const BIN = join(ROOT, 'bin/ltx.js');
+export const realOps = existsSync(join(ROOT, 'runtime/ops/registry.ts')) ? false : 'needs the stage implementations (runtime/ops/registry.ts)';
+
+/** An mlp 64-16-10 on the bundled digits, a few dozen steps: nine stages, a few seconds. */
+export const TINY = `dataset d = digits(test: 20%, seed: 0)
+model net = mlp(input: 64, hidden: [16], classes: 10)
+init w0 = kaiming_normal(net, seed: 0)
+optimizer opt = sgd(lr: 0.1, momentum: 0.9, batch: 60)
+train dense = fit(w0, data: d.train, optimizer: opt, steps: 40 steps, order: 0)
+mask m = magnitude(dense, rate: 50%)
+train t = fit(rewind(dense @ 10 steps, mask: m), like: dense)
+probe acc = accuracy(dense, on: d.test)
+probe acct = accuracy(t, on: d.test)
+probe kept = sparsity(t)
+`;
+
+/** A fresh directory with `program` in tiny.ltx, removed when the test file ends; `cache` does not exist yet. */
+export function workspace(program = TINY): { dir: string; file: string; cache: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'ltx-run-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'tiny.ltx');
+  writeFileSync(file, program);
+  return { dir, file, cache: join(dir, 'cache') };
+}
+
+export const env = { ...process.env, NO_COLOR: '', FORCE_COLOR: '', LTX_CACHE: '' };
+
+export function ltx(args: string[], cwd = ROOT, extraEnv: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd, env: { ...env, ...extraEnv } });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
