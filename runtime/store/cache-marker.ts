@@ -2,9 +2,9 @@
 // (or adopts), so the commands that write or delete can refuse anything else: `--cache /` must never
 // empty /tmp. A directory from before the marker existed is recognised by holding nothing but ltx's
 // layout, and adopted by the first command that writes.
-import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { errorCode, writeFileAtomically } from './durable-fs.ts';
+import { errorCode, makeDirectory, writeFileAtomically } from './durable-fs.ts';
 import { isJsonObject } from './json.ts';
 import { CACHE_MARKER, LAYOUT_DIRECTORIES } from './layout.ts';
 import type { StoreLayout } from './layout.ts';
@@ -78,7 +78,7 @@ async function markerProblem(path: string): Promise<CacheCondition | undefined> 
 
 /** Create the cache, or adopt an unmarked one, by writing its marker (atomically: readers see all of it or none). */
 export async function writeCacheMarker(layout: StoreLayout): Promise<void> {
-  await mkdir(layout.root, { recursive: true });
+  await makeDirectory(layout.root);
   await writeFileAtomically(layout.markerPath, markerText(), layout.tmpDir);
 }
 

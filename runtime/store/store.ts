@@ -130,7 +130,7 @@ export class Store {
     const condition = usable(this.root, await this.condition());
     try {
       if (condition.state !== 'cache') await writeCacheMarker(this.layout);
-      await mkdir(this.layout.tmpDir, { recursive: true });
+      await makeDirectory(this.layout.tmpDir);
       const check = join(this.layout.tmpDir, this.layout.newWriteCheckName());
       await writeNewFileDurably(check, '');
       await rm(check, { force: true });

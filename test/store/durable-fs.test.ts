@@ -51,3 +51,10 @@ for (const action of ['mkdir', 'commit', 'claim']) {
     }
   });
 }
+
+test('no source file creates directories with Node\'s recursive mkdir (it never returns under /proc)', () => {
+  const root = fileURLToPath(new URL('../../', import.meta.url));
+  // git grep exits 1 when it finds nothing: that is the passing case.
+  const grep = spawnSync('git', ['grep', '-n', '-E', '[^`]mkdir(Sync)?\\([^)]*recursive: *true', '--', 'core', 'lang', 'compiler', 'stdlib', 'runtime', 'cli', 'bench', 'scripts'], { cwd: root, encoding: 'utf8' });
+  assert.equal(grep.status, 1, `use makeDirectory (runtime/store/durable-fs.ts) instead:\n${grep.stdout}${grep.stderr}`);
+});
