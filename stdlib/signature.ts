@@ -1,7 +1,8 @@
 // The signature of a standard-library function: one JSON Schema serves declaration checking,
 // defaults (filled before hashing) and documentation, OpenLTH-style. The compiler's type system reads
-// `returns` and the `ltxType` keyword on arguments; the runtime reads `version` (bump it whenever the
-// op's numbers would change, so cached results of the old implementation stop matching).
+// `returns` and the `ltxType` keyword on arguments; `version` enters every stage key the op reaches (bump
+// it whenever the op's numbers would change, so cached results of the old implementation stop matching).
+// Each concept's define*() builds its op modules' signatures here, and its list finds them by name.
 
 import type { Category, JsonSchema, LtxType, Signature } from '../core/op.ts';
 
