@@ -19,7 +19,7 @@ export function parseSets(sets: string[] | undefined): ParamOverride[] {
 }
 
 export async function compileFile(file: string, sets: ParamOverride[], host: CompileHost = fileHost): Promise<CompiledProgram> {
-  const sizes = new DatasetSizeCache();
+  const sizes = new DatasetSizeCache(standardLibrary);
   const options = { host, sets, library: standardLibrary, datasetSizes: sizes.lookup };
   let program = compile(file, options);
   if (await sizes.resolvePending()) program = compile(file, options);

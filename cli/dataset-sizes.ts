@@ -2,17 +2,21 @@
 // converted to steps at compile time. The compiler is pure and synchronous, so the CLI compiles once,
 // collects the sizes it asked for and could not get, reads them from the files' headers, and compiles
 // again with them.
-import type { Json } from '../core/json.ts';
 import { canonicalJson } from '../core/json.ts';
-import { probeDatasetSizes } from '../stdlib/datasets/index.ts';
-
-type Sizes = { train: number; test: number };
+import type { Library } from '../core/library.ts';
+import type { OpParams, SplitSizes } from '../core/op.ts';
 
 export class DatasetSizeCache {
-  private readonly known = new Map<string, Sizes | null>();
-  private readonly wanted = new Map<string, { op: string; params: { [key: string]: Json } }>();
+  private readonly known = new Map<string, SplitSizes | null>();
+  private readonly wanted = new Map<string, { op: string; params: OpParams }>();
 
-  readonly lookup = (op: string, params: { [key: string]: Json }): Sizes | undefined => {
+  private readonly library: Library;
+
+  constructor(library: Library) {
+    this.library = library;
+  }
+
+  readonly lookup = (op: string, params: OpParams): SplitSizes | undefined => {
     const key = canonicalJson({ op, params });
     const hit = this.known.get(key);
     if (hit !== undefined) return hit ?? undefined;
@@ -24,15 +28,22 @@ export class DatasetSizeCache {
   async resolvePending(): Promise<boolean> {
     let learned = false;
     for (const [key, { op, params }] of this.wanted) {
-      try {
-        this.known.set(key, await probeDatasetSizes(op, params as Record<string, never>));
-        learned = true;
-      } catch {
-        // The file is unreadable: the compiler's "size not known" error stands; loading it later says why.
-        this.known.set(key, null);
-      }
+      const sizes = await this.probe(op, params);
+      this.known.set(key, sizes);
+      if (sizes) learned = true;
     }
     this.wanted.clear();
     return learned;
+  }
+
+  /** The sizes from the files, or null: the compiler's "size not known" error then stands, and loading says why. */
+  private async probe(op: string, params: OpParams): Promise<SplitSizes | null> {
+    const dataset = this.library.op(op)?.dataset;
+    if (!dataset) return null;
+    try {
+      return await dataset.probeSizes(params);
+    } catch {
+      return null;
+    }
   }
 }

@@ -94,6 +94,21 @@ export interface SplitSizes {
   test: number;
 }
 
+/** An op's parameters as the compiler passes them: checked against its schema, defaults filled. */
+export type OpParams = { [key: string]: Json };
+
+/**
+ * What a dataset op carries besides its signature and lowering. What a load produces and what it may need
+ * from its caller are the dataset concept's own types (stdlib's), which core does not know: a Library
+ * carries them opaque and stdlib's dataset module type names them.
+ */
+export interface DatasetFacet<Loaded = unknown, Context = never> {
+  /** Reads (or generates) the dataset. */
+  load(params: OpParams, ctx: Context): Promise<Loaded>;
+  /** Split sizes read cheaply from the files (headers, lengths), for when the lowering's `sizes` cannot tell. */
+  probeSizes(params: OpParams): Promise<SplitSizes>;
+}
+
 /** What the compiler needs to know of an architecture: enough to check names and shapes, no weights. */
 export interface ModelShape {
   /** Names of the weight layers that pruning may touch (`layer1`, …, `output`). */
@@ -110,9 +125,9 @@ export type SubjectRole = 'weights' | 'mask' | 'weights-or-mask';
  */
 export type Lowering =
   /** A dataset descriptor; `sizes` from the parameters alone, or undefined when they depend on a file. */
-  | { rule: 'dataset'; sizes(params: { [key: string]: Json }): SplitSizes | undefined }
+  | { rule: 'dataset'; sizes(params: OpParams): SplitSizes | undefined }
   /** A model descriptor; `shape` throws with a message for the user when the arguments describe no network. */
-  | { rule: 'model'; shape(params: { [key: string]: Json }): ModelShape }
+  | { rule: 'model'; shape(params: OpParams): ModelShape }
   /** Initial weights of a model: an `init` stage whose params name this op as the scheme. */
   | { rule: 'init' }
   | { rule: 'optimizer' }
@@ -164,11 +179,13 @@ export interface OpModule extends Signature {
   stageOp?: string;
   implementation?: StageImplementation;
   reporting?: ProbeReporting;
+  /** A dataset op's loader, for code that holds only the Library (the CLI reads sizes from files through it). */
+  dataset?: DatasetFacet;
 }
 
 /** Parameters of a descriptor (dataset, model, optimizer) as they enter the keys of the stages that use it. */
 export interface OpRefJson {
   op: string;
   version: number;
-  params: { [key: string]: Json };
+  params: OpParams;
 }

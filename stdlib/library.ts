@@ -1,13 +1,11 @@
-// The standard library as one Library: every function a program can call, with how it lowers. The CLI
-// and the worker entry pass it to the compiler and the runtime.
+// The standard library as one Library: every function a program can call, from the list of each
+// concept. The CLI and the worker entry pass it to the compiler and the runtime.
 import { createLibrary, type Library } from '../core/library.ts';
 import type { Lowering, OpModule, Signature } from '../core/op.ts';
-import { datasetSizes } from './datasets/index.ts';
-import { modelLayout } from './models/layout.ts';
-import { datasetSignatures } from './signatures/datasets.ts';
-import { initSignatures } from './signatures/inits.ts';
-import { modelSignatures } from './signatures/models.ts';
-import { optimizerSignatures } from './signatures/optimizers.ts';
+import { datasetModules } from './datasets/index.ts';
+import { initModules } from './inits/index.ts';
+import { modelModules } from './models/index.ts';
+import { optimizerModules, scheduleModules } from './optimizers/index.ts';
 import { probeSignatures } from './signatures/probes.ts';
 import { trainingSignatures } from './signatures/training.ts';
 
@@ -36,31 +34,20 @@ const PROBE_LOWERING: Record<string, Lowering> = {
   instability: { rule: 'probe', subjects: { x: 'weights', mask: 'mask' }, pairing: 'copies' },
 };
 
-function loweringOf(signature: Signature): Lowering {
-  switch (signature.category) {
-    case 'dataset': return { rule: 'dataset', sizes: (params) => datasetSizes(signature.name, params as Record<string, never>) };
-    case 'model': return { rule: 'model', shape: (params) => modelLayout(signature.name, params as Record<string, unknown>) };
-    case 'init': return { rule: 'init' };
-    case 'optimizer': return { rule: 'optimizer' };
-    case 'schedule': return { rule: 'schedule' };
-    case 'probe': return required(PROBE_LOWERING, signature.name);
-    case 'training': case 'pruning': case 'lottery': return required(TRAINING_LOWERING, signature.name);
-  }
-}
-
-function required(table: Record<string, Lowering>, name: string): Lowering {
-  const lowering = table[name];
-  if (!lowering) throw new Error(`the standard library has no lowering for '${name}'`);
-  return lowering;
-}
-
-function moduleOf(signature: Signature): OpModule {
-  const stageOp = signature.category === 'init' ? 'init' : signature.name === 'fit' ? 'train' : undefined;
-  return { ...signature, lowering: loweringOf(signature), ...(stageOp ? { stageOp } : {}) };
+function withLowering(table: Record<string, Lowering>, signature: Signature): OpModule {
+  const lowering = table[signature.name];
+  if (!lowering) throw new Error(`the standard library has no lowering for '${signature.name}'`);
+  return { ...signature, lowering, ...(signature.name === 'fit' ? { stageOp: 'train' } : {}) };
 }
 
 export const standardModules: readonly OpModule[] = [
-  ...datasetSignatures, ...modelSignatures, ...initSignatures, ...optimizerSignatures, ...trainingSignatures, ...probeSignatures,
-].map(moduleOf);
+  ...datasetModules,
+  ...modelModules,
+  ...initModules,
+  ...optimizerModules,
+  ...scheduleModules,
+  ...trainingSignatures.map((s) => withLowering(TRAINING_LOWERING, s)),
+  ...probeSignatures.map((s) => withLowering(PROBE_LOWERING, s)),
+];
 
 export const standardLibrary: Library = createLibrary(standardModules);

@@ -1,6 +1,7 @@
-// The standard-library reference of docs/language.md, rendered from the signatures themselves so that
-// the documentation cannot drift from what the compiler accepts (a test compares them).
-import { signatures } from './registry.ts';
+// The standard-library reference of docs/language.md, rendered from the op modules of the Library
+// themselves so that the documentation cannot drift from what the compiler accepts (a test compares them).
+import type { Library } from '../core/library.ts';
+import { standardLibrary } from './library.ts';
 import type { Category, JsonSchema, Signature } from './signature.ts';
 
 const SECTIONS: { category: Category; title: string }[] = [
@@ -71,14 +72,14 @@ function renderSignature(sig: Signature): string {
   return lines.join('\n');
 }
 
-export function renderReference(): string {
+export function renderReference(library: Library = standardLibrary): string {
   const out: string[] = [];
   for (const { category, title } of SECTIONS) {
     out.push(`## ${title}`, '');
-    for (const sig of signatures.values()) if (sig.category === category) out.push(renderSignature(sig), '');
+    for (const op of library.ops.values()) if (op.category === category) out.push(renderSignature(op), '');
   }
   return out.join('\n').trimEnd() + '\n';
 }
 
-export const REFERENCE_START = '<!-- reference:start (generated from stdlib/signatures by `npm run docs`; do not edit) -->';
+export const REFERENCE_START = '<!-- reference:start (generated from the op modules of stdlib/library.ts by `npm run docs`; do not edit) -->';
 export const REFERENCE_END = '<!-- reference:end -->';

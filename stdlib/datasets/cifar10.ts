@@ -3,11 +3,13 @@
 // turned from the file's CHW planes into HWC per example (NHWC batches) and scaled to [0, 1].
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { arg } from '../signature.ts';
+import { defineDataset } from './define.ts';
 import { DatasetError } from './errors.ts';
 import { readDataFile, readFileHead } from './files.ts';
 import { stringParam } from './params.ts';
 import { scaleBytes } from './pixels.ts';
-import type { DatasetDefinition, DatasetParams, LoadedDataset, Split, SplitSizes } from './types.ts';
+import type { DatasetParams, LoadedDataset, Split, SplitSizes } from './types.ts';
 
 const OP = 'cifar10';
 const SIDE = 32;
@@ -105,10 +107,16 @@ async function probeSizes(params: DatasetParams): Promise<SplitSizes> {
   return { train: await total(TRAIN_FILES), test: await total(TEST_FILES) };
 }
 
-export const cifar10: DatasetDefinition = {
-  op: OP,
+export const cifar10 = defineDataset({
+  name: OP,
+  summary: 'CIFAR-10 from its binary batches (data_batch_1..5.bin, test_batch.bin); 32x32x3 images.',
   version: 1,
-  load,
+  positional: ['path'],
+  parameters: {
+    path: arg.string('directory holding the binary batches', { minLength: 1 }),
+  },
+  required: ['path'],
   sizes: () => undefined,
   probeSizes,
-};
+  load,
+});

@@ -3,11 +3,13 @@
 // the label. Split by a seeded *stratified* shuffle, so every digit has its share in both splits.
 import { fileURLToPath } from 'node:url';
 import { createRng } from '../random.ts';
+import { arg } from '../signature.ts';
+import { defineDataset } from './define.ts';
 import { DatasetError } from './errors.ts';
 import { readDataFile } from './files.ts';
 import { fractionParam, integerParam } from './params.ts';
 import { gatherRows, sizesFromTestFraction, stratifiedSplit } from './split.ts';
-import type { DatasetDefinition, DatasetParams, LoadedDataset, SplitSizes } from './types.ts';
+import type { DatasetParams, LoadedDataset, SplitSizes } from './types.ts';
 
 const OP = 'digits';
 export const DIGITS_FILE = fileURLToPath(new URL('../../data/digits.csv.gz', import.meta.url));
@@ -83,10 +85,16 @@ async function load(params: DatasetParams): Promise<LoadedDataset> {
   };
 }
 
-export const digits: DatasetDefinition = {
-  op: OP,
+export const digits = defineDataset({
+  name: OP,
+  summary: 'The bundled 8x8 handwritten digits (UCI, 1797 images, 10 classes), split by a seeded shuffle.',
   version: 1,
-  load,
+  positional: ['test'],
+  parameters: {
+    test: arg.fraction('share of the 1797 images held out for testing', { default: 0.2, exclusiveMinimum: 0, exclusiveMaximum: 1 }),
+    seed: arg.seed('seed of the train/test split'),
+  },
   sizes,
   probeSizes: async (params) => sizes(params),
-};
+  load,
+});

@@ -4,9 +4,11 @@
 // would be confused Φ(−separation/2) of the time: 2.3% at the default separation of 4.
 // Classes are balanced (n/classes each, in random order) and the test split is stratified.
 import { createRng } from '../random.ts';
+import { arg } from '../signature.ts';
+import { defineDataset } from './define.ts';
 import { fractionParam, integerParam, positiveNumberParam } from './params.ts';
 import { gatherRows, sizesFromTestFraction, stratifiedSplit } from './split.ts';
-import type { DatasetDefinition, DatasetParams, LoadedDataset, SplitSizes } from './types.ts';
+import type { DatasetParams, LoadedDataset, SplitSizes } from './types.ts';
 
 const OP = 'gaussian_mixture';
 
@@ -61,10 +63,21 @@ async function load(params: DatasetParams): Promise<LoadedDataset> {
   return { name: OP, task: 'classification', inputShape: [dim], classes, train: part(split.train), test: part(split.test) };
 }
 
-export const gaussianMixture: DatasetDefinition = {
-  op: OP,
+export const gaussianMixture = defineDataset({
+  name: OP,
+  summary: 'A seeded synthetic classification task: one Gaussian cluster per class.',
   version: 1,
-  load,
+  positional: ['classes', 'dim', 'n'],
+  parameters: {
+    classes: arg.int('number of classes', { minimum: 2 }),
+    dim: arg.int('input dimension', { minimum: 1 }),
+    n: arg.int('number of examples (train and test together)', { minimum: 2 }),
+    seed: arg.seed('seed of the cluster means and the samples'),
+    separation: arg.number('scale of the distances between class means', { exclusiveMinimum: 0, default: 4 }),
+    test: arg.fraction('share held out for testing', { default: 0.2, exclusiveMinimum: 0, exclusiveMaximum: 1 }),
+  },
+  required: ['classes', 'dim', 'n'],
   sizes,
   probeSizes: async (params) => sizes(params),
-};
+  load,
+});

@@ -2,12 +2,14 @@
 // directory. Images become NHWC floats [rows, cols, 1] scaled to [0, 1]; labels int32 0..9.
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { arg } from '../signature.ts';
+import { defineDataset } from './define.ts';
 import { DatasetError } from './errors.ts';
 import { readDataFile, readFileHead } from './files.ts';
 import { parseIdx, parseIdxHeader, type IdxArray, type IdxHeader } from './idx.ts';
 import { stringParam } from './params.ts';
 import { scaleBytes } from './pixels.ts';
-import type { DatasetDefinition, DatasetParams, LoadedDataset, Split, SplitSizes } from './types.ts';
+import type { DatasetModule, DatasetParams, LoadedDataset, Split, SplitSizes } from './types.ts';
 
 /** Where Debian's `dataset-fashion-mnist` package installs the files. */
 export const FASHION_MNIST_DEFAULT_PATH = '/usr/share/datasets/fashion-mnist';
@@ -21,14 +23,21 @@ const RANK: Record<Contents, number> = { images: 3, labels: 1 };
 
 interface Flavour {
   op: 'mnist' | 'fashion_mnist';
+  summary: string;
   defaultPath: string | undefined;
   /** Said when the files are not there. */
   hint: string;
 }
 
-const MNIST: Flavour = { op: 'mnist', defaultPath: undefined, hint: 'pass the directory holding the MNIST IDX files as path' };
+const MNIST: Flavour = {
+  op: 'mnist',
+  summary: 'MNIST from IDX files (gzipped or not); 60,000 train and 10,000 test 28x28 images.',
+  defaultPath: undefined,
+  hint: 'pass the directory holding the MNIST IDX files as path',
+};
 const FASHION: Flavour = {
   op: 'fashion_mnist',
+  summary: 'Fashion-MNIST from IDX files (gzipped or not); 60,000 train and 10,000 test 28x28 images.',
   defaultPath: FASHION_MNIST_DEFAULT_PATH,
   hint: `install it with \`apt-get install dataset-fashion-mnist\` (into ${FASHION_MNIST_DEFAULT_PATH}) or pass path: "DIR"`,
 };
@@ -169,19 +178,23 @@ async function probeSizes(flavour: Flavour, params: DatasetParams): Promise<Spli
   return { train: await probePart(trainFiles), test: await probePart(testFiles) };
 }
 
-function definition(flavour: Flavour): DatasetDefinition {
-  return {
-    op: flavour.op,
+function datasetModule(flavour: Flavour): DatasetModule {
+  const standard = flavour.defaultPath;
+  const path = arg.string('directory holding the four IDX files', { ...(standard === undefined ? {} : { default: standard }), minLength: 1 });
+  return defineDataset({
+    name: flavour.op,
+    summary: flavour.summary,
     version: 1,
-    load: (params) => load(flavour, params),
+    positional: ['path'],
+    parameters: { path },
+    required: standard === undefined ? ['path'] : [],
     // Only the standard install is known without looking; any other directory may hold anything.
     sizes: (params) =>
-      flavour.defaultPath !== undefined && directoryOf(flavour, params) === resolve(flavour.defaultPath)
-        ? { ...MNIST_STANDARD_SIZES }
-        : undefined,
+      standard !== undefined && directoryOf(flavour, params) === resolve(standard) ? { ...MNIST_STANDARD_SIZES } : undefined,
     probeSizes: (params) => probeSizes(flavour, params),
-  };
+    load: (params) => load(flavour, params),
+  });
 }
 
-export const mnist = definition(MNIST);
-export const fashionMnist = definition(FASHION);
+export const mnist = datasetModule(MNIST);
+export const fashionMnist = datasetModule(FASHION);

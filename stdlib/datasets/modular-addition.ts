@@ -3,9 +3,11 @@
 // classes p), for models that embed tokens. A seeded random `train` share of the p² pairs trains,
 // the rest tests; within each split pairs come in (a, b) order (the trainer shuffles).
 import { createRng } from '../random.ts';
+import { arg } from '../signature.ts';
+import { defineDataset } from './define.ts';
 import { fractionParam, integerParam } from './params.ts';
 import { gatherRows, randomSplit, sizesFromTrainFraction } from './split.ts';
-import type { DatasetDefinition, DatasetParams, LoadedDataset, SplitSizes } from './types.ts';
+import type { DatasetParams, LoadedDataset, SplitSizes } from './types.ts';
 
 const OP = 'modular_addition';
 
@@ -47,10 +49,18 @@ async function load(params: DatasetParams): Promise<LoadedDataset> {
   return { name: OP, task: 'classification', inputShape: [2], classes: p, train: part(split.train), test: part(split.test) };
 }
 
-export const modularAddition: DatasetDefinition = {
-  op: OP,
+export const modularAddition = defineDataset({
+  name: OP,
+  summary: 'All pairs (a, b) labelled (a + b) mod p, split at random (the grokking task).',
   version: 1,
-  load,
+  positional: ['p'],
+  parameters: {
+    p: arg.int('the modulus', { minimum: 2 }),
+    train: arg.fraction('share of the p² pairs used for training', { default: 0.3, exclusiveMinimum: 0, exclusiveMaximum: 1 }),
+    seed: arg.seed('seed of the split'),
+  },
+  required: ['p'],
   sizes,
   probeSizes: async (params) => sizes(params),
-};
+  load,
+});

@@ -3,10 +3,12 @@
 // product is −1), else 0. Examples are independent, so the last round(n × test) of them form the test
 // split.
 import { createRng } from '../random.ts';
+import { arg } from '../signature.ts';
+import { defineDataset } from './define.ts';
 import { DatasetError } from './errors.ts';
 import { fractionParam, integerParam } from './params.ts';
 import { sizesFromTestFraction } from './split.ts';
-import type { DatasetDefinition, DatasetParams, LoadedDataset, SplitSizes } from './types.ts';
+import type { DatasetParams, LoadedDataset, SplitSizes } from './types.ts';
 
 const OP = 'sparse_parity';
 
@@ -58,10 +60,20 @@ async function load(params: DatasetParams): Promise<LoadedDataset> {
   return { name: OP, task: 'classification', inputShape: [bits], classes: 2, train: split(0, trainCount), test: split(trainCount, n) };
 }
 
-export const sparseParity: DatasetDefinition = {
-  op: OP,
+export const sparseParity = defineDataset({
+  name: OP,
+  summary: 'Random bit strings labelled by the parity of a hidden subset of k bits.',
   version: 1,
-  load,
+  positional: ['bits', 'k', 'n'],
+  parameters: {
+    bits: arg.int('length of each bit string', { minimum: 1 }),
+    k: arg.int('size of the hidden subset', { minimum: 1 }),
+    n: arg.int('number of examples (train and test together)', { minimum: 2 }),
+    seed: arg.seed('seed of the subset and the strings'),
+    test: arg.fraction('share held out for testing', { default: 0.2, exclusiveMinimum: 0, exclusiveMaximum: 1 }),
+  },
+  required: ['bits', 'k', 'n'],
   sizes,
   probeSizes: async (params) => sizes(params),
-};
+  load,
+});

@@ -4,10 +4,12 @@
 // `inputShape` and `outputs` as parameters. Examples are independent, so the last round(n × test) form
 // the test split.
 import { createRng } from '../random.ts';
+import { arg } from '../signature.ts';
+import { defineDataset } from './define.ts';
 import { DatasetError } from './errors.ts';
 import { fractionParam, integerParam, shapeParam } from './params.ts';
 import { sizesFromTestFraction } from './split.ts';
-import type { DatasetContext, DatasetDefinition, DatasetParams, LoadedDataset, SplitSizes, TeacherForward } from './types.ts';
+import type { DatasetContext, DatasetParams, LoadedDataset, SplitSizes, TeacherForward } from './types.ts';
 
 const OP = 'teacher';
 /** Examples per call of the teacher, so its activations stay small whatever n is. */
@@ -71,10 +73,19 @@ async function load(params: DatasetParams, ctx: DatasetContext): Promise<LoadedD
   return { name: OP, task: 'regression', inputShape: [...inputShape], classes: outputs, train: split(0, trainCount), test: split(trainCount, n) };
 }
 
-export const teacher: DatasetDefinition = {
-  op: OP,
+export const teacher = defineDataset({
+  name: OP,
+  summary: 'Regression on the outputs of a seeded random teacher network of the given architecture.',
   version: 1,
-  load,
+  positional: ['model', 'n'],
+  parameters: {
+    model: arg.ref(['model'], 'the teacher architecture'),
+    n: arg.int('number of examples (train and test together)', { minimum: 2 }),
+    seed: arg.seed('seed of the teacher weights and the inputs'),
+    test: arg.fraction('share held out for testing', { default: 0.2, exclusiveMinimum: 0, exclusiveMaximum: 1 }),
+  },
+  required: ['model', 'n'],
   sizes,
   probeSizes: async (params) => sizes(params),
-};
+  load,
+});

@@ -6,10 +6,12 @@
 // `context` characters, so consecutive windows share one character and every transition of a part is
 // a target exactly once: a part of L characters gives floor((L − 1) / context) windows.
 import { resolve } from 'node:path';
+import { arg } from '../signature.ts';
+import { defineDataset } from './define.ts';
 import { DatasetError } from './errors.ts';
 import { readDataFile } from './files.ts';
 import { fractionParam, integerParam, stringParam } from './params.ts';
-import type { DatasetDefinition, DatasetParams, LoadedDataset, Split, SplitSizes } from './types.ts';
+import type { DatasetParams, LoadedDataset, Split, SplitSizes } from './types.ts';
 
 const OP = 'text';
 
@@ -105,10 +107,18 @@ async function probeSizes(params: DatasetParams): Promise<SplitSizes> {
   return layout(read, codePointCount(await readText(read.file))).sizes;
 }
 
-export const text: DatasetDefinition = {
-  op: OP,
+export const text = defineDataset({
+  name: OP,
+  summary: 'Character-level language modelling on a UTF-8 text file; the last part of the text is the test split.',
   version: 1,
-  load,
+  positional: ['path', 'context'],
+  parameters: {
+    path: arg.string('the text file', { minLength: 1 }),
+    context: arg.int('context length in characters', { minimum: 1 }),
+    test: arg.fraction('share of the text held out for testing', { default: 0.1, exclusiveMinimum: 0, exclusiveMaximum: 1 }),
+  },
+  required: ['path', 'context'],
   sizes: () => undefined,
   probeSizes,
-};
+  load,
+});

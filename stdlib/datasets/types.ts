@@ -1,5 +1,8 @@
 // The shapes every dataset loader produces. Datasets are plain typed arrays, row-major, one example
 // after another; the trainer turns batches of them into tensors.
+import type { DatasetFacet, OpModule, SplitSizes } from '../../core/op.ts';
+
+export type { SplitSizes } from '../../core/op.ts';
 
 /** One split: `n` examples; `x` holds n × prod(inputShape) values, `y` n labels or n × classes targets. */
 export interface Split {
@@ -37,19 +40,14 @@ export type DatasetParams = Record<string, unknown>;
 
 export type DatasetLoader = (params: DatasetParams, ctx: DatasetContext) => Promise<LoadedDataset>;
 
-export interface SplitSizes {
-  train: number;
-  test: number;
+/** Everything the rest of ltx needs to know about one dataset function: its signature, how it sizes and how it loads. */
+export interface DatasetModule extends OpModule {
+  lowering: { rule: 'dataset'; sizes(params: DatasetParams): SplitSizes | undefined };
+  dataset: DatasetImplementation;
 }
 
-/** Everything the rest of ltx needs to know about one dataset function. */
-export interface DatasetDefinition {
-  op: string;
-  /** Implementation version: bump it when the loaded numbers would change. */
-  version: number;
+/** A dataset's facet in stdlib's own types (core's `DatasetFacet` knows neither the parameters' reading nor what a load yields). */
+export interface DatasetImplementation extends DatasetFacet<LoadedDataset, DatasetContext> {
   load: DatasetLoader;
-  /** Split sizes from the parameters alone; undefined when they depend on a file's contents. */
-  sizes(params: DatasetParams): SplitSizes | undefined;
-  /** Split sizes read cheaply from the files (headers, lengths) when `sizes` cannot tell. */
   probeSizes(params: DatasetParams): Promise<SplitSizes>;
 }

@@ -1,12 +1,20 @@
-// conv(input, channels, kernel: 3, hidden: [256, 256], classes: 10, activation: relu): groups of 'same' convolutions,
-// each group followed by a 2x2 max-pool, then dense layers. Conv layers are conv1, conv2, ... counted
-// across groups; dense layers fc1, fc2, ..., the last one `output`. The presets are the Conv-2/4/6
-// networks of Frankle & Carbin (2019).
+// conv(input, channels, kernel: 3, hidden: [256, 256], classes: 10, activation: relu): groups of 'same'
+// convolutions, each group followed by a 2x2 max-pool, then dense layers. Conv layers are conv1, conv2,
+// ... counted across groups; dense layers fc1, fc2, ..., the last one `output`. The presets are the
+// Conv-2/4/6 networks of Frankle & Carbin (2019): conv with their channels and conv's other defaults.
+import type * as tf from '@tensorflow/tfjs-core';
+import { withDefaults } from '../../core/defaults.ts';
+import { conv2d, linear } from '../nn/ops.ts';
+import { arg } from '../signature.ts';
+import { defineModel } from './define.ts';
 import { ModelError } from './errors.ts';
-import type { LayoutBody, ParamSpec } from './layout.ts';
-import type { Activation, ImageShape } from './params.ts';
-import { readActivation, readImageShape, readInt, readIntGroups, readIntList } from './params.ts';
+import { activate, asImages, flatten, kernelOf, matrixOf, maxPool2, vectorOf } from './layers.ts';
+import {
+  activationParameter, classesParameter, readActivation, readImageShape, readInt, readIntGroups, readIntList,
+  type Activation, type ImageShape,
+} from './params.ts';
 import { convParams, denseParams } from './specs.ts';
+import type { LayoutBody, ModelModule, ModelParams, ParamSpec, Weights } from './types.ts';
 
 export interface ConvParams {
   input: ImageShape;
@@ -18,48 +26,14 @@ export interface ConvParams {
   activation: Activation;
 }
 
-export const CONV_DEFAULTS = { kernel: 3, hidden: [256, 256], classes: 10, activation: 'relu' as Activation };
-
-export type ConvPreset = 'conv2' | 'conv4' | 'conv6';
-export const CONV_PRESET_DEFAULTS = { input: [32, 32, 3] as ImageShape, classes: 10 };
-
-const PRESET_CHANNELS: Record<ConvPreset, number[][]> = {
-  conv2: [[64, 64]],
-  conv4: [
-    [64, 64],
-    [128, 128],
-  ],
-  conv6: [
-    [64, 64],
-    [128, 128],
-    [256, 256],
-  ],
-};
-
-export function isConvPreset(op: string): op is ConvPreset {
-  return Object.hasOwn(PRESET_CHANNELS, op);
-}
-
-/** The conv parameters a preset stands for; `input`, `classes` and `activation` may be overridden. */
-export function convPreset(preset: ConvPreset, overrides: Record<string, unknown> = {}): ConvParams {
-  return {
-    input: readImageShape(preset, overrides, 'input', CONV_PRESET_DEFAULTS.input),
-    channels: PRESET_CHANNELS[preset].map((group) => [...group]),
-    kernel: CONV_DEFAULTS.kernel,
-    hidden: [...CONV_DEFAULTS.hidden],
-    classes: readInt(preset, overrides, 'classes', CONV_PRESET_DEFAULTS.classes),
-    activation: readActivation(preset, overrides, 'activation', CONV_DEFAULTS.activation),
-  };
-}
-
-export function resolveConvParams(args: Record<string, unknown>): ConvParams {
+export function resolveConvParams(args: ModelParams): ConvParams {
   return {
     input: readImageShape('conv', args, 'input'),
     channels: readIntGroups('conv', args, 'channels'),
-    kernel: readInt('conv', args, 'kernel', CONV_DEFAULTS.kernel),
-    hidden: readIntList('conv', args, 'hidden', CONV_DEFAULTS.hidden),
-    classes: readInt('conv', args, 'classes', CONV_DEFAULTS.classes),
-    activation: readActivation('conv', args, 'activation', CONV_DEFAULTS.activation),
+    kernel: readInt('conv', args, 'kernel'),
+    hidden: readIntList('conv', args, 'hidden'),
+    classes: readInt('conv', args, 'classes'),
+    activation: readActivation('conv', args, 'activation'),
   };
 }
 
@@ -104,7 +78,7 @@ export function convPlan(p: ConvParams, op = 'conv'): ConvPlan {
   return { groups, dense, flatFeatures };
 }
 
-export function convLayoutOf(p: ConvParams, op = 'conv'): LayoutBody {
+function convLayout(p: ConvParams, op: string): LayoutBody {
   const plan = convPlan(p, op);
   const params: ParamSpec[] = [
     ...plan.groups.flat().flatMap(({ layer, cIn, cOut }) => convParams(layer, p.kernel, cIn, cOut, true)),
@@ -113,11 +87,87 @@ export function convLayoutOf(p: ConvParams, op = 'conv'): LayoutBody {
   return { params, inputShape: [...p.input], outputs: p.classes };
 }
 
-/** The conv parameters of op 'conv' or of a preset ('conv2', 'conv4', 'conv6'). */
-export function convParamsOf(op: string, args: Record<string, unknown>): ConvParams {
-  return isConvPreset(op) ? convPreset(op, args) : resolveConvParams(args);
+/** Logits [n, classes] of a conv net (or a Conv-2/4/6 preset) on NHWC images. */
+function convForward(p: ConvParams, weights: Weights, x: tf.Tensor): tf.Tensor2D {
+  const plan = convPlan(p);
+  let image = asImages(x, p.input, 'conv');
+  for (const group of plan.groups) {
+    for (const { layer } of group) {
+      const y = conv2d(image, kernelOf(weights, `${layer}.weight`), vectorOf(weights, `${layer}.bias`), 1, 'same');
+      image = activate(y, p.activation);
+    }
+    image = maxPool2(image);
+  }
+  let h = flatten(image, plan.flatFeatures, 'conv');
+  for (const { layer } of plan.dense) {
+    h = linear(h, matrixOf(weights, `${layer}.weight`), vectorOf(weights, `${layer}.bias`));
+    if (layer !== 'output') h = activate(h, p.activation);
+  }
+  return h;
 }
 
-export function convLayout(op: string, args: Record<string, unknown>): LayoutBody {
-  return convLayoutOf(convParamsOf(op, args), op);
+export const conv = defineModel({
+  name: 'conv',
+  summary: 'A VGG-style convolutional network: groups of 3x3 "same" convolutions, each group followed by 2x2 max-pooling, then dense layers. Layers conv1, conv2, ..., fc1, fc2, ..., output.',
+  version: 1,
+  positional: ['input'],
+  parameters: {
+    input: arg.shape('input shape [height, width, channels]'),
+    channels: { type: 'array', minItems: 1, items: { type: 'array', minItems: 1, items: { type: 'integer', minimum: 1 } }, description: 'channels of each convolution, grouped by pooling stage' },
+    kernel: arg.int('kernel size', { minimum: 1, default: 3 }),
+    hidden: { type: 'array', items: { type: 'integer', minimum: 1 }, description: 'dense layer widths', default: [256, 256] },
+    classes: classesParameter(10),
+    activation: activationParameter,
+  },
+  required: ['input', 'channels'],
+  read: resolveConvParams,
+  layout: (p) => convLayout(p, 'conv'),
+  forward: (p, weights, x) => ({ output: convForward(p, weights, x) }),
+});
+
+export type ConvPreset = 'conv2' | 'conv4' | 'conv6';
+
+const PRESET_CHANNELS: Record<ConvPreset, number[][]> = {
+  conv2: [[64, 64]],
+  conv4: [
+    [64, 64],
+    [128, 128],
+  ],
+  conv6: [
+    [64, 64],
+    [128, 128],
+    [256, 256],
+  ],
+};
+
+/** The conv parameters a preset stands for: its channels, its own `input`, `classes` and `activation`, and conv's other defaults. */
+export function convPreset(preset: ConvPreset, args: ModelParams): ConvParams {
+  const own = {
+    input: readImageShape(preset, args, 'input'),
+    channels: PRESET_CHANNELS[preset],
+    classes: readInt(preset, args, 'classes'),
+    activation: readActivation(preset, args, 'activation'),
+  };
+  return resolveConvParams(withDefaults(conv, own));
 }
+
+function presetModule(preset: ConvPreset, summary: string): ModelModule {
+  return defineModel({
+    name: preset,
+    summary,
+    version: 1,
+    positional: [],
+    parameters: {
+      input: arg.shape('input shape [height, width, channels]', [32, 32, 3]),
+      classes: classesParameter(10),
+      activation: activationParameter,
+    },
+    read: (args) => convPreset(preset, args),
+    layout: (p) => convLayout(p, preset),
+    forward: (p, weights, x) => ({ output: convForward(p, weights, x) }),
+  });
+}
+
+export const conv2 = presetModule('conv2', 'Conv-2 of Frankle & Carbin (2019): [[64, 64]] convolutions, dense [256, 256].');
+export const conv4 = presetModule('conv4', 'Conv-4 of Frankle & Carbin (2019): [[64, 64], [128, 128]] convolutions, dense [256, 256].');
+export const conv6 = presetModule('conv6', 'Conv-6 of Frankle & Carbin (2019): [[64, 64], [128, 128], [256, 256]] convolutions, dense [256, 256].');

@@ -1,25 +1,28 @@
 // lenet5(input: [28, 28, 1], classes: 10): LeCun et al.'s LeNet-5 with ReLU and max-pooling:
 // conv1 6@5x5 'same', pool 2, conv2 16@5x5 'valid', pool 2, fc1 120, fc2 84, output.
+import * as tf from '@tensorflow/tfjs-core';
+import { conv2d, linear } from '../nn/ops.ts';
+import { arg } from '../signature.ts';
+import { defineModel } from './define.ts';
 import { ModelError } from './errors.ts';
-import type { LayoutBody } from './layout.ts';
-import type { ImageShape } from './params.ts';
-import { readImageShape, readInt } from './params.ts';
+import { asImages, flatten, kernelOf, matrixOf, maxPool2, vectorOf } from './layers.ts';
+import { classesParameter, readImageShape, readInt, type ImageShape } from './params.ts';
 import { convParams, denseParams } from './specs.ts';
+import type { LayoutBody, ModelParams, Weights } from './types.ts';
 
 export interface Lenet5Params {
   input: ImageShape;
   classes: number;
 }
 
-export const LENET5_DEFAULTS = { input: [28, 28, 1] as ImageShape, classes: 10 };
 export const LENET5_KERNEL = 5;
 /** The smallest side that survives pool, 5x5 'valid' conv, pool: floor(s/2) - 4 >= 2. */
 export const LENET5_MIN_SIDE = 12;
 
-export function resolveLenet5Params(args: Record<string, unknown>): Lenet5Params {
+export function resolveLenet5Params(args: ModelParams): Lenet5Params {
   return {
-    input: readImageShape('lenet5', args, 'input', LENET5_DEFAULTS.input),
-    classes: readInt('lenet5', args, 'classes', LENET5_DEFAULTS.classes),
+    input: readImageShape('lenet5', args, 'input'),
+    classes: readInt('lenet5', args, 'classes'),
   };
 }
 
@@ -37,8 +40,7 @@ export function lenet5FlatFeatures(p: Lenet5Params): number {
   return side(height) * side(width) * 16;
 }
 
-export function lenet5Layout(args: Record<string, unknown>): LayoutBody {
-  const p = resolveLenet5Params(args);
+function lenet5Layout(p: Lenet5Params): LayoutBody {
   const flat = lenet5FlatFeatures(p);
   return {
     params: [
@@ -52,3 +54,33 @@ export function lenet5Layout(args: Record<string, unknown>): LayoutBody {
     outputs: p.classes,
   };
 }
+
+/** Logits [n, classes] of LeNet-5 on NHWC images. */
+function lenet5Forward(p: Lenet5Params, weights: Weights, x: tf.Tensor): tf.Tensor2D {
+  const conv = (layer: string, input: tf.Tensor4D, pad: 'same' | 'valid') =>
+    tf.relu(conv2d(input, kernelOf(weights, `${layer}.weight`), vectorOf(weights, `${layer}.bias`), 1, pad));
+  const dense = (layer: string, input: tf.Tensor2D) =>
+    linear(input, matrixOf(weights, `${layer}.weight`), vectorOf(weights, `${layer}.bias`));
+
+  let image = asImages(x, p.input, 'lenet5');
+  image = maxPool2(conv('conv1', image, 'same'));
+  image = maxPool2(conv('conv2', image, 'valid'));
+  let h = flatten(image, lenet5FlatFeatures(p), 'lenet5');
+  h = tf.relu(dense('fc1', h));
+  h = tf.relu(dense('fc2', h));
+  return dense('output', h);
+}
+
+export const lenet5 = defineModel({
+  name: 'lenet5',
+  summary: 'LeNet-5: conv1 (6@5x5), pool, conv2 (16@5x5), pool, fc1 (120), fc2 (84), output.',
+  version: 1,
+  positional: [],
+  parameters: {
+    input: arg.shape('input shape [height, width, channels]', [28, 28, 1]),
+    classes: classesParameter(10),
+  },
+  read: resolveLenet5Params,
+  layout: lenet5Layout,
+  forward: (p, weights, x) => ({ output: lenet5Forward(p, weights, x) }),
+});

@@ -1,9 +1,13 @@
 // mlp(input, hidden: [], classes, activation: relu, bias: true): fully connected layers named layer1,
 // layer2, ... from the input side, the last one `output` (LeNet-300-100 is hidden: [300, 100]).
-import type { LayoutBody } from './layout.ts';
-import type { Activation } from './params.ts';
-import { readActivation, readBool, readInt, readIntList } from './params.ts';
+import type * as tf from '@tensorflow/tfjs-core';
+import { linear } from '../nn/ops.ts';
+import { arg } from '../signature.ts';
+import { defineModel } from './define.ts';
+import { activate, flatten, matrixOf, vectorOf } from './layers.ts';
+import { activationParameter, classesParameter, readActivation, readBool, readInt, readIntList, type Activation } from './params.ts';
 import { denseParams } from './specs.ts';
+import type { LayoutBody, ModelParams, Weights } from './types.ts';
 
 export interface MlpParams {
   input: number;
@@ -13,15 +17,13 @@ export interface MlpParams {
   bias: boolean;
 }
 
-export const MLP_DEFAULTS = { hidden: [] as number[], activation: 'relu', bias: true } as const;
-
-export function resolveMlpParams(args: Record<string, unknown>): MlpParams {
+export function resolveMlpParams(args: ModelParams): MlpParams {
   return {
     input: readInt('mlp', args, 'input'),
-    hidden: readIntList('mlp', args, 'hidden', MLP_DEFAULTS.hidden),
+    hidden: readIntList('mlp', args, 'hidden'),
     classes: readInt('mlp', args, 'classes'),
-    activation: readActivation('mlp', args, 'activation', MLP_DEFAULTS.activation),
-    bias: readBool('mlp', args, 'bias', MLP_DEFAULTS.bias),
+    activation: readActivation('mlp', args, 'activation'),
+    bias: readBool('mlp', args, 'bias'),
   };
 }
 
@@ -35,11 +37,39 @@ export function mlpLayers(p: MlpParams): { layer: string; fanIn: number; fanOut:
   }));
 }
 
-export function mlpLayout(args: Record<string, unknown>): LayoutBody {
-  const p = resolveMlpParams(args);
+function mlpLayout(p: MlpParams): LayoutBody {
   return {
     params: mlpLayers(p).flatMap(({ layer, fanIn, fanOut }) => denseParams(layer, fanIn, fanOut, p.bias)),
     inputShape: [p.input],
     outputs: p.classes,
   };
 }
+
+/** Logits [n, classes] of an mlp; inputs [n, ...] are flattened to [n, input]. */
+export function mlpForward(p: MlpParams, weights: Weights, x: tf.Tensor): tf.Tensor2D {
+  let h = flatten(x, p.input, 'mlp');
+  for (const { layer } of mlpLayers(p)) {
+    const b = p.bias ? vectorOf(weights, `${layer}.bias`) : undefined;
+    h = linear(h, matrixOf(weights, `${layer}.weight`), b);
+    if (layer !== 'output') h = activate(h, p.activation);
+  }
+  return h;
+}
+
+export const mlp = defineModel({
+  name: 'mlp',
+  summary: 'A fully connected network. Weight layers are named layer1, layer2, ... from the input side; the last is output.',
+  version: 1,
+  positional: ['input', 'hidden', 'classes'],
+  parameters: {
+    input: arg.int('input size (inputs are flattened)', { minimum: 1 }),
+    hidden: { type: 'array', items: { type: 'integer', minimum: 1 }, description: 'hidden layer widths', default: [] },
+    classes: classesParameter(),
+    activation: activationParameter,
+    bias: arg.bool('whether dense layers have biases', true),
+  },
+  required: ['input', 'classes'],
+  read: resolveMlpParams,
+  layout: mlpLayout,
+  forward: (p, weights, x) => ({ output: mlpForward(p, weights, x) }),
+});

@@ -1,10 +1,20 @@
-// Readers for model arguments. The compiler has already validated them against the op's schema, but
-// the layout is also called directly (tests, the runtime on a cached plan), so each reader checks the
-// type it returns and fills the documented default; a failure names the argument.
+// The schemas of the parameters several models share, and readers for model arguments. The compiler has already validated them against the op's schema and
+// filled its defaults, but a layout is also built from parameters no compiler saw (a stage's params
+// read back, tests), so each reader checks the type it returns; a failure names the argument. Defaults
+// are the schema's alone: a caller without a compiler fills them with core/defaults.ts.
+import { arg, type JsonSchema } from '../signature.ts';
 import { ModelError } from './errors.ts';
 
 export type Activation = 'relu' | 'tanh' | 'gelu' | 'linear';
 export const ACTIVATIONS: readonly Activation[] = ['relu', 'tanh', 'gelu', 'linear'];
+
+/** The schema of the `activation` parameter several models share. */
+export const activationParameter: JsonSchema = arg.oneOf([...ACTIVATIONS], 'nonlinearity between layers', 'relu');
+
+/** The schema of the `classes` parameter, with the model's default if it has one. */
+export function classesParameter(defaultClasses?: number): JsonSchema {
+  return arg.int('number of outputs (classes)', { minimum: 1, ...(defaultClasses === undefined ? {} : { default: defaultClasses }) });
+}
 
 /** An image shape [height, width, channels]. */
 export type ImageShape = [number, number, number];
@@ -23,8 +33,8 @@ function missing(op: string, name: string): ModelError {
   return new ModelError(`${op}: argument '${name}' is required`, name);
 }
 
-export function readInt(op: string, args: Args, name: string, fallback?: number): number {
-  const value = args[name] ?? fallback;
+export function readInt(op: string, args: Args, name: string): number {
+  const value = args[name];
   if (value === undefined) throw missing(op, name);
   if (!isPositiveInt(value)) {
     throw new ModelError(`${op}: '${name}' must be a positive integer, got ${describe(value)}`, name);
@@ -32,8 +42,8 @@ export function readInt(op: string, args: Args, name: string, fallback?: number)
   return value;
 }
 
-export function readIntList(op: string, args: Args, name: string, fallback?: number[]): number[] {
-  const value = args[name] ?? fallback;
+export function readIntList(op: string, args: Args, name: string): number[] {
+  const value = args[name];
   if (value === undefined) throw missing(op, name);
   if (!Array.isArray(value) || !value.every(isPositiveInt)) {
     throw new ModelError(`${op}: '${name}' must be a list of positive integers, got ${describe(value)}`, name);
@@ -58,8 +68,8 @@ export function readIntGroups(op: string, args: Args, name: string): number[][] 
   return (value as number[][]).map((group) => [...group]);
 }
 
-export function readImageShape(op: string, args: Args, name: string, fallback?: ImageShape): ImageShape {
-  const value = args[name] ?? fallback;
+export function readImageShape(op: string, args: Args, name: string): ImageShape {
+  const value = args[name];
   if (value === undefined) throw missing(op, name);
   if (!Array.isArray(value) || value.length !== 3 || !value.every(isPositiveInt)) {
     throw new ModelError(
@@ -70,16 +80,18 @@ export function readImageShape(op: string, args: Args, name: string, fallback?: 
   return [value[0], value[1], value[2]];
 }
 
-export function readActivation(op: string, args: Args, name: string, fallback: Activation): Activation {
-  const value = args[name] ?? fallback;
+export function readActivation(op: string, args: Args, name: string): Activation {
+  const value = args[name];
+  if (value === undefined) throw missing(op, name);
   if (typeof value !== 'string' || !(ACTIVATIONS as readonly string[]).includes(value)) {
     throw new ModelError(`${op}: '${name}' must be one of ${ACTIVATIONS.join(', ')}, got ${describe(value)}`, name);
   }
   return value as Activation;
 }
 
-export function readBool(op: string, args: Args, name: string, fallback: boolean): boolean {
-  const value = args[name] ?? fallback;
+export function readBool(op: string, args: Args, name: string): boolean {
+  const value = args[name];
+  if (value === undefined) throw missing(op, name);
   if (typeof value !== 'boolean') {
     throw new ModelError(`${op}: '${name}' must be true or false, got ${describe(value)}`, name);
   }

@@ -1,6 +1,6 @@
 // Builders for the parameter lists of the usual layers, so every model names and shapes them alike:
 // `<layer>.weight` / `<layer>.bias` for dense and conv, `<layer>.scale` / `<layer>.shift` for norms.
-import type { ParamSpec } from './layout.ts';
+import type { ParamSpec } from './types.ts';
 
 export function denseParams(layer: string, fanIn: number, fanOut: number, bias = true): ParamSpec[] {
   const specs: ParamSpec[] = [

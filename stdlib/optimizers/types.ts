@@ -1,7 +1,11 @@
-// What every optimizer is to the trainer: a per-parameter update on tensors with named state slots.
-// The update math is ours (not tf.train's) so that the state is plain tensors the checkpoint can hold,
-// and a run resumed from a checkpoint continues bit for bit.
+// What every optimizer is to the trainer: a per-parameter update on tensors with named state slots, and
+// the learning-rate schedule it follows. The update math is ours (not tf.train's) so that the state is
+// plain tensors the checkpoint can hold, and a run resumed from a checkpoint continues bit for bit.
+// The optimizer and schedule modules read their settings from the descriptor a train stage carries:
+// `{op, version, lr, batch, warmup, decay?, …}` with quantities already resolved to steps and every
+// default filled by the compiler.
 import type * as tf from '@tensorflow/tfjs-core';
+import type { OpModule } from '../../core/op.ts';
 
 export interface ParameterUpdate {
   param: tf.Tensor;
@@ -10,7 +14,8 @@ export interface ParameterUpdate {
 }
 
 export interface TensorOptimizer {
-  readonly op: 'sgd' | 'adam' | 'adamw';
+  /** The optimizer op its slots belong to ('sgd', 'adam', …). */
+  readonly op: string;
   /** Names of the per-parameter state tensors (zeros before the first update), e.g. ['momentum']. */
   readonly slotNames: readonly string[];
   /**
@@ -18,4 +23,46 @@ export interface TensorOptimizer {
    * included (Adam's bias correction). Returns new tensors; the caller disposes the old ones.
    */
   apply(param: tf.Tensor, grad: tf.Tensor, slots: Record<string, tf.Tensor>, lr: number, update: number): ParameterUpdate;
+}
+
+/** A descriptor as it arrives in a stage's params. */
+export type Descriptor = { [key: string]: unknown };
+
+/** A learning-rate decay: the schedule op it comes from and that op's own settings. */
+export interface DecayConfig {
+  op: string;
+}
+
+export interface ScheduleConfig {
+  lr: number;
+  /** Linear warmup length in steps (0: none). */
+  warmup: number;
+  decay?: DecayConfig;
+}
+
+/** An optimizer's settings: the schedule every optimizer shares and its op's own. */
+export interface OptimizerConfig extends ScheduleConfig {
+  op: string;
+}
+
+export interface OptimizerModule<Config extends OptimizerConfig = OptimizerConfig> extends OpModule {
+  lowering: { rule: 'optimizer' };
+  optimizer: {
+    /** Its settings from a descriptor, past the shared schedule; throws an Error naming the bad field. */
+    read(descriptor: Descriptor, schedule: ScheduleConfig, where: string): Config;
+    create(config: Config): TensorOptimizer;
+  };
+}
+
+export interface ScheduleModule<Decay extends DecayConfig = DecayConfig> extends OpModule {
+  lowering: { rule: 'schedule' };
+  schedule: {
+    /** Its settings from a `decay` descriptor; throws an Error naming the bad field. */
+    read(descriptor: Descriptor, where: string): Decay;
+    /**
+     * What the learning rate is multiplied by at `step` (0-based) of a recipe `totalSteps` long whose
+     * warmup lasts `warmup` steps.
+     */
+    factor(decay: Decay, step: number, totalSteps: number, warmup: number): number;
+  };
 }

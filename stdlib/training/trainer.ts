@@ -2,7 +2,7 @@
 // checkpoint at step `to` that carries everything needed to continue (optimizer slots and update count).
 //
 // Weights, slots and masks stay on the backend for the whole segment; each step runs in one tidy.
-// Determinism: step t's batch and learning rate are functions of t alone (data-order.ts, schedule.ts)
+// Determinism: step t's batch and learning rate are functions of t alone (data-order.ts, learningRateAt)
 // and the state crosses a split as exact float32 values, so [a, k) then [k, b) gives the bits of [a, b).
 // Masks: the gradient, every slot and the updated weights are multiplied by the mask, so masked weights
 // stay exactly zero whatever the optimizer (momentum, weight decay, Adam's ε) would do.

@@ -1,22 +1,24 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
+import type { OpParams } from '../../core/op.ts';
 import { forward } from '../../stdlib/models/forward.ts';
-import { batchNorm, BATCH_NORM_MOMENTUM, NORM_EPSILON } from '../../stdlib/models/forward/layers.ts';
+import { batchNorm, BATCH_NORM_MOMENTUM, NORM_EPSILON } from '../../stdlib/models/layers.ts';
 import { modelLayout } from '../../stdlib/models/layout.ts';
-import { initialWeights, intInput, normalInput, useCpuBackend } from './helpers.ts';
+import { initialWeights, intInput, modelParams, normalInput, useCpuBackend } from './helpers.ts';
 
 before(useCpuBackend);
 
-const TRANSFORMER = { vocab: 5, context: 4, width: 8, heads: 2, layers: 2 };
+const TRANSFORMER = modelParams('transformer', { vocab: 5, context: 4, width: 8, heads: 2, layers: 2 });
 
-function run(op: string, params: Record<string, unknown>, x: tf.Tensor, training = false) {
+function run(op: string, given: OpParams, x: tf.Tensor, training = false) {
+  const params = modelParams(op, given);
   const layout = modelLayout(op, params);
   return forward(layout, params, initialWeights(layout), x, { training });
 }
 
 test('every model gives one row of logits per example at tiny sizes', () => {
-  const cases: [string, Record<string, unknown>, tf.Tensor, number[]][] = [
+  const cases: [string, OpParams, tf.Tensor, number[]][] = [
     ['mlp', { input: 12, hidden: [5, 4], classes: 3, activation: 'tanh' }, normalInput([2, 12], 1), [2, 3]],
     ['mlp', { input: 12, hidden: [5], classes: 3, activation: 'gelu', bias: false }, normalInput([2, 12], 1), [2, 3]],
     ['conv', { input: [6, 6, 2], channels: [[3], [4, 4]], hidden: [5], classes: 3 }, normalInput([2, 6, 6, 2], 2), [2, 3]],
@@ -52,7 +54,7 @@ test('an input of the wrong size is refused with the expected shape', () => {
 });
 
 test('missing or misshapen weights are named', () => {
-  const params = { input: 4, hidden: [3], classes: 2 };
+  const params = modelParams('mlp', { input: 4, hidden: [3], classes: 2 });
   const layout = modelLayout('mlp', params);
   const weights = initialWeights(layout);
   const x = normalInput([1, 4], 1);

@@ -12,11 +12,12 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
+import type { OpParams } from '../../core/op.ts';
 import { forward } from '../../stdlib/models/forward.ts';
 import { modelLayout } from '../../stdlib/models/layout.ts';
 import { loss, type Task } from '../../stdlib/nn/losses.ts';
 import { createRng } from '../../stdlib/random.ts';
-import { initialWeights, intInput, normalInput, useCpuBackend } from './helpers.ts';
+import { initialWeights, intInput, modelParams, normalInput, useCpuBackend } from './helpers.ts';
 
 before(useCpuBackend);
 
@@ -27,7 +28,7 @@ const COORDINATES_PER_PARAMETER = 4;
 
 interface Case {
   op: string;
-  params: Record<string, unknown>;
+  params: OpParams;
   x: tf.Tensor;
   y: tf.Tensor;
   task: Task;
@@ -41,7 +42,8 @@ interface Report {
   failures: string[];
 }
 
-function gradientCheck({ op, params, x, y, task, prepare }: Case): Report {
+function gradientCheck({ op, params: given, x, y, task, prepare }: Case): Report {
+  const params = modelParams(op, given);
   const layout = modelLayout(op, params);
   const weights = initialWeights(layout, 1);
   prepare?.(weights);

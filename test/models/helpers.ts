@@ -1,14 +1,26 @@
 // Shared setup for the model tests: the cpu backend, initial weights as tensors, seeded inputs.
 import * as tf from '@tensorflow/tfjs-core';
-import { initialize } from '../../stdlib/inits/initialize.ts';
-import type { InitScheme } from '../../stdlib/inits/schemes.ts';
-import type { ModelLayout } from '../../stdlib/models/layout.ts';
+import { withDefaults } from '../../core/defaults.ts';
+import type { OpParams } from '../../core/op.ts';
+import { initialize, type InitScheme } from '../../stdlib/inits/index.ts';
+import { modelModule } from '../../stdlib/models/index.ts';
+import { modelLayout, type ModelLayout } from '../../stdlib/models/layout.ts';
 import { createRng } from '../../stdlib/random.ts';
 
 export async function useCpuBackend(): Promise<void> {
   // ltx's one loader of TensorFlow.js: it registers the gradient functions tfjs-core's Node build lacks.
   await import('../../runtime/backends/tfjs-setup.ts');
   await tf.setBackend('cpu');
+}
+
+/** A model's parameters with its schema's defaults filled in, as the compiler passes them. */
+export function modelParams(op: string, params: OpParams): OpParams {
+  return withDefaults(modelModule(op), params);
+}
+
+/** The layout of the model `op(params)`, its defaults filled in. */
+export function layoutOf(op: string, params: OpParams): ModelLayout {
+  return modelLayout(op, modelParams(op, params));
 }
 
 export function initialWeights(layout: ModelLayout, seed = 0, scheme: InitScheme = 'kaiming_normal'): Record<string, tf.Tensor> {

@@ -1,10 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { initialize } from '../../stdlib/inits/initialize.ts';
-import { NORMAL_DEFAULT_STD, TABLE_STD, weightDistribution, type InitScheme } from '../../stdlib/inits/schemes.ts';
-import { modelLayout } from '../../stdlib/models/layout.ts';
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { withDefaults } from '../../core/defaults.ts';
+import { initialize, TABLE_STD, weightDistribution, type InitScheme } from '../../stdlib/inits/index.ts';
+import { normal } from '../../stdlib/inits/normal.ts';
+import { layoutOf } from './helpers.ts';
 
-const LENET_300_100 = modelLayout('mlp', { input: 784, hidden: [300, 100], classes: 10 });
+const LENET_300_100 = layoutOf('mlp', { input: 784, hidden: [300, 100], classes: 10 });
 
 function moments(values: Float32Array): { mean: number; std: number; min: number; max: number } {
   let sum = 0;
@@ -57,8 +61,10 @@ test('xavier_uniform draws U(±√(6/(fan_in + fan_out)))', () => {
 
 test('normal draws N(0, std²), with std 0.01 unless given', () => {
   assertClose(firstLayer('normal', { std: 0.05 }).std, 0.05, 0.01, 'std');
-  assertClose(firstLayer('normal').std, NORMAL_DEFAULT_STD, 0.01, 'default std');
-  assert.equal(NORMAL_DEFAULT_STD, 0.01);
+  const { std } = withDefaults(normal, { model: 'net' });
+  assert.equal(std, 0.01, 'the schema default, which the compiler fills');
+  assertClose(firstLayer('normal', { std }).std, 0.01, 0.01, 'default std');
+  assert.throws(() => initialize(LENET_300_100, 'normal', { seed: 0 }), /needs a non-negative std, got undefined/);
   assert.throws(() => initialize(LENET_300_100, 'normal', { seed: 0, std: -1 }), /needs a non-negative std, got -1/);
 });
 
@@ -68,7 +74,7 @@ test('gain overrides the scheme default', () => {
 });
 
 test('conv kernels count the receptive field in their fans', () => {
-  const conv4 = modelLayout('conv4', {});
+  const conv4 = layoutOf('conv4', {});
   const spec = conv4.params.find((p) => p.name === 'conv3.weight')!;
   assert.deepEqual(spec.shape, [3, 3, 64, 128]);
   const expectedStd = Math.sqrt(2 / (3 * 3 * 64));
@@ -83,7 +89,7 @@ test('conv kernels count the receptive field in their fans', () => {
 });
 
 test('biases and shifts start at 0, norm scales at 1, running mean 0 and variance 1', () => {
-  const resnet = modelLayout('resnet', { depth: 8, width: 4 });
+  const resnet = layoutOf('resnet', { depth: 8, width: 4 });
   const values = initialize(resnet, 'kaiming_uniform', { seed: 3 });
   for (const spec of resnet.params) {
     const v = values.get(spec.name)!;
@@ -94,7 +100,7 @@ test('biases and shifts start at 0, norm scales at 1, running mean 0 and varianc
 });
 
 test('embeddings and positions are N(0, 0.02²) under every scheme', () => {
-  const transformer = modelLayout('transformer', { vocab: 500, context: 64, width: 64, heads: 4, layers: 1 });
+  const transformer = layoutOf('transformer', { vocab: 500, context: 64, width: 64, heads: 4, layers: 1 });
   for (const scheme of ['kaiming_normal', 'xavier_uniform', 'normal'] as const) {
     const values = initialize(transformer, scheme, { seed: 0, std: 1 });
     assertClose(moments(values.get('embed.weight')!).std, TABLE_STD, 0.02, `${scheme} embed`);
@@ -104,7 +110,7 @@ test('embeddings and positions are N(0, 0.02²) under every scheme', () => {
 });
 
 test('the map holds every parameter, in layout order, with its size', () => {
-  const layout = modelLayout('lenet5', {});
+  const layout = layoutOf('lenet5', {});
   const values = initialize(layout, 'xavier_normal', { seed: 0 });
   assert.deepEqual([...values.keys()], layout.params.map((p) => p.name));
   for (const spec of layout.params) assert.equal(values.get(spec.name)!.length, spec.shape.reduce((a, b) => a * b, 1));
@@ -120,8 +126,8 @@ test('the same seed gives the same bits; another seed other values', () => {
 });
 
 test('each parameter has its own stream: changing another layer leaves it unchanged', () => {
-  const narrow = initialize(modelLayout('mlp', { input: 784, hidden: [300, 50], classes: 10 }), 'kaiming_normal', { seed: 5 });
-  const deeper = initialize(modelLayout('mlp', { input: 784, hidden: [300, 100, 100], classes: 10 }), 'kaiming_normal', { seed: 5 });
+  const narrow = initialize(layoutOf('mlp', { input: 784, hidden: [300, 50], classes: 10 }), 'kaiming_normal', { seed: 5 });
+  const deeper = initialize(layoutOf('mlp', { input: 784, hidden: [300, 100, 100], classes: 10 }), 'kaiming_normal', { seed: 5 });
   const base = initialize(LENET_300_100, 'kaiming_normal', { seed: 5 });
   assert.deepEqual(narrow.get('layer1.weight'), base.get('layer1.weight'));
   assert.deepEqual(deeper.get('layer1.weight'), base.get('layer1.weight'));
@@ -129,7 +135,7 @@ test('each parameter has its own stream: changing another layer leaves it unchan
 });
 
 test('streams of different parameters are uncorrelated', () => {
-  const layout = modelLayout('mlp', { input: 200, hidden: [200, 200], classes: 200 });
+  const layout = layoutOf('mlp', { input: 200, hidden: [200, 200], classes: 200 });
   const values = initialize(layout, 'kaiming_normal', { seed: 0 });
   const a = values.get('layer2.weight')!;
   const b = values.get('output.weight')!;
@@ -143,4 +149,22 @@ test('streams of different parameters are uncorrelated', () => {
   }
   // 40,000 pairs: an independent pair's correlation has std 1/200 = 0.005.
   assert.ok(Math.abs(dot / Math.sqrt(na * nb)) < 0.025);
+});
+
+test('the initializers import no tensor library: they draw the same bits on every backend', () => {
+  // Follow the relative value imports from the entry point (type-only imports load nothing).
+  const entry = resolve(dirname(fileURLToPath(import.meta.url)), '../../stdlib/inits/index.ts');
+  const seen = new Set<string>();
+  const pending = [entry];
+  while (pending.length > 0) {
+    const file = pending.pop()!;
+    if (seen.has(file)) continue;
+    seen.add(file);
+    const source = readFileSync(file, 'utf8');
+    for (const [, target] of source.matchAll(/^(?:import|export)(?! type )[^'"]*?from\s+['"]([^'"]+)['"]/gm)) {
+      assert.ok(!target!.startsWith('@tensorflow'), `${file} imports ${target}`);
+      if (target!.startsWith('.')) pending.push(resolve(dirname(file), target!));
+    }
+  }
+  assert.ok(seen.size >= 8, `followed ${seen.size} modules`);
 });

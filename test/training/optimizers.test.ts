@@ -3,7 +3,9 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
+import type { Json } from '../../core/json.ts';
 import { createOptimizer, readOptimizerConfig, type TensorOptimizer } from '../../stdlib/optimizers/index.ts';
+import { optimizerDescriptor } from './descriptors.ts';
 import { useCpuBackend } from './helpers.ts';
 
 before(useCpuBackend);
@@ -26,8 +28,9 @@ function assertClose(actual: number[], expected: number[]): void {
   actual.forEach((a, i) => assert.ok(Math.abs(a - expected[i]!) < 2e-6, `update ${i + 1}: ${a} vs ${expected[i]}`));
 }
 
-const sgd = (extra: object) => createOptimizer(readOptimizerConfig({ op: 'sgd', lr: 0.1, ...extra }));
-const adam = (op: string, extra: object) => createOptimizer(readOptimizerConfig({ op, lr: 0.1, beta1: 0.9, beta2: 0.999, eps: 1e-8, ...extra }));
+const sgd = (extra: { [key: string]: Json }) => createOptimizer(readOptimizerConfig(optimizerDescriptor('sgd', { lr: 0.1, ...extra })));
+const adam = (op: string, extra: { [key: string]: Json }) =>
+  createOptimizer(readOptimizerConfig(optimizerDescriptor(op, { lr: 0.1, beta1: 0.9, beta2: 0.999, eps: 1e-8, ...extra })));
 
 test('plain sgd steps by lr·g', () => {
   // 1 − 0.05 = 0.95; 0.95 − 0.05 = 0.9
@@ -62,9 +65,14 @@ test('adamw decays the weight itself, outside the gradient', () => {
   assertClose(twoUpdates(adam('adamw', { weight_decay: 0.1 }), 1, 0.5, 0.1), [0.890000002, 0.7811000039800006]);
 });
 
-test('the optimizer config fills the schema defaults and refuses unknown optimizers', () => {
-  const config = readOptimizerConfig({ op: 'adamw', lr: 0.01 });
+test('the optimizer config reads every setting of the descriptor and refuses unknown optimizers', () => {
+  const config = readOptimizerConfig(optimizerDescriptor('adamw', { lr: 0.01 }));
   assert.deepEqual(config, { op: 'adamw', lr: 0.01, warmup: 0, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01 });
-  assert.throws(() => readOptimizerConfig({ op: 'rmsprop', lr: 0.01 }), /unknown optimizer "rmsprop"/);
-  assert.throws(() => readOptimizerConfig({ op: 'sgd', lr: -1 }), /'lr' has an invalid value -1/);
+  assert.throws(() => readOptimizerConfig({ op: 'rmsprop', lr: 0.01 }), /unknown optimizer "rmsprop" \(known: sgd, adam, adamw\)/);
+  assert.throws(() => readOptimizerConfig(optimizerDescriptor('sgd', { lr: -1 })), /'lr' has an invalid value -1/);
+});
+
+test('a setting missing from the descriptor is named: the defaults are the schema\'s, which the compiler fills', () => {
+  assert.throws(() => readOptimizerConfig({ op: 'sgd', lr: 0.1, warmup: 0 }), /optimizer sgd: 'momentum' is missing/);
+  assert.throws(() => readOptimizerConfig({ op: 'sgd', warmup: 0 }), /optimizer sgd: 'lr' is missing/);
 });

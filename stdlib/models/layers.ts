@@ -1,9 +1,8 @@
 // The tensor building blocks the model forwards share (activations, norms, pooling). Dense and conv
 // layers come from stdlib/nn/ops.ts so that backend-specific fast gradients apply to every model.
 import * as tf from '@tensorflow/tfjs-core';
-import type { Activation } from '../params.ts';
-
-export type Weights = Record<string, tf.Tensor>;
+import type { Activation } from './params.ts';
+import type { Weights } from './types.ts';
 
 /** The tensor of parameter `name`; the forward checked its presence and shape against the layout. */
 export function weight<T extends tf.Tensor = tf.Tensor>(weights: Weights, name: string): T {

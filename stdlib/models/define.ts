@@ -1,0 +1,37 @@
+// A model module from what its file knows: its signature, how to read its parameters into the model's
+// own typed form, its layout and its forward pass. The rest (category, return type, lowering rule,
+// prunable layers) is the same for every model.
+import type * as tf from '@tensorflow/tfjs-core';
+import { signatureOf, type SignatureSpec } from '../signature.ts';
+import type { ForwardOptions, ForwardResult, LayoutBody, ModelLayout, ModelModule, ModelParams, ParamSpec, Weights } from './types.ts';
+
+export interface ModelSpec<Params> extends SignatureSpec {
+  /** The parameters (defaults filled) in the model's own form; throws ModelError naming the one at fault. */
+  read(params: ModelParams): Params;
+  layout(p: Params): LayoutBody;
+  forward(p: Params, weights: Weights, x: tf.Tensor, opts: ForwardOptions): ForwardResult;
+  /** Token ids for language models; floats (the default) otherwise. */
+  inputDtype?: 'float32' | 'int32';
+}
+
+export function defineModel<Params>(spec: ModelSpec<Params>): ModelModule {
+  const layout = (params: ModelParams): ModelLayout => {
+    const body = spec.layout(spec.read(params));
+    return { op: spec.name, ...body, prunableLayers: prunableLayersOf(body.params) };
+  };
+  return {
+    ...signatureOf(spec, 'model', 'model'),
+    lowering: { rule: 'model', shape: layout },
+    model: {
+      layout,
+      forward: (params, weights, x, opts) => spec.forward(spec.read(params), weights, x, opts),
+      inputDtype: spec.inputDtype ?? 'float32',
+    },
+  };
+}
+
+function prunableLayersOf(params: ParamSpec[]): string[] {
+  const layers: string[] = [];
+  for (const p of params) if (p.prunable && !layers.includes(p.layer)) layers.push(p.layer);
+  return layers;
+}

@@ -1,0 +1,80 @@
+// What a model is to the rest of ltx: the layout of its parameters (pure data: the compiler checks layer
+// names against it, the initializers draw from it) and a forward pass on tensors. Every model module and
+// every user of models shares these types; the model files import nothing of each other.
+import type * as tf from '@tensorflow/tfjs-core';
+import type { OpModule } from '../../core/op.ts';
+
+/**
+ * weight: a dense or conv kernel; bias: its additive term; norm_scale/norm_shift: the affine part of a
+ * batch or layer norm; embedding/position: token and position tables; buffer: state that is not
+ * trained by gradient (batch-norm running statistics).
+ */
+export type ParamRole = 'weight' | 'bias' | 'norm_scale' | 'norm_shift' | 'embedding' | 'position' | 'buffer';
+
+export interface ParamSpec {
+  /** Unique within the model, e.g. 'layer1.weight', 'stage2.block1.bn1.mean'. */
+  name: string;
+  /** The layer it belongs to, e.g. 'layer1', 'block2.attn.query': what `skip`/`rates` address. */
+  layer: string;
+  role: ParamRole;
+  /** Dense kernels are [in, out]; conv kernels are HWIO [kh, kw, c_in, c_out]. */
+  shape: number[];
+  /** True exactly for dense and conv kernels (including attention and MLP matrices). */
+  prunable: boolean;
+  /** Conv fans count the receptive field: fanIn = kh·kw·c_in, fanOut = kh·kw·c_out (as PyTorch). */
+  fanIn: number;
+  fanOut: number;
+}
+
+export interface ModelLayout {
+  op: string;
+  /** In the order of the forward pass. */
+  params: ParamSpec[];
+  /** One example's shape: [features] for mlp, [h, w, c] for images, [context] tokens for transformer. */
+  inputShape: number[];
+  /** Classes (or regression targets) per example; vocabulary size per position for the transformer. */
+  outputs: number;
+  /** Layers that hold a prunable kernel, in forward order. */
+  prunableLayers: string[];
+}
+
+/** What each model contributes to its layout; the rest (its name, its prunable layers) follows. */
+export interface LayoutBody {
+  params: ParamSpec[];
+  inputShape: number[];
+  outputs: number;
+}
+
+/** A model call's parameters as the compiler passes them: checked against the schema, defaults filled. */
+export type ModelParams = Record<string, unknown>;
+
+/** Tensors by parameter name. */
+export type Weights = Record<string, tf.Tensor>;
+
+export interface ForwardResult {
+  /** Logits [n, classes], or [n, t, vocab] for the transformer. */
+  output: tf.Tensor;
+  /** Batch-norm running statistics updated by this batch (training mode, models with batch norm). */
+  buffers?: Record<string, tf.Tensor>;
+}
+
+export interface ForwardOptions {
+  /** Batch norm uses batch statistics (and updates the running ones) when training. */
+  training: boolean;
+}
+
+/** A model op's network. */
+export interface ModelImplementation {
+  /** Throws ModelError with a message for the user when the parameters describe an impossible network. */
+  layout(params: ModelParams): ModelLayout;
+  /** Functional: weights passed in by parameter name; the caller owns the returned tensors. */
+  forward(params: ModelParams, weights: Weights, x: tf.Tensor, opts: ForwardOptions): ForwardResult;
+  /** The dtype the forward expects its input in: token ids, or floats. */
+  inputDtype: 'float32' | 'int32';
+}
+
+/** One model op: its signature, the shape the compiler checks layer names against, and its network. */
+export interface ModelModule extends OpModule {
+  lowering: { rule: 'model'; shape(params: ModelParams): ModelLayout };
+  model: ModelImplementation;
+}
