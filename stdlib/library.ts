@@ -1,7 +1,8 @@
-// The standard library as one Library: every function a program can call, with how it lowers. The CLI
-// and the worker entry pass it to the compiler and the runtime.
+// The standard library as one Library: every function a program can call, with how it lowers and, for
+// the ops that make stages, their implementation. The CLI passes it to the compiler, and the worker
+// threads load it through stage-library.ts.
 import { createLibrary, type Library } from '../core/library.ts';
-import type { Lowering, OpModule, Signature } from '../core/op.ts';
+import type { Lowering, OpModule, Signature, StageImplementation } from '../core/op.ts';
 import { datasetSizes } from './datasets/index.ts';
 import { modelLayout } from './models/layout.ts';
 import { datasetSignatures } from './signatures/datasets.ts';
@@ -36,6 +37,41 @@ const PROBE_LOWERING: Record<string, Lowering> = {
   instability: { rule: 'probe', subjects: { x: 'weights', mask: 'mask' }, pairing: 'copies' },
 };
 
+/**
+ * An implementation whose module is loaded when a stage first needs it. Compiling a program needs no
+ * implementation, and theirs bring TensorFlow.js (a few hundred milliseconds to load): `ltx check`,
+ * `plan` and `fmt` should not wait for it.
+ */
+function loadedOnFirstUse(load: () => Promise<StageImplementation>): StageImplementation {
+  let loading: Promise<StageImplementation> | undefined;
+  return async (stage, inputs, ctx) => (await (loading ??= load()))(stage, inputs, ctx);
+}
+
+const initStage = loadedOnFirstUse(async () => (await import('./inits/stage.ts')).initStage);
+
+/** The stage implementation of each op that makes stages of its own (every init scheme's is `init`). */
+const IMPLEMENTATIONS: Record<string, StageImplementation> = {
+  fit: loadedOnFirstUse(async () => (await import('./training/train-stage.ts')).trainStage),
+  magnitude: loadedOnFirstUse(async () => (await import('./pruning/magnitude.ts')).magnitudeStage),
+  random_mask: loadedOnFirstUse(async () => (await import('./pruning/random-mask.ts')).randomMaskStage),
+  rewind: loadedOnFirstUse(async () => (await import('./pruning/rewind.ts')).rewindStage),
+  reinit: loadedOnFirstUse(async () => (await import('./inits/stage.ts')).reinitStage),
+  accuracy: loadedOnFirstUse(async () => (await import('./probes/basic.ts')).accuracyStage),
+  loss: loadedOnFirstUse(async () => (await import('./probes/basic.ts')).lossStage),
+  sparsity: loadedOnFirstUse(async () => (await import('./probes/basic.ts')).sparsityStage),
+  weight_distance: loadedOnFirstUse(async () => (await import('./probes/weight-distance.ts')).weightDistanceStage),
+  kernel_distance: loadedOnFirstUse(async () => (await import('./probes/kernel-distance.ts')).kernelDistanceStage),
+  linearization: loadedOnFirstUse(async () => (await import('./probes/linearization.ts')).linearizationStage),
+  llc: loadedOnFirstUse(async () => (await import('./probes/llc.ts')).llcStage),
+  mask_overlap: loadedOnFirstUse(async () => (await import('./probes/mask-overlap.ts')).maskOverlapStage),
+  mask_distance: loadedOnFirstUse(async () => (await import('./probes/mask-distance.ts')).maskDistanceStage),
+  instability: loadedOnFirstUse(async () => (await import('./probes/instability.ts')).instabilityStage),
+};
+
+function implementationOf(signature: Signature): StageImplementation | undefined {
+  return signature.category === 'init' ? initStage : IMPLEMENTATIONS[signature.name];
+}
+
 function loweringOf(signature: Signature): Lowering {
   switch (signature.category) {
     case 'dataset': return { rule: 'dataset', sizes: (params) => datasetSizes(signature.name, params as Record<string, never>) };
@@ -56,7 +92,8 @@ function required(table: Record<string, Lowering>, name: string): Lowering {
 
 function moduleOf(signature: Signature): OpModule {
   const stageOp = signature.category === 'init' ? 'init' : signature.name === 'fit' ? 'train' : undefined;
-  return { ...signature, lowering: loweringOf(signature), ...(stageOp ? { stageOp } : {}) };
+  const implementation = implementationOf(signature);
+  return { ...signature, lowering: loweringOf(signature), ...(stageOp ? { stageOp } : {}), ...(implementation ? { implementation } : {}) };
 }
 
 export const standardModules: readonly OpModule[] = [
