@@ -1,7 +1,7 @@
 // One `ltx run`: which stages, which of them the store already has, an executor for the rest (started
 // only when there is something to compute), the scheduler with per-stage claims, progress, a summary.
 import { randomUUID } from 'node:crypto';
-import type { CompiledProgram } from '../compiler/compile.ts';
+import type { StageProgram } from '../core/program.ts';
 import type { Stage } from '../core/stage.ts';
 import { didYouMean } from '../core/suggest.ts';
 import type { BackendChoice } from './backends/select.ts';
@@ -12,7 +12,7 @@ import { claimsGate, schedule, soleRunGate, type ComputeOutcome, type StageRepor
 import { StageClaims, type JsonObject, type Store } from './store/index.ts';
 
 export interface RunRequest {
-  program: CompiledProgram;
+  program: StageProgram;
   store: Store;
   /** The stages to bring about, parents before children, ancestors included (default: all). */
   stages?: readonly Stage[];
@@ -116,7 +116,7 @@ export class UnknownTargetError extends Error {
  * declaration), of NAME[i] for one member, or of a stage named NAME (`dense 0→24`), and their ancestors;
  * in execution order.
  */
-export function selectStages(program: CompiledProgram, only: string): Stage[] {
+export function selectStages(program: StageProgram, only: string): Stage[] {
   const target = only.replace(/\s+/g, '');
   const roots = new Set<string>();
   for (const d of program.declarations) {

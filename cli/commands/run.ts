@@ -13,6 +13,7 @@ import { BarProgress, divergenceLine, LineProgress, type ProgressView } from '..
 import { runStages, selectStages, UnknownTargetError, type RunSummary } from '../../runtime/run.ts';
 import type { StageReport } from '../../runtime/scheduler.ts';
 import { CacheUnusableError } from '../../runtime/store/index.ts';
+import { STANDARD_STAGE_LIBRARY } from '../../stdlib/stage-library.ts';
 import { compileFile, errorCount, printDiagnostics } from '../compile-file.ts';
 import { paint, useColor, type Paint } from '../terminal.ts';
 import { EXIT, UsageError } from '../usage.ts';
@@ -100,7 +101,7 @@ export async function runCommand(file: string, sets: ParamOverride[], flags: Run
       program, store, stages, jobs: settings.jobs, signal: controller.signal, view,
       executor: (workers) => new LocalExecutor({
         jobs: workers, backend: settings.backend, storeRoot: store.root, programDir: dirname(resolve(file)),
-        deviceCacheBytes: settings.deviceCacheBytes,
+        deviceCacheBytes: settings.deviceCacheBytes, library: STANDARD_STAGE_LIBRARY,
       }),
       executorStarted: (backend) => { if (backend) for (const line of backendLines(backend, p)) view.note(line); },
     });

@@ -9,7 +9,7 @@ import { InProcessExecutor } from '../../runtime/executors/in-process.ts';
 import { loadStageLibrary } from '../../runtime/executors/stage-library.ts';
 import { runStages, selectStages, UnknownTargetError } from '../../runtime/run.ts';
 import { Store } from '../../runtime/store/index.ts';
-import { computedLog, fakeLibraryUrl, freshDir } from './helpers.ts';
+import { computedLog, fakeLibraryUrl, freshDir, makeStage, programOf } from './helpers.ts';
 
 const QUICKSTART = fileURLToPath(new URL('../../examples/quickstart.ltx', import.meta.url));
 const program = await compileFile(QUICKSTART, []);
@@ -46,4 +46,18 @@ test('a compiled program runs whole; every stage is committed under its name wit
   const record = await store.findByPreimageShape({ name: 'ticket.mask[1]', op: 'magnitude' });
   assert.equal(record?.key, mask.key);
   assert.deepEqual(record?.preimage, { op: mask.op, version: mask.version, params: mask.params, inputs: mask.inputs });
+});
+
+test('a stage whose op the library does not implement fails, naming the op; its sibling completes', async () => {
+  const dir = await freshDir();
+  const store = new Store(join(dir, 'cache'));
+  const fake = await loadStageLibrary(fakeLibraryUrl(join(dir, 'computed.log')));
+  const library = { implementationFor: (op: string) => (op === 'tea_leaves' ? undefined : fake.implementationFor(op)) };
+  const summary = await runStages({
+    program: programOf([makeStage('leaves', 'tea_leaves'), makeStage('one', 'source', { value: 1 })]),
+    store, jobs: 1, signal: new AbortController().signal,
+    executor: () => new InProcessExecutor({ store, library, programDir: dir }),
+  });
+  assert.deepEqual(summary.stages.map((s) => [s.name, s.status]), [['leaves', 'failed'], ['one', 'done']]);
+  assert.match(summary.stages[0]!.error!, /no implementation of the stage op 'tea_leaves'/);
 });
