@@ -113,8 +113,9 @@ every member is computed (exit status 1 naming those that are not).
   --layout L      ltx (default): dense kernels [in, out], conv kernels [kh, kw, c_in, c_out];
                   torch: kernels and their masks as PyTorch's Linear [out, in] and Conv2d
                   [c_out, c_in, kh, kw]; everything else is the same in both
-  -o, --out PATH  the file (or a directory to put it in; default export/NAME.safetensors); for a family,
-                  the directory (default export/NAME/)`,
+  -o, --out PATH  the file, or a directory to put it in (default export/NAME.safetensors, NAME with its
+                  coordinates: export/imp-level3.safetensors); for a family, the directory (default
+                  export/NAME/)`,
   cache: `Usage: ltx cache ls|verify|gc [--cache DIR] [--json]
 
   ls       every result in the cache: key, name, op, size, when it finished
