@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { crc32 } from 'node:zlib';
-import { permuted } from '../../cli/export/layout.ts';
+import { layoutFor, permuted } from '../../cli/export/layout.ts';
 import { encodeNpz } from '../../cli/export/npz.ts';
 import { encodeSafetensors } from '../../cli/export/safetensors.ts';
 import { zipStored } from '../../cli/export/zip.ts';
@@ -115,4 +115,20 @@ test('permuted reorders axes as numpy.transpose does: [in, out] → [out, in], H
   const expected = [];
   for (let o = 0; o < 3; o++) for (let i = 0; i < 2; i++) for (let w = 0; w < 2; w++) expected.push(w * 6 + i * 3 + o);
   assert.deepEqual([...oihw.data], expected);
+});
+
+test('--layout torch reorders kernels only: a conv kernel to OIHW, an attention matrix to [out, in], never an embedding', () => {
+  const transformer = layoutFor('torch', { op: 'transformer', version: 1, params: { vocab: 5, context: 4, width: 4, heads: 2, layers: 1, mlp_ratio: 4 } });
+  const square = { shape: [4, 4], data: new Float32Array(16).map((_, k) => k) };
+  assert.deepEqual([...transformer('block1.attn.query.weight', square).data], [...permuted(square, [1, 0]).data]);
+  assert.notDeepEqual([...permuted(square, [1, 0]).data], [...square.data]);
+  const table = { shape: [5, 4], data: new Float32Array(20) };
+  assert.equal(transformer('embed.weight', table), table);
+  const bias = { shape: [4], data: new Float32Array(4) };
+  assert.equal(transformer('block1.attn.query.bias', bias), bias);
+  const conv = layoutFor('torch', { op: 'lenet5', version: 1, params: { input: [28, 28, 1], classes: 10 } });
+  assert.deepEqual(conv('conv2.weight', { shape: [5, 5, 6, 16], data: new Uint8Array(2400) }).shape, [16, 6, 5, 5]);
+  assert.deepEqual(conv('fc1.weight', { shape: [400, 120], data: new Float32Array(48000) }).shape, [120, 400]);
+  const same = { shape: [400, 120], data: new Float32Array(48000) };
+  assert.equal(layoutFor('ltx', { op: 'lenet5', version: 1, params: {} })('fc1.weight', same), same);
 });
