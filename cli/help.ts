@@ -16,6 +16,8 @@ Commands:
   results FILE [--json|--csv]
                            the probes' tables, from the cache
   report FILE [--out DIR]  an HTML page with the standard plots of the probes (default DIR: report)
+  export FILE NAME [--format safetensors|npz] [--layout ltx|torch] [--out PATH]
+                           a declaration's checkpoint or mask as a file PyTorch, JAX and NumPy load
   cache ls|verify|gc       list the cache, check it, remove what nothing needs
 
 Common options:
@@ -97,6 +99,25 @@ levels as a line (kernel_distance, linearization, mask_distance, weight_distance
 spec of each plot is written beside the page as DIR/specs/ID.vl.json. Reads the cache only; rows not
 computed yet are left out of the plots and shown as pending in the tables.
   -o, --out DIR   where to write the page (created if missing)`,
+  export: `Usage: ltx export FILE NAME [--format safetensors|npz] [--layout ltx|torch] [--out PATH]
+                 [--cache DIR] [--set NAME=VALUE]...
+
+Writes the checkpoint or mask of NAME from the cache as a file that PyTorch, JAX and NumPy load
+directly. NAME as --only takes it: a declaration (dense, t[3], m[4]), a lottery's level (imp[2]), a
+whole family (t, imp, a lottery's masks imp.mask: a directory with one file per member, named by its
+coordinates, e.g. imp-level3.safetensors), a stage name (dense 0→24), or a run's checkpoint at a step
+the program refers to (dense @ 24 steps). A checkpoint holds its parameters by name (layer1.weight,
+...) and, if it trains under a mask, the mask as uint8 mask.<parameter>; a mask holds uint8 arrays by
+parameter name. Metadata: artifact, name, coordinates, model, step, masked, stage_key, program, layout,
+ltx_version (safetensors: __metadata__; npz: the JSON string __metadata__). Nothing is written unless
+every member is computed (exit status 1 naming those that are not).
+  --format F      safetensors (default) or npz (a ZIP of .npy files, as numpy.savez writes)
+  --layout L      ltx (default): dense kernels [in, out], conv kernels [kh, kw, c_in, c_out];
+                  torch: kernels and their masks as PyTorch's Linear [out, in] and Conv2d
+                  [c_out, c_in, kh, kw]; everything else is the same in both
+  -o, --out PATH  the file, or a directory to put it in (default export/NAME.safetensors, NAME with its
+                  coordinates: export/imp-level3.safetensors); for a family, the directory (default
+                  export/NAME/)`,
   cache: `Usage: ltx cache ls|verify|gc [--cache DIR] [--json]
        ltx cache verify --repair [--cache DIR] [--json]
 

@@ -5,6 +5,7 @@ import { StoreError } from '../runtime/store/index.ts';
 import { cacheActions, cacheCommand } from './commands/cache.ts';
 import { checkCommand } from './commands/check.ts';
 import { diffCommand } from './commands/diff.ts';
+import { exportCommand } from './commands/export.ts';
 import { fmtCommand } from './commands/fmt.ts';
 import { graphCommand } from './commands/graph.ts';
 import { planCommand } from './commands/plan.ts';
@@ -28,6 +29,7 @@ const options = {
   csv: { type: 'boolean' },
   out: { type: 'string', short: 'o' },
   repair: { type: 'boolean' },
+  layout: { type: 'string' },
 } as const;
 
 /** Which options each command accepts (parseArgs checks spelling; this checks fit). */
@@ -40,6 +42,7 @@ const accepts: Record<string, (keyof typeof options)[]> = {
   run: ['help', 'json', 'set', 'cache', 'jobs', 'backend', 'executor', 'only', 'device-cache'],
   results: ['help', 'json', 'csv', 'set', 'cache'],
   report: ['help', 'out', 'set', 'cache'],
+  export: ['help', 'format', 'layout', 'out', 'set', 'cache'],
   cache: ['help', 'json', 'cache', 'repair'],
 };
 
@@ -109,6 +112,9 @@ export async function main(argv: string[]): Promise<number> {
       const { reportCommand } = await import('./commands/report.ts');
       return await reportCommand(positionals[0]!, sets, values.out, values.cache);
     }
+    case 'export':
+      arity(command, positionals, 2, 2, 'FILE and NAME');
+      return await exportCommand(positionals[0]!, positionals[1]!, sets, { format: values.format, layout: values.layout, out: values.out, cache: values.cache });
     case 'cache':
       arity(command, positionals, 1, 1, `action (${cacheActions.join(', ')})`);
       return await cacheCommand(positionals[0]!, values.cache, Boolean(values.json), Boolean(values.repair));
