@@ -53,6 +53,32 @@ export interface Signature {
   summary: string;
 }
 
+/**
+ * Upper bounds of sizes and counts, defined here once: generous (far beyond any experiment that could
+ * run) but finite, so that a slip such as `hidden: [1e15]` is refused at the argument instead of
+ * exhausting memory later. Steps are bounded by the compiler, which resolves epochs to steps.
+ */
+export const LIMITS = {
+  /** Every seed (init, data order, splits, masks, chains): an unsigned 32-bit integer. */
+  seed: 2 ** 32 - 1,
+  /** Steps of a training run, and every step or interval a program names. */
+  steps: 1_000_000_000,
+  /** Widths: input features, units, channels, classes, vocabulary entries, heads. */
+  width: 1_000_000,
+  /** Positions of a context window, pixels along a side of an image, kernel sizes. */
+  positions: 65_536,
+  /** Layers of a network: hidden widths listed, blocks, resnet depth. */
+  layers: 10_000,
+  /** Examples of a generated data set (p² pairs for modular addition), samples, batch sizes. */
+  examples: 100_000_000,
+  /** Repetitions: pruning rounds, copies, points along a path, chains, kernel samples. */
+  repeats: 10_000,
+  /** SGLD draws and burn-in steps per chain. */
+  draws: 10_000_000,
+  /** Weights of a model: 4 GB as 32-bit floats. */
+  parameters: 1_000_000_000,
+} as const;
+
 /** Argument schema helpers: keep signatures short and uniform. */
 export const arg = {
   ref: (types: LtxType[], description: string): JsonSchema => ({ ltxType: types, description }),
@@ -78,11 +104,19 @@ export const arg = {
     description,
     ...(defSteps === undefined ? {} : { default: { $ltx: 'quantity', amount: defSteps, unit: 'steps' } }),
   }),
+  /** A positive integer up to `limit` (one of LIMITS). */
+  count: (description: string, limit: number, extra: JsonSchema = {}): JsonSchema => ({
+    type: 'integer', minimum: 1, maximum: limit, description, ...extra,
+  }),
+  /** A list of positive integers up to `limit`, at most LIMITS.layers of them. */
+  counts: (description: string, limit: number, extra: JsonSchema = {}): JsonSchema => ({
+    type: 'array', items: { type: 'integer', minimum: 1, maximum: limit }, maxItems: LIMITS.layers, description, ...extra,
+  }),
   seed: (description = 'seed of the random choice', def: number | undefined = 0): JsonSchema => ({
-    type: 'integer', minimum: 0, description, ...(def === undefined ? {} : { default: def }),
+    type: 'integer', minimum: 0, maximum: LIMITS.seed, description, ...(def === undefined ? {} : { default: def }),
   }),
   shape: (description: string, def?: number[]): JsonSchema => ({
-    type: 'array', items: { type: 'integer', minimum: 1 }, minItems: 1, maxItems: 3, description,
+    type: 'array', items: { type: 'integer', minimum: 1, maximum: LIMITS.positions }, minItems: 1, maxItems: 3, description,
     ...(def === undefined ? {} : { default: def }),
   }),
 };

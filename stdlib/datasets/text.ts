@@ -7,7 +7,7 @@
 // a target exactly once: a part of L characters gives floor((L − 1) / context) windows.
 import { resolve } from 'node:path';
 import { DatasetError } from './errors.ts';
-import { readDataFile } from './files.ts';
+import { DATA_FILE_LIMITS, readDataFile } from './files.ts';
 import { fractionParam, integerParam, stringParam } from './params.ts';
 import type { DatasetDefinition, DatasetParams, LoadedDataset, Split, SplitSizes } from './types.ts';
 
@@ -28,7 +28,7 @@ function readParams(params: DatasetParams): TextParams {
 }
 
 async function readText(file: string): Promise<string> {
-  const bytes = await readDataFile(file, 'text file');
+  const bytes = await readDataFile(file, 'text file', DATA_FILE_LIMITS.text);
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);

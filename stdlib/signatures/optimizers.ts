@@ -1,7 +1,7 @@
-import { arg, objectSchema, type JsonSchema, type Signature } from '../signature.ts';
+import { arg, LIMITS, objectSchema, type JsonSchema, type Signature } from '../signature.ts';
 
 const common: Record<string, JsonSchema> = {
-  batch: arg.int('minibatch size', { minimum: 1, default: 128 }),
+  batch: arg.count('minibatch size', LIMITS.examples, { default: 128 }),
   warmup: arg.quantity('linear learning-rate warmup from 0', 0),
   decay: arg.ref(['schedule'], 'learning-rate decay: step(at: [...], factor: ...) or cosine'),
 };
