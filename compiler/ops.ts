@@ -2,12 +2,13 @@
 // symbolic nodes for inits, runs, masks and probes. The sugar (`imp`, `oneshot`, `like:`) builds exactly
 // the nodes of its long form, so it compiles to the same stages.
 import type { CallExpression, SourceRange } from '../lang/ast.ts';
-import { datasetSizes } from '../stdlib/datasets/index.ts';
+import { DatasetError, datasetSizes } from '../stdlib/datasets/index.ts';
 import { modelLayout } from '../stdlib/models/layout.ts';
-import type { Signature } from '../stdlib/signature.ts';
+import { LIMITS, type Signature } from '../stdlib/signature.ts';
+import { formatCount } from '../lang/limits.ts';
 import { canonicalJson, type Json } from './canonical.ts';
 import type { Env } from './declarations.ts';
-import { Evaluator } from './evaluate.ts';
+import { Evaluator, type DatasetSizeAnswer } from './evaluate.ts';
 import type { ArgumentSites, TypedPlaceholder } from './schema-check.ts';
 import { closestName } from './suggest.ts';
 import {
@@ -53,6 +54,11 @@ export function lowerCall(ctx: CallContext): Value {
 function fail(ctx: CallContext, range: SourceRange, message: string, code = 'invalid'): Value {
   ctx.evaluator.sink.error(ctx.env.file, range, code, message);
   return ERROR;
+}
+
+/** Counts `count` more stages at this call against the program's limit; false once it is passed. */
+function spend(ctx: CallContext, count: number): boolean {
+  return ctx.evaluator.budget.spend('stages', count, ctx.env.file, ctx.call.range);
 }
 
 function label(ctx: CallContext): NodeLabel {
@@ -122,7 +128,16 @@ function splitOf(value: Value | undefined, fallback: 'train' | 'test'): SplitRef
 function lowerDataset(ctx: CallContext): Value {
   const params = plainParams(ctx);
   const dataset: DatasetDescriptor = { op: ctx.signature.name, version: ctx.signature.version, params };
-  const sizes = datasetSizes(dataset.op, params as Record<string, never>) ?? ctx.evaluator.options.datasetSizes?.(dataset.op, params);
+  let sizes: DatasetSizeAnswer;
+  try {
+    sizes = datasetSizes(dataset.op, params as Record<string, never>) ?? ctx.evaluator.options.datasetSizes?.(dataset.op, params);
+  } catch (error) {
+    // Parameters that pass the schema but not the data set's own checks (a test share that leaves no example).
+    if (error instanceof DatasetError) return fail(ctx, ctx.call.range, error.message, 'invalid-dataset');
+    throw error;
+  }
+  // A path naming a device, a FIFO, a directory or a file too large: refused where it is written.
+  if (sizes && 'refused' in sizes) return fail(ctx, ctx.sites.values.get('path') ?? ctx.sites.callee, sizes.refused, 'data-file');
   if (sizes) dataset.sizes = sizes;
   return { type: 'dataset', dataset };
 }
@@ -131,6 +146,10 @@ function lowerModel(ctx: CallContext): Value {
   const params = plainParams(ctx);
   try {
     const layout = modelLayout(ctx.signature.name, params as Record<string, unknown>);
+    const weights = layout.params.reduce((total, p) => total + p.shape.reduce((a, b) => a * b, 1), 0);
+    if (weights > LIMITS.parameters) {
+      return fail(ctx, ctx.call.range, `${ctx.signature.name}(...) would have ${formatCount(weights)} weights, more than the ${formatCount(LIMITS.parameters)} a model may have`, 'model-too-large');
+    }
     return { type: 'model', model: { op: ctx.signature.name, version: ctx.signature.version, params, prunableLayers: layout.prunableLayers } };
   } catch (error) {
     return fail(ctx, ctx.call.range, `${ctx.signature.name}: ${(error as Error).message}`, 'invalid-model');
@@ -139,7 +158,7 @@ function lowerModel(ctx: CallContext): Value {
 
 function lowerInit(ctx: CallContext): Value {
   const model = typed(ctx, 'model');
-  if (model?.type !== 'model') return ERROR;
+  if (model?.type !== 'model' || !spend(ctx, 1)) return ERROR;
   return {
     type: 'init',
     node: { node: 'init', scheme: ctx.signature.name, version: ctx.signature.version, model: model.model, params: plainParams(ctx, ['model']), label: label(ctx) },
@@ -245,6 +264,7 @@ function lowerFit(ctx: CallContext): Value {
   if (!sameModel(modelOf(start), likeRun?.model)) {
     return fail(ctx, siteOf(ctx, 'like'), `like: copies the recipe of a run of ${describeModel(likeRun!.model)}, but the weights are of ${describeModel(modelOf(start))}`, 'model-mismatch');
   }
+  if (!spend(ctx, 1)) return ERROR;
   return { type: 'run', node: makeRun(start, { data: data!, optimizer, batch, steps, order }, label(ctx)) };
 }
 
@@ -316,6 +336,7 @@ export function makeRewind(source: CheckpointNode, mask: MaskNode, l: NodeLabel)
 }
 
 function lowerPruning(ctx: CallContext): Value {
+  if (!spend(ctx, 1)) return ERROR;
   switch (ctx.signature.name) {
     case 'magnitude': {
       const weights = checkpointOf(typed(ctx, 'weights')!);
@@ -364,6 +385,7 @@ function lowerLottery(ctx: CallContext): Value {
   if (rewindStep < dense.startStep || rewindStep >= dense.steps) {
     return fail(ctx, siteOf(ctx, 'rewind'), `rewind: ${rewindStep} steps is outside ${dense.label.name}, which trains from step ${dense.startStep} to step ${dense.steps}`, 'step-out-of-range');
   }
+  if (!spend(ctx, 1)) return ERROR;
   ctx.evaluator.addSplit(dense, rewindStep);
   const rewindPoint: CheckpointNode = rewindStep === dense.startStep ? dense.start : { node: 'at', run: dense, step: rewindStep };
   const recipe = recipeOf(dense);
@@ -372,6 +394,8 @@ function lowerLottery(ctx: CallContext): Value {
   const rounds = ctx.signature.name === 'imp' ? (ctx.args.rounds as number) : 1;
   let previous: RunNode = dense;
   for (let level = 1; level <= rounds; level++) {
+    // A mask, a rewind and a run per level.
+    if (!spend(ctx, 3)) return ERROR;
     const at = { file: ctx.env.file, range: ctx.call.range };
     const rate = ctx.signature.name === 'imp' ? (ctx.args.rate as number) : (ctx.args.sparsity as number);
     const mask = makeMagnitude({ node: 'at', run: previous, step: previous.steps }, pruningParams(ctx.args, rate), { name: `${name}.mask[${level}]`, origin: at });
@@ -430,6 +454,8 @@ function pairMembers(ctx: CallContext, roles: string[]): PairedRow[] | undefined
     }];
   }
   const lead = families[0]!;
+  // Members by their coordinates (the first of equal ones), for pairing without a search per row.
+  const byCoords = new Map(families.map((s) => [s, new Map(s.members.map((x) => [canonicalJson(x.coords), x] as const).reverse())]));
   const rows: PairedRow[] = [];
   for (let i = 0; i < lead.members.length; i++) {
     const m = lead.members[i]!;
@@ -439,8 +465,7 @@ function pairMembers(ctx: CallContext, roles: string[]): PairedRow[] | undefined
     for (const s of subjects) {
       let member = s.members[0]!;
       if (s.family && s !== lead) {
-        const key = canonicalJson(m.coords);
-        const match = s.members.find((x) => canonicalJson(x.coords) === key) ?? (s.members.length === lead.members.length ? s.members[i] : undefined);
+        const match = byCoords.get(s)!.get(canonicalJson(m.coords)) ?? (s.members.length === lead.members.length ? s.members[i] : undefined);
         if (!match) {
           fail(ctx, siteOf(ctx, s.role), `the families of '${lead.role}' and '${s.role}' do not have the same members (no member of '${s.role}' at ${describeCoords(m.coords)})`, 'family-mismatch');
           return undefined;
@@ -537,7 +562,7 @@ function lowerProbe(ctx: CallContext): Value {
     default:
       throw new Error(`internal: no lowering for probe ${op}`);
   }
-  if (!ok) return ERROR;
+  if (!ok || !spend(ctx, rows.length)) return ERROR;
   const subjects = ['x', 'a', 'b', 'init'];
   return { type: 'probe', node: { node: 'probe', op, version: ctx.signature.version, params: probeParams(ctx, subjects), rows, label: label(ctx) } };
 }
@@ -581,6 +606,8 @@ function buildInstability(ctx: CallContext, rows: ProbeRowPlan[]): boolean {
   const copies = ctx.args.copies as number;
   const seed = ctx.args.seed as number;
   for (const row of paired) {
+    // The rewind under the mask and the copies.
+    if (!spend(ctx, copies + 1)) return false;
     const xValue = row.values.get('x')!;
     const x = xValue.type === 'run' ? xValue.node.start : checkpointOf(xValue);
     if (!x) return checkpointSubject(ctx, 'x', xValue) !== undefined;
