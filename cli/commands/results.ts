@@ -1,9 +1,8 @@
 // `ltx results FILE`: every probe's table, rows with their coordinates and the metrics the store
 // recorded for them; rows whose stage has not run yet are shown as pending. Read-only.
 import type { CompiledProgram } from '../../compiler/compile.ts';
-import type { ParamOverride } from '../../compiler/evaluate.ts';
 import { Store } from '../../runtime/store/index.ts';
-import { compileFile, errorCount, printDiagnostics } from '../compile-file.ts';
+import { compileFile, errorCount, printDiagnostics, type CompileFlags } from '../compile-file.ts';
 import { formatMetric, readResults, unionOf, type Metrics, type ResultRow } from '../probe-results.ts';
 import { paint, table, useColor } from '../terminal.ts';
 import { EXIT, UsageError } from '../usage.ts';
@@ -16,8 +15,8 @@ export function resultsFormat(json: boolean, csv: boolean): ResultsFormat {
   return json ? 'json' : csv ? 'csv' : 'text';
 }
 
-export async function resultsCommand(file: string, sets: ParamOverride[], format: ResultsFormat, cacheFlag: string | undefined): Promise<number> {
-  const program = await compileFile(file, sets);
+export async function resultsCommand(file: string, compileFlags: CompileFlags, format: ResultsFormat, cacheFlag: string | undefined): Promise<number> {
+  const program = await compileFile(file, compileFlags);
   printDiagnostics(program.diagnostics, program);
   if (errorCount(program) > 0) return EXIT.invalid;
   const probes = await readResults(program, new Store(resolveCacheDir(cacheFlag)), { series: format === 'json' });

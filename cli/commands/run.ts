@@ -2,7 +2,6 @@
 // running stages at their next step boundary (a second Ctrl-C at once); a rerun continues from there.
 import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
-import type { ParamOverride } from '../../compiler/evaluate.ts';
 import { backendRequests, describeChoice, type BackendChoice, type BackendRequest } from '../../runtime/backends/select.ts';
 import { DEFAULT_DEVICE_CACHE_BYTES, parseByteSize } from '../../runtime/device-cache.ts';
 import { ExecutorStartError } from '../../runtime/executors/executor.ts';
@@ -10,7 +9,7 @@ import { LocalExecutor } from '../../runtime/executors/local.ts';
 import { BarProgress, LineProgress, type ProgressView } from '../../runtime/progress.ts';
 import { runStages, selectStages, UnknownTargetError, type RunSummary } from '../../runtime/run.ts';
 import { Store } from '../../runtime/store/index.ts';
-import { compileFile, errorCount, printDiagnostics } from '../compile-file.ts';
+import { compileFile, errorCount, printDiagnostics, type CompileFlags } from '../compile-file.ts';
 import { paint, useColor, type Paint } from '../terminal.ts';
 import { EXIT, UsageError } from '../usage.ts';
 import { resolveCacheDir } from './cache.ts';
@@ -57,9 +56,9 @@ export function runSettings(flags: RunFlags): RunSettings {
   return { jobs, backend: backend as BackendRequest, deviceCacheBytes };
 }
 
-export async function runCommand(file: string, sets: ParamOverride[], flags: RunFlags): Promise<number> {
+export async function runCommand(file: string, compileFlags: CompileFlags, flags: RunFlags): Promise<number> {
   const settings = runSettings(flags);
-  const program = await compileFile(file, sets);
+  const program = await compileFile(file, compileFlags);
   printDiagnostics(program.diagnostics, program);
   if (errorCount(program) > 0) return EXIT.invalid;
   let stages = program.stages;
