@@ -426,11 +426,9 @@ export class AstBuilder {
       const element = children[key]![0];
       if (element === undefined) continue;
       if (isCstNode(element)) {
-        const build = key === 'list' ? this.list : key === 'record' ? this.record : key === 'parenthesized' ? this.parenthesized : undefined;
-        if (!build) continue;
-        const opener = childToken(element, LBracket.name) ?? childToken(element, LCurly.name) ?? childToken(element, LParen.name);
-        const built = this.nested([opener ? this.range(opener) : this.nodeRange(element, after)], () => build.call(this, element, after));
-        return built ?? this.errorExpression(this.nodeRange(element, after));
+        const bracketed = this.bracketed(key, element, after);
+        if (bracketed) return bracketed;
+        continue;
       }
       if (!isRealToken(element)) continue;
       const range = this.range(element);
@@ -454,6 +452,20 @@ export class AstBuilder {
       }
     }
     return this.errorExpression(pointRange(after));
+  }
+
+  /** A list, record or parenthesized expression (by its CST key): one nesting level deeper than its holder. */
+  private bracketed(key: string, node: CstNode, after: Position): Expression | undefined {
+    const builders: Record<string, (node: CstNode, after: Position) => Expression> = {
+      list: (n, a) => this.list(n, a),
+      record: (n, a) => this.record(n, a),
+      parenthesized: (n, a) => this.parenthesized(n, a),
+    };
+    const build = builders[key];
+    if (!build) return undefined;
+    const opener = childToken(node, LBracket.name) ?? childToken(node, LCurly.name) ?? childToken(node, LParen.name);
+    const built = this.nested([opener ? this.range(opener) : this.nodeRange(node, after)], () => build(node, after));
+    return built ?? this.errorExpression(this.nodeRange(node, after));
   }
 
   private list(node: CstNode, after: Position): Expression {
