@@ -92,6 +92,11 @@ export class Evaluator {
   readonly options: EvaluateOptions;
   private readonly files: SourceFile[];
   private nextPlaceholder = 0;
+  /** What errors say about names and members, computed once (the declarations are all known by then). */
+  private readonly unknownNameHints = new Map<string, string>();
+  private readonly memberSummaries = new Map<DeclGroup, string>();
+  /** Families built so far, by group and index prefix. */
+  private readonly families = new Map<DeclGroup, Map<string, Value>>();
   /** Names of the declarations being evaluated, for cycle messages. */
   private readonly evaluating: string[] = [];
   /** Bad `--set` flags: usage errors (exit 2), not program errors. */
@@ -119,6 +124,11 @@ export class Evaluator {
       const env: Env = { file: file.path, vars: new Map() };
       for (const statement of file.program.body) this.collectStatement(statement, env, true);
     }
+    // Every declaration is known from here on: what a loop range computed from some of them is redone.
+    this.families.clear();
+    this.unknownNameHints.clear();
+    this.memberSummaries.clear();
+    for (const group of this.groups.values()) delete group.dimensions;
   }
 
   private declareParam(decl: Declaration, file: string): void {
@@ -392,9 +402,25 @@ export class Evaluator {
   }
 
   reportUnknownName(name: string, file: string, range: SourceRange): void {
-    const candidates = [...this.params.keys(), ...this.groups.keys()];
-    const fn = signatures.has(name) ? ` ('${name}' is a function: call it as ${name}(...))` : '';
-    this.sink.error(file, range, 'unknown-name', `unknown name '${name}'${fn || didYouMean(name, candidates)}`);
+    // The same misspelling in every iteration of a loop is compared with every declared name once.
+    let hint = this.unknownNameHints.get(name);
+    if (hint === undefined) {
+      const candidates = [...this.params.keys(), ...this.groups.keys()];
+      hint = signatures.has(name) ? ` ('${name}' is a function: call it as ${name}(...))` : didYouMean(name, candidates);
+      this.unknownNameHints.set(name, hint);
+    }
+    this.sink.error(file, range, 'unknown-name', `unknown name '${name}'${hint}`);
+  }
+
+  /** `t[1], t[2], …, t[9]`: the declared members of a family, for errors about one that is not. */
+  private declaredMembers(group: DeclGroup): string {
+    let shown = this.memberSummaries.get(group);
+    if (shown === undefined) {
+      const known = [...group.entries.values()].map((e) => entryLabel(group.name, e.index)).sort();
+      shown = known.length > 6 ? `${known.slice(0, 3).join(', ')}, …, ${known.slice(-2).join(', ')}` : known.join(', ');
+      this.memberSummaries.set(group, shown);
+    }
+    return shown;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -552,6 +578,10 @@ export class Evaluator {
 
   /** The members of an indexed name whose first indices are `prefix`. */
   private familyOf(group: DeclGroup, prefix: number[], at: { file: string; range: SourceRange }): Value {
+    // A family used in every iteration of a loop is built once: every entry is declared before any is evaluated.
+    const key = indexKey(prefix);
+    const built = this.families.get(group)?.get(key);
+    if (built) return built;
     const members: FamilyMember[] = [];
     const sorted = [...group.entries.values()].sort((a, b) => compareIndex(a.index, b.index));
     for (const entry of sorted) {
@@ -565,7 +595,10 @@ export class Evaluator {
       this.sink.error(at.file, at.range, 'unknown-member', `${entryLabel(group.name, prefix)} has no members`);
       return { type: 'error' };
     }
-    return { type: 'family', members };
+    const family: Value = { type: 'family', members };
+    if (!this.families.has(group)) this.families.set(group, new Map());
+    this.families.get(group)!.set(key, family);
+    return family;
   }
 
   private evalIndex(expr: Extract<Expression, { type: 'Index' }>, env: Env): Value {
@@ -619,9 +652,7 @@ export class Evaluator {
     if (prefix.length === group.arity) {
       const entry = group.entries.get(indexKey(prefix));
       if (!entry) {
-        const known = [...group.entries.values()].map((e) => entryLabel(group.name, e.index)).sort();
-        const shown = known.length > 6 ? `${known.slice(0, 3).join(', ')}, …, ${known.slice(-2).join(', ')}` : known.join(', ');
-        this.sink.error(env.file, expr.range, 'unknown-member', `${entryLabel(group.name, prefix)} is not declared (declared: ${shown})`);
+        this.sink.error(env.file, expr.range, 'unknown-member', `${entryLabel(group.name, prefix)} is not declared (declared: ${this.declaredMembers(group)})`);
         return { type: 'error' };
       }
       return this.evalEntry(group, entry, at);
