@@ -22,6 +22,7 @@ Commands:
 
 Common options:
   --set NAME=VALUE         override a param (repeatable)
+  --max-stages N           compile programs of up to N stages (default 100,000; loop iterations count too)
   --cache DIR              the cache (default .ltx-cache in the working directory, or $LTX_CACHE)
   -h, --help               help for a command
 
@@ -30,7 +31,7 @@ Exit status: 0 success, 1 invalid program or a failed stage, 2 bad command-line 
 Run 'ltx <command> --help' for a command's options.`;
 
 export const commandHelp: Record<string, string> = {
-  check: `Usage: ltx check FILE... [--set NAME=VALUE]... [--json]
+  check: `Usage: ltx check FILE... [--set NAME=VALUE]... [--max-stages N] [--json]
 
 Parses, resolves, type-checks and compiles each program. Every error is printed as
 FILE:LINE:COL: error: MESSAGE with a code frame. Exit status 1 when any program has an error.
@@ -40,16 +41,16 @@ FILE:LINE:COL: error: MESSAGE with a code frame. Exit status 1 when any program 
 Rewrites each file in the canonical layout (comments kept). With --check nothing is written: the files
 that would change are named and the exit status is 1 if there are any. A file with syntax errors is not
 formatted (exit status 1).`,
-  plan: `Usage: ltx plan FILE [--json] [--set NAME=VALUE]... [--cache DIR]
+  plan: `Usage: ltx plan FILE [--json] [--set NAME=VALUE]... [--max-stages N] [--cache DIR]
 
 Lists every stage of the program in execution order: name, kind, op, key prefix, status (cached or run)
 and why it runs (not in cache, which parameter changed since the cached result of the same name, which
 input changed).
   --json   print {"stages":[{"id","name","kind","op","deps","status","reason"}]}`,
-  graph: `Usage: ltx graph FILE [--format dot|mermaid|json] [--set NAME=VALUE]...
+  graph: `Usage: ltx graph FILE [--format dot|mermaid|json] [--set NAME=VALUE]... [--max-stages N]
 
 Prints the stage DAG (default format: dot).`,
-  diff: `Usage: ltx diff OLD NEW [--json] [--set NAME=VALUE]...
+  diff: `Usage: ltx diff OLD NEW [--json] [--set NAME=VALUE]... [--max-stages N]
 
 Compares the stages of two programs. OLD and NEW are files or git revisions as REV:PATH
 (e.g. HEAD~1:examples/quickstart.ltx). Stages with the same key in both are unchanged: their cached
@@ -57,7 +58,8 @@ results stay valid. A stage whose declaration name is in both but whose key diff
 parameter changes (old → new) and changed inputs are listed.
   --json   print {"added":[…],"removed":[…],"changed":[…],"unchanged":[…]}`,
   run: `Usage: ltx run FILE [--jobs N] [--backend auto|tensorflow|wasm|cpu] [--executor local|slurm]
-               [--only NAME] [--device-cache BYTES] [--cache DIR] [--set NAME=VALUE]... [--json]
+               [--only NAME] [--device-cache BYTES] [--cache DIR] [--set NAME=VALUE]... [--max-stages N]
+               [--json]
 
 Computes every stage whose result is not in the cache, in dependency order, the longest chain first.
 Prints which backend runs (and why the others did not), then progress: a bar per running stage on a
@@ -78,7 +80,7 @@ cache that this run needs is computed again, and the run says why.
                           on its backend, both counted (default 512MB; KB/MB/GB or KiB/MiB/GiB)
   --json                  print one summary document at the end:
                           {"backend","stages":[{"id","name","status","seconds","error"?,"recomputed"?,"diverged"?}],"failed",…}`,
-  results: `Usage: ltx results FILE [--json|--csv] [--cache DIR] [--set NAME=VALUE]...
+  results: `Usage: ltx results FILE [--json|--csv] [--cache DIR] [--set NAME=VALUE]... [--max-stages N]
 
 Prints every probe's table: one row per member (level, step, seed, …) with the metrics recorded in the
 cache; rows not computed yet are shown as pending, rows damaged in the cache as damaged ('ltx run'
@@ -87,7 +89,7 @@ each such run.
   --json   print {"probes":{NAME:[{"name","index","subject","subjects","metrics","layers"?,"series"?,
            "status","diverged"?}]}}
   --csv    print one CSV: probe,name,<index columns>,<metric columns> (per-layer metrics as LAYER.METRIC)`,
-  report: `Usage: ltx report FILE [--out DIR] [--cache DIR] [--set NAME=VALUE]...
+  report: `Usage: ltx report FILE [--out DIR] [--cache DIR] [--set NAME=VALUE]... [--max-stages N]
 
 Writes DIR/index.html (default DIR: report): one self-contained page (no script, nothing fetched) with
 the standard plots of the program's probes, drawn as inline SVG from Vega-Lite specs, each with a

@@ -119,6 +119,8 @@ export interface DatasetFacet<Loaded = unknown, Context = never> {
 export interface ModelShape {
   /** Names of the weight layers that pruning may touch (`layer1`, …, `output`). */
   prunableLayers: string[];
+  /** Elements of all its parameters: a model past the limit is refused before anything allocates it. */
+  weights: number;
 }
 
 /** Which role a probe's argument plays: weights (an init, a checkpoint, a run), a mask, or either. */

@@ -4,13 +4,12 @@
 import { stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { CompiledProgram } from '../../compiler/compile.ts';
-import type { ParamOverride } from '../../compiler/evaluate.ts';
 import type { Checkpoint, Mask } from '../../core/artifacts.ts';
 import { decodeArtifact } from '../../runtime/artifact-codec.ts';
 import { selectStages } from '../../runtime/run.ts';
 import { writeFileAtomically } from '../../runtime/store/durable-fs.ts';
 import { Store, StoreError, type ActionRecord } from '../../runtime/store/index.ts';
-import { compileFile, errorCount, printDiagnostics } from '../compile-file.ts';
+import { compileFile, errorCount, printDiagnostics, type CompileFlags } from '../compile-file.ts';
 import { exportContents } from '../export/contents.ts';
 import { EXPORT_FORMATS, type ExportFormatName } from '../export/formats.ts';
 import { EXPORT_LAYOUTS, type ExportLayout } from '../export/layout.ts';
@@ -43,9 +42,9 @@ export function exportSettings(flags: ExportFlags): ExportSettings {
   return { format: format as ExportFormatName, layout: layout as ExportLayout };
 }
 
-export async function exportCommand(file: string, name: string, sets: ParamOverride[], flags: ExportFlags): Promise<number> {
+export async function exportCommand(file: string, name: string, compileFlags: CompileFlags, flags: ExportFlags): Promise<number> {
   const settings = exportSettings(flags);
-  const program = await compileFile(file, sets);
+  const program = await compileFile(file, compileFlags);
   printDiagnostics(program.diagnostics, program);
   if (errorCount(program) > 0) return EXIT.invalid;
   let target: ExportTarget;

@@ -2,9 +2,8 @@
 // page (DIR/index.html), with the Vega-Lite spec of each plot beside it (DIR/specs/ID.vl.json) for
 // whoever wants to restyle one. Read-only towards the cache; rows not computed yet show as pending.
 import { join, resolve } from 'node:path';
-import type { ParamOverride } from '../../compiler/evaluate.ts';
 import { writeFileAtomically } from '../../runtime/store/durable-fs.ts';
-import { compileFile, errorCount, printDiagnostics } from '../compile-file.ts';
+import { compileFile, errorCount, printDiagnostics, type CompileFlags } from '../compile-file.ts';
 import { damagedRowsNote, readResults } from '../probe-results.ts';
 import { figuresFor, type ProbeResults } from '../report/figures.ts';
 import { reportPage, type RenderedFigure } from '../report/page.ts';
@@ -16,8 +15,8 @@ import packageJson from '../../package.json' with { type: 'json' };
 
 export const DEFAULT_REPORT_DIR = 'report';
 
-export async function reportCommand(file: string, sets: ParamOverride[], out: string | undefined, cacheFlag: string | undefined): Promise<number> {
-  const program = await compileFile(file, sets);
+export async function reportCommand(file: string, compileFlags: CompileFlags, out: string | undefined, cacheFlag: string | undefined): Promise<number> {
+  const program = await compileFile(file, compileFlags);
   printDiagnostics(program.diagnostics, program);
   if (errorCount(program) > 0) return EXIT.invalid;
   const results = await readResults(program, await openCache('report', cacheFlag), { series: true, provenance: true });

@@ -2,10 +2,9 @@
 // recorded for them; rows whose stage has not run yet are shown as pending, rows whose stored result
 // is damaged as damaged (with what to do about it on stderr). Read-only.
 import type { CompiledProgram } from '../../compiler/compile.ts';
-import type { ParamOverride } from '../../compiler/evaluate.ts';
 import { describeDivergence } from '../../runtime/divergence.ts';
 import type { DivergedInput } from '../diverged-inputs.ts';
-import { compileFile, errorCount, printDiagnostics } from '../compile-file.ts';
+import { compileFile, errorCount, printDiagnostics, type CompileFlags } from '../compile-file.ts';
 import { damagedRowsNote, formatMetric, readResults, unionOf, type Metrics, type ResultRow } from '../probe-results.ts';
 import { paint, table, useColor } from '../terminal.ts';
 import { EXIT, UsageError } from '../usage.ts';
@@ -18,8 +17,8 @@ export function resultsFormat(json: boolean, csv: boolean): ResultsFormat {
   return json ? 'json' : csv ? 'csv' : 'text';
 }
 
-export async function resultsCommand(file: string, sets: ParamOverride[], format: ResultsFormat, cacheFlag: string | undefined): Promise<number> {
-  const program = await compileFile(file, sets);
+export async function resultsCommand(file: string, compileFlags: CompileFlags, format: ResultsFormat, cacheFlag: string | undefined): Promise<number> {
+  const program = await compileFile(file, compileFlags);
   printDiagnostics(program.diagnostics, program);
   if (errorCount(program) > 0) return EXIT.invalid;
   const probes = await readResults(program, await openCache('results', cacheFlag), { series: format === 'json' });

@@ -3,7 +3,6 @@
 import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import type { CompiledProgram } from '../../compiler/compile.ts';
-import type { ParamOverride } from '../../compiler/evaluate.ts';
 import { backendRequests, describeChoice, type BackendChoice, type BackendRequest } from '../../runtime/backends/select.ts';
 import { DEFAULT_DEVICE_CACHE_BYTES, parseByteSize } from '../../runtime/device-cache.ts';
 import { ExecutorStartError } from '../../runtime/executors/executor.ts';
@@ -14,7 +13,7 @@ import { runStages, selectStages, UnknownTargetError, type RunSummary } from '..
 import type { StageReport } from '../../runtime/scheduler.ts';
 import { CacheUnusableError } from '../../runtime/store/index.ts';
 import { STANDARD_STAGE_LIBRARY } from '../../stdlib/stage-library.ts';
-import { compileFile, errorCount, printDiagnostics } from '../compile-file.ts';
+import { compileFile, errorCount, printDiagnostics, type CompileFlags } from '../compile-file.ts';
 import { paint, useColor, type Paint } from '../terminal.ts';
 import { EXIT, UsageError } from '../usage.ts';
 import { openCache } from './cache.ts';
@@ -61,9 +60,9 @@ export function runSettings(flags: RunFlags): RunSettings {
   return { jobs, backend: backend as BackendRequest, deviceCacheBytes };
 }
 
-export async function runCommand(file: string, sets: ParamOverride[], flags: RunFlags): Promise<number> {
+export async function runCommand(file: string, compileFlags: CompileFlags, flags: RunFlags): Promise<number> {
   const settings = runSettings(flags);
-  const program = await compileFile(file, sets);
+  const program = await compileFile(file, compileFlags);
   printDiagnostics(program.diagnostics, program);
   if (errorCount(program) > 0) return EXIT.invalid;
   let stages = program.stages;

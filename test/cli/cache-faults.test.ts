@@ -37,7 +37,7 @@ function filledWorkspace(): ReturnType<typeof workspace> {
 
 /** Stage keys of the tiny program by stage name. */
 async function stageKeys(file: string): Promise<Record<string, string>> {
-  return Object.fromEntries((await compileFile(file, [])).stages.map((stage) => [stage.name, stage.key]));
+  return Object.fromEntries((await compileFile(file, { sets: [] })).stages.map((stage) => [stage.name, stage.key]));
 }
 
 function recordPath(cache: string, key: string): string {

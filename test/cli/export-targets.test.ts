@@ -13,7 +13,7 @@ import { EXPORT_PROGRAM } from './export-program.ts';
 const dir = mkdtempSync(join(tmpdir(), 'ltx-export-targets-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 writeFileSync(join(dir, 'p.ltx'), EXPORT_PROGRAM);
-const program: CompiledProgram = await compileFile(join(dir, 'p.ltx'), []);
+const program: CompiledProgram = await compileFile(join(dir, 'p.ltx'), { sets: [] });
 
 function summary(name: string) {
   const target = exportTarget(program, name);

@@ -12,7 +12,7 @@ import { Store } from '../../runtime/store/index.ts';
 import { computedLog, fakeLibraryUrl, freshDir, makeStage, programOf } from './helpers.ts';
 
 const QUICKSTART = fileURLToPath(new URL('../../examples/quickstart.ltx', import.meta.url));
-const program = await compileFile(QUICKSTART, []);
+const program = await compileFile(QUICKSTART, { sets: [] });
 
 test('--only a member of a lottery: that level and what it comes from, nothing of later levels or controls', () => {
   const names = selectStages(program, 'ticket[2]').map((s) => s.name);
