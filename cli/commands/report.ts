@@ -4,6 +4,7 @@
 import { join, resolve } from 'node:path';
 import type { ParamOverride } from '../../compiler/evaluate.ts';
 import { writeFileAtomically } from '../../runtime/store/durable-fs.ts';
+import { standardLibrary } from '../../stdlib/library.ts';
 import { compileFile, errorCount, printDiagnostics } from '../compile-file.ts';
 import { damagedRowsNote, readResults } from '../probe-results.ts';
 import { figuresFor, type ProbeResults } from '../report/figures.ts';
@@ -24,10 +25,10 @@ export async function reportCommand(file: string, sets: ParamOverride[], out: st
   const probes: ProbeResults[] = program.probes.map((table) => ({
     name: table.name, op: table.op, declarations: table.declarations, rows: results[table.name] ?? [],
   }));
-  const figures = figuresFor(probes);
+  const figures = figuresFor(probes, standardLibrary);
   const rendered: RenderedFigure[] = [];
   for (const figure of figures) rendered.push({ figure, svg: await renderSvg(figure.spec, figure.id) });
-  const html = reportPage({ file, generatedAt: new Date(), ltxVersion: packageJson.version, figures: rendered, probes });
+  const html = reportPage({ file, generatedAt: new Date(), ltxVersion: packageJson.version, figures: rendered, probes, library: standardLibrary });
 
   const dir = resolve(out ?? DEFAULT_REPORT_DIR);
   const page = join(dir, 'index.html');
