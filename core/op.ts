@@ -174,10 +174,91 @@ export type LoweringRule = Lowering['rule'];
 
 /** The figures and metrics of a probe, for `ltx results` and `ltx report`. */
 export interface ProbeReporting {
-  /** Metric names its rows carry, the main one first. */
+  /** Metric names its rows carry, the main one first (numbered ones, such as one per chain, left out). */
   metrics: string[];
-  /** Metrics drawn over a coordinate (steps of `RUN @ every N`, levels of a lottery), if any. */
-  trajectory?: string[];
+  /** What `ltx report` draws of it, in order; none for a probe read from its table alone. */
+  figures: FigureDeclaration[];
+}
+
+/**
+ * A figure of `ltx report`, declared by the probe it draws as plain data: cli/report has one builder
+ * per kind and knows no probe by name. Captions are the probe's words; the builder adds what the rows
+ * say (series, values, provenance) and where the rows were declared.
+ */
+export type FigureDeclaration = TicketCurveFigure | TrajectoryFigure | InterpolationPathFigure | ChainsFigure | PairHeatmapFigure;
+
+export type FigureKind = FigureDeclaration['kind'];
+
+/** The ordered coordinates of training a figure can draw along: the steps of `RUN @ every N`, a lottery's levels. */
+export type TrainingCoordinate = 'step' | 'level';
+
+/**
+ * `metric` against the share of prunable weights the rows' masks keep (their metric `remaining`), one
+ * series per probe: every probe whose op declares a ticket curve of the same metric joins one figure.
+ */
+export interface TicketCurveFigure {
+  kind: 'ticket-curve';
+  metric: string;
+  /** What the metric measures, opening the caption ("Top-1 accuracy"). */
+  measure: string;
+}
+
+/** `metrics` over the training coordinate its rows vary along, one panel per metric, one figure per probe. */
+export interface TrajectoryFigure {
+  kind: 'trajectory';
+  metrics: string[];
+  /** What the panels show. */
+  caption: string;
+  /** The coordinates it may be drawn over, in order of preference (default: step, then level). */
+  over?: TrainingCoordinate[];
+}
+
+/**
+ * A quantity along the straight path between pairs of weights. Rows carry the series `alpha`, the
+ * mean path `error` (or `loss`, for regression) and each pair's `error_pairs` (`loss_pairs`), and the
+ * metric `barrier`. Every probe declaring one joins one figure.
+ */
+export interface InterpolationPathFigure {
+  kind: 'interpolation-path';
+  /** What the path means: the caption before the barriers. */
+  caption: string;
+}
+
+/**
+ * An estimate from several sampling chains, with each chain's loss trace: rows carry `METRIC_mean`,
+ * `METRIC_std`, `METRIC_chain_I` and the series `traces.series` ([chain][draw]). Two figures per probe:
+ * the estimates (over the training coordinate, if the rows vary along one) and the traces.
+ */
+export interface ChainsFigure {
+  kind: 'chains';
+  metric: string;
+  title: string;
+  /** The estimate's axis title. */
+  axis: string;
+  caption: string;
+  /** Settings quoted in the caption, from the first row: metric name → symbol. */
+  settings: { [metric: string]: string };
+  /** A metric of each row drawn in a panel below the estimates, when the rows vary along a coordinate and all have it. */
+  below?: { metric: string; axis: string; caption: string };
+  traces: { series: string; title: string; caption: string };
+}
+
+/**
+ * `metric` of pairs of subjects (one row per pair) per layer and in total, as a heatmap with the value
+ * in each cell; optionally beside a baseline metric of the same rows. Every probe declaring one of the
+ * same title joins one figure.
+ */
+export interface PairHeatmapFigure {
+  kind: 'pair-heatmap';
+  metric: string;
+  title: string;
+  /** The color legend's title. */
+  legend: string;
+  /** The two subjects (probe arguments) a row compares, and the symbol written between them. */
+  pair: { subjects: [string, string]; symbol: string };
+  caption: string;
+  /** A metric the value is read against, quoted in the caption (in total) and the tooltips (per layer). */
+  baseline?: { metric: string; label: string; caption: string };
 }
 
 /** One standard-library op: its signature and, for ops that compute stages, the stage op and implementation. */

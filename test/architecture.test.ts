@@ -7,6 +7,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, normalize, relative } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import type { FigureDeclaration } from '../core/op.ts';
 import { standardLibrary } from '../stdlib/library.ts';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
@@ -82,5 +83,24 @@ test('every op of the standard library is complete', () => {
     assert.equal((op.schema as { type?: string }).type, 'object', `${op.name} has an object schema`);
     assert.ok(op.lowering, `${op.name} has a lowering`);
     assert.ok(docs.includes(`### \`${op.name}(`), `${op.name} has a section in docs/language.md`);
+  }
+});
+
+test('every probe declares what the report draws of it, from metrics it declares', () => {
+  const drawn = (figure: FigureDeclaration): string[] => {
+    switch (figure.kind) {
+      case 'ticket-curve': return [figure.metric, 'remaining'];
+      case 'trajectory': return figure.metrics;
+      case 'interpolation-path': return ['barrier'];
+      case 'chains': return [`${figure.metric}_mean`, `${figure.metric}_std`, ...Object.keys(figure.settings ?? {}), ...(figure.below ? [figure.below.metric] : [])];
+      case 'pair-heatmap': return [figure.metric, ...(figure.baseline ? [figure.baseline.metric] : [])];
+    }
+  };
+  for (const op of standardLibrary.ops.values()) {
+    if (op.category !== 'probe') continue;
+    assert.ok(op.reporting, `${op.name} declares its reporting`);
+    for (const figure of op.reporting.figures) {
+      for (const metric of drawn(figure)) assert.ok(op.reporting.metrics.includes(metric), `${op.name}'s ${figure.kind} draws ${metric}, which it declares`);
+    }
   }
 });

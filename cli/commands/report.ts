@@ -3,6 +3,7 @@
 // whoever wants to restyle one. Read-only towards the cache; rows not computed yet show as pending.
 import { join, resolve } from 'node:path';
 import { writeFileAtomically } from '../../runtime/store/durable-fs.ts';
+import { standardLibrary } from '../../stdlib/library.ts';
 import { compileFile, errorCount, printDiagnostics, type CompileFlags } from '../compile-file.ts';
 import { damagedRowsNote, readResults } from '../probe-results.ts';
 import { figuresFor, type ProbeResults } from '../report/figures.ts';
@@ -23,10 +24,10 @@ export async function reportCommand(file: string, compileFlags: CompileFlags, ou
   const probes: ProbeResults[] = program.probes.map((table) => ({
     name: table.name, op: table.op, declarations: table.declarations, rows: results[table.name] ?? [],
   }));
-  const figures = figuresFor(probes);
+  const figures = figuresFor(probes, standardLibrary);
   const rendered: RenderedFigure[] = [];
   for (const figure of figures) rendered.push({ figure, svg: await renderSvg(figure.spec, figure.id) });
-  const html = reportPage({ file, generatedAt: new Date(), ltxVersion: packageJson.version, figures: rendered, probes });
+  const html = reportPage({ file, generatedAt: new Date(), ltxVersion: packageJson.version, figures: rendered, probes, library: standardLibrary });
 
   const dir = resolve(out ?? DEFAULT_REPORT_DIR);
   const page = join(dir, 'index.html');

@@ -1,10 +1,13 @@
 // The report's standard plots as Vega-Lite specs, each with a caption saying what was run. Pure: the
-// probes' results in, figures out (rendering is render.ts's job). Which figures a program gets depends on
-// its probes: accuracy/loss against weights remaining (the ticket curve, with every control that is an
-// accuracy/loss probe), the error along the linear interpolation path (instability), LLC and the SGLD
-// loss traces (llc), a mask-overlap heatmap (mask_overlap), and every other probe measured along a
-// coordinate (steps of `RUN @ every N`, levels of a lottery) as a line over that coordinate.
+// probes' results in, figures out (rendering is render.ts's job). Which figures a program gets is what
+// its probes' modules declare (core/op.ts's FigureDeclaration): this file has one builder per kind of
+// figure and knows no probe by name. Figures of one kind stand together, in the order of KIND_ORDER.
 import type { TopLevelSpec } from 'vega-lite';
+import type { Library } from '../../core/library.ts';
+import type {
+  ChainsFigure, FigureDeclaration, FigureKind, InterpolationPathFigure, PairHeatmapFigure, TicketCurveFigure, TrainingCoordinate,
+  TrajectoryFigure,
+} from '../../core/op.ts';
 import type { ResultRow } from '../probe-results.ts';
 
 export interface ProbeResults {
@@ -25,42 +28,83 @@ export interface Figure {
 
 type Datum = Record<string, string | number>;
 
+/** A figure a probe's module declares, with the probe's results. */
+interface Declared<F extends FigureDeclaration = FigureDeclaration> {
+  probe: ProbeResults;
+  figure: F;
+}
+
+type DeclarationOf<K extends FigureKind> = Extract<FigureDeclaration, { kind: K }>;
+
 const WIDTH = 560;
 const HEIGHT = 300;
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 
-/** The metrics a probe is plotted by along a coordinate, by op (the first one is the main one). */
-const TRAJECTORY_METRICS: Record<string, string[]> = {
-  accuracy: ['accuracy'],
-  loss: ['loss'],
-  kernel_distance: ['distance'],
-  linearization: ['rmse', 'agreement'],
-  mask_distance: ['hamming'],
-  weight_distance: ['relative'],
-};
+/** The order of the page: the ticket curves first, the trajectories last. */
+const KIND_ORDER: readonly FigureKind[] = ['ticket-curve', 'interpolation-path', 'chains', 'pair-heatmap', 'trajectory'];
 
 /**
  * Coordinates a trajectory is drawn over, in order of preference: the ordered ones of training.
  * Others (seed, a loop over learning rates) are series, never an axis: a line over seeds means nothing.
  */
-const AXIS_PREFERENCE = ['step', 'level'];
+const AXIS_PREFERENCE: readonly TrainingCoordinate[] = ['step', 'level'];
 
-export function figuresFor(probes: ProbeResults[]): Figure[] {
-  const figures: Figure[] = [];
-  for (const metric of ['accuracy', 'loss'] as const) {
-    const figure = ticketCurve(probes.filter((p) => p.op === metric), metric);
-    if (figure) figures.push(figure);
+/** The figures of `probes` as the modules of their ops in `library` declare them. */
+export function figuresFor(probes: ProbeResults[], library: Library): Figure[] {
+  const declared: Declared[] = probes.flatMap((probe) => (library.op(probe.op)?.reporting?.figures ?? []).map((figure) => ({ probe, figure })));
+  const rank = new Map([...library.ops.keys()].map((op, i) => [op, i]));
+  return KIND_ORDER.flatMap((kind) => groupsOf(declared.filter((d) => d.figure.kind === kind), rank).flatMap(build));
+}
+
+/** The figure a declaration joins when it shares one with other probes; undefined when it is its probe's own. */
+function sharedKey(figure: FigureDeclaration): string | undefined {
+  switch (figure.kind) {
+    case 'ticket-curve':
+      return figure.metric;
+    case 'interpolation-path':
+      return '';
+    case 'pair-heatmap':
+      return figure.title;
+    default:
+      return undefined;
   }
-  const interpolation = interpolationPath(probes.filter((p) => p.op === 'instability'));
-  if (interpolation) figures.push(interpolation);
-  for (const probe of probes.filter((p) => p.op === 'llc')) figures.push(...llcFigures(probe));
-  const overlap = overlapHeatmap(probes.filter((p) => p.op === 'mask_overlap'));
-  if (overlap) figures.push(overlap);
-  for (const probe of probes) {
-    const figure = trajectory(probe);
-    if (figure) figures.push(figure);
+}
+
+/**
+ * The declarations of one kind grouped by the figure they make, in program order; shared figures in the
+ * order of the library's ops (the accuracy curve before the loss curve, whichever the program declares first).
+ */
+function groupsOf(declared: Declared[], rank: Map<string, number>): Declared[][] {
+  const groups = new Map<string, Declared[]>();
+  declared.forEach((d, i) => {
+    const key = sharedKey(d.figure) ?? `probe ${i}`;
+    groups.set(key, [...(groups.get(key) ?? []), d]);
+  });
+  const first = (group: Declared[]) => Math.min(...group.map((d) => rank.get(d.probe.op)!));
+  const ordered = [...groups.values()];
+  return declared.length > 0 && sharedKey(declared[0]!.figure) !== undefined ? ordered.sort((a, b) => first(a) - first(b)) : ordered;
+}
+
+function ofKind<K extends FigureKind>(group: Declared[], kind: K): Declared<DeclarationOf<K>>[] {
+  return group.filter((d): d is Declared<DeclarationOf<K>> => d.figure.kind === kind);
+}
+
+/** The figures one group of declarations makes: one builder per kind. */
+function build(group: Declared[]): Figure[] {
+  const one = (figure: Figure | undefined): Figure[] => (figure ? [figure] : []);
+  const { probe, figure } = group[0]!;
+  switch (figure.kind) {
+    case 'ticket-curve':
+      return one(ticketCurve(ofKind(group, 'ticket-curve')));
+    case 'interpolation-path':
+      return one(interpolationPath(ofKind(group, 'interpolation-path')));
+    case 'chains':
+      return chainFigures(probe, figure);
+    case 'pair-heatmap':
+      return one(pairHeatmap(ofKind(group, 'pair-heatmap')));
+    case 'trajectory':
+      return one(trajectory(probe, figure));
   }
-  return figures;
 }
 
 // ---- helpers -----------------------------------------------------------------------------------
@@ -98,11 +142,15 @@ function coordinatesLabel(row: ResultRow, except: string[] = []): string {
     .join(', ');
 }
 
-/** The training coordinate (step, else level) whose values differ among the rows. */
-function varyingCoordinate(rows: ResultRow[]): string | undefined {
+/** The first training coordinate of `preference` whose values differ among the rows. */
+function varyingCoordinate(rows: ResultRow[], preference: readonly TrainingCoordinate[] = AXIS_PREFERENCE): TrainingCoordinate | undefined {
   const varies = (key: string) => new Set(rows.map((r) => String(r.index[key] ?? ''))).size > 1;
   const numeric = (key: string) => rows.every((r) => typeof r.index[key] === 'number');
-  return AXIS_PREFERENCE.find((k) => varies(k) && numeric(k));
+  return preference.find((k) => varies(k) && numeric(k));
+}
+
+function capitalized(text: string): string {
+  return `${text.slice(0, 1).toUpperCase()}${text.slice(1)}`;
 }
 
 function slug(text: string): string {
@@ -112,10 +160,12 @@ function slug(text: string): string {
 // ---- the ticket curve --------------------------------------------------------------------------
 
 /**
- * Accuracy (or loss) against the share of weights remaining, one series per probe: the lottery's levels
- * and each control. Points are rows (several per x when seeds repeat); the line joins their means.
+ * A metric (accuracy, loss) against the share of weights remaining, one series per probe: the lottery's
+ * levels and each control. Points are rows (several per x when seeds repeat); the line joins their means.
  */
-function ticketCurve(probes: ProbeResults[], metric: 'accuracy' | 'loss'): Figure | undefined {
+function ticketCurve(members: Declared<TicketCurveFigure>[]): Figure | undefined {
+  const { metric, measure } = members[0]!.figure;
+  const probes = members.map((m) => m.probe);
   const data: Datum[] = [];
   for (const probe of probes) {
     for (const row of done(probe.rows)) {
@@ -127,12 +177,11 @@ function ticketCurve(probes: ProbeResults[], metric: 'accuracy' | 'loss'): Figur
   }
   // Without pruning there is no curve: every row would stand at 100%.
   if (new Set(data.map((d) => d['remaining'])).size < 2) return undefined;
-  const label = metric === 'accuracy' ? 'accuracy' : 'loss';
   const x = {
     field: 'remaining', type: 'quantitative' as const, title: 'prunable weights remaining (log scale)',
     scale: { type: 'log' as const, reverse: true, nice: false }, axis: { format: '.1~%' },
   };
-  const y = { field: metric, type: 'quantitative' as const, title: label, scale: { zero: false } };
+  const y = { field: metric, type: 'quantitative' as const, title: metric, scale: { zero: false } };
   const color = { field: 'probe', type: 'nominal' as const, title: 'probe' };
   const spec: TopLevelSpec = {
     $schema: SCHEMA, width: WIDTH, height: HEIGHT,
@@ -152,12 +201,11 @@ function ticketCurve(probes: ProbeResults[], metric: 'accuracy' | 'loss'): Figur
     ],
   };
   const names = probes.filter((p) => data.some((d) => d['probe'] === p.name)).map((p) => p.name);
-  const split = metric === 'accuracy' ? 'Top-1 accuracy' : 'Mean loss';
   return {
-    id: `${metric}-vs-remaining`,
-    title: `${metric === 'accuracy' ? 'Accuracy' : 'Loss'} against weights remaining`,
+    id: `${slug(metric)}-vs-remaining`,
+    title: `${capitalized(metric)} against weights remaining`,
     caption:
-      `${split} of each probe's weights against the share of prunable weights their mask keeps (log scale; ` +
+      `${measure} of each probe's weights against the share of prunable weights their mask keeps (log scale; ` +
       `sparser to the right). Series: ${names.join(', ')}; a point per row, the line through the mean where ` +
       `rows share a sparsity (seeds). A winning ticket stays at the dense accuracy while its controls fall off. ` +
       `Declared as ${declared(probes)}. ${provenance(probes.flatMap((p) => p.rows))}`,
@@ -165,10 +213,11 @@ function ticketCurve(probes: ProbeResults[], metric: 'accuracy' | 'loss'): Figur
   };
 }
 
-// ---- linear mode connectivity ------------------------------------------------------------------
+// ---- interpolation paths -----------------------------------------------------------------------
 
 /** Error (loss for regression) along αW1 + (1−α)W2, one line per row, thin lines per pair of copies. */
-function interpolationPath(probes: ProbeResults[]): Figure | undefined {
+function interpolationPath(members: Declared<InterpolationPathFigure>[]): Figure | undefined {
+  const probes = members.map((m) => m.probe);
   const data: Datum[] = [];
   let quantity = 'error';
   const barriers: string[] = [];
@@ -213,9 +262,7 @@ function interpolationPath(probes: ProbeResults[]): Figure | undefined {
     id: 'interpolation-path',
     title: `${quantity === 'error' ? 'Error' : 'Loss'} along the linear interpolation path`,
     caption:
-      `Linear mode connectivity (Frankle et al. 2020): copies trained from the same checkpoint with different ` +
-      `data orders, evaluated at αW1 + (1−α)W2. Bold: the mean over pairs of copies; thin: each pair. A flat path ` +
-      `(barrier ≈ 0) means the checkpoint is stable to SGD noise. Barriers: ${barriers.join('; ')}. ` +
+      `${members[0]!.figure.caption} Barriers: ${barriers.join('; ')}. ` +
       `Declared as ${declared(probes)}. ${provenance(probes.flatMap((p) => p.rows))}`,
     spec,
   };
@@ -226,10 +273,21 @@ function formatNumber(value: number): string {
   return String(Number(value.toPrecision(Math.abs(value) >= 100 ? 4 : 3)));
 }
 
-// ---- local learning coefficient ----------------------------------------------------------------
+// ---- estimates from sampling chains -------------------------------------------------------------
 
-/** LLC with ±1 std over chains (and each chain's estimate) over the varying coordinate; the chains' loss traces. */
-function llcFigures(probe: ProbeResults): Figure[] {
+/** The chain a metric is the estimate of (`llc_chain_2` → 2), if it is one of `figure`'s. */
+export function chainOf(figure: ChainsFigure, metric: string): number | undefined {
+  const prefix = `${figure.metric}_chain_`;
+  const rest = metric.slice(prefix.length);
+  return metric.startsWith(prefix) && /^\d+$/.test(rest) ? Number(rest) : undefined;
+}
+
+/**
+ * The estimate with ±1 std over chains (and each chain's estimate) over the varying coordinate, and the
+ * declared metric below it; then the chains' loss traces.
+ */
+function chainFigures(probe: ProbeResults, figure: ChainsFigure): Figure[] {
+  const { metric, below } = figure;
   const rows = done(probe.rows);
   if (rows.length === 0) return [];
   const axis = varyingCoordinate(probe.rows);
@@ -237,83 +295,82 @@ function llcFigures(probe: ProbeResults): Figure[] {
   const estimates: Datum[] = [];
   const summary: Datum[] = [];
   for (const row of rows) {
-    const mean = row.metrics['llc_mean'];
+    const mean = row.metrics[`${metric}_mean`];
     if (mean === undefined) continue;
-    const std = row.metrics['llc_std'] ?? 0;
-    summary.push({ at: position(row), llc: mean, low: mean - std, high: mean + std, subject: row.subject, loss: row.metrics['init_loss'] ?? NaN });
+    const std = row.metrics[`${metric}_std`] ?? 0;
+    const reference: Datum = below ? { loss: row.metrics[below.metric] ?? NaN } : {};
+    summary.push({ at: position(row), [metric]: mean, low: mean - std, high: mean + std, subject: row.subject, ...reference });
     for (const [name, value] of Object.entries(row.metrics)) {
-      const chain = /^llc_chain_(\d+)$/.exec(name);
-      if (chain) estimates.push({ at: position(row), llc: value, chain: Number(chain[1]) });
+      const chain = chainOf(figure, name);
+      if (chain !== undefined) estimates.push({ at: position(row), [metric]: value, chain });
     }
   }
   const x = axis === undefined
     ? { field: 'at', type: 'nominal' as const, title: 'weights' }
     : { field: 'at', type: 'quantitative' as const, title: axis, axis: { tickMinStep: 1 } };
-  const settings = rows[0]!.metrics;
-  const setting = `ε = ${formatNumber(settings['epsilon'] ?? NaN)}, γ = ${formatNumber(settings['gamma'] ?? NaN)}, nβ = ${formatNumber(settings['nbeta'] ?? NaN)}`;
-  const llcLayers = {
+  const first = rows[0]!.metrics;
+  const settings = Object.entries(figure.settings ?? {}).map(([name, symbol]) => `${symbol} = ${formatNumber(first[name] ?? NaN)}`);
+  const estimateLayers = {
     width: WIDTH, height: HEIGHT,
     layer: [
       {
         data: { values: summary },
         mark: { type: 'errorbar' as const, ticks: true },
-        encoding: { x, y: { field: 'low', type: 'quantitative' as const, title: 'local learning coefficient λ̂' }, y2: { field: 'high' } },
+        encoding: { x, y: { field: 'low', type: 'quantitative' as const, title: figure.axis }, y2: { field: 'high' } },
       },
       {
         data: { values: estimates },
         mark: { type: 'point' as const, opacity: 0.5, size: 25 },
-        encoding: { x, y: { field: 'llc', type: 'quantitative' as const }, color: { field: 'chain', type: 'nominal' as const, title: 'chain' } },
+        encoding: { x, y: { field: metric, type: 'quantitative' as const }, color: { field: 'chain', type: 'nominal' as const, title: 'chain' } },
       },
       {
         data: { values: summary },
         mark: { type: 'line' as const, point: { filled: true, size: 60 }, color: 'black' },
-        encoding: { x, y: { field: 'llc', type: 'quantitative' as const }, tooltip: [{ field: 'subject' }, { field: 'llc', format: '.3f' }, { field: 'loss', format: '.4f' }] },
+        encoding: {
+          x, y: { field: metric, type: 'quantitative' as const },
+          tooltip: [{ field: 'subject' }, { field: metric, format: '.3f' }, ...(below ? [{ field: 'loss', format: '.4f' }] : [])],
+        },
       },
     ],
   };
-  // Below it, the loss L(w*) at each checkpoint: λ̂ read beside how far training has come.
-  const withLoss = axis !== undefined && summary.every((d) => Number.isFinite(d['loss']));
-  const llcSpec: TopLevelSpec = withLoss
+  // Below it, the declared metric (the loss at the weights): the estimate read beside how far training has come.
+  const withBelow = below !== undefined && axis !== undefined && summary.every((d) => Number.isFinite(d['loss']));
+  const estimateSpec: TopLevelSpec = withBelow
     ? {
         $schema: SCHEMA,
         vconcat: [
-          llcLayers,
+          estimateLayers,
           {
             width: WIDTH, height: 120,
             data: { values: summary },
             mark: { type: 'line', point: { filled: true }, color: '#888' },
-            encoding: { x, y: { field: 'loss', type: 'quantitative', title: 'loss L(w*)', scale: { zero: false } } },
+            encoding: { x, y: { field: 'loss', type: 'quantitative', title: below.axis, scale: { zero: false } } },
           },
         ],
       }
-    : { $schema: SCHEMA, ...llcLayers };
+    : { $schema: SCHEMA, ...estimateLayers };
   const traces: Datum[] = [];
   for (const row of rows) {
-    const chains = row.series?.['loss_trace'] as number[][] | undefined;
+    const chains = row.series?.[figure.traces.series] as number[][] | undefined;
     chains?.forEach((trace, c) => trace.forEach((loss, draw) => traces.push({ panel: String(position(row)), chain: c, draw, loss })));
   }
   const panels = new Set(traces.map((t) => t['panel'])).size;
   const columns = Math.min(panels, 3);
   const panelWidth = Math.max(150, Math.floor(WIDTH / columns) - 20);
   const figures: Figure[] = [{
-    id: `llc-${slug(probe.name)}`,
-    title: `Local learning coefficient: ${probe.name}`,
+    id: `${slug(metric)}-${slug(probe.name)}`,
+    title: `${figure.title}: ${probe.name}`,
     caption:
-      `λ̂ = nβ (mean SGLD loss − L(w*)) by SGLD localized at each checkpoint (Lau et al.; ${setting}). Black: the ` +
-      `mean over chains with ±1 standard deviation; colored: each chain's estimate${axis ? `, over ${axis}` : ''}` +
-      `${withLoss ? '; below, the loss L(w*) on the same data at each checkpoint' : ''}. ` +
-      `A regular model with d parameters has λ = d/2; smaller values mean a more degenerate (simpler) solution. ` +
+      `${figure.caption}${settings.length > 0 ? ` Settings: ${settings.join(', ')}.` : ''} Black: the mean over chains with ` +
+      `±1 standard deviation; colored: each chain's estimate${axis ? `, over ${axis}` : ''}${withBelow ? `; below, ${below.caption}` : ''}. ` +
       `Declared as ${declared([probe])}. ${provenance(probe.rows)}`,
-    spec: llcSpec,
+    spec: estimateSpec,
   }];
   if (traces.length > 0) {
     figures.push({
-      id: `llc-traces-${slug(probe.name)}`,
-      title: `SGLD loss traces: ${probe.name}`,
-      caption:
-        `The minibatch loss of each SGLD chain after burn-in, one panel per checkpoint${axis ? ` (${axis})` : ''}, ` +
-        `from which the estimates above are taken. Traces that level off mean the chain equilibrated near w*; ` +
-        `traces that keep falling mean w* was not a local minimum (raise γ or lower ε). ${provenance(probe.rows)}`,
+      id: `${slug(metric)}-traces-${slug(probe.name)}`,
+      title: `${figure.traces.title}: ${probe.name}`,
+      caption: `${figure.traces.caption} One panel per checkpoint${axis ? ` (${axis})` : ''}. ${provenance(probe.rows)}`,
       spec: {
         $schema: SCHEMA,
         data: { values: traces },
@@ -335,29 +392,32 @@ function llcFigures(probe: ProbeResults): Figure[] {
   return figures;
 }
 
-// ---- mask overlap ------------------------------------------------------------------------------
+// ---- pairs of subjects -------------------------------------------------------------------------
 
-/** Jaccard per pair of masks (rows) and layer (columns, with the total), values written in the cells. */
-function overlapHeatmap(probes: ProbeResults[]): Figure | undefined {
+/** A metric per pair of subjects (rows) and layer (columns, with the total), values written in the cells. */
+function pairHeatmap(members: Declared<PairHeatmapFigure>[]): Figure | undefined {
+  const { metric, title, legend, pair: { subjects: [first, second], symbol }, caption, baseline } = members[0]!.figure;
+  const probes = members.map((m) => m.probe);
   const data: Datum[] = [];
   const baselines: string[] = [];
+  const cell = (values: { [name: string]: number }): Datum => (baseline ? { baseline: values[baseline.metric] ?? NaN } : {});
   for (const probe of probes) {
     for (const row of done(probe.rows)) {
-      const pair = `${row.subjects['a'] ?? '?'} ∧ ${row.subjects['b'] ?? '?'}`;
-      const jaccard = row.metrics['jaccard'];
-      if (jaccard === undefined) continue;
-      const baseline = row.metrics['baseline'] ?? NaN;
-      data.push({ pair, layer: 'total', jaccard, baseline, probe: probe.name });
+      const pair = `${row.subjects[first] ?? '?'} ${symbol} ${row.subjects[second] ?? '?'}`;
+      const value = row.metrics[metric];
+      if (value === undefined) continue;
+      data.push({ pair, layer: 'total', [metric]: value, ...cell(row.metrics), probe: probe.name });
       for (const [layer, metrics] of Object.entries(row.layers ?? {})) {
-        if (metrics['jaccard'] !== undefined) data.push({ pair, layer, jaccard: metrics['jaccard'], baseline: metrics['baseline'] ?? NaN, probe: probe.name });
+        if (metrics[metric] !== undefined) data.push({ pair, layer, [metric]: metrics[metric], ...cell(metrics), probe: probe.name });
       }
-      baselines.push(`${pair}: ${formatNumber(baseline)}`);
+      if (baseline) baselines.push(`${pair}: ${formatNumber(row.metrics[baseline.metric] ?? NaN)}`);
     }
   }
   if (data.length === 0) return undefined;
   const layers = [...new Set(data.map((d) => String(d['layer'])))];
   const order = [...layers.filter((l) => l !== 'total'), 'total'];
   const pairs = new Set(data.map((d) => d['pair'])).size;
+  const baselineTooltip = baseline ? [{ field: 'baseline', format: '.3f', title: baseline.label }] : [];
   const spec: TopLevelSpec = {
     $schema: SCHEMA,
     width: Math.min(WIDTH, 90 * order.length), height: Math.max(40, 28 * pairs),
@@ -370,27 +430,24 @@ function overlapHeatmap(probes: ProbeResults[]): Figure | undefined {
       {
         mark: 'rect',
         encoding: {
-          color: { field: 'jaccard', type: 'quantitative', title: 'Jaccard', scale: { domain: [0, 1], scheme: 'viridis' } },
-          tooltip: [{ field: 'probe' }, { field: 'pair' }, { field: 'layer' }, { field: 'jaccard', format: '.3f' }, { field: 'baseline', format: '.3f', title: 'random baseline' }],
+          color: { field: metric, type: 'quantitative', title: legend, scale: { domain: [0, 1], scheme: 'viridis' } },
+          tooltip: [{ field: 'probe' }, { field: 'pair' }, { field: 'layer' }, { field: metric, format: '.3f' }, ...baselineTooltip],
         },
       },
       {
         mark: { type: 'text', fontSize: 11 },
         encoding: {
-          text: { field: 'jaccard', type: 'quantitative', format: '.2f' },
-          color: { condition: { test: 'datum.jaccard > 0.6', value: 'black' }, value: 'white' },
+          text: { field: metric, type: 'quantitative', format: '.2f' },
+          color: { condition: { test: `datum.${metric} > 0.6`, value: 'black' }, value: 'white' },
         },
       },
     ],
   };
+  const againstBaseline = baseline ? ` ${baseline.caption} ${capitalized(baseline.label)} in total: ${baselines.join('; ')}.` : '';
   return {
-    id: 'mask-overlap',
-    title: 'Mask overlap',
-    caption:
-      `Jaccard overlap |A∧B| / |A∨B| of the kept weights of two masks, per layer and in total. Two independent ` +
-      `random masks of density d overlap d / (2 − d) on average (total baselines: ${baselines.join('; ')}); overlaps ` +
-      `near the baseline mean the two tickets share no more structure than chance. Declared as ${declared(probes)}. ` +
-      provenance(probes.flatMap((p) => p.rows)),
+    id: slug(title.toLowerCase()),
+    title,
+    caption: `${caption}${againstBaseline} Declared as ${declared(probes)}. ${provenance(probes.flatMap((p) => p.rows))}`,
     spec,
   };
 }
@@ -398,14 +455,11 @@ function overlapHeatmap(probes: ProbeResults[]): Figure | undefined {
 // ---- trajectories ------------------------------------------------------------------------------
 
 /** A probe measured along a coordinate (steps of `RUN @ every N`, lottery levels): its metrics over it. */
-function trajectory(probe: ProbeResults): Figure | undefined {
-  const metrics = TRAJECTORY_METRICS[probe.op];
-  if (metrics === undefined) return undefined;
+function trajectory(probe: ProbeResults, figure: TrajectoryFigure): Figure | undefined {
+  const { metrics } = figure;
   const rows = done(probe.rows);
-  const axis = varyingCoordinate(probe.rows);
+  const axis = varyingCoordinate(probe.rows, figure.over);
   if (axis === undefined || rows.length < 2) return undefined;
-  // The ticket curve already shows accuracy and loss of pruned weights against sparsity.
-  if ((probe.op === 'accuracy' || probe.op === 'loss') && axis === 'level') return undefined;
   const data: Datum[] = [];
   for (const row of rows) {
     const group = coordinatesLabel(row, [axis]) || probe.name;
@@ -435,22 +489,7 @@ function trajectory(probe: ProbeResults): Figure | undefined {
   return {
     id: `trajectory-${slug(probe.name)}`,
     title: `${probe.name}: ${present.join(', ')} over ${axis}`,
-    caption: `${describeOp(probe.op)} Declared as ${declared([probe])}. ${provenance(probe.rows)}`,
+    caption: `${figure.caption} Declared as ${declared([probe])}. ${provenance(probe.rows)}`,
     spec,
   };
-}
-
-function describeOp(op: string): string {
-  switch (op) {
-    case 'kernel_distance':
-      return 'Empirical NTK distance 1 − ⟨K1, K2⟩ / (‖K1‖‖K2‖) between the kernels at the two weights (Fort et al. 2020): how far the tangent kernel has moved; it rises fast early and then settles when training leaves the lazy regime.';
-    case 'linearization':
-      return 'Distance of the trained net from its tangent model at the linearization point: output RMSE and the share of inputs on which both predict the same class. An agreement near 1 means the net still behaves like its linearization.';
-    case 'mask_distance':
-      return 'Early-bird mask distance (You et al. 2020): the normalized Hamming distance between the magnitude masks of consecutive checkpoints; it falls to near 0 once the ticket has emerged.';
-    case 'weight_distance':
-      return 'Relative distance ‖A − B‖ / ‖B‖ between the two weights.';
-    default:
-      return `${op[0]!.toUpperCase()}${op.slice(1)} of each checkpoint.`;
-  }
 }

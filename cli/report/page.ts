@@ -1,7 +1,8 @@
 // The report as one self-contained HTML page: inline CSS and SVG, no script, nothing fetched, so it
 // opens from disk, from a mail attachment or from a CI artifact alike.
+import type { Library } from '../../core/library.ts';
 import { formatMetric, unionOf, type ResultRow } from '../probe-results.ts';
-import type { Figure, ProbeResults } from './figures.ts';
+import { chainOf, type Figure, type ProbeResults } from './figures.ts';
 
 export interface RenderedFigure {
   figure: Figure;
@@ -15,6 +16,8 @@ export interface PageInput {
   ltxVersion: string;
   figures: RenderedFigure[];
   probes: ProbeResults[];
+  /** What the probes' ops declare of their results. */
+  library: Library;
 }
 
 const STYLE = `
@@ -54,7 +57,7 @@ export function reportPage(input: PageInput): string {
       : `<p>No plots yet: ${rows.length === 0 ? 'the program has no probes' : 'no probe row has been computed (run <code>ltx run</code> first)'}.</p>`,
     ...figures.map(figureHtml),
     `<h2 id="tables">Tables</h2>`,
-    ...probes.map(probeTable),
+    ...probes.map((probe) => probeTable(probe, input.library)),
   ];
   return `<!DOCTYPE html>
 <html lang="en">
@@ -79,9 +82,11 @@ function figureHtml({ figure, svg }: RenderedFigure): string {
 </figure>`;
 }
 
-function probeTable(probe: ProbeResults): string {
+function probeTable(probe: ProbeResults, library: Library): string {
   const indexColumns = unionOf(probe.rows.map((r) => Object.keys(r.index)));
-  const metricColumns = unionOf(probe.rows.map((r) => Object.keys(r.metrics))).filter((m) => !/^llc_chain_\d+$/.test(m));
+  // One column per chain would crowd the table: the plot shows them.
+  const chains = (library.op(probe.op)?.reporting?.figures ?? []).flatMap((f) => (f.kind === 'chains' ? [f] : []));
+  const metricColumns = unionOf(probe.rows.map((r) => Object.keys(r.metrics))).filter((m) => chains.every((f) => chainOf(f, m) === undefined));
   const header = [...indexColumns, 'subject', ...metricColumns];
   const line = (row: ResultRow) => {
     const cells = [

@@ -1,7 +1,17 @@
 // An init module from its name, summary, distribution and any parameter of its own; every init takes the
 // model it initializes and a seed, and makes an `init` stage.
+import type { StageImplementation } from '../../core/op.ts';
 import { arg, signatureOf, type SignatureSpec } from '../signature.ts';
 import type { InitModule } from './types.ts';
+
+/**
+ * The `init` stage of every scheme. It finds the scheme by name in the list of schemes (index.ts), which
+ * is made of the modules this file defines: it is loaded when a stage first needs it, not imported.
+ */
+const initStage: StageImplementation = (() => {
+  let loading: Promise<StageImplementation> | undefined;
+  return async (stage, inputs, ctx) => (await (loading ??= import('./stage.ts').then((m) => m.initStage)))(stage, inputs, ctx);
+})();
 
 export interface InitSpec extends Omit<SignatureSpec, 'positional' | 'parameters' | 'required'> {
   /** Parameters besides `model` and `seed`, with defaults. */
@@ -15,6 +25,7 @@ export function defineInit(spec: InitSpec): InitModule {
     ...signatureOf({ ...spec, positional: ['model'], parameters, required: ['model'] }, 'init', 'init'),
     lowering: { rule: 'init' },
     stageOp: 'init',
+    implementation: initStage,
     init: { distribution: spec.distribution },
   };
 }

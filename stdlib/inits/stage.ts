@@ -5,7 +5,7 @@ import type { Checkpoint, OpRef, TensorValue } from '../../core/artifacts.ts';
 import type { StageImplementation } from '../../core/op.ts';
 import type { Stage } from '../../core/stage.ts';
 import type { ModelLayout } from '../models/layout.ts';
-import { applyMask } from '../pruning/index.ts';
+import { applyMask } from '../pruning/apply-mask.ts';
 import { messageOf, StageFailure } from '../stage-support/failure.ts';
 import { checkSameModel, layoutOf } from '../stage-support/models.ts';
 import { integerParam, maskInput, numberParam, opRefParam, stringParam } from '../stage-support/params.ts';

@@ -7,7 +7,7 @@ import type { LoadedDataset } from '../datasets/index.ts';
 import { probeData } from '../stage-support/data.ts';
 import { failing } from '../stage-support/failure.ts';
 import { layoutOf } from '../stage-support/models.ts';
-import { checkpointInput, checkpointOrMaskInput } from '../stage-support/params.ts';
+import { checkpointInput } from '../stage-support/params.ts';
 import { evaluate, EVALUATION_BATCH } from '../training/evaluate.ts';
 
 export interface EvaluationTarget {
@@ -94,22 +94,17 @@ export function sparsityProbe(x: Checkpoint | Mask): ProbeResult {
   };
 }
 
-// ---- stages ------------------------------------------------------------------------------------
-
+/** What accuracy and loss evaluate: the checkpoint `x` on the split `on`. */
 async function evaluationTarget(stage: Stage, inputs: Record<string, Artifact>, ctx: StageContext): Promise<EvaluationTarget> {
   const checkpoint = checkpointInput(stage, inputs, 'x');
   const { dataset, split } = await probeData(stage, ctx, [checkpoint]);
   return { checkpoint, dataset, split, tensors: ctx.tensors };
 }
 
-export const accuracyStage: StageImplementation = async (stage, inputs, ctx) => {
-  const target = await evaluationTarget(stage, inputs, ctx);
-  return failing('accuracy', () => accuracyProbe(target));
-};
-
-export const lossStage: StageImplementation = async (stage, inputs, ctx) => {
-  const target = await evaluationTarget(stage, inputs, ctx);
-  return failing('loss', () => lossProbe(target));
-};
-
-export const sparsityStage: StageImplementation = async (stage, inputs) => sparsityProbe(checkpointOrMaskInput(stage, inputs, 'x'));
+/** The stage of a probe that evaluates the checkpoint `x` on the split `on` (accuracy, loss). */
+export function evaluationStage(op: string, measure: (target: EvaluationTarget) => ProbeResult): StageImplementation {
+  return async (stage, inputs, ctx) => {
+    const target = await evaluationTarget(stage, inputs, ctx);
+    return failing(op, () => measure(target));
+  };
+}

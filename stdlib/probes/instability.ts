@@ -17,11 +17,13 @@ import type { Stage } from '../../core/stage.ts';
 import type { LoadedDataset } from '../datasets/index.ts';
 import { modelLayout } from '../models/layout.ts';
 import { applyMask, type MaskMap } from '../pruning/index.ts';
+import { arg, LIMITS } from '../signature.ts';
 import { probeData } from '../stage-support/data.ts';
 import { failing, StageFailure, throwIfAborted } from '../stage-support/failure.ts';
 import { checkAllSameModel } from '../stage-support/models.ts';
 import { checkpointInput, integerParam } from '../stage-support/params.ts';
 import { evaluate, EVALUATION_BATCH } from '../training/evaluate.ts';
+import { defineProbe, evaluationData } from './define.ts';
 
 export interface InstabilityTarget {
   /** The trained copies, in order: pairs are (0, 1), (0, 2), …, (1, 2), … */
@@ -187,7 +189,7 @@ function copiesOf(stage: Stage, inputs: Record<string, Artifact>): Checkpoint[] 
 }
 
 /** The instability stage: the trained copies are its inputs copies0, copies1, … */
-export const instabilityStage: StageImplementation = async (stage, inputs, ctx) => {
+const instabilityStage: StageImplementation = async (stage, inputs, ctx) => {
   const copies = copiesOf(stage, inputs);
   checkAllSameModel('instability', 'the copies', copies.map((copy) => copy.model));
   const points = integerParam(stage.params, 'points');
@@ -203,3 +205,35 @@ export const instabilityStage: StageImplementation = async (stage, inputs, ctx) 
     },
   }));
 };
+
+// The copies' data orders are 1,000,000 + 1000 × seed + copy (compiler/ops.ts): distinct for up to 1000 copies.
+const MAX_COPIES = 1000;
+
+export const instabilityModule = defineProbe({
+  name: 'instability',
+  summary: 'Linear mode connectivity (Frankle et al. 2020): copies trained from the checkpoint (⊙ mask) with different data orders to the end of its run; error along the linear path between them. Metrics: barrier, error at each α.',
+  version: 1,
+  positional: ['x'],
+  parameters: {
+    x: arg.ref(['init', 'checkpoint', 'run'], 'the checkpoint the copies start from'),
+    mask: arg.ref(['mask', 'run'], 'mask applied to the checkpoint'),
+    copies: arg.count('number of copies', MAX_COPIES, { minimum: 2, default: 2 }),
+    points: arg.count('number of α values in [0, 1]', LIMITS.repeats, { minimum: 2, default: 11 }),
+    on: evaluationData,
+    like: arg.ref(['run'], 'recipe of the copies (default: the run the checkpoint comes from)'),
+    seed: arg.seed('seed from which the copies\' data orders are derived'),
+  },
+  required: ['x', 'on'],
+  lowering: { subjects: { x: 'weights', mask: 'mask' }, pairing: 'copies' },
+  implementation: instabilityStage,
+  reporting: {
+    metrics: ['barrier', 'loss_barrier', 'pairs'],
+    figures: [{
+      kind: 'interpolation-path',
+      caption:
+        'Linear mode connectivity (Frankle et al. 2020): copies trained from the same checkpoint with different data orders, ' +
+        'evaluated at αW1 + (1−α)W2. Bold: the mean over pairs of copies; thin: each pair. A flat path (barrier ≈ 0) means the ' +
+        'checkpoint is stable to SGD noise.',
+    }],
+  },
+});

@@ -21,9 +21,11 @@ import type { Checkpoint, ProbeResult } from '../../core/artifacts.ts';
 import type { StageImplementation } from '../../core/op.ts';
 import type { LoadedDataset } from '../datasets/index.ts';
 import { createRng } from '../random.ts';
+import { arg, LIMITS } from '../signature.ts';
 import { probeData } from '../stage-support/data.ts';
 import { failing } from '../stage-support/failure.ts';
 import { checkpointInput, integerParam } from '../stage-support/params.ts';
+import { defineProbe, evaluationData, WEIGHTS } from './define.ts';
 import {
   disposeTensors, examplesOf, networkOf, outputsOf, uploadBuffers, uploadMasks, uploadParams, type Network,
 } from './network.ts';
@@ -209,7 +211,7 @@ export function kernelDistanceProbe(target: KernelDistanceTarget): ProbeResult {
 }
 
 /** The kernel_distance stage: the empirical NTKs of inputs `a` and `b`. */
-export const kernelDistanceStage: StageImplementation = async (stage, inputs, ctx) => {
+const kernelDistanceStage: StageImplementation = async (stage, inputs, ctx) => {
   const a = checkpointInput(stage, inputs, 'a');
   const b = checkpointInput(stage, inputs, 'b');
   const { dataset, split } = await probeData(stage, ctx, [a, b]);
@@ -217,3 +219,26 @@ export const kernelDistanceStage: StageImplementation = async (stage, inputs, ct
   const seed = integerParam(stage.params, 'seed');
   return failing('kernel_distance', () => kernelDistanceProbe({ a, b, dataset, split, samples, seed }));
 };
+
+export const kernelDistanceModule = defineProbe({
+  name: 'kernel_distance',
+  summary: 'Empirical NTK distance 1 − ⟨K1,K2⟩/(‖K1‖‖K2‖) on `samples` inputs (Fort et al. 2020). Metric: distance.',
+  version: 1,
+  positional: ['a', 'b'],
+  parameters: {
+    a: arg.ref(WEIGHTS, 'first weights'), b: arg.ref(WEIGHTS, 'second weights'), on: evaluationData,
+    samples: arg.count('number of probe inputs', LIMITS.repeats, { minimum: 2, default: 64 }),
+    seed: arg.seed('seed of the choice of probe inputs'),
+  },
+  required: ['a', 'b', 'on'],
+  lowering: { subjects: { a: 'weights', b: 'weights' } },
+  implementation: kernelDistanceStage,
+  reporting: {
+    metrics: ['distance', 'kernel_norm_a', 'kernel_norm_b', 'alignment_a', 'alignment_b', 'samples'],
+    figures: [{
+      kind: 'trajectory',
+      metrics: ['distance'],
+      caption: 'Empirical NTK distance 1 − ⟨K1, K2⟩ / (‖K1‖‖K2‖) between the kernels at the two weights (Fort et al. 2020): how far the tangent kernel has moved; it rises fast early and then settles when training leaves the lazy regime.',
+    }],
+  },
+});

@@ -30,10 +30,12 @@ import type { Checkpoint, ProbeResult } from '../../core/artifacts.ts';
 import type { StageImplementation } from '../../core/op.ts';
 import type { LoadedDataset } from '../datasets/index.ts';
 import { correct } from '../nn/losses.ts';
+import { arg, LIMITS } from '../signature.ts';
 import { probeData } from '../stage-support/data.ts';
 import { failing } from '../stage-support/failure.ts';
 import { checkSameModel } from '../stage-support/models.ts';
 import { checkpointInput, integerParam } from '../stage-support/params.ts';
+import { defineProbe, evaluationData, WEIGHTS } from './define.ts';
 import {
   disposeTensors, examplesOf, networkOf, outputsOf, parameterNorm, uploadBuffers, uploadParams, type Network,
 } from './network.ts';
@@ -177,7 +179,7 @@ function accumulate(
 }
 
 /** The linearization stage: the tangent model at input `init`, evaluated at input `x`. */
-export const linearizationStage: StageImplementation = async (stage, inputs, ctx) => {
+const linearizationStage: StageImplementation = async (stage, inputs, ctx) => {
   const init = checkpointInput(stage, inputs, 'init');
   const x = checkpointInput(stage, inputs, 'x');
   checkSameModel(init.model, x.model, (a, b) => `linearization: the linearization point is a ${a} but the trained weights are a ${b}`);
@@ -185,3 +187,27 @@ export const linearizationStage: StageImplementation = async (stage, inputs, ctx
   const samples = integerParam(stage.params, 'samples');
   return failing('linearization', () => linearizationProbe({ init, x, dataset, split, samples }));
 };
+
+export const linearizationModule = defineProbe({
+  name: 'linearization',
+  summary: 'Distance of a trained net from its tangent model at INIT, f(θ0) + J(θ0)(θ − θ0). Metrics: rmse, agreement.',
+  version: 1,
+  positional: ['init', 'x'],
+  parameters: {
+    init: arg.ref(['init', 'checkpoint', 'run'], 'the linearization point θ0'),
+    x: arg.ref(WEIGHTS, 'the trained weights'),
+    on: evaluationData,
+    samples: arg.count('number of evaluation inputs', LIMITS.examples, { default: 512 }),
+  },
+  required: ['init', 'x', 'on'],
+  lowering: { subjects: { init: 'weights', x: 'weights' } },
+  implementation: linearizationStage,
+  reporting: {
+    metrics: ['rmse', 'agreement', 'rmse_relative', 'accuracy_net', 'accuracy_linear', 'displacement', 'samples', 'fd_step'],
+    figures: [{
+      kind: 'trajectory',
+      metrics: ['rmse', 'agreement'],
+      caption: 'Distance of the trained net from its tangent model at the linearization point: output RMSE and the share of inputs on which both predict the same class. An agreement near 1 means the net still behaves like its linearization.',
+    }],
+  },
+});

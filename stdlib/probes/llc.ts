@@ -24,10 +24,12 @@ import type { Stage } from '../../core/stage.ts';
 import type { LoadedDataset } from '../datasets/index.ts';
 import { loss } from '../nn/losses.ts';
 import { createRng, type Rng } from '../random.ts';
+import { arg, LIMITS } from '../signature.ts';
 import { probeData } from '../stage-support/data.ts';
 import { failing, StageFailure } from '../stage-support/failure.ts';
 import { checkpointInput, integerParam, numberParam } from '../stage-support/params.ts';
 import { evaluate } from '../training/evaluate.ts';
+import { defineProbe, WEIGHTS } from './define.ts';
 import { disposeTensors, examplesOf, networkOf, outputsOf, uploadBuffers, uploadMasks, uploadParams, type Network } from './network.ts';
 
 export interface LlcTarget {
@@ -204,7 +206,7 @@ function sampleStd(values: number[]): number {
 // ---- stage -------------------------------------------------------------------------------------
 
 /** The llc stage: SGLD chains around input `x`, on the `on` split. */
-export const llcStage: StageImplementation = async (stage, inputs, ctx) => {
+const llcStage: StageImplementation = async (stage, inputs, ctx) => {
   const checkpoint = checkpointInput(stage, inputs, 'x');
   const { dataset, split } = await probeData(stage, ctx, [checkpoint]);
   const settings = llcSettings(stage);
@@ -239,3 +241,45 @@ function positive(value: number, key: string): number {
   if (!(value > 0)) throw new StageFailure(`parameter '${key}' must be positive, got ${value}`);
   return value;
 }
+
+export const llcModule = defineProbe({
+  name: 'llc',
+  summary: 'Local learning coefficient by SGLD localized at the weights (Lau et al.). Metrics: llc_mean, llc_std; loss traces per chain.',
+  version: 1,
+  positional: ['x'],
+  parameters: {
+    x: arg.ref(WEIGHTS, 'the weights w*'), on: arg.ref(['split', 'dataset'], 'data of the loss (a dataset means its train split)'),
+    epsilon: arg.number('SGLD step size ε', { exclusiveMinimum: 0, default: 1e-3 }),
+    gamma: arg.number('localization strength γ', { minimum: 0, default: 100 }),
+    nbeta: arg.number('inverse temperature nβ (default B / log B)', { exclusiveMinimum: 0 }),
+    chains: arg.count('number of chains', LIMITS.repeats, { default: 4 }),
+    draws: arg.count('draws per chain', LIMITS.draws, { default: 200 }),
+    burnin: arg.int('burn-in steps per chain', { minimum: 0, maximum: LIMITS.draws, default: 50 }),
+    batch: arg.count('minibatch size B', LIMITS.examples, { default: 64 }),
+    seed: arg.seed('seed of the chains'),
+  },
+  required: ['x', 'on'],
+  lowering: { subjects: { x: 'weights' }, split: 'train' },
+  implementation: llcStage,
+  reporting: {
+    metrics: ['llc_mean', 'llc_std', 'epsilon', 'gamma', 'nbeta', 'init_loss', 'loss_below_init'],
+    figures: [{
+      kind: 'chains',
+      metric: 'llc',
+      title: 'Local learning coefficient',
+      axis: 'local learning coefficient λ̂',
+      caption:
+        'λ̂ = nβ (mean SGLD loss − L(w*)) by SGLD localized at each checkpoint (Lau et al.). A regular model with d ' +
+        'parameters has λ = d/2; smaller values mean a more degenerate (simpler) solution.',
+      settings: { epsilon: 'ε', gamma: 'γ', nbeta: 'nβ' },
+      below: { metric: 'init_loss', axis: 'loss L(w*)', caption: 'the loss L(w*) on the same data at each checkpoint' },
+      traces: {
+        series: 'loss_trace',
+        title: 'SGLD loss traces',
+        caption:
+          'The minibatch loss of each SGLD chain after burn-in, from which the estimates above are taken. Traces that ' +
+          'level off mean the chain equilibrated near w*; traces that keep falling mean w* was not a local minimum (raise γ or lower ε).',
+      },
+    }],
+  },
+});

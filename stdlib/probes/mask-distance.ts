@@ -7,9 +7,11 @@ import type { Checkpoint, ProbeResult } from '../../core/artifacts.ts';
 import type { StageImplementation } from '../../core/op.ts';
 import type { ModelLayout } from '../models/layout.ts';
 import { applyMask, magnitudeMasks, matchesAny, type MaskMap } from '../pruning/index.ts';
+import { arg } from '../signature.ts';
 import { failing } from '../stage-support/failure.ts';
 import { checkAllSameModel, layoutOf } from '../stage-support/models.ts';
 import { checkpointInput, numberParam, stringListParam, stringParam } from '../stage-support/params.ts';
+import { defineProbe } from './define.ts';
 
 export interface EarlyBirdOptions {
   /** Share of the ranked weights each mask removes, in [0, 1). */
@@ -76,7 +78,7 @@ export function maskDistance(
 }
 
 /** The mask_distance stage: checkpoints `a` and `b`, consecutive members of one family. */
-export const maskDistanceStage: StageImplementation = async (stage, inputs) => {
+const maskDistanceStage: StageImplementation = async (stage, inputs) => {
   const a = checkpointInput(stage, inputs, 'a');
   const b = checkpointInput(stage, inputs, 'b');
   checkAllSameModel('mask_distance', 'the two checkpoints', [a.model, b.model]);
@@ -88,3 +90,27 @@ export const maskDistanceStage: StageImplementation = async (stage, inputs) => {
   };
   return failing('mask_distance', () => maskDistance(layout, a, b, options));
 };
+
+export const maskDistanceModule = defineProbe({
+  name: 'mask_distance',
+  summary: 'Early-bird mask distance (You et al. 2020): normalized Hamming distance between the magnitude masks of consecutive checkpoints of RUN @ every N. Metric: hamming.',
+  version: 1,
+  positional: ['x'],
+  parameters: {
+    x: arg.ref(['family', 'lottery'], 'checkpoints, usually RUN @ every N'),
+    sparsity: arg.fraction('share of the prunable weights removed by each magnitude mask', { exclusiveMaximum: 1, default: 0.5 }),
+    scope: arg.oneOf(['global', 'layerwise'], 'how each mask ranks weights', 'global'),
+    skip: { type: 'array', items: { type: 'string' }, default: [], description: 'layers left out of the masks' },
+  },
+  required: ['x'],
+  lowering: { subjects: { x: 'weights' }, pairing: 'consecutive' },
+  implementation: maskDistanceStage,
+  reporting: {
+    metrics: ['hamming', 'changed', 'total'],
+    figures: [{
+      kind: 'trajectory',
+      metrics: ['hamming'],
+      caption: 'Early-bird mask distance (You et al. 2020): the normalized Hamming distance between the magnitude masks of consecutive checkpoints; it falls to near 0 once the ticket has emerged.',
+    }],
+  },
+});

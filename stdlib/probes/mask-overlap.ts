@@ -8,9 +8,11 @@
 import type { Mask, ProbeResult } from '../../core/artifacts.ts';
 import type { StageImplementation } from '../../core/op.ts';
 import type { ModelLayout } from '../models/layout.ts';
+import { arg, type LtxType } from '../signature.ts';
 import { failing } from '../stage-support/failure.ts';
 import { checkAllSameModel, layoutOf } from '../stage-support/models.ts';
 import { maskInput } from '../stage-support/params.ts';
+import { defineProbe } from './define.ts';
 
 export interface OverlapCounts {
   /** Weights both masks keep. */
@@ -149,10 +151,42 @@ function keepData(mask: Mask, name: string, size: number, which: string): Uint8A
 }
 
 /** The mask_overlap stage: masks `a` and `b` of one model. */
-export const maskOverlapStage: StageImplementation = async (stage, inputs) => {
+const maskOverlapStage: StageImplementation = async (stage, inputs) => {
   const a = maskInput(stage, inputs, 'a');
   const b = maskInput(stage, inputs, 'b');
   checkAllSameModel('mask_overlap', 'the two masks', [a.model, b.model]);
   const layout = layoutOf(a.model);
   return failing('mask_overlap', () => maskOverlap(layout, a, b));
 };
+
+const maskOrRun: LtxType[] = ['mask', 'run', 'checkpoint', 'family', 'lottery'];
+
+export const maskOverlapModule = defineProbe({
+  name: 'mask_overlap',
+  summary: 'Jaccard overlap |A∧B|/|A∨B| of two masks, total and per layer, with the random-mask baseline d/(2−d). Metrics: jaccard, baseline.',
+  version: 1,
+  positional: ['a', 'b'],
+  parameters: {
+    a: arg.ref(maskOrRun, 'first mask (a run means the mask it trained under)'),
+    b: arg.ref(maskOrRun, 'second mask'),
+  },
+  required: ['a', 'b'],
+  lowering: { subjects: { a: 'mask', b: 'mask' } },
+  implementation: maskOverlapStage,
+  reporting: {
+    metrics: ['jaccard', 'baseline', 'jaccard_normalized', 'baseline_layerwise', 'intersection', 'union', 'kept_a', 'kept_b', 'total'],
+    figures: [{
+      kind: 'pair-heatmap',
+      metric: 'jaccard',
+      title: 'Mask overlap',
+      legend: 'Jaccard',
+      pair: { subjects: ['a', 'b'], symbol: '∧' },
+      caption: 'Jaccard overlap |A∧B| / |A∨B| of the kept weights of two masks, per layer and in total.',
+      baseline: {
+        metric: 'baseline',
+        label: 'random baseline',
+        caption: 'Two independent random masks of density d overlap d / (2 − d) on average; overlaps near the baseline mean the two tickets share no more structure than chance.',
+      },
+    }],
+  },
+});

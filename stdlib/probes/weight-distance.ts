@@ -6,9 +6,11 @@
 import type { ProbeResult, TensorValue } from '../../core/artifacts.ts';
 import type { StageImplementation } from '../../core/op.ts';
 import type { ModelLayout } from '../models/layout.ts';
+import { arg } from '../signature.ts';
 import { failing } from '../stage-support/failure.ts';
 import { checkAllSameModel, layoutOf } from '../stage-support/models.ts';
 import { checkpointInput } from '../stage-support/params.ts';
+import { defineProbe, WEIGHTS } from './define.ts';
 
 interface SquaredSums {
   difference: number;
@@ -70,10 +72,25 @@ function parameter(weights: ReadonlyMap<string, TensorValue>, name: string, size
 }
 
 /** The weight_distance stage: checkpoints `a` and `b` of one model. */
-export const weightDistanceStage: StageImplementation = async (stage, inputs) => {
+const weightDistanceStage: StageImplementation = async (stage, inputs) => {
   const a = checkpointInput(stage, inputs, 'a');
   const b = checkpointInput(stage, inputs, 'b');
   checkAllSameModel('weight_distance', 'the two sets of weights', [a.model, b.model]);
   const layout = layoutOf(a.model);
   return failing('weight_distance', () => weightDistance(layout, a.weights, b.weights));
 };
+
+export const weightDistanceModule = defineProbe({
+  name: 'weight_distance',
+  summary: 'L2 distance between two sets of weights and the relative distance ‖A−B‖/‖B‖, total and per layer. Metrics: l2, relative.',
+  version: 1,
+  positional: ['a', 'b'],
+  parameters: { a: arg.ref(WEIGHTS, 'first weights'), b: arg.ref(WEIGHTS, 'second weights (the reference of relative)') },
+  required: ['a', 'b'],
+  lowering: { subjects: { a: 'weights', b: 'weights' } },
+  implementation: weightDistanceStage,
+  reporting: {
+    metrics: ['relative', 'l2', 'norm_a', 'norm_b'],
+    figures: [{ kind: 'trajectory', metrics: ['relative'], caption: 'Relative distance ‖A − B‖ / ‖B‖ between the two weights.' }],
+  },
+});

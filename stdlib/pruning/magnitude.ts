@@ -2,12 +2,14 @@
 // mask still keeps, those of smallest |w|. Counts are exact: a group of K kept weights loses round(rate·K),
 // ties in |w| broken by position (parameters in layout order, then element index).
 import type { Mask } from '../../core/artifacts.ts';
-import type { StageImplementation } from '../../core/op.ts';
+import type { OpModule, StageImplementation } from '../../core/op.ts';
 import type { ModelLayout, ParamSpec } from '../models/layout.ts';
+import { arg, signatureOf } from '../signature.ts';
 import { failing } from '../stage-support/failure.ts';
 import { checkSameModel, layoutOf } from '../stage-support/models.ts';
 import { checkpointInput, numberParam, rateRecordParam, stringListParam, stringParam } from '../stage-support/params.ts';
 import { matchesAny, rateFor } from './layer-globs.ts';
+import { PRUNING_OPTIONS, REMOVAL_RATE } from './params.ts';
 import type { MaskMap } from './types.ts';
 
 export interface MagnitudeOptions {
@@ -99,7 +101,7 @@ function pruneGroup(group: Group): void {
 }
 
 /** The magnitude stage: the mask of input `weights` pruned by `rate`. */
-export const magnitudeStage: StageImplementation = async (stage, inputs) => {
+const magnitudeStage: StageImplementation = async (stage, inputs) => {
   const weights = checkpointInput(stage, inputs, 'weights');
   const layout = layoutOf(weights.model);
   if (weights.mask) checkSameModel(weights.mask.model, weights.model, (m, w) => `magnitude: the checkpoint's mask was made for ${m}, but its weights are of ${w}`);
@@ -112,4 +114,17 @@ export const magnitudeStage: StageImplementation = async (stage, inputs) => {
   const masks = await failing('magnitude', () => magnitudeMasks(layout, weights.weights, weights.mask?.masks, options));
   const mask: Mask = { kind: 'mask', model: weights.model, masks };
   return mask;
+};
+
+export const magnitudeModule: OpModule = {
+  ...signatureOf({
+    name: 'magnitude',
+    summary: 'Magnitude pruning: remove `rate` of the remaining prunable weights with the smallest |w| (globally or per layer).',
+    version: 1,
+    positional: ['weights'],
+    parameters: { weights: arg.ref(['run', 'checkpoint'], 'the trained weights to rank'), rate: REMOVAL_RATE, ...PRUNING_OPTIONS },
+    required: ['weights', 'rate'],
+  }, 'pruning', 'mask'),
+  lowering: { rule: 'magnitude-mask' },
+  implementation: magnitudeStage,
 };

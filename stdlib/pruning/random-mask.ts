@@ -1,8 +1,9 @@
 // The random-pruning control: for each parameter, a mask keeping as many weights as `like` keeps there,
 // at positions drawn by createRng(seed, 'random-mask/' + parameter).
 import type { Mask } from '../../core/artifacts.ts';
-import type { StageImplementation } from '../../core/op.ts';
+import type { OpModule, StageImplementation } from '../../core/op.ts';
 import { createRng } from '../random.ts';
+import { arg, signatureOf } from '../signature.ts';
 import { integerParam, maskInput } from '../stage-support/params.ts';
 import { keptCount, type MaskMap } from './types.ts';
 
@@ -19,8 +20,21 @@ export function randomMasks(like: MaskMap, seed: number): MaskMap {
 }
 
 /** The random_mask stage: a random mask with the per-layer counts of input `like`. */
-export const randomMaskStage: StageImplementation = async (stage, inputs) => {
+const randomMaskStage: StageImplementation = async (stage, inputs) => {
   const like = maskInput(stage, inputs, 'like');
   const mask: Mask = { kind: 'mask', model: like.model, masks: randomMasks(like.masks, integerParam(stage.params, 'seed')) };
   return mask;
+};
+
+export const randomMaskModule: OpModule = {
+  ...signatureOf({
+    name: 'random_mask',
+    summary: 'A random mask with the same per-layer sparsity as another mask (the random-pruning control).',
+    version: 1,
+    positional: ['like'],
+    parameters: { like: arg.ref(['mask', 'run'], 'the mask whose per-layer sparsity is copied'), seed: arg.seed('seed of the random mask') },
+    required: ['like'],
+  }, 'pruning', 'mask'),
+  lowering: { rule: 'random-mask' },
+  implementation: randomMaskStage,
 };

@@ -4,6 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ResultRow } from '../../cli/probe-results.ts';
 import { figuresFor, type Figure, type ProbeResults } from '../../cli/report/figures.ts';
+import { createLibrary } from '../../core/library.ts';
+import { standardLibrary, standardModules } from '../../stdlib/library.ts';
 
 function row(index: ResultRow['index'], metrics: ResultRow['metrics'], extra: Partial<ResultRow> = {}): ResultRow {
   return {
@@ -16,6 +18,11 @@ const pending = (index: ResultRow['index']): ResultRow => ({ name: 'p', index, s
 
 function probe(name: string, op: string, rows: ResultRow[]): ProbeResults {
   return { name, op, declarations: [`probe ${name} = ${op}(...)`], rows };
+}
+
+/** The figures the standard library's probes declare. */
+function standardFigures(probes: ProbeResults[]): Figure[] {
+  return figuresFor(probes, standardLibrary);
 }
 
 type Values = Record<string, unknown>[];
@@ -32,7 +39,7 @@ const lottery = probe('acc', 'accuracy', [0, 1, 2, 3].map((level) => row({ level
 const reinit = probe('reinit_acc', 'accuracy', [1, 2, 3].map((level) => row({ level }, { accuracy: 0.8 - 0.05 * level, remaining: 0.5 ** level })));
 
 test('accuracy against weights remaining: one series per accuracy probe, x on a reversed log scale', () => {
-  const figures = figuresFor([lottery, reinit]);
+  const figures = standardFigures([lottery, reinit]);
   const curve = figures.find((f) => f.id === 'accuracy-vs-remaining');
   assert.ok(curve, 'the ticket curve is drawn');
   const data = valuesOf(curve);
@@ -48,19 +55,19 @@ test('accuracy against weights remaining: one series per accuracy probe, x on a 
 
 test('accuracy of dense weights only (nothing pruned) draws no ticket curve', () => {
   const dense = probe('acc', 'accuracy', [row({}, { accuracy: 0.9, remaining: 1 }), row({ seed: 1 }, { accuracy: 0.91, remaining: 1 })]);
-  assert.equal(figuresFor([dense]).find((f) => f.id === 'accuracy-vs-remaining'), undefined);
+  assert.equal(standardFigures([dense]).find((f) => f.id === 'accuracy-vs-remaining'), undefined);
 });
 
 test('pending rows are left out of a plot and counted in its caption', () => {
   const partial = probe('acc', 'accuracy', [...lottery.rows.slice(0, 2), pending({ level: 2 }), pending({ level: 3 })]);
-  const curve = figuresFor([partial]).find((f) => f.id === 'accuracy-vs-remaining')!;
+  const curve = standardFigures([partial]).find((f) => f.id === 'accuracy-vs-remaining')!;
   assert.equal(valuesOf(curve).length, 2);
   assert.match(curve.caption, /2 of 4 rows computed \(2 pending/);
 });
 
 test('loss probes get their own curve against weights remaining', () => {
   const losses = probe('loss_by_level', 'loss', [0, 1].map((level) => row({ level }, { loss: 1 + level, remaining: 0.7 ** level })));
-  const ids = figuresFor([losses]).map((f) => f.id);
+  const ids = standardFigures([losses]).map((f) => f.id);
   assert.ok(ids.includes('loss-vs-remaining'));
   assert.ok(!ids.includes('trajectory-loss_by_level'), 'levels of a lottery are shown against sparsity, not level');
 });
@@ -70,7 +77,7 @@ test('instability: the mean error path and each pair along α, barriers in the c
   const lmc = probe('lmc', 'instability', [row({}, { barrier: 0.125 }, {
     series: { alpha, error: [0.1, 0.25, 0.15], error_pairs: [[0.1, 0.25, 0.15]] },
   })]);
-  const figure = figuresFor([lmc]).find((f) => f.id === 'interpolation-path')!;
+  const figure = standardFigures([lmc]).find((f) => f.id === 'interpolation-path')!;
   const data = valuesOf(figure);
   assert.equal(data.filter((d) => d['curve'] === 'mean').length, 3);
   assert.equal(data.filter((d) => d['curve'] === 'pair 0').length, 3);
@@ -82,7 +89,7 @@ test('llc over steps: mean ± std, each chain, and the chains\' loss traces one 
   const rows = [0, 96].map((step) => row({ step }, {
     llc_mean: 10 + step / 96, llc_std: 1, llc_chain_0: 9 + step / 96, llc_chain_1: 11 + step / 96, epsilon: 1e-3, gamma: 100, nbeta: 15.4, init_loss: 0.3,
   }, { series: { loss_trace: [[0.31, 0.32, 0.33], [0.3, 0.31, 0.32]] } }));
-  const figures = figuresFor([probe('lc', 'llc', rows)]);
+  const figures = standardFigures([probe('lc', 'llc', rows)]);
   const llc = figures.find((f) => f.id === 'llc-lc')!;
   const data = valuesOf(llc);
   assert.equal(data.filter((d) => 'chain' in d).length, 4, 'two chains at two steps');
@@ -100,7 +107,7 @@ test('mask overlap: a heatmap cell per pair of masks and layer, with the total',
     subjects: { a: `ticket[${seed}][4]`, b: `other[${seed}][4]` },
     layers: { layer1: { jaccard: 0.2, baseline: 0.1 }, layer2: { jaccard: 0.5, baseline: 0.2 } },
   })));
-  const figure = figuresFor([overlap]).find((f) => f.id === 'mask-overlap')!;
+  const figure = standardFigures([overlap]).find((f) => f.id === 'mask-overlap')!;
   const data = valuesOf(figure);
   assert.equal(data.length, 2 * 3);
   assert.deepEqual(new Set(data.map((d) => d['pair'])), new Set(['ticket[0][4] ∧ other[0][4]', 'ticket[1][4] ∧ other[1][4]']));
@@ -111,7 +118,7 @@ test('mask overlap: a heatmap cell per pair of masks and layer, with the total',
 test('a probe along `@ every` is drawn over its steps; kernel distance among them', () => {
   const kernel = probe('kernel', 'kernel_distance', [0, 96, 192].map((step) => row({ step }, { distance: step / 1000 })));
   const tangent = probe('tangent', 'linearization', [0, 96].map((step) => row({ step }, { rmse: step / 100, agreement: 1 - step / 1000 })));
-  const figures = figuresFor([kernel, tangent]);
+  const figures = standardFigures([kernel, tangent]);
   const k = figures.find((f) => f.id === 'trajectory-kernel')!;
   assert.deepEqual(valuesOf(k).map((d) => [d['at'], d['value']]), [[0, 0], [96, 0.096], [192, 0.192]]);
   assert.match(k.title, /distance over step/);
@@ -121,16 +128,28 @@ test('a probe along `@ every` is drawn over its steps; kernel distance among the
 
 test('rows that differ only by seed get no line over seeds', () => {
   const bySeed = probe('reinit_acc', 'accuracy', [0, 1, 2].map((seed) => row({ seed }, { accuracy: 0.9 + seed / 100, remaining: 0.1 })));
-  assert.deepEqual(figuresFor([bySeed]).map((f) => f.id), []);
+  assert.deepEqual(standardFigures([bySeed]).map((f) => f.id), []);
 });
 
 test('a probe with a single row gets no trajectory', () => {
   const single = probe('ticket_tangent', 'linearization', [row({}, { rmse: 0.1, agreement: 0.9 })]);
-  assert.deepEqual(figuresFor([single]).map((f) => f.id), []);
+  assert.deepEqual(standardFigures([single]).map((f) => f.id), []);
 });
 
 test('figure ids are unique within a report', () => {
   const kernel = probe('kernel', 'kernel_distance', [0, 96].map((step) => row({ step }, { distance: step })));
-  const ids = figuresFor([lottery, reinit, kernel, probe('lc', 'llc', [row({ step: 0 }, { llc_mean: 1, llc_std: 0 })])]).map((f) => f.id);
+  const ids = standardFigures([lottery, reinit, kernel, probe('lc', 'llc', [row({ step: 0 }, { llc_mean: 1, llc_std: 0 })])]).map((f) => f.id);
   assert.equal(new Set(ids).size, ids.length);
+});
+
+test('shared figures follow the library\'s order of ops: the accuracy curve before the loss curve, whichever the program declares first', () => {
+  const losses = probe('loss_by_level', 'loss', [0, 1].map((level) => row({ level }, { loss: 1 + level, remaining: 0.7 ** level })));
+  assert.deepEqual(standardFigures([losses, lottery]).map((f) => f.id), ['accuracy-vs-remaining', 'loss-vs-remaining']);
+});
+
+test('what is drawn is what the op\'s module declares: the same rows under a module that declares no figure draw nothing', () => {
+  const accuracy = standardLibrary.op('accuracy')!;
+  const silent = createLibrary([...standardModules.filter((m) => m !== accuracy), { ...accuracy, reporting: { metrics: ['accuracy'], figures: [] } }]);
+  assert.deepEqual(figuresFor([lottery, reinit], silent), []);
+  assert.deepEqual(standardFigures([lottery, reinit]).map((f) => f.id), ['accuracy-vs-remaining']);
 });

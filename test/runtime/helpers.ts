@@ -5,8 +5,12 @@ import { join } from 'node:path';
 import { after } from 'node:test';
 import { stageKey } from '../../core/stage.ts';
 import { type Json } from '../../core/json.ts';
+import type { StageLibrary } from '../../core/library.ts';
 import type { StageProgram } from '../../core/program.ts';
 import type { Stage, StageKind } from '../../core/stage.ts';
+import { InProcessExecutor } from '../../runtime/executors/in-process.ts';
+import { runStages, type RunSummary } from '../../runtime/run.ts';
+import { Store } from '../../runtime/store/index.ts';
 
 /** A stage as the compiler would make it: its key is the hash of op, params and input keys. */
 export function makeStage(name: string, op: string, params: { [key: string]: Json } = {}, inputs: Record<string, Stage> = {}, kind: StageKind = op === 'measure' ? 'probe' : 'train'): Stage {
@@ -53,4 +57,15 @@ export async function computedLog(logPath: string): Promise<Computation[]> {
 /** What runStages reads of a program: its stages in order. */
 export function programOf(stages: Stage[]): StageProgram {
   return { stages, stageByKey: new Map(stages.map((s) => [s.key, s])), declarations: [] };
+}
+
+/** Computes every stage of `program` with `library` on this thread (cpu backend), into a fresh cache. */
+export async function runInProcess(program: StageProgram, library: StageLibrary): Promise<{ store: Store; summary: RunSummary }> {
+  const dir = await freshDir();
+  const store = new Store(join(dir, 'cache'));
+  const summary = await runStages({
+    program, store, jobs: 1, signal: new AbortController().signal,
+    executor: () => new InProcessExecutor({ store, library, programDir: dir, backend: 'cpu' }),
+  });
+  return { store, summary };
 }
