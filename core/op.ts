@@ -62,6 +62,8 @@ export interface StageProgress {
   step: number;
   total: number;
   loss?: number;
+  /** In the first report of a training stage that resumes its run from a checkpoint the cache had: its step. */
+  resumedFrom?: number;
 }
 
 export type NamedTensors = Readonly<Record<string, Tensor>>;

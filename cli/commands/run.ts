@@ -168,14 +168,14 @@ function summaryText(summary: RunSummary, program: CompiledProgram, file: string
 }
 
 /**
- * The training runs among `stages` that had diverged, each named once: by its last segment here (a
- * segment that a diverged segment continues says nothing more).
+ * The training runs among `stages` that had diverged, each named once: by its last stage here (a later
+ * stage of a diverged run says nothing more).
  */
 function divergedRuns(stages: readonly StageReport[], program: CompiledProgram): { name: string; diverged: Divergence }[] {
   const runs = stages.flatMap((report) => {
     const diverged = divergenceOf(report.metrics);
     return diverged === undefined ? [] : [{ key: report.key, name: report.name, diverged }];
   });
-  const continued = new Set(runs.map((run) => program.stageByKey.get(run.key)?.inputs['start']));
+  const continued = new Set(runs.flatMap((run) => program.stageByKey.get(run.key)?.after ?? []));
   return runs.filter((run) => !continued.has(run.key));
 }

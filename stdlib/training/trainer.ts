@@ -105,10 +105,7 @@ export async function trainSegment(opts: SegmentOptions): Promise<Checkpoint> {
       await monitor.record(next.loss);
     }
     throwIfAborted(opts.signal);
-    const checkpoint = await checkpointOf(opts, state, optimizer);
-    const loss = watch.history;
-    if (loss !== undefined) checkpoint.loss = loss;
-    return checkpoint;
+    return await checkpointOf(opts, state, optimizer, to, watch);
   } finally {
     monitor.dispose();
     disposeState(state);
@@ -220,7 +217,8 @@ function disposeIfOwned(state: State, tensor: tf.Tensor): void {
   if (!state.borrowed.has(tensor)) tensor.dispose();
 }
 
-async function checkpointOf(opts: SegmentOptions, state: State, optimizer: TensorOptimizer): Promise<Checkpoint> {
+/** The run's checkpoint after `step` steps: weights, optimizer state and loss history. */
+async function checkpointOf(opts: SegmentOptions, state: State, optimizer: TensorOptimizer, step: number, watch: DivergenceWatch): Promise<Checkpoint> {
   const weights = new Map<string, TensorValue>();
   const slots = new Map<string, TensorValue>();
   for (const spec of opts.layout.params) {
@@ -235,9 +233,11 @@ async function checkpointOf(opts: SegmentOptions, state: State, optimizer: Tenso
     }
   }
   const checkpoint: Checkpoint = {
-    kind: 'checkpoint', model: opts.start.model, step: opts.to, weights,
+    kind: 'checkpoint', model: opts.start.model, step, weights,
     optimizer: { op: optimizer.op, updates: state.updates, slots },
   };
   if (opts.start.mask) checkpoint.mask = opts.start.mask;
+  const loss = watch.history;
+  if (loss !== undefined) checkpoint.loss = loss;
   return checkpoint;
 }
