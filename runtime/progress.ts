@@ -1,7 +1,8 @@
 // What a run shows while it works. On a terminal: a bar per running stage (steps, loss, ETA) redrawn in
 // place, with finished stages scrolling above. Elsewhere (logs, pipes, CI): one plain line per event,
 // easy to grep: `started NAME`, `done NAME (1.2 s)`, `failed NAME: CAUSE`, `skipped NAME: CAUSE`,
-// `waiting NAME: WHO HOLDS IT`, `resumed NAME from step S (a checkpoint of its run in the cache)`, and
+// `waiting NAME: WHO HOLDS IT`, `resumed NAME from step S (a checkpoint of its run in the cache)`,
+// `saved NAME: its run's checkpoint at step S` (an intermediate commit of a long training stage), and
 // after a computed training segment whose run diverged, `warning NAME: training diverged at step …`.
 import type { Stage } from '../core/stage.ts';
 import { describeDivergence, divergenceOf, type Divergence } from './divergence.ts';
@@ -63,9 +64,10 @@ export function divergenceLine(name: string, diverged: Divergence, paint: Pick<P
   return `${paint.yellow('warning')}  ${name}: ${describeDivergence(diverged)}`;
 }
 
-/** A line for a training stage's report that is an event (a resume), if it is one. */
+/** A line for a training stage's report that is an event (a resume, an intermediate commit), if it is one. */
 function progressEventLine(stage: Stage, p: StageProgress, paint: ProgressPaint): string | undefined {
   if (p.resumedFrom !== undefined) return `${paint.green('resumed')}  ${stage.name} from step ${p.resumedFrom} (a checkpoint of its run in the cache)`;
+  if (p.committed !== undefined) return `${paint.dim('saved')}    ${stage.name}: its run's checkpoint at step ${p.committed}`;
   return undefined;
 }
 

@@ -5,6 +5,7 @@ import { dirname, resolve } from 'node:path';
 import type { CompiledProgram } from '../../compiler/compile.ts';
 import type { ParamOverride } from '../../compiler/evaluate.ts';
 import { backendRequests, describeChoice, type BackendChoice, type BackendRequest } from '../../runtime/backends/select.ts';
+import { checkpointScheduleFrom, CheckpointScheduleError, type CheckpointSchedule } from '../../runtime/checkpoint-schedule.ts';
 import { DEFAULT_DEVICE_CACHE_BYTES, parseByteSize } from '../../runtime/device-cache.ts';
 import { ExecutorStartError } from '../../runtime/executors/executor.ts';
 import { LocalExecutor } from '../../runtime/executors/local.ts';
@@ -36,6 +37,7 @@ interface RunSettings {
   jobs: number;
   backend: BackendRequest;
   deviceCacheBytes: number;
+  checkpoints: CheckpointSchedule;
 }
 
 /** Flags are checked before anything is compiled: a typo is a usage error, exit status 2. */
@@ -58,7 +60,14 @@ export function runSettings(flags: RunFlags): RunSettings {
     if (parsed === undefined) throw new UsageError(`ltx run: --device-cache ${flags.deviceCache}: expected a size such as 512MB, 2GiB or 1000000`);
     deviceCacheBytes = parsed;
   }
-  return { jobs, backend: backend as BackendRequest, deviceCacheBytes };
+  let checkpoints: CheckpointSchedule;
+  try {
+    checkpoints = checkpointScheduleFrom(process.env);
+  } catch (error) {
+    if (error instanceof CheckpointScheduleError) throw new UsageError(`ltx run: ${error.message}`);
+    throw error;
+  }
+  return { jobs, backend: backend as BackendRequest, deviceCacheBytes, checkpoints };
 }
 
 export async function runCommand(file: string, sets: ParamOverride[], flags: RunFlags): Promise<number> {
@@ -101,7 +110,7 @@ export async function runCommand(file: string, sets: ParamOverride[], flags: Run
       program, store, stages, jobs: settings.jobs, signal: controller.signal, view,
       executor: (workers) => new LocalExecutor({
         jobs: workers, backend: settings.backend, storeRoot: store.root, programDir: dirname(resolve(file)),
-        deviceCacheBytes: settings.deviceCacheBytes, library: STANDARD_STAGE_LIBRARY,
+        deviceCacheBytes: settings.deviceCacheBytes, library: STANDARD_STAGE_LIBRARY, checkpoints: settings.checkpoints,
       }),
       executorStarted: (backend) => { if (backend) for (const line of backendLines(backend, p)) view.note(line); },
     });

@@ -3,16 +3,20 @@
 // the worker threads and the in-process executor, so both behave the same.
 //
 // The checkpoint of a training run at a step (core/run-point.ts) starts from the latest checkpoint of its
-// run that the store has, not necessarily the run's start, and is indexed under its run and step.
+// run that the store has, not necessarily the run's start, and commits intermediate checkpoints of its
+// run as it goes (checkpoint-schedule.ts): each under its own (run, step) key, so a rerun after Ctrl-C, a
+// crash or a lost node resumes from the latest.
 //
 // Resident tensors: the stage's inputs are held by a lease for as long as it runs, so their tensors stay
 // on the backend even if another stage's inputs push them out of the cache meanwhile; at its end the
 // tensors of inputs the cache does not keep are disposed, and those of kept inputs start counting in
 // the cache's budget.
-import { preimageOf, type Stage } from '../../core/stage.ts';
+import { preimageOf, stageKey, type Stage } from '../../core/stage.ts';
 import type { Artifact, Checkpoint } from '../../core/artifacts.ts';
 import type { StageLibrary } from '../../core/library.ts';
-import { RUN_START_ROLE, type RunPoint } from '../../core/run-point.ts';
+import type { CheckpointPolicy } from '../../core/op.ts';
+import { atStep, RUN_START_ROLE, type RunPoint } from '../../core/run-point.ts';
+import { DEFAULT_CHECKPOINT_SCHEDULE, type CheckpointSchedule } from '../checkpoint-schedule.ts';
 import { decodeArtifact, encodeArtifact } from '../artifact-codec.ts';
 import type { DeviceCache } from '../device-cache.ts';
 import { lossMetrics } from '../divergence.ts';
@@ -32,6 +36,8 @@ export interface StageRunnerOptions {
   programDir: string;
   /** Recorded with each result: the backend it was computed on. */
   backend: string;
+  /** When a training stage commits intermediate checkpoints (default: every 5 minutes of training). */
+  checkpoints?: CheckpointSchedule;
 }
 
 export class StageRunner {
@@ -75,6 +81,7 @@ export class StageRunner {
         signal: hooks.signal,
         progress: hooks.progress,
         tensors: lease,
+        ...(stage.runPoint === undefined || runFrom === undefined ? {} : { checkpoints: this.#intermediateCommits(stage, stage.runPoint, runFrom) }),
       });
       const unusable = whyUnusable(result);
       if (unusable !== undefined) return { status: 'failed', error: unusable };
@@ -110,6 +117,27 @@ export class StageRunner {
       }
     }
     return undefined;
+  }
+
+  /** Commits the run's checkpoints at the steps a long stage passes, each under its (run, step) key. */
+  #intermediateCommits(stage: Stage, point: RunPoint, from: number): CheckpointPolicy {
+    const { store, backend } = this.#options;
+    let since = new Date();
+    return {
+      ...(this.#options.checkpoints ?? DEFAULT_CHECKPOINT_SCHEDULE),
+      commit: async (checkpoint) => {
+        // Never a result that the stage's own end would refuse.
+        if (whyUnusable(checkpoint) !== undefined) return;
+        const preimage = atStep(preimageOf(stage), checkpoint.step);
+        await store.commit(stageKey(preimage), preimage as unknown as StagePreimage, {
+          checkpoint: { kind: 'checkpoint', bytes: encodeArtifact(checkpoint) },
+        }, {
+          metrics: recordedMetrics(checkpoint), startedAt: since, backend, ltxVersion: packageJson.version,
+          run: { id: point.run, step: checkpoint.step, from },
+        });
+        since = new Date();
+      },
+    };
   }
 
   /** Keys of the results this thread holds decoded. */

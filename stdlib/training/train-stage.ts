@@ -1,6 +1,6 @@
 // train: the checkpoint of a training recipe at step `to`, trained from the checkpoint in input `start`
 // (the run's start, or the latest checkpoint of the run the cache has: the runtime chooses); the stage op
-// of `fit`.
+// of `fit`. A long stage commits intermediate checkpoints through the context, when it asks for them.
 import type { StageImplementation } from '../../core/op.ts';
 import { readBatchSize, readOptimizerConfig, type OptimizerConfig } from '../optimizers/index.ts';
 import { messageOf, StageFailure } from '../stage-support/failure.ts';
@@ -39,6 +39,7 @@ export const trainStage: StageImplementation = async (stage, inputs, ctx) => {
       totalSteps: steps, order, from, to, start, tensors: ctx.tensors,
       signal: ctx.signal,
       onProgress: (progress) => ctx.progress(progress),
+      ...(ctx.checkpoints === undefined ? {} : { checkpoints: ctx.checkpoints }),
     });
   } catch (error) {
     if (error instanceof TrainingDiverged) throw new StageFailure(error.message);
