@@ -4,8 +4,12 @@ import type { Stage } from '../core/stage.ts';
 
 export type GraphFormat = 'dot' | 'mermaid' | 'json';
 
+/** What each stage reads, by role, and (role `after`) the earlier stages of its run it is computed after. */
 function edges(program: CompiledProgram): { source: string; target: string; role: string }[] {
-  return program.stages.flatMap((s) => Object.entries(s.inputs).map(([role, source]) => ({ source, target: s.key, role })));
+  return program.stages.flatMap((s) => [
+    ...Object.entries(s.inputs).map(([role, source]) => ({ source, target: s.key, role })),
+    ...(s.after ?? []).map((source) => ({ source, target: s.key, role: 'after' })),
+  ]);
 }
 
 const short = (key: string) => key.slice(0, 12);

@@ -2,7 +2,7 @@
 import type { Preimage } from '../core/stage.ts';
 import type { CompiledProgram } from './compile.ts';
 import { diffPreimages, formatJsonValue } from './preimage-diff.ts';
-import { preimageOf, type Stage } from '../core/stage.ts';
+import { preimageOf, stageDependencies, type Stage } from '../core/stage.ts';
 
 /** What the plan needs to know of the cache; read-only. */
 export interface CacheView {
@@ -26,7 +26,7 @@ export const emptyCache: CacheView = { isCached: () => false, previousPreimage: 
 export function plan(program: CompiledProgram, cache: CacheView): PlanRow[] {
   const status = new Map<string, 'cached' | 'run'>();
   return program.stages.map((stage) => {
-    const deps = [...new Set(Object.values(stage.inputs))];
+    const deps = stageDependencies(stage);
     const cached = cache.isCached(stage.key);
     status.set(stage.key, cached ? 'cached' : 'run');
     return {
@@ -49,7 +49,7 @@ function whyRun(stage: Stage, program: CompiledProgram, cache: CacheView, status
       return `input changed: ${names.join(', ')}`;
     }
   }
-  const waiting = Object.values(stage.inputs).filter((k) => status.get(k) === 'run');
+  const waiting = stageDependencies(stage).filter((k) => status.get(k) === 'run');
   if (waiting.length > 0) return `new; after ${[...new Set(waiting.map((k) => program.stageByKey.get(k)!.name))].slice(0, 2).join(', ')}`;
   return 'not in cache';
 }

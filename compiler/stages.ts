@@ -1,9 +1,12 @@
-// Phase 2: symbolic nodes → content-hashed stages. Every run is cut into training segments at the steps
-// that anything refers to, so `RUN @ k` is one shared, cached stage and the rest of the run resumes from
-// it. Identical stages from different declarations get one key and are one stage.
+// Phase 2: symbolic nodes → content-hashed stages. Every run is cut into training stages at the steps
+// that anything refers to, so `RUN @ k` is one shared, cached stage. The stage of run R at step s is keyed
+// by (R, s) alone (core/run-point.ts): adding, removing or moving a split re-keys nothing else; the
+// previous stage of the run is only an `after` edge, so the run's stages are computed in order. Identical
+// stages from different declarations get one key and are one stage.
 import { DirectedGraph } from 'graphology';
 import { sha256Hex } from '../core/hash.ts';
 import { canonicalJson, type Json } from '../core/json.ts';
+import { RUN_START_ROLE, RUN_STEP_PARAM, runIdentity, type RunPoint } from '../core/run-point.ts';
 import { stageKey, type Stage, type StageKind } from '../core/stage.ts';
 import { dataJson, modelJson } from './ops.ts';
 import { visitInputsFirst } from './post-order.ts';
@@ -115,15 +118,28 @@ export class StageBuilder {
 
   // ---- stages
 
-  private add(kind: StageKind, op: string, version: number, params: { [key: string]: Json }, inputs: { [role: string]: string }, label: NodeLabel, name = label.name): string {
+  private add(kind: StageKind, op: string, version: number, params: { [key: string]: Json }, inputs: { [role: string]: string }, label: NodeLabel, name = label.name, run?: { point: RunPoint; after?: string }): string {
     const key = stageKey({ op, version, params, inputs });
-    if (this.stages.has(key)) return this.alias(key, name);
+    const existing = this.stages.get(key);
+    if (existing) {
+      if (run?.after !== undefined) this.addAfter(existing, run.after);
+      return this.alias(key, name);
+    }
     const stage: Stage = { key, kind, op, version, params, inputs, name, names: [name], origin: label.origin };
+    if (run) stage.runPoint = run.point;
     this.stages.set(key, stage);
     this.namesByKey.set(key, new Set([name]));
     this.graph.addNode(key, { stage });
     for (const input of new Set(Object.values(inputs))) this.graph.addDirectedEdge(input, key);
+    if (run?.after !== undefined) this.addAfter(stage, run.after);
     return key;
+  }
+
+  /** An earlier checkpoint of the same run: computed first, so this stage resumes from it. */
+  private addAfter(stage: Stage, earlier: string): void {
+    if (stage.after?.includes(earlier)) return;
+    (stage.after ??= []).push(earlier);
+    if (!this.graph.hasDirectedEdge(earlier, stage.key)) this.graph.addDirectedEdge(earlier, stage.key);
   }
 
   /** Another declaration that compiles to an existing stage: remember its name too. */
@@ -181,15 +197,18 @@ export class StageBuilder {
     const bounds = this.boundaries(run);
     const end = bounds.indexOf(step);
     if (end <= 0) throw new Error(`internal: step ${step} is not a boundary of run ${run.label.name}`);
-    let previous = this.checkpoint(run.start);
+    const inputs = { [RUN_START_ROLE]: this.checkpoint(run.start) };
     const recipe = this.recipeJson(run);
+    const id = runIdentity({ op: run.op, version: run.version, params: recipe, inputs });
+    let previous: string | undefined;
     for (let i = 1; i <= end; i++) {
       const from = bounds[i - 1]!;
       const to = bounds[i]!;
       const name = bounds.length > 2 ? `${run.label.name} ${from}→${to}` : run.label.name;
-      previous = this.add('train', run.op, run.version, { ...recipe, from, to }, { start: previous }, run.label, name);
+      const point: RunPoint = { run: id, step: to, from };
+      previous = this.add('train', run.op, run.version, { ...recipe, [RUN_STEP_PARAM]: to }, inputs, run.label, name, previous === undefined ? { point } : { point, after: previous });
     }
-    return previous;
+    return previous!;
   }
 
   mask(node: MaskNode): string {

@@ -56,8 +56,13 @@ export interface LossHistory {
   initial: number;
   /** The smoothed loss after the last step. */
   smoothed: number;
-  /** The mean loss of the last steps of the segment that made the checkpoint (the last 10, or all of a shorter one). */
+  /** The mean loss of the run's last steps (the last 10, or all of a shorter run): the mean of `last`. */
   recent: number;
+  /**
+   * The losses of the run's last steps (at most 10), carried so that a run resumed from this checkpoint
+   * ends with the same history as one trained in one go; absent in checkpoints made before it was kept.
+   */
+  last?: number[];
   /** The step since which the smoothed loss has stayed above the divergence threshold; absent while it is not. */
   divergedAt?: number;
 }

@@ -62,6 +62,23 @@ export interface StageProgress {
   step: number;
   total: number;
   loss?: number;
+  /** In the report right after an intermediate checkpoint was committed: the run's step it holds. */
+  committed?: number;
+  /** In the first report of a training stage that resumes its run from a checkpoint the cache had: its step. */
+  resumedFrom?: number;
+}
+
+/**
+ * Intermediate results of a long training stage: when to commit one, and how. Each is the cache entry of
+ * the run at its step, so an interrupted stage resumes from the latest one.
+ */
+export interface CheckpointPolicy {
+  /** Commit after this many steps since the stage started or last committed (tests set it)... */
+  everySteps?: number;
+  /** ...or after this many milliseconds of training, whichever comes first. */
+  everyMs: number;
+  /** Commits `checkpoint` as the run's checkpoint at its step; resolves once it is durable. */
+  commit(checkpoint: Checkpoint): Promise<void>;
 }
 
 export type NamedTensors = Readonly<Record<string, Tensor>>;
@@ -90,6 +107,8 @@ export interface StageContext {
    * absent outside the runtime, where training and probes upload them for themselves.
    */
   tensors?: TensorSource;
+  /** For a stage that computes a checkpoint of a training run: where its intermediate checkpoints go. */
+  checkpoints?: CheckpointPolicy;
 }
 
 export type StageImplementation = (stage: Stage, inputs: Record<string, Artifact>, ctx: StageContext) => Promise<Artifact>;

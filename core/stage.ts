@@ -20,6 +20,21 @@ export function stageKey(preimage: Preimage): Sha256Hex {
   return sha256Hex(canonicalJson(preimage as unknown as Json));
 }
 
+/**
+ * Which checkpoint of which training run a stage is (core/run-point.ts); not part of its key (the key
+ * covers the same facts).
+ */
+export interface RunPoint {
+  /** The run's identity: the hash of its recipe preimage without the step. */
+  run: Sha256Hex;
+  step: number;
+  /**
+   * Where the program's previous stage of this run ends (or the run's start): where this stage's work
+   * begins when the run's earlier stages are cached. For estimates and display only.
+   */
+  from: number;
+}
+
 export interface Stage extends Preimage {
   key: Sha256Hex;
   kind: StageKind;
@@ -28,6 +43,18 @@ export interface Stage extends Preimage {
   /** Every name that compiles to this stage. */
   names: string[];
   origin: Origin;
+  /** The checkpoint of a training run this stage computes (train stages): run and step. */
+  runPoint?: RunPoint;
+  /**
+   * Stages to finish first although this one does not read them: the earlier checkpoints of its run, so
+   * one run's stages are computed in order and none repeats another's work. Scheduling only: not in the key.
+   */
+  after?: string[];
+}
+
+/** Every stage that must have its result before this one is computed: its inputs, then its `after`. */
+export function stageDependencies(stage: Stage): string[] {
+  return [...new Set([...Object.values(stage.inputs), ...(stage.after ?? [])])];
 }
 
 export function preimageOf(stage: Stage): Preimage {

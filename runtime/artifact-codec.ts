@@ -3,7 +3,7 @@
 //   checkpoint  tensors `weight/<param>` (float32), `mask/<param>` (uint8, if masked),
 //               `slot/<slot>/<param>` (float32, optimizer state);
 //               meta {artifact: "checkpoint", model, step, mask?: {model}, optimizer?: {op, updates},
-//                     loss?: {initial, smoothed, recent, divergedAt?}}
+//                     loss?: {initial, smoothed, recent, last?, divergedAt?}}
 //   mask        tensors `mask/<param>` (uint8); meta {artifact: "mask", model}
 //   probe       no tensors; meta {artifact: "probe", metrics, layers?, series?}
 //
@@ -97,6 +97,11 @@ function lossHistoryOf(value: JsonValue): LossHistory {
     throw malformed(`checkpoint loss meta ${JSON.stringify(value)}`);
   }
   const history: LossHistory = { initial: value['initial'], smoothed: value['smoothed'], recent: value['recent'] };
+  const last = value['last'];
+  if (last !== undefined) {
+    if (!Array.isArray(last) || !last.every(finite)) throw malformed(`checkpoint loss meta ${JSON.stringify(value)}`);
+    history.last = [...last];
+  }
   const divergedAt = value['divergedAt'];
   if (divergedAt !== undefined) {
     if (!finite(divergedAt) || !Number.isInteger(divergedAt)) throw malformed(`checkpoint loss meta ${JSON.stringify(value)}`);

@@ -1,8 +1,9 @@
 // What a run shows while it works. On a terminal: a bar per running stage (steps, loss, ETA) redrawn in
 // place, with finished stages scrolling above. Elsewhere (logs, pipes, CI): one plain line per event,
 // easy to grep: `started NAME`, `done NAME (1.2 s)`, `failed NAME: CAUSE`, `skipped NAME: CAUSE`,
-// `waiting NAME: WHO HOLDS IT`, and after a computed training segment whose run diverged,
-// `warning NAME: training diverged at step …`.
+// `waiting NAME: WHO HOLDS IT`, `resumed NAME from step S (a checkpoint of its run in the cache)`,
+// `saved NAME: its run's checkpoint at step S` (an intermediate commit of a long training stage), and
+// after a computed training segment whose run diverged, `warning NAME: training diverged at step …`.
 import type { Stage } from '../core/stage.ts';
 import { describeDivergence, divergenceOf, type Divergence } from './divergence.ts';
 import type { StageProgress } from './executors/executor.ts';
@@ -63,6 +64,13 @@ export function divergenceLine(name: string, diverged: Divergence, paint: Pick<P
   return `${paint.yellow('warning')}  ${name}: ${describeDivergence(diverged)}`;
 }
 
+/** A line for a training stage's report that is an event (a resume, an intermediate commit), if it is one. */
+function progressEventLine(stage: Stage, p: StageProgress, paint: ProgressPaint): string | undefined {
+  if (p.resumedFrom !== undefined) return `${paint.green('resumed')}  ${stage.name} from step ${p.resumedFrom} (a checkpoint of its run in the cache)`;
+  if (p.committed !== undefined) return `${paint.dim('saved')}    ${stage.name}: its run's checkpoint at step ${p.committed}`;
+  return undefined;
+}
+
 /** Which stage waits for another run, whose claim it is and how long it has been held (for a note). */
 export function waitingLine(stage: Stage, holder: ClaimContent | undefined, now: number = Date.now()): string {
   if (holder === undefined) return `waiting  ${stage.name}: another run is claiming it`;
@@ -86,7 +94,10 @@ export class LineProgress implements ProgressView {
     this.#out.write(`started  ${stage.name}\n`);
   }
 
-  progress(): void {}
+  progress(stage: Stage, p: StageProgress): void {
+    const line = progressEventLine(stage, p, this.#paint);
+    if (line !== undefined) this.#out.write(line + '\n');
+  }
 
   settled(stage: Stage, report: StageReport, reused: boolean): void {
     const line = settledLine(report, reused, this.#running.delete(stage.key), this.#paint);
@@ -151,7 +162,9 @@ export class BarProgress implements ProgressView {
     running.step = p.step;
     running.total = p.total;
     if (p.loss !== undefined) running.loss = p.loss;
-    this.#redrawSoon();
+    const line = progressEventLine(stage, p, this.#paint);
+    if (line !== undefined) this.#redraw([line]);
+    else this.#redrawSoon();
   }
 
   settled(stage: Stage, report: StageReport, reused: boolean): void {

@@ -2,7 +2,7 @@
 // only when there is something to compute), the scheduler with per-stage claims, progress, a summary.
 import { randomUUID } from 'node:crypto';
 import type { StageProgram } from '../core/program.ts';
-import type { Stage } from '../core/stage.ts';
+import { stageDependencies, type Stage } from '../core/stage.ts';
 import { didYouMean } from '../core/suggest.ts';
 import type { BackendChoice } from './backends/select.ts';
 import type { Executor } from './executors/executor.ts';
@@ -95,12 +95,9 @@ export async function runStages(request: RunRequest): Promise<RunSummary> {
   }
 }
 
-/** Training dominates: a segment costs its steps, everything else one step's worth (for the critical path). */
+/** Training dominates: a run's stage costs its steps, everything else one step's worth (for the critical path). */
 function estimatedCost(stage: Stage): number {
-  if (stage.kind === 'train' && typeof stage.params['from'] === 'number' && typeof stage.params['to'] === 'number') {
-    return Math.max(1, stage.params['to'] - stage.params['from']);
-  }
-  return 1;
+  return stage.runPoint === undefined ? 1 : Math.max(1, stage.runPoint.step - stage.runPoint.from);
 }
 
 /** `--only NAME` named nothing in the program. */
@@ -113,8 +110,8 @@ export class UnknownTargetError extends Error {
 
 /**
  * The stages `--only NAME` needs: those of the declaration NAME (all members of an indexed or family
- * declaration), of NAME[i] for one member, or of a stage named NAME (`dense 0→24`), and their ancestors;
- * in execution order.
+ * declaration), of NAME[i] for one member, or of a stage named NAME (`dense 0→24`), and their ancestors
+ * (a run's earlier stages included, so they are computed and cached first); in execution order.
  */
 export function selectStages(program: StageProgram, only: string): Stage[] {
   const target = only.replace(/\s+/g, '');
@@ -136,7 +133,8 @@ export function selectStages(program: StageProgram, only: string): Stage[] {
   const visit = (key: string): void => {
     if (needed.has(key)) return;
     needed.add(key);
-    for (const input of Object.values(program.stageByKey.get(key)?.inputs ?? {})) visit(input);
+    const stage = program.stageByKey.get(key);
+    for (const dependency of stage === undefined ? [] : stageDependencies(stage)) visit(dependency);
   };
   for (const key of roots) visit(key);
   return program.stages.filter((stage) => needed.has(stage.key));

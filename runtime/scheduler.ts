@@ -5,7 +5,7 @@
 // Another `ltx run` on the same cache may be computing a stage: the gate (per-stage claims) says so, and
 // then the stage waits for it outside the queue, so this run's slots keep computing other stages.
 import PQueue from 'p-queue';
-import type { Stage } from '../core/stage.ts';
+import { stageDependencies, type Stage } from '../core/stage.ts';
 import type { ClaimContent, JsonObject, StageClaims } from './store/index.ts';
 
 export type StageStatus =
@@ -205,7 +205,7 @@ function pendingDag(pending: readonly Stage[]): PendingDag {
   const children = new Map<string, Stage[]>();
   const waitingOn = new Map<string, number>();
   for (const stage of pending) {
-    const parents = new Set(Object.values(stage.inputs).filter((key) => keys.has(key)));
+    const parents = new Set(stageDependencies(stage).filter((key) => keys.has(key)));
     waitingOn.set(stage.key, parents.size);
     for (const parent of parents) {
       let list = children.get(parent);

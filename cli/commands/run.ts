@@ -4,6 +4,7 @@ import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import type { CompiledProgram } from '../../compiler/compile.ts';
 import { backendRequests, describeChoice, type BackendChoice, type BackendRequest } from '../../runtime/backends/select.ts';
+import { checkpointScheduleFrom, CheckpointScheduleError, type CheckpointSchedule } from '../../runtime/checkpoint-schedule.ts';
 import { DEFAULT_DEVICE_CACHE_BYTES, parseByteSize } from '../../runtime/device-cache.ts';
 import { ExecutorStartError } from '../../runtime/executors/executor.ts';
 import { LocalExecutor } from '../../runtime/executors/local.ts';
@@ -35,6 +36,7 @@ interface RunSettings {
   jobs: number;
   backend: BackendRequest;
   deviceCacheBytes: number;
+  checkpoints: CheckpointSchedule;
 }
 
 /** Flags are checked before anything is compiled: a typo is a usage error, exit status 2. */
@@ -57,7 +59,14 @@ export function runSettings(flags: RunFlags): RunSettings {
     if (parsed === undefined) throw new UsageError(`ltx run: --device-cache ${flags.deviceCache}: expected a size such as 512MB, 2GiB or 1000000`);
     deviceCacheBytes = parsed;
   }
-  return { jobs, backend: backend as BackendRequest, deviceCacheBytes };
+  let checkpoints: CheckpointSchedule;
+  try {
+    checkpoints = checkpointScheduleFrom(process.env);
+  } catch (error) {
+    if (error instanceof CheckpointScheduleError) throw new UsageError(`ltx run: ${error.message}`);
+    throw error;
+  }
+  return { jobs, backend: backend as BackendRequest, deviceCacheBytes, checkpoints };
 }
 
 export async function runCommand(file: string, compileFlags: CompileFlags, flags: RunFlags): Promise<number> {
@@ -100,7 +109,7 @@ export async function runCommand(file: string, compileFlags: CompileFlags, flags
       program, store, stages, jobs: settings.jobs, signal: controller.signal, view,
       executor: (workers) => new LocalExecutor({
         jobs: workers, backend: settings.backend, storeRoot: store.root, programDir: dirname(resolve(file)),
-        deviceCacheBytes: settings.deviceCacheBytes, library: STANDARD_STAGE_LIBRARY,
+        deviceCacheBytes: settings.deviceCacheBytes, library: STANDARD_STAGE_LIBRARY, checkpoints: settings.checkpoints,
       }),
       executorStarted: (backend) => { if (backend) for (const line of backendLines(backend, p)) view.note(line); },
     });
@@ -167,14 +176,14 @@ function summaryText(summary: RunSummary, program: CompiledProgram, file: string
 }
 
 /**
- * The training runs among `stages` that had diverged, each named once: by its last segment here (a
- * segment that a diverged segment continues says nothing more).
+ * The training runs among `stages` that had diverged, each named once: by its last stage here (a later
+ * stage of a diverged run says nothing more).
  */
 function divergedRuns(stages: readonly StageReport[], program: CompiledProgram): { name: string; diverged: Divergence }[] {
   const runs = stages.flatMap((report) => {
     const diverged = divergenceOf(report.metrics);
     return diverged === undefined ? [] : [{ key: report.key, name: report.name, diverged }];
   });
-  const continued = new Set(runs.map((run) => program.stageByKey.get(run.key)?.inputs['start']));
+  const continued = new Set(runs.flatMap((run) => program.stageByKey.get(run.key)?.after ?? []));
   return runs.filter((run) => !continued.has(run.key));
 }

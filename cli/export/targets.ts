@@ -4,7 +4,7 @@
 // `dense 0→24`), or a run's checkpoint at a step the program splits it at (`dense @ 24 steps`).
 import type { CompiledProgram, DeclarationOutput } from '../../compiler/compile.ts';
 import type { Coordinates } from '../../compiler/values.ts';
-import { canonicalJson, type Json } from '../../core/json.ts';
+import { RUN_START_ROLE } from '../../core/run-point.ts';
 import type { Stage, StageKind } from '../../core/stage.ts';
 import { didYouMean } from '../../core/suggest.ts';
 
@@ -115,43 +115,21 @@ function stageMember(stage: Stage, written: string): ExportMember {
 }
 
 /**
- * The checkpoint of `run` at `step`: the end of the segment that ends there, or the start of the run.
- * The compiler cuts a run into segments at every step the program refers to, so only those exist.
+ * The checkpoint of `run` at `step`: the program's stage of the run at that step (core/run-point.ts), or
+ * the run's start. The compiler makes a stage at every step the program refers to, so only those exist.
  */
 function checkpointAt(program: CompiledProgram, run: ExportMember, step: number): ExportMember {
   const label = `${run.label} @ ${step} steps`;
   const found = (stage: Stage): ExportMember => ({ label, stem: `${run.stem}-step${step}`, coordinates: { ...run.coordinates, step }, stage });
-  if (run.stage.kind !== 'train') throw new ExportNameError(`'${label}': '${run.label}' is not a training run`);
-  const kept: number[] = [];
-  let segment = run.stage;
-  for (;;) {
-    const { from, to } = segmentSteps(segment);
-    if (to === step) return found(segment);
-    kept.push(to);
-    const start = program.stageByKey.get(segment.inputs['start']!)!;
-    if (from === step) return found(start);
-    if (!continues(start, segment)) {
-      kept.push(from);
-      break;
-    }
-    segment = start;
-  }
-  const steps = kept.sort((a, b) => a - b).join(', ');
+  const point = run.stage.runPoint;
+  if (point === undefined) throw new ExportNameError(`'${label}': '${run.label}' is not a training run`);
+  const stages = program.stages.filter((s) => s.runPoint?.run === point.run);
+  const at = stages.find((s) => s.runPoint!.step === step);
+  if (at !== undefined) return found(at);
+  const startStep = Math.min(...stages.map((s) => s.runPoint!.from));
+  if (step === startStep) return found(program.stageByKey.get(run.stage.inputs[RUN_START_ROLE]!)!);
+  const steps = [startStep, ...stages.map((s) => s.runPoint!.step)].sort((a, b) => a - b).join(', ');
   throw new ExportNameError(`'${label}': the program keeps ${run.label}'s checkpoints at steps ${steps} only (a run is cut where something refers to it: refer to ${label} in the program and run it)`);
-}
-
-function segmentSteps(stage: Stage): { from: number; to: number } {
-  return { from: stage.params['from'] as number, to: stage.params['to'] as number };
-}
-
-/** Whether `next` resumes `previous`: the same recipe, starting where it ended. */
-function continues(previous: Stage, next: Stage): boolean {
-  return previous.kind === 'train' && segmentSteps(previous).to === segmentSteps(next).from && recipeOf(previous) === recipeOf(next);
-}
-
-function recipeOf(segment: Stage): string {
-  const { from: _from, to: _to, ...recipe } = segment.params;
-  return canonicalJson(recipe as Json);
 }
 
 function member(label: string, base: string, coordinates: Coordinates, stage: Stage): ExportMember {

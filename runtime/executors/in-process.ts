@@ -4,6 +4,7 @@ import type { Stage } from '../../core/stage.ts';
 import { initBackend, type BackendChoice, type BackendRequest } from '../backends/select.ts';
 import { DEFAULT_DEVICE_CACHE_BYTES } from '../device-cache.ts';
 import { ResidentArtifacts, type ResidentTensorStats } from '../resident-tensors.ts';
+import type { CheckpointSchedule } from '../checkpoint-schedule.ts';
 import type { Store } from '../store/index.ts';
 import { ExecutorStartError, type Executor, type StageHooks, type StageOutcome } from './executor.ts';
 import type { StageLibrary } from '../../core/library.ts';
@@ -16,6 +17,8 @@ export interface InProcessExecutorOptions {
   /** Which tfjs backend to start; without one, stages must not need tfjs (fake tables in tests). */
   backend?: BackendRequest;
   deviceCacheBytes?: number;
+  /** When training stages commit intermediate checkpoints (default: every 5 minutes of training). */
+  checkpoints?: CheckpointSchedule;
 }
 
 export class InProcessExecutor implements Executor {
@@ -46,6 +49,7 @@ export class InProcessExecutor implements Executor {
     this.#resident = resident;
     this.#runner = new StageRunner({
       store, library, resident: resident.artifacts, tensors: resident.tensors, programDir, backend: this.#backend?.name ?? 'none',
+      ...(this.#options.checkpoints === undefined ? {} : { checkpoints: this.#options.checkpoints }),
     });
   }
 

@@ -6,6 +6,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Stage } from '../../core/stage.ts';
 import type { BackendChoice, BackendRequest } from '../backends/select.ts';
+import type { CheckpointSchedule } from '../checkpoint-schedule.ts';
 import { ExecutorStartError, type Executor, type StageHooks, type StageOutcome } from './executor.ts';
 import type { FromWorker, ToWorker, WorkerSetup } from './worker-protocol.ts';
 
@@ -22,6 +23,8 @@ export interface LocalExecutorOptions {
   abortGraceMs?: number;
   /** Threads of each worker's wasm backend; by default the machine's cores shared out among the workers. */
   wasmThreads?: number;
+  /** When training stages commit intermediate checkpoints (default: every 5 minutes of training). */
+  checkpoints?: CheckpointSchedule;
 }
 
 /** The cores per worker, at least one: workers never compete for a core with each other's threads. */
@@ -144,6 +147,7 @@ export class LocalExecutor implements Executor {
       backend: options.backend,
       wasmThreads: options.wasmThreads ?? wasmThreadsPerWorker(options.jobs),
       deviceCacheBytes: options.deviceCacheBytes,
+      ...(options.checkpoints === undefined ? {} : { checkpoints: options.checkpoints }),
     };
   }
 

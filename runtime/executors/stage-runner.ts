@@ -2,13 +2,21 @@
 // op's implementation, a check that the result is usable (no NaN), then the store's commit. Shared by
 // the worker threads and the in-process executor, so both behave the same.
 //
+// The checkpoint of a training run at a step (core/run-point.ts) starts from the latest checkpoint of its
+// run that the store has, not necessarily the run's start, and commits intermediate checkpoints of its
+// run as it goes (checkpoint-schedule.ts): each under its own (run, step) key, so a rerun after Ctrl-C, a
+// crash or a lost node resumes from the latest.
+//
 // Resident tensors: the stage's inputs are held by a lease for as long as it runs, so their tensors stay
 // on the backend even if another stage's inputs push them out of the cache meanwhile; at its end the
 // tensors of inputs the cache does not keep are disposed, and those of kept inputs start counting in
 // the cache's budget.
-import { preimageOf, type Stage } from '../../core/stage.ts';
-import type { Artifact } from '../../core/artifacts.ts';
+import { preimageOf, stageKey, type Stage } from '../../core/stage.ts';
+import type { Artifact, Checkpoint } from '../../core/artifacts.ts';
 import type { StageLibrary } from '../../core/library.ts';
+import type { CheckpointPolicy } from '../../core/op.ts';
+import { atStep, RUN_START_ROLE, type RunPoint } from '../../core/run-point.ts';
+import { DEFAULT_CHECKPOINT_SCHEDULE, type CheckpointSchedule } from '../checkpoint-schedule.ts';
 import { decodeArtifact, encodeArtifact } from '../artifact-codec.ts';
 import type { DeviceCache } from '../device-cache.ts';
 import { lossMetrics } from '../divergence.ts';
@@ -28,6 +36,8 @@ export interface StageRunnerOptions {
   programDir: string;
   /** Recorded with each result: the backend it was computed on. */
   backend: string;
+  /** When a training stage commits intermediate checkpoints (default: every 5 minutes of training). */
+  checkpoints?: CheckpointSchedule;
 }
 
 export class StageRunner {
@@ -43,7 +53,14 @@ export class StageRunner {
     const lease = tensors?.lease();
     try {
       const inputs: Record<string, Artifact> = {};
+      const resumed = stage.runPoint === undefined ? undefined : await this.#latestCheckpointOf(stage.runPoint);
+      if (resumed !== undefined) {
+        lease?.hold(resumed);
+        inputs[RUN_START_ROLE] = resumed;
+        hooks.progress({ step: 0, total: stage.runPoint!.step - resumed.step, resumedFrom: resumed.step });
+      }
       for (const [role, key] of Object.entries(inputKeys)) {
+        if (role in inputs) continue;
         let input: Artifact | undefined;
         try {
           input = await this.#input(key);
@@ -58,11 +75,13 @@ export class StageRunner {
       }
       if (hooks.signal.aborted) return { status: 'aborted' };
       const implementation = implementationOf(library, stage);
+      const runFrom = startStepOf(inputs[RUN_START_ROLE]);
       const result = await implementation(stage, inputs, {
         programDir: this.#options.programDir,
         signal: hooks.signal,
         progress: hooks.progress,
         tensors: lease,
+        ...(stage.runPoint === undefined || runFrom === undefined ? {} : { checkpoints: this.#intermediateCommits(stage, stage.runPoint, runFrom) }),
       });
       const unusable = whyUnusable(result);
       if (unusable !== undefined) return { status: 'failed', error: unusable };
@@ -71,6 +90,7 @@ export class StageRunner {
         [result.kind]: { kind: result.kind, bytes: encodeArtifact(result) },
       }, {
         name: stage.name, metrics, startedAt, backend: this.#options.backend, ltxVersion: packageJson.version,
+        ...(stage.runPoint === undefined || runFrom === undefined ? {} : { run: { id: stage.runPoint.run, step: stage.runPoint.step, from: runFrom } }),
       });
       resident.set(stage.key, result);
       return { status: 'done', seconds: record.seconds, metrics };
@@ -81,6 +101,43 @@ export class StageRunner {
       lease?.end();
       for (const key of Object.values(inputKeys)) resident.remeasure(key);
     }
+  }
+
+  /**
+   * The latest checkpoint of the run before `point`'s step that the store has (a damaged one is passed
+   * over for the one before it); undefined when there is none and the run starts from its start.
+   */
+  async #latestCheckpointOf(point: RunPoint): Promise<Checkpoint | undefined> {
+    for await (const record of this.#options.store.runCheckpoints(point.run, point.step - 1)) {
+      try {
+        const artifact = await this.#input(record.key);
+        if (artifact?.kind === 'checkpoint' && artifact.step === record.run?.step) return artifact;
+      } catch (error) {
+        if (!(error instanceof StoreCorruptError)) throw error;
+      }
+    }
+    return undefined;
+  }
+
+  /** Commits the run's checkpoints at the steps a long stage passes, each under its (run, step) key. */
+  #intermediateCommits(stage: Stage, point: RunPoint, from: number): CheckpointPolicy {
+    const { store, backend } = this.#options;
+    let since = new Date();
+    return {
+      ...(this.#options.checkpoints ?? DEFAULT_CHECKPOINT_SCHEDULE),
+      commit: async (checkpoint) => {
+        // Never a result that the stage's own end would refuse.
+        if (whyUnusable(checkpoint) !== undefined) return;
+        const preimage = atStep(preimageOf(stage), checkpoint.step);
+        await store.commit(stageKey(preimage), preimage as unknown as StagePreimage, {
+          checkpoint: { kind: 'checkpoint', bytes: encodeArtifact(checkpoint) },
+        }, {
+          metrics: recordedMetrics(checkpoint), startedAt: since, backend, ltxVersion: packageJson.version,
+          run: { id: point.run, step: checkpoint.step, from },
+        });
+        since = new Date();
+      },
+    };
   }
 
   /** Keys of the results this thread holds decoded. */
@@ -110,6 +167,11 @@ function recordedMetrics(result: Artifact): JsonObject {
   if (result.kind === 'checkpoint') return result.loss === undefined ? {} : lossMetrics(result.loss);
   if (result.kind !== 'probe') return {};
   return result.layers === undefined ? { ...result.metrics } : { ...result.metrics, layers: result.layers };
+}
+
+/** The step a training run's stage starts from: that of its start checkpoint. */
+function startStepOf(start: Artifact | undefined): number | undefined {
+  return start?.kind === 'checkpoint' ? start.step : undefined;
 }
 
 /** NaN weights or metrics are a failed stage, not a result: everything downstream would be garbage. */

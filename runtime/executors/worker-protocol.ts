@@ -1,6 +1,7 @@
 // The messages between the local executor and its worker threads (structured-cloned plain data).
 import type { Stage } from '../../core/stage.ts';
 import type { BackendChoice, BackendRequest } from '../backends/select.ts';
+import type { CheckpointSchedule } from '../checkpoint-schedule.ts';
 import type { StageOutcome, StageProgress } from './executor.ts';
 
 /** Given to each worker at its creation (workerData). */
@@ -13,6 +14,8 @@ export interface WorkerSetup {
   /** Threads of the worker's wasm backend (if wasm is what starts). */
   wasmThreads: number;
   deviceCacheBytes: number;
+  /** When training stages commit intermediate checkpoints. */
+  checkpoints?: CheckpointSchedule;
 }
 
 export type ToWorker =

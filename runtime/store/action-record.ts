@@ -39,6 +39,17 @@ export interface ActionRecord {
   readonly host: string;
   readonly backend: string;
   readonly ltxVersion: string;
+  /**
+   * For the checkpoint of a training run: the run's identity, the step, and the step of the checkpoint it
+   * was computed from (the run's start, or a checkpoint of the run the cache had). Indexed under runs/.
+   */
+  readonly run?: RunStep;
+}
+
+export interface RunStep {
+  readonly id: Sha256Hex;
+  readonly step: number;
+  readonly from: number;
 }
 
 const sha256Pattern = '^[0-9a-f]{64}$';
@@ -70,6 +81,15 @@ const actionRecordSchema = {
     host: { type: 'string' },
     backend: { type: 'string' },
     ltxVersion: { type: 'string' },
+    run: {
+      type: 'object',
+      required: ['id', 'step', 'from'],
+      properties: {
+        id: { type: 'string', pattern: sha256Pattern },
+        step: { type: 'integer', minimum: 0 },
+        from: { type: 'integer', minimum: 0 },
+      },
+    },
   },
 } as const;
 

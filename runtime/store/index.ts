@@ -4,7 +4,7 @@ export type { BlobProblem, CommitInfo, CommitObserver, CommitStep, InspectOption
 export { CACHE_FORMAT, CACHE_FORMAT_VERSION } from './cache-marker.ts';
 export type { CacheCondition } from './cache-marker.ts';
 export { ACTION_RECORD_VERSION } from './action-record.ts';
-export type { ActionRecord, OutputKind, OutputRef, StagePreimage } from './action-record.ts';
+export type { ActionRecord, OutputKind, OutputRef, RunStep, StagePreimage } from './action-record.ts';
 export { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, decodeHeader, decodeTensors, elementCount, encodeTensors } from './checkpoint-format.ts';
 export type { CheckpointHeader, CheckpointMeta, DecodedCheckpoint, NamedTensor, TensorDType, TensorEntry } from './checkpoint-format.ts';
 export { StageClaims, inspectClaim, isProcessAlive } from './claims.ts';

@@ -4,6 +4,7 @@
 //   <root>/blobs/sha256/<2 hex>/<62 hex>   write-once output bytes, named by their SHA-256
 //   <root>/actions/<key>.json               one action record per stage key (written last, atomically)
 //   <root>/names/<sanitized name>.json      latest stage key committed under a declaration name
+//   <root>/runs/<run id>/<step>.json        the stage key of a training run's checkpoint at a step
 //   <root>/claims/<key>.claim               who is computing a stage right now
 //   <root>/tmp/<key>.<nonce>/               staging area of one commit (garbage after a crash)
 //   <root>/ltx-cache.json                   the marker saying this directory is an ltx cache
@@ -18,6 +19,7 @@ export class StoreLayout {
   readonly blobsDir: string;
   readonly actionsDir: string;
   readonly namesDir: string;
+  readonly runsDir: string;
   readonly claimsDir: string;
   readonly tmpDir: string;
   readonly markerPath: string;
@@ -27,6 +29,7 @@ export class StoreLayout {
     this.blobsDir = join(root, 'blobs', 'sha256');
     this.actionsDir = join(root, 'actions');
     this.namesDir = join(root, 'names');
+    this.runsDir = join(root, 'runs');
     this.claimsDir = join(root, 'claims');
     this.tmpDir = join(root, 'tmp');
     this.markerPath = join(root, CACHE_MARKER);
@@ -49,6 +52,14 @@ export class StoreLayout {
     return join(this.namesDir, `${sanitizeName(name)}.json`);
   }
 
+  runDir(run: Sha256Hex): string {
+    return join(this.runsDir, run);
+  }
+
+  runStepPath(run: Sha256Hex, step: number): string {
+    return join(this.runDir(run), `${step}${RUN_STEP_SUFFIX}`);
+  }
+
   claimPath(key: Sha256Hex): string {
     return join(this.claimsDir, `${key}${CLAIM_SUFFIX}`);
   }
@@ -68,7 +79,15 @@ export class StoreLayout {
 export const CACHE_MARKER = 'ltx-cache.json';
 
 /** The top-level directories of the layout: a cache made before the marker existed holds only these. */
-export const LAYOUT_DIRECTORIES = ['blobs', 'actions', 'names', 'claims', 'tmp'] as const;
+export const LAYOUT_DIRECTORIES = ['blobs', 'actions', 'names', 'runs', 'claims', 'tmp'] as const;
+
+const RUN_STEP_SUFFIX = '.json';
+const RUN_STEP_ENTRY = /^(0|[1-9][0-9]{0,15})\.json$/;
+
+/** The step a file name under runs/<run id>/ stands for, if it is one the store makes. */
+export function runStepOf(entryName: string): number | undefined {
+  return RUN_STEP_ENTRY.test(entryName) ? Number(entryName.slice(0, -RUN_STEP_SUFFIX.length)) : undefined;
+}
 
 const WRITE_CHECK_PREFIX = 'write-check.';
 // Names the store makes in tmp/: <key>.<nonce> (a commit), write-check.<nonce>, atomic.<nonce> (the

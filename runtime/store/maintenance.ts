@@ -13,8 +13,8 @@ import { isSha256Hex, sha256OfFile } from './digest.ts';
 import type { Sha256Hex } from './digest.ts';
 import { errorCode } from './durable-fs.ts';
 import { asAccessError } from './errors.ts';
-import { CLAIM_SUFFIX, isStaleClaimEntry, isStagingEntry, keyPrefixOf, sanitizeName } from './layout.ts';
-import { parseNameEntry, readdirOrEmpty } from './store.ts';
+import { CLAIM_SUFFIX, isStaleClaimEntry, isStagingEntry, keyPrefixOf, runStepOf, sanitizeName } from './layout.ts';
+import { parseNameEntry, parseRunStepEntry, readdirOrEmpty } from './store.ts';
 import type { BlobProblem, Store } from './store.ts';
 
 export interface CacheEntry {
@@ -156,7 +156,7 @@ export class CacheMaintenance {
       for (const problem of problems) {
         if (problem.kind === 'corrupt-blob' && (await this.#removeDamagedBlob(problem.digest))) removedBlobs++;
       }
-      await this.#dropDanglingNames();
+      await this.#dropDanglingIndexEntries();
       return { removedRecords, removedBlobs };
     } catch (error) {
       throw asAccessError(error, this.#store.root, 'write to');
@@ -213,7 +213,7 @@ export class CacheMaintenance {
       }
       if (parsed.ok) for (const ref of Object.values(parsed.record.outputs)) referenced.add(ref.digest);
     }
-    await this.#dropDanglingNames();
+    await this.#dropDanglingIndexEntries();
 
     let removedBlobs = 0;
     for (const blob of blobs) {
@@ -283,6 +283,29 @@ export class CacheMaintenance {
     for (const fanOut of await readdirOrEmpty(blobsDir)) {
       // rmdir refuses non-empty directories, which is exactly the test wanted (and race-free).
       if (FAN_OUT.test(fanOut)) await rmdir(join(blobsDir, fanOut)).catch(() => undefined);
+    }
+  }
+
+  async #dropDanglingIndexEntries(): Promise<void> {
+    await this.#dropDanglingNames();
+    await this.#dropDanglingRunSteps();
+  }
+
+  /** runs/ entries ltx wrote whose record no longer exists, then run directories left empty. */
+  async #dropDanglingRunSteps(): Promise<void> {
+    const { layout } = this.#store;
+    for (const run of await readdirOrEmpty(layout.runsDir)) {
+      if (!isSha256Hex(run)) continue;
+      for (const file of await readdirOrEmpty(layout.runDir(run))) {
+        const step = runStepOf(file);
+        if (step === undefined) continue;
+        const path = layout.runStepPath(run, step);
+        const entry = parseRunStepEntry(await readFile(path, 'utf8').catch(() => ''));
+        if (entry === undefined || entry.run !== run || entry.step !== step) continue;
+        if ((await this.#store.readRecord(entry.key)) === undefined) await rm(path, { force: true });
+      }
+      // rmdir refuses a directory that is not empty: a commit indexing a step meanwhile keeps it.
+      await rmdir(layout.runDir(run)).catch(() => undefined);
     }
   }
 

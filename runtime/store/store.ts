@@ -6,7 +6,7 @@ import type { Stats } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ACTION_RECORD_VERSION, parseActionRecord } from './action-record.ts';
-import type { ActionRecord, OutputKind, OutputRef, RecordParse, StagePreimage } from './action-record.ts';
+import type { ActionRecord, OutputKind, OutputRef, RecordParse, RunStep, StagePreimage } from './action-record.ts';
 import { cacheCondition, writeCacheMarker } from './cache-marker.ts';
 import type { CacheCondition } from './cache-marker.ts';
 import { isSha256Hex, sha256Hex, sha256OfFile } from './digest.ts';
@@ -15,7 +15,7 @@ import { errorCode, makeDirectory, placeIfAbsent, syncDirectory, writeFileAtomic
 import { CacheUnusableError, NotACacheError, StoreCorruptError, StoreError, asAccessError } from './errors.ts';
 import { isJsonObject } from './json.ts';
 import type { JsonObject } from './json.ts';
-import { DEFAULT_STORE_DIR, StoreLayout, nonce } from './layout.ts';
+import { DEFAULT_STORE_DIR, StoreLayout, nonce, runStepOf } from './layout.ts';
 
 export interface OutputToCommit {
   readonly kind: OutputKind;
@@ -33,6 +33,8 @@ export interface CommitInfo {
   readonly host?: string;
   readonly backend: string;
   readonly ltxVersion: string;
+  /** For a checkpoint of a training run: recorded, and indexed so the run's later stages can resume from it. */
+  readonly run?: RunStep;
 }
 
 /**
@@ -181,6 +183,7 @@ export class Store {
       // appeared; the staged copies are still here, so put back anything that went missing.
       await this.#placeBlobs(staged);
       if (info.name !== undefined) await this.#indexName(info.name, record, stagingDir);
+      if (info.run !== undefined) await this.#indexRunStep(info.run, key, stagingDir);
       return record;
     } finally {
       await rm(stagingDir, { recursive: true, force: true });
@@ -236,6 +239,19 @@ export class Store {
   async #indexName(name: string, record: ActionRecord, stagingDir: string): Promise<void> {
     const entry: NameEntry = { name, key: record.key, op: record.preimage.op, committedAt: record.finishedAt };
     await writeFileAtomically(this.layout.namePath(name), `${JSON.stringify(entry, null, 2)}\n`, stagingDir);
+  }
+
+  async #indexRunStep(run: RunStep, key: Sha256Hex, stagingDir: string): Promise<void> {
+    const entry: RunStepEntry = { run: run.id, step: run.step, key };
+    // `cache gc` removes a run's directory once it is empty; should it do so in between, make it again.
+    for (let attempt = 1; ; attempt++) {
+      await makeDirectory(this.layout.runDir(run.id));
+      try {
+        return await writeFileAtomically(this.layout.runStepPath(run.id, run.step), `${JSON.stringify(entry)}\n`, stagingDir);
+      } catch (error) {
+        if (errorCode(error) !== 'ENOENT' || attempt === 3) throw error;
+      }
+    }
   }
 
   /**
@@ -361,6 +377,24 @@ export class Store {
     }
   }
 
+  /**
+   * The usable records of run `run`'s checkpoints at steps up to `atOrBefore`, latest first (lazily: a
+   * caller that resumes from the first one reads no other record).
+   */
+  async *runCheckpoints(run: Sha256Hex, atOrBefore: number): AsyncGenerator<ActionRecord> {
+    assertKey(run);
+    const steps = (await readdirOrEmpty(this.layout.runDir(run)))
+      .map(runStepOf)
+      .filter((step): step is number => step !== undefined && step <= atOrBefore)
+      .sort((a, b) => b - a);
+    for (const step of steps) {
+      const entry = parseRunStepEntry(await readFile(this.layout.runStepPath(run, step), 'utf8').catch(() => ''));
+      if (entry === undefined || entry.run !== run || entry.step !== step) continue;
+      const record = await this.lookup(entry.key);
+      if (record?.run?.id === run && record.run.step === step) yield record;
+    }
+  }
+
   /** Keys of every record file present (valid or not). */
   async listRecordKeys(): Promise<Sha256Hex[]> {
     const names = await readdirOrEmpty(this.layout.actionsDir);
@@ -377,6 +411,26 @@ interface StagedOutput {
   readonly path: string;
   readonly digest: Sha256Hex;
   readonly bytes: number;
+}
+
+/** runs/<run>/<step>.json: the stage key of a run's checkpoint at a step. */
+export interface RunStepEntry {
+  readonly run: Sha256Hex;
+  readonly step: number;
+  readonly key: Sha256Hex;
+}
+
+/** A runs/ file's content if it is one ltx wrote, else undefined. */
+export function parseRunStepEntry(text: string): RunStepEntry | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    if (isJsonObject(value) && isSha256Hex(value['run']) && Number.isInteger(value['step']) && isSha256Hex(value['key'])) {
+      return value as unknown as RunStepEntry;
+    }
+  } catch {
+    // Not JSON: not an entry.
+  }
+  return undefined;
 }
 
 /** A names/ file's content if it is one ltx wrote, else undefined. */
@@ -441,6 +495,7 @@ function buildRecord(key: Sha256Hex, preimage: StagePreimage, staged: readonly S
     host: info.host ?? hostname(),
     backend: info.backend,
     ltxVersion: info.ltxVersion,
+    ...(info.run === undefined ? {} : { run: { id: info.run.id, step: info.run.step, from: info.run.from } }),
   };
 }
 

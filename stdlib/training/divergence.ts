@@ -18,17 +18,18 @@ export const DIVERGENCE_FACTOR = 10;
 /** α: the weight of a step's loss in the smoothed loss. */
 export const LOSS_SMOOTHING = 0.1;
 
-/** How many of the last steps the loss reported for a segment's end averages. */
+/** How many of the run's last steps the loss reported for a checkpoint averages. */
 export const RECENT_STEPS = 10;
 
 export class DivergenceWatch {
   #history: LossHistory | undefined;
-  /** The losses of this segment's last steps (at most RECENT_STEPS). */
-  readonly #recent: number[] = [];
+  /** The losses of the run's last steps (at most RECENT_STEPS). */
+  readonly #recent: number[];
 
   /** `resumed`: the history the start checkpoint carries when this segment continues its run. */
   constructor(resumed?: LossHistory) {
     this.#history = resumed === undefined ? undefined : { ...resumed };
+    this.#recent = [...(resumed?.last ?? [])];
   }
 
   /** The loss of step `step`; steps come in order. */
@@ -49,6 +50,6 @@ export class DivergenceWatch {
 
   /** The history so far; undefined before the first step. */
   get history(): LossHistory | undefined {
-    return this.#history === undefined ? undefined : { ...this.#history };
+    return this.#history === undefined ? undefined : { ...this.#history, last: [...this.#recent] };
   }
 }

@@ -9,6 +9,8 @@ export interface TrainingProgress {
   total: number;
   /** Mean loss of the steps since the previous report; absent in the first report, before any step. */
   loss?: number;
+  /** In the report right after an intermediate checkpoint was committed: the run's step it holds. */
+  committed?: number;
 }
 
 /** The loss was NaN or infinite at `step`; the segment has no result. */
@@ -75,6 +77,11 @@ export class LossMonitor {
     this.opts.onProgress?.({ step: done - this.opts.from, total: this.opts.to - this.opts.from, loss: sum / values.length });
     // Let the event loop deliver an abort (or anything else) between bursts of synchronous steps.
     await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+
+  /** Reports the steps not reported yet (checks them and hands them to the watch) now. */
+  async flush(): Promise<void> {
+    if (this.pending.length > 0) await this.report(this.firstPending + this.pending.length);
   }
 
   /** Frees the losses not reported yet. */

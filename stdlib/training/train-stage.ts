@@ -1,5 +1,6 @@
-// train: one segment [from, to) of a training recipe, from the checkpoint at `from` (input `start`); the
-// stage op of `fit`.
+// train: the checkpoint of a training recipe at step `to`, trained from the checkpoint in input `start`
+// (the run's start, or the latest checkpoint of the run the cache has: the runtime chooses); the stage op
+// of `fit`. A long stage commits intermediate checkpoints through the context, when it asks for them.
 import type { StageImplementation } from '../../core/op.ts';
 import { readBatchSize, readOptimizerConfig, type OptimizerConfig } from '../optimizers/index.ts';
 import { messageOf, StageFailure } from '../stage-support/failure.ts';
@@ -23,12 +24,11 @@ export const trainStage: StageImplementation = async (stage, inputs, ctx) => {
     throw new StageFailure(messageOf(error));
   }
   const steps = integerParam(p, 'steps');
-  const from = integerParam(p, 'from');
   const to = integerParam(p, 'to');
   const order = integerParam(p, 'order');
-  if (!(from < to && to <= steps)) throw new StageFailure(`a training segment must satisfy from < to ≤ steps, got from ${from}, to ${to}, steps ${steps}`);
   const start = checkpointInput(stage, inputs, 'start');
-  if (start.step !== from) throw new StageFailure(`the start checkpoint is at step ${start.step}, but this segment starts at step ${from}`);
+  const from = start.step;
+  if (!(from < to && to <= steps)) throw new StageFailure(`a training stage must satisfy start step < to ≤ steps, got a start checkpoint at step ${from}, to ${to}, steps ${steps}`);
   checkSameModel(model, start.model, (r, c) => `train: the recipe trains ${r}, but the start checkpoint is of ${c}`);
   const dataset = await datasetFor(data.dataset, ctx);
   checkFits(layout, dataset);
@@ -39,6 +39,7 @@ export const trainStage: StageImplementation = async (stage, inputs, ctx) => {
       totalSteps: steps, order, from, to, start, tensors: ctx.tensors,
       signal: ctx.signal,
       onProgress: (progress) => ctx.progress(progress),
+      ...(ctx.checkpoints === undefined ? {} : { checkpoints: ctx.checkpoints }),
     });
   } catch (error) {
     if (error instanceof TrainingDiverged) throw new StageFailure(error.message);

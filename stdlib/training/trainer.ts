@@ -1,5 +1,7 @@
 // The training loop: one segment [from, to) of a recipe, from a checkpoint at step `from` to a
 // checkpoint at step `to` that carries everything needed to continue (optimizer slots and update count).
+// A long segment may hand out checkpoints of steps in between (`checkpoints`): the same bits as a
+// segment that ended there.
 //
 // Weights, slots and masks stay on the backend for the whole segment; each step runs in one tidy.
 // Determinism: step t's batch and learning rate are functions of t alone (data-order.ts, learningRateAt)
@@ -11,7 +13,7 @@
 // tensors for what it updates.
 import * as tf from '@tensorflow/tfjs-core';
 import type { Checkpoint, OptimizerState, TensorValue } from '../../core/artifacts.ts';
-import type { TensorSource } from '../../core/op.ts';
+import type { CheckpointPolicy, TensorSource } from '../../core/op.ts';
 import type { LoadedDataset } from '../datasets/index.ts';
 import { forward } from '../models/forward.ts';
 import { modelInputDtype, type ModelLayout } from '../models/layout.ts';
@@ -20,6 +22,7 @@ import { createOptimizer, learningRateAt, type OptimizerConfig, type TensorOptim
 import { gatherRows, rowWidths, targetDtype } from './batches.ts';
 import { DataOrder } from './data-order.ts';
 import { DivergenceWatch } from './divergence.ts';
+import { IntermediateCommits } from './intermediate-commits.ts';
 import { LossMonitor, type TrainingProgress } from './loss-monitor.ts';
 import { downloadTensor, ownTensors, uploadTensor } from './weights.ts';
 
@@ -49,6 +52,8 @@ export interface SegmentOptions {
   tensors?: TensorSource;
   signal?: AbortSignal;
   onProgress?: (p: TrainingProgress) => void;
+  /** Intermediate checkpoints: when, and where they go. */
+  checkpoints?: CheckpointPolicy;
   /** Report (and check the losses) after this many steps or milliseconds, whichever first. */
   reportEverySteps?: number;
   reportEveryMs?: number;
@@ -88,6 +93,7 @@ export async function trainSegment(opts: SegmentOptions): Promise<Checkpoint> {
   // A segment that resumes the run's optimizer state continues its run, and so its loss history.
   const watch = new DivergenceWatch(resumableState(start.optimizer, optimizer) ? start.loss : undefined);
   const monitor = new LossMonitor({ from, to, onProgress: opts.onProgress, everySteps: opts.reportEverySteps, everyMs: opts.reportEveryMs, watch });
+  const commits = opts.checkpoints === undefined ? undefined : new IntermediateCommits(opts.checkpoints, from);
   try {
     uploadState(opts, opts.tensors ?? ownUploads!, optimizer, state);
     for (let t = from; t < to; t++) {
@@ -103,12 +109,16 @@ export async function trainSegment(opts: SegmentOptions): Promise<Checkpoint> {
       }));
       replaceState(state, next);
       await monitor.record(next.loss);
+      const done = t + 1;
+      if (commits !== undefined && done < to && commits.due(done)) {
+        // Every loss up to here must be in the history the checkpoint carries.
+        await monitor.flush();
+        await commits.commit(await checkpointOf(opts, state, optimizer, done, watch));
+        opts.onProgress?.({ step: done - from, total: to - from, committed: done });
+      }
     }
     throwIfAborted(opts.signal);
-    const checkpoint = await checkpointOf(opts, state, optimizer);
-    const loss = watch.history;
-    if (loss !== undefined) checkpoint.loss = loss;
-    return checkpoint;
+    return await checkpointOf(opts, state, optimizer, to, watch);
   } finally {
     monitor.dispose();
     disposeState(state);
@@ -220,7 +230,8 @@ function disposeIfOwned(state: State, tensor: tf.Tensor): void {
   if (!state.borrowed.has(tensor)) tensor.dispose();
 }
 
-async function checkpointOf(opts: SegmentOptions, state: State, optimizer: TensorOptimizer): Promise<Checkpoint> {
+/** The run's checkpoint after `step` steps: weights, optimizer state and loss history. */
+async function checkpointOf(opts: SegmentOptions, state: State, optimizer: TensorOptimizer, step: number, watch: DivergenceWatch): Promise<Checkpoint> {
   const weights = new Map<string, TensorValue>();
   const slots = new Map<string, TensorValue>();
   for (const spec of opts.layout.params) {
@@ -235,9 +246,11 @@ async function checkpointOf(opts: SegmentOptions, state: State, optimizer: Tenso
     }
   }
   const checkpoint: Checkpoint = {
-    kind: 'checkpoint', model: opts.start.model, step: opts.to, weights,
+    kind: 'checkpoint', model: opts.start.model, step, weights,
     optimizer: { op: optimizer.op, updates: state.updates, slots },
   };
   if (opts.start.mask) checkpoint.mask = opts.start.mask;
+  const loss = watch.history;
+  if (loss !== undefined) checkpoint.loss = loss;
   return checkpoint;
 }

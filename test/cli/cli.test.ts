@@ -134,6 +134,19 @@ test('diff names the changed parameter with old → new and counts what stays va
   assert.match(text, /unchanged \(their cached results stay valid\)/);
 });
 
+test('diff: adding a probe on dense @ 60 steps to the quickstart adds stages and changes or removes none', () => {
+  const before = tempFile('before.ltx', readFileSync(QUICKSTART, 'utf8'));
+  const after = join(before, '..', 'after.ltx');
+  writeFileSync(after, `${readFileSync(before, 'utf8')}probe early = accuracy(dense @ 60 steps, on: digits8.test)\n`);
+  const r = ltx(['diff', before, after, '--json']);
+  assert.equal(r.status, 0, r.stderr);
+  const diff = JSON.parse(r.stdout);
+  assert.deepEqual(diff.changed, []);
+  assert.deepEqual(diff.removed, []);
+  assert.deepEqual(diff.added.map((s: { kind: string }) => s.kind).sort(), ['probe', 'train']);
+  assert.ok(diff.unchanged.some((s: { name: string }) => s.name.startsWith('dense')), 'the rest of dense stays cached');
+});
+
 test('diff reads git REV:PATH', () => {
   const r = ltx(['diff', 'HEAD:examples/quickstart.ltx', 'examples/quickstart.ltx', '--json']);
   // The file is committed: the same program at HEAD and in the work tree (unless being edited).

@@ -6,6 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { compileFile } from '../../cli/compile-file.ts';
 import { commandHelp } from '../../cli/help.ts';
 import { main } from '../../cli/main.ts';
 import { UsageError } from '../../cli/usage.ts';
@@ -22,8 +23,8 @@ probe acc = accuracy(imp, on: d.test)
 `;
 
 /** Starts `ltx ARGS`; `lines` holds stdout's lines so far, `done` its exit. */
-function ltxAsync(args: string[]) {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env });
+function ltxAsync(args: string[], extraEnv: Record<string, string> = {}) {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...env, ...extraEnv } });
   const lines: string[] = [];
   let buffered = '';
   let stderr = '';
@@ -250,6 +251,50 @@ test('a run killed with -9 leaves a consistent cache; the rerun completes with t
   assert.ok(doc.stages.some((s) => s.status === 'done'));
   assert.equal(ltx(['cache', 'verify', '--cache', cache]).status, 0);
   assert.deepEqual(JSON.parse(ltx(['results', file, '--json', '--cache', cache]).stdout).probes, expected);
+});
+
+/** One training run long enough to be killed in the middle of its only train stage. */
+const LONG_RUN = `dataset d = digits(test: 20%, seed: 0)
+model net = mlp(input: 64, hidden: [16], classes: 10)
+init w0 = kaiming_normal(net, seed: 0)
+optimizer opt = sgd(lr: 0.05, momentum: 0.9, batch: 60)
+train dense = fit(w0, data: d.train, optimizer: opt, steps: 800 steps, order: 0)
+`;
+
+test('kill -9 in the middle of a long training stage: the rerun resumes from its last committed checkpoint and ends bit-identical to an uninterrupted run', async () => {
+  const { file, cache } = workspace(LONG_RUN);
+  const victim = ltxAsync(['run', file, '--cache', cache, '-j', '1'], { LTX_CHECKPOINT_EVERY_STEPS: '100' });
+  await victim.sees(/^saved {4}dense: its run's checkpoint at step 100$/);
+  victim.child.kill('SIGKILL');
+  const killed = await victim.done;
+  assert.equal(killed.signal, 'SIGKILL');
+  assert.ok(!killed.stdout.includes('done     dense'), 'killed before the stage ended');
+  const [run] = readdirSync(join(cache, 'runs'));
+  const committed = readdirSync(join(cache, 'runs', run!)).map((f) => Number(f.replace('.json', '')));
+  const last = Math.max(...committed);
+  assert.ok(last >= 100 && last < 800, `committed steps ${committed}`);
+
+  const rerun = ltx(['run', file, '--cache', cache, '-j', '1']);
+  assert.equal(rerun.status, 0, rerun.stderr);
+  assert.match(rerun.stdout, new RegExp(`^resumed  dense from step ${last} \\(a checkpoint of its run in the cache\\)$`, 'm'));
+  const dense = (await compileFile(file, { sets: [] })).stages.find((s) => s.kind === 'train')!;
+  const record = (root: string) => JSON.parse(readFileSync(join(root, 'actions', `${dense.key}.json`), 'utf8'));
+  assert.deepEqual(record(cache).run, { id: run, step: 800, from: last });
+
+  const clean = workspace(LONG_RUN);
+  assert.equal(ltx(['run', clean.file, '--cache', clean.cache, '-j', '1']).status, 0);
+  assert.equal(record(clean.cache).run.from, 0);
+  assert.deepEqual(record(cache).outputs, record(clean.cache).outputs, 'the same checkpoint bytes');
+});
+
+test('run: a malformed LTX_CHECKPOINT_EVERY_STEPS or _SECONDS is a usage error naming it', () => {
+  const { file, cache } = workspace();
+  const steps = ltx(['run', file, '--cache', cache], ROOT, { LTX_CHECKPOINT_EVERY_STEPS: '0' });
+  assert.equal(steps.status, 2);
+  assert.match(steps.stderr, /LTX_CHECKPOINT_EVERY_STEPS=0: expected a whole number of steps ≥ 1/);
+  const seconds = ltx(['run', file, '--cache', cache], ROOT, { LTX_CHECKPOINT_EVERY_SECONDS: 'soon' });
+  assert.equal(seconds.status, 2);
+  assert.match(seconds.stderr, /LTX_CHECKPOINT_EVERY_SECONDS=soon: expected a number of seconds > 0/);
 });
 
 test('run: usage errors name the flag (exit status 2)', async () => {

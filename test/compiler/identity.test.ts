@@ -1,6 +1,7 @@
 // Stage keys: what enters them and what never does (LANGUAGE.md, "Identity and caching rules").
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { diffPrograms } from '../../compiler/diff.ts';
 import { compileOk, keys, PRELUDE, stagesOf } from './helpers.ts';
 
 const LONG_FORM = `${PRELUDE}
@@ -96,13 +97,58 @@ test('two declarations of the same computation are one stage', () => {
   assert.deepEqual(stage.names.sort(), ['again', 'dense']);
 });
 
-test('RUN @ k splits the run: the checkpoint at k is a stage and the rest resumes from it', () => {
+test('RUN @ k splits the run: the checkpoint at k is a stage, computed before the rest of the run', () => {
   const p = compileOk(`${PRELUDE}mask m = magnitude(dense @ 100 steps, rate: 50%)\n`);
   const trains = p.stages.filter((s) => s.kind === 'train');
-  assert.deepEqual(trains.map((s) => [s.params.from, s.params.to]), [[0, 100], [100, 240]]);
-  assert.equal(trains[1]!.inputs.start, trains[0]!.key);
+  assert.deepEqual(trains.map((s) => [s.runPoint!.from, s.runPoint!.step, s.params.to]), [[0, 100, 100], [100, 240, 240]]);
+  assert.equal(trains[0]!.runPoint!.run, trains[1]!.runPoint!.run, 'two checkpoints of one run');
+  assert.deepEqual(trains[1]!.after, [trains[0]!.key]);
   const mask = p.stageByKey.get(stagesOf(p, 'm')[0]!)!;
   assert.equal(mask.inputs.weights, trains[0]!.key);
+});
+
+test('a run\'s checkpoint is keyed by the run and the step: both stages start from the run\'s start, neither has `from`', () => {
+  const p = compileOk(`${PRELUDE}mask m = magnitude(dense @ 100 steps, rate: 50%)\n`);
+  const trains = p.stages.filter((s) => s.kind === 'train');
+  for (const stage of trains) {
+    assert.deepEqual(stage.inputs, { start: stagesOf(p, 'theta0')[0] });
+    assert.equal('from' in stage.params, false);
+  }
+});
+
+const IMP_10 = `${PRELUDE}lottery imp = imp(dense, rounds: 10, rate: 20%, rewind: 24 steps, skip: ["output"])
+probe acc = accuracy(imp, on: d.test)
+`;
+
+test('adding a reference RUN @ k adds stages and re-keys none: a 10-level IMP program with a probe on dense @ 60 steps', () => {
+  const before = compileOk(IMP_10);
+  const after = compileOk(`${IMP_10}probe early = accuracy(dense @ 60 steps, on: d.test)\n`);
+  for (const key of keys(before)) assert.ok(keys(after).has(key), `${before.stageByKey.get(key)!.name} kept its key`);
+  const diff = diffPrograms(before, after);
+  assert.deepEqual(diff.changed, []);
+  assert.deepEqual(diff.removed, []);
+  assert.deepEqual(diff.added.map((s) => s.kind).sort(), ['probe', 'train']);
+  assert.equal(diff.unchanged.length, before.stages.length);
+});
+
+test('moving or removing a reference RUN @ k re-keys nothing else', () => {
+  const at = (step: number) => compileOk(`${PRELUDE}mask m = magnitude(dense @ ${step} steps, rate: 50%)\nprobe p = accuracy(dense, on: d.test)\n`);
+  const at100 = at(100);
+  const at60 = at(60);
+  const none = compileOk(`${PRELUDE}probe p = accuracy(dense, on: d.test)\n`);
+  const shared = (a: typeof none, b: typeof none) => [...keys(a)].filter((k) => keys(b).has(k)).length;
+  // Only the mask's checkpoint (and the mask) move: dense, its probe and theta0 keep their keys.
+  assert.equal(shared(at100, at60), at100.stages.length - 2);
+  assert.equal(shared(at100, none), none.stages.length);
+  assert.deepEqual(stagesOf(at100, 'dense'), stagesOf(none, 'dense'));
+});
+
+test('RUN @ every N adds the checkpoints and leaves the run\'s final checkpoint as it was', () => {
+  const plain = compileOk(`${PRELUDE}probe p = accuracy(dense, on: d.test)\n`);
+  const every = compileOk(`${PRELUDE}probe p = accuracy(dense, on: d.test)\nprobe q = accuracy(dense @ every 60 steps, on: d.test)\n`);
+  assert.deepEqual(stagesOf(every, 'dense'), stagesOf(plain, 'dense'));
+  const trains = every.stages.filter((s) => s.kind === 'train');
+  assert.deepEqual(trains.map((s) => s.runPoint!.step), [60, 120, 180, 240]);
 });
 
 test('a reference at the run\'s start step is the start checkpoint itself', () => {

@@ -50,7 +50,7 @@ test('the instability probe trains two copies from the rewound checkpoint with d
   assert.deepEqual(Object.keys(lmc.inputs).sort(), ['copies0', 'copies1']);
   const copies = Object.values(lmc.inputs).map((k) => p.stageByKey.get(k)!);
   assert.notEqual(copies[0]!.params.order, copies[1]!.params.order);
-  assert.deepEqual(copies.map((c) => [c.params.from, c.params.to]), [[500, 5000], [500, 5000]]);
+  assert.deepEqual(copies.map((c) => [c.runPoint!.from, c.params.to]), [[500, 5000], [500, 5000]]);
   const start = p.stageByKey.get(copies[0]!.inputs.start!)!;
   assert.equal(start.kind, 'rewind');
   assert.equal(start.inputs.mask, stagesOf(p, 'm[5]')[0]);

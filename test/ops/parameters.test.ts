@@ -23,7 +23,7 @@ const init = () => initCheckpoint(net);
 const mask = async () => runStage('magnitude', { rate: 0.5, scope: 'global', skip: [], rates: {} }, { weights: await init() });
 const cases: Case[] = [
   { op: 'init', params: { model: net, scheme: 'kaiming_normal', seed: 0 }, inputs: async () => ({}) },
-  { op: 'train', params: trainParams(net, blobs, sgdMomentum, 4, 0, 4), inputs: async () => ({ start: await init() }) },
+  { op: 'train', params: trainParams(net, blobs, sgdMomentum, 4, 4), inputs: async () => ({ start: await init() }) },
   { op: 'magnitude', params: { rate: 0.5, scope: 'global', skip: [], rates: {} }, inputs: async () => ({ weights: await init() }) },
   { op: 'random_mask', params: { seed: 0 }, inputs: async () => ({ like: await mask() }) },
   { op: 'reinit', params: { model: net, scheme: 'kaiming_normal', seed: 1 }, inputs: async () => ({ mask: await mask() }) },

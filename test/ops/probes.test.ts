@@ -34,7 +34,7 @@ test('a network with all-zero weights has loss ln(classes) and predicts class 0 
 
 test('the evaluation batch size does not change the result', async () => {
   const net = mlp(6, [8], 3);
-  const trained = await runCheckpoint('train', trainParams(net, blobs, sgdMomentum, 20, 0, 20), { start: await initCheckpoint(net) });
+  const trained = await runCheckpoint('train', trainParams(net, blobs, sgdMomentum, 20, 20), { start: await initCheckpoint(net) });
   const dataset = await datasetCache.load(blobs, process.cwd());
   const options = { layout: modelLayout(net.op, net.params), modelParams: net.params, weights: trained.weights, dataset, split: 'test' as const };
   const whole = evaluate(options);

@@ -22,7 +22,7 @@ const net = mlp(6, [8], 3);
 async function trainedCopy(order: number, mask?: Checkpoint['mask']): Promise<Checkpoint> {
   let start = await initCheckpoint(net, 5);
   if (mask) start = await runCheckpoint('rewind', {}, { weights: start, mask });
-  return runCheckpoint('train', trainParams(net, blobs, sgdMomentum, 20, 0, 20, order), { start });
+  return runCheckpoint('train', trainParams(net, blobs, sgdMomentum, 20, 20, order), { start });
 }
 
 const params = { copies: 2, points: 5, seed: 0, on: testSplit(blobs) };

@@ -125,7 +125,7 @@ test('a checkpoint is at distance 0 from itself; training moves the kernel', asy
   assert.ok(Math.abs(self.metrics.distance!) < 1e-12);
   assert.equal(self.metrics.kernel_norm_a, self.metrics.kernel_norm_b);
   assert.equal(self.metrics.samples, 12);
-  const trained: Checkpoint = await runCheckpoint('train', trainParams(net, digits, sgdMomentum, 40, 0, 40), { start: init });
+  const trained: Checkpoint = await runCheckpoint('train', trainParams(net, digits, sgdMomentum, 40, 40), { start: init });
   const moved = await runProbe('kernel_distance', params, { a: init, b: trained });
   assert.ok(moved.metrics.distance! > 1e-4, `distance ${moved.metrics.distance}`);
   assert.ok(moved.metrics.alignment_a! > 0 && moved.metrics.alignment_a! <= 1);

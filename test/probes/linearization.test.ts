@@ -24,7 +24,7 @@ function displaced(checkpoint: Checkpoint, scale: number, seed: number): Checkpo
 test('a linear model is its own tangent model: rmse ~ 0 and full agreement after training', async () => {
   const linear = mlpModel(64, [], 10, 'linear');
   const init = await initCheckpoint(linear);
-  const trained = await runCheckpoint('train', trainParams(linear, digits, sgdMomentum, 30, 0, 30), { start: init });
+  const trained = await runCheckpoint('train', trainParams(linear, digits, sgdMomentum, 30, 30), { start: init });
   const result = await runProbe('linearization', { on: testSplit(digits), samples: 200 }, { init, x: trained });
   const m = result.metrics;
   assert.ok(m.displacement! > 1, 'training moved the weights');

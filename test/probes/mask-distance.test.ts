@@ -77,7 +77,7 @@ test('weights a training mask pruned count as zero and are removed first', () =>
 test('consecutive checkpoints of a run get closer as training settles the mask', async () => {
   const net = mlp(6, [16], 3);
   const init = await initCheckpoint(net, 1);
-  const at = async (step: number) => runCheckpoint('train', trainParams(net, blobs, sgdMomentum, 30, 0, step), { start: init });
+  const at = async (step: number) => runCheckpoint('train', trainParams(net, blobs, sgdMomentum, 30, step), { start: init });
   const [s5, s25, s30] = [await at(5), await at(25), await at(30)];
   const early = await runProbe('mask_distance', defaults, { a: init, b: s5 });
   const late = await runProbe('mask_distance', defaults, { a: s25, b: s30 });

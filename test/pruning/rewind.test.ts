@@ -21,7 +21,7 @@ function assertIsMasked(out: Checkpoint, source: Map<string, { data: Float32Arra
 
 test('rewind gives exactly weights ⊙ mask, at the same step, with the mask and no optimizer state', async () => {
   const init = await initCheckpoint(net);
-  const trained = await runCheckpoint('train', trainParams(net, blobs, sgdMomentum, 20, 0, 8), { start: init });
+  const trained = await runCheckpoint('train', trainParams(net, blobs, sgdMomentum, 20, 8), { start: init });
   const mask = await runMask('magnitude', { rate: 0.6, scope: 'layerwise', skip: [], rates: {} }, { weights: trained });
   const rewound = await runCheckpoint('rewind', {}, { weights: trained, mask });
   assert.equal(rewound.step, 8);

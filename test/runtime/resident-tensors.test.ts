@@ -29,8 +29,8 @@ function levelStages() {
   const init = makeStage('init', 'init', { model: net as unknown as Json, scheme: 'kaiming_normal', seed: 0 }, {}, 'init');
   const mask = makeStage('mask', 'magnitude', { rate: 0.5, scope: 'global', skip: [], rates: {} }, { weights: init }, 'mask');
   const rewind = makeStage('rewind', 'rewind', {}, { weights: init, mask }, 'rewind');
-  const trainA = makeStage('train A', 'train', trainParams(net, blobs, sgdMomentum, STEPS, 0, STEPS, 0), { start: rewind }, 'train');
-  const trainB = makeStage('train B', 'train', trainParams(net, blobs, sgdMomentum, STEPS, 0, STEPS, 1), { start: rewind }, 'train');
+  const trainA = makeStage('train A', 'train', trainParams(net, blobs, sgdMomentum, STEPS, STEPS, 0), { start: rewind }, 'train');
+  const trainB = makeStage('train B', 'train', trainParams(net, blobs, sgdMomentum, STEPS, STEPS, 1), { start: rewind }, 'train');
   const probe = makeStage('probe', 'accuracy', { on: testSplit(blobs) }, { x: rewind }, 'probe');
   return { init, mask, rewind, trainA, trainB, probe };
 }

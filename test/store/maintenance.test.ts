@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -125,6 +125,18 @@ test('gc with keep drops the other records and their blobs, but not blobs a kept
   const kept = await store.lookup(a.key);
   assert.ok(kept);
   assert.equal(new TextDecoder().decode(await store.readOutput(kept, 'shared')), '1111');
+});
+
+test('gc forgets the run index entries of the records it removes, and the run directories left empty', async () => {
+  const store = new Store(await freshStoreRoot());
+  const run = keyFor('run');
+  const output = { checkpoint: { kind: 'checkpoint', bytes: bytesOf('w') } };
+  await store.commit(keyFor('R@10'), { op: 'train' }, output, { ...commitInfo, run: { id: run, step: 10, from: 0 } });
+  await store.commit(keyFor('R@20'), { op: 'train' }, output, { ...commitInfo, run: { id: run, step: 20, from: 10 } });
+  await new CacheMaintenance(store).gc({ keep: new Set([keyFor('R@10')]), now: later() });
+  assert.deepEqual(await readdir(join(store.root, 'runs', run)), ['10.json']);
+  await new CacheMaintenance(store).gc({ keep: new Set(), now: later() });
+  assert.deepEqual(await readdir(join(store.root, 'runs')), []);
 });
 
 test('gc spares young leftovers and leftovers of stages someone is computing', async () => {

@@ -176,6 +176,27 @@ test('findByPreimageShape finds the latest record of a declaration name, for dif
   assert.equal(await store.findByPreimageShape({ name: 'never declared' }), undefined);
 });
 
+test('a run\'s checkpoints are indexed by (run, step): runCheckpoints gives those up to a step, latest first', async () => {
+  const store = new Store(await freshStoreRoot());
+  const run = keyFor('run R');
+  const output = { checkpoint: { kind: 'checkpoint', bytes: bytesOf('w') } };
+  for (const step of [10, 30, 20]) {
+    await store.commit(keyFor(`R@${step}`), { ...preimage, params: { to: step } }, output, { ...commitInfo, run: { id: run, step, from: 0 } });
+  }
+  await store.commit(keyFor('S@15'), preimage, output, { ...commitInfo, run: { id: keyFor('run S'), step: 15, from: 0 } });
+  const upTo = async (step: number) => {
+    const found: [number, string][] = [];
+    for await (const record of store.runCheckpoints(run, step)) found.push([record.run!.step, record.key]);
+    return found;
+  };
+  assert.deepEqual(await upTo(25), [[20, keyFor('R@20')], [10, keyFor('R@10')]]);
+  assert.deepEqual(await upTo(9), []);
+  assert.deepEqual((await store.lookup(keyFor('R@30')))?.run, { id: run, step: 30, from: 0 });
+  // An index entry whose record is gone is passed over.
+  await rm(join(store.root, 'actions', `${keyFor('R@20')}.json`));
+  assert.deepEqual(await upTo(25), [[10, keyFor('R@10')]]);
+});
+
 test('commit refuses malformed keys and preimages without an op', async () => {
   const store = new Store(await freshStoreRoot());
   await assert.rejects(store.commit('abc', preimage, {}, commitInfo), TypeError);

@@ -102,9 +102,9 @@ export async function initCheckpoint(model: OpRef, seed = 0): Promise<Checkpoint
   return runCheckpoint('init', { model: model as unknown as Json, scheme: 'kaiming_normal', seed });
 }
 
-/** Train params as the compiler emits them for a segment [from, to) of a `steps`-long recipe. */
-export function trainParams(model: OpRef, dataset: OpRef, optimizer: { [key: string]: Json }, steps: number, from: number, to: number, order = 0): { [key: string]: Json } {
-  return { model: model as unknown as Json, data: trainSplit(dataset), optimizer, steps, order, from, to };
+/** Train params as the compiler emits them for the checkpoint at step `to` of a `steps`-long recipe. */
+export function trainParams(model: OpRef, dataset: OpRef, optimizer: { [key: string]: Json }, steps: number, to: number, order = 0): { [key: string]: Json } {
+  return { model: model as unknown as Json, data: trainSplit(dataset), optimizer, steps, order, to };
 }
 
 /** The bits of a float array, for exact comparisons that tell +0 from -0 and compare NaNs. */
