@@ -28,6 +28,10 @@ const options = {
   csv: { type: 'boolean' },
   out: { type: 'string', short: 'o' },
   repair: { type: 'boolean' },
+  keep: { type: 'string', multiple: true },
+  'keep-days': { type: 'string' },
+  'dry-run': { type: 'boolean' },
+  curves: { type: 'boolean' },
 } as const;
 
 /** Which options each command accepts (parseArgs checks spelling; this checks fit). */
@@ -38,9 +42,9 @@ const accepts: Record<string, (keyof typeof options)[]> = {
   graph: ['help', 'format', 'set', 'cache'],
   diff: ['help', 'json', 'set', 'cache'],
   run: ['help', 'json', 'set', 'cache', 'jobs', 'backend', 'executor', 'only', 'device-cache'],
-  results: ['help', 'json', 'csv', 'set', 'cache'],
+  results: ['help', 'json', 'csv', 'curves', 'set', 'cache'],
   report: ['help', 'out', 'set', 'cache'],
-  cache: ['help', 'json', 'cache', 'repair'],
+  cache: ['help', 'json', 'cache', 'repair', 'keep', 'keep-days', 'dry-run', 'set'],
 };
 
 function arity(command: string, positionals: string[], min: number, max: number, what: string): void {
@@ -111,7 +115,10 @@ export async function main(argv: string[]): Promise<number> {
     }
     case 'cache':
       arity(command, positionals, 1, 1, `action (${cacheActions.join(', ')})`);
-      return await cacheCommand(positionals[0]!, values.cache, Boolean(values.json), Boolean(values.repair));
+      return await cacheCommand(positionals[0]!, {
+        cache: values.cache, json: Boolean(values.json), repair: Boolean(values.repair),
+        keep: values.keep, keepDays: values['keep-days'], dryRun: Boolean(values['dry-run']), sets,
+      });
   }
   throw new UsageError(`unknown command '${command}'`);
 }
