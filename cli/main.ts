@@ -106,7 +106,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     case 'results':
       arity(command, positionals, 1, 1, 'FILE');
-      return await resultsCommand(positionals[0]!, sets, resultsFormat(Boolean(values.json), Boolean(values.csv)), values.cache);
+      return await resultsCommand(positionals[0]!, sets, resultsFormat(Boolean(values.json), Boolean(values.csv)), values.cache, Boolean(values.curves));
     case 'report': {
       arity(command, positionals, 1, 1, 'FILE');
       // Loaded on demand: Vega is only needed here.

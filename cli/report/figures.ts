@@ -25,9 +25,9 @@ export interface Figure {
 
 type Datum = Record<string, string | number>;
 
-const WIDTH = 560;
+export const WIDTH = 560;
 const HEIGHT = 300;
-const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
+export const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 
 /** The metrics a probe is plotted by along a coordinate, by op (the first one is the main one). */
 const TRAJECTORY_METRICS: Record<string, string[]> = {

@@ -19,6 +19,7 @@ import { loss } from '../nn/losses.ts';
 import { createOptimizer, learningRateAt, type OptimizerConfig, type TensorOptimizer } from '../optimizers/index.ts';
 import { gatherRows, rowWidths, targetDtype } from './batches.ts';
 import { DataOrder } from './data-order.ts';
+import { CurveRecorder } from './curve.ts';
 import { DivergenceWatch } from './divergence.ts';
 import { LossMonitor, type TrainingProgress } from './loss-monitor.ts';
 import { downloadTensor, uploadTensor } from './weights.ts';
@@ -86,8 +87,12 @@ export async function trainSegment(opts: SegmentOptions): Promise<Checkpoint> {
   const ownUploads = opts.tensors === undefined ? transientTensors() : undefined;
   const state: State = { params: {}, slots: {}, buffers: {}, masks: {}, updates: 0, borrowed: new Set() };
   // A segment that resumes the run's optimizer state continues its run, and so its loss history.
-  const watch = new DivergenceWatch(resumableState(start.optimizer, optimizer) ? start.loss : undefined);
-  const monitor = new LossMonitor({ from, to, onProgress: opts.onProgress, everySteps: opts.reportEverySteps, everyMs: opts.reportEveryMs, watch });
+  const resumed = resumableState(start.optimizer, optimizer) ? start.loss : undefined;
+  const watch = new DivergenceWatch(resumed);
+  const curve = new CurveRecorder({ steps: opts.totalSteps, learningRateAt: (t) => learningRateAt(opts.optimizer, t, opts.totalSteps), resumed: resumed?.curve });
+  const monitor = new LossMonitor({
+    from, to, onProgress: opts.onProgress, everySteps: opts.reportEverySteps, everyMs: opts.reportEveryMs, watchers: [watch, curve],
+  });
   try {
     uploadState(opts, opts.tensors ?? ownUploads!, optimizer, state);
     for (let t = from; t < to; t++) {
@@ -107,7 +112,7 @@ export async function trainSegment(opts: SegmentOptions): Promise<Checkpoint> {
     throwIfAborted(opts.signal);
     const checkpoint = await checkpointOf(opts, state, optimizer);
     const loss = watch.history;
-    if (loss !== undefined) checkpoint.loss = loss;
+    if (loss !== undefined) checkpoint.loss = { ...loss, curve: curve.curve };
     return checkpoint;
   } finally {
     monitor.dispose();
