@@ -1,13 +1,16 @@
 // Dataset sizes that need a file (a text corpus, IDX files at another path) so that `3 epochs` can be
 // converted to steps at compile time. The compiler is pure and synchronous, so the CLI compiles once,
 // collects the sizes it asked for and could not get, reads them from the files' headers, and compiles
-// again with them.
+// again with them, or with the reason a file is refused (a device, a FIFO, a directory, too large),
+// which the compiler reports at the `path:` argument.
 import { canonicalJson } from '../core/json.ts';
 import type { Library } from '../core/library.ts';
-import type { OpParams, SplitSizes } from '../core/op.ts';
+import type { OpParams } from '../core/op.ts';
+import type { DatasetSizeAnswer } from '../compiler/lowering-host.ts';
+import { DataFileRefused } from '../stdlib/datasets/files.ts';
 
 export class DatasetSizeCache {
-  private readonly known = new Map<string, SplitSizes | null>();
+  private readonly known = new Map<string, DatasetSizeAnswer | null>();
   private readonly wanted = new Map<string, { op: string; params: OpParams }>();
 
   private readonly library: Library;
@@ -16,7 +19,7 @@ export class DatasetSizeCache {
     this.library = library;
   }
 
-  readonly lookup = (op: string, params: OpParams): SplitSizes | undefined => {
+  readonly lookup = (op: string, params: OpParams): DatasetSizeAnswer => {
     const key = canonicalJson({ op, params });
     const hit = this.known.get(key);
     if (hit !== undefined) return hit ?? undefined;
@@ -24,7 +27,7 @@ export class DatasetSizeCache {
     return undefined;
   };
 
-  /** Read the sizes asked for since the last call; true when any new size became known. */
+  /** Read the sizes asked for since the last call; true when any new size (or refusal) became known. */
   async resolvePending(): Promise<boolean> {
     let learned = false;
     for (const [key, { op, params }] of this.wanted) {
@@ -36,14 +39,18 @@ export class DatasetSizeCache {
     return learned;
   }
 
-  /** The sizes from the files, or null: the compiler's "size not known" error then stands, and loading says why. */
-  private async probe(op: string, params: OpParams): Promise<SplitSizes | null> {
+  /**
+   * The sizes from the files, why a file is refused, or null: a file that is merely missing or unreadable
+   * leaves the compiler's "size not known" error (where epochs need it), and loading it later says why —
+   * the program may run where the data is.
+   */
+  private async probe(op: string, params: OpParams): Promise<DatasetSizeAnswer | null> {
     const dataset = this.library.op(op)?.dataset;
     if (!dataset) return null;
     try {
       return await dataset.probeSizes(params);
-    } catch {
-      return null;
+    } catch (error) {
+      return error instanceof DataFileRefused ? { refused: error.message } : null;
     }
   }
 }

@@ -17,12 +17,15 @@ Commands:
                            the probes' tables (and the runs' training curves), from the cache
   report FILE [--out DIR]  an HTML page with the standard plots of the probes and the training curves
                            (default DIR: report)
+  export FILE NAME [--format safetensors|npz] [--layout ltx|torch] [--out PATH]
+                           a declaration's checkpoint or mask as a file PyTorch, JAX and NumPy load
   cache ls|verify|gc       list the cache, check it, remove what nothing needs
   cache gc [--keep PROGRAM.ltx]... [--keep-days N] [--dry-run]
                            also free the results of experiments not kept
 
 Common options:
   --set NAME=VALUE         override a param (repeatable)
+  --max-stages N           compile programs of up to N stages (default 100,000; loop iterations count too)
   --cache DIR              the cache (default .ltx-cache in the working directory, or $LTX_CACHE)
   -h, --help               help for a command
 
@@ -31,7 +34,7 @@ Exit status: 0 success, 1 invalid program or a failed stage, 2 bad command-line 
 Run 'ltx <command> --help' for a command's options.`;
 
 export const commandHelp: Record<string, string> = {
-  check: `Usage: ltx check FILE... [--set NAME=VALUE]... [--json]
+  check: `Usage: ltx check FILE... [--set NAME=VALUE]... [--max-stages N] [--json]
 
 Parses, resolves, type-checks and compiles each program. Every error is printed as
 FILE:LINE:COL: error: MESSAGE with a code frame. Exit status 1 when any program has an error.
@@ -41,16 +44,16 @@ FILE:LINE:COL: error: MESSAGE with a code frame. Exit status 1 when any program 
 Rewrites each file in the canonical layout (comments kept). With --check nothing is written: the files
 that would change are named and the exit status is 1 if there are any. A file with syntax errors is not
 formatted (exit status 1).`,
-  plan: `Usage: ltx plan FILE [--json] [--set NAME=VALUE]... [--cache DIR]
+  plan: `Usage: ltx plan FILE [--json] [--set NAME=VALUE]... [--max-stages N] [--cache DIR]
 
 Lists every stage of the program in execution order: name, kind, op, key prefix, status (cached or run)
 and why it runs (not in cache, which parameter changed since this program file last ran on the cache,
 which input changed).
   --json   print {"stages":[{"id","name","kind","op","deps","status","reason"}]}`,
-  graph: `Usage: ltx graph FILE [--format dot|mermaid|json] [--set NAME=VALUE]...
+  graph: `Usage: ltx graph FILE [--format dot|mermaid|json] [--set NAME=VALUE]... [--max-stages N]
 
 Prints the stage DAG (default format: dot).`,
-  diff: `Usage: ltx diff OLD NEW [--json] [--set NAME=VALUE]...
+  diff: `Usage: ltx diff OLD NEW [--json] [--set NAME=VALUE]... [--max-stages N]
 
 Compares the stages of two programs. OLD and NEW are files or git revisions as REV:PATH
 (e.g. HEAD~1:examples/quickstart.ltx). Stages with the same key in both are unchanged: their cached
@@ -58,7 +61,8 @@ results stay valid. A stage whose declaration name is in both but whose key diff
 parameter changes (old → new) and changed inputs are listed.
   --json   print {"added":[…],"removed":[…],"changed":[…],"unchanged":[…]}`,
   run: `Usage: ltx run FILE [--jobs N] [--backend auto|tensorflow|wasm|cpu] [--executor local|slurm]
-               [--only NAME] [--device-cache BYTES] [--cache DIR] [--set NAME=VALUE]... [--json]
+               [--only NAME] [--device-cache BYTES] [--cache DIR] [--set NAME=VALUE]... [--max-stages N]
+               [--json]
 
 Computes every stage whose result is not in the cache, in dependency order, the longest chain first.
 Prints which backend runs (and why the others did not), then progress: a bar per running stage on a
@@ -79,7 +83,7 @@ cache that this run needs is computed again, and the run says why.
                           on its backend, both counted (default 512MB; KB/MB/GB or KiB/MiB/GiB)
   --json                  print one summary document at the end:
                           {"backend","stages":[{"id","name","status","seconds","error"?,"recomputed"?,"diverged"?}],"failed",…}`,
-  results: `Usage: ltx results FILE [--json|--csv] [--curves] [--cache DIR] [--set NAME=VALUE]...
+  results: `Usage: ltx results FILE [--json|--csv] [--curves] [--cache DIR] [--set NAME=VALUE]... [--max-stages N]
 
 Prints every probe's table: one row per member (level, step, seed, …) with the metrics recorded in the
 cache; rows not computed yet are shown as pending, rows damaged in the cache as damaged ('ltx run'
@@ -90,7 +94,7 @@ each such run.
   --csv      print one CSV: probe,name,<index columns>,<metric columns> (per-layer metrics as LAYER.METRIC)
   --curves   also each run's training curve (recorded as it trained): a summary line per run; with
              --csv every point instead of the probes (run,step,loss,lr)`,
-  report: `Usage: ltx report FILE [--out DIR] [--cache DIR] [--set NAME=VALUE]...
+  report: `Usage: ltx report FILE [--out DIR] [--cache DIR] [--set NAME=VALUE]... [--max-stages N]
 
 Writes DIR/index.html (default DIR: report): one self-contained page (no script, nothing fetched) with
 the standard plots of the program's probes, drawn as inline SVG from Vega-Lite specs, each with a
@@ -103,9 +107,29 @@ every run (a panel each) and its learning rate where a schedule changes it. The 
 spec of each plot is written beside the page as DIR/specs/ID.vl.json. Reads the cache only; rows not
 computed yet are left out of the plots and shown as pending in the tables.
   -o, --out DIR   where to write the page (created if missing)`,
+  export: `Usage: ltx export FILE NAME [--format safetensors|npz] [--layout ltx|torch] [--out PATH]
+                 [--cache DIR] [--set NAME=VALUE]...
+
+Writes the checkpoint or mask of NAME from the cache as a file that PyTorch, JAX and NumPy load
+directly. NAME as --only takes it: a declaration (dense, t[3], m[4]), a lottery's level (imp[2]), a
+whole family (t, imp, a lottery's masks imp.mask: a directory with one file per member, named by its
+coordinates, e.g. imp-level3.safetensors), a stage name (dense 0→24), or a run's checkpoint at a step
+the program refers to (dense @ 24 steps). A checkpoint holds its parameters by name (layer1.weight,
+...) and, if it trains under a mask, the mask as uint8 mask.<parameter>; a mask holds uint8 arrays by
+parameter name. Metadata: artifact, name, coordinates, model, step, masked, stage_key, program, layout,
+ltx_version (safetensors: __metadata__; npz: the JSON string __metadata__). Nothing is written unless
+every member is computed (exit status 1 naming those that are not).
+  --format F      safetensors (default) or npz (a ZIP of .npy files, as numpy.savez writes)
+  --layout L      ltx (default): dense kernels [in, out], conv kernels [kh, kw, c_in, c_out];
+                  torch: kernels and their masks as PyTorch's Linear [out, in] and Conv2d
+                  [c_out, c_in, kh, kw]; everything else is the same in both
+  -o, --out PATH  the file, or a directory to put it in (default export/NAME.safetensors, NAME with its
+                  coordinates: export/imp-level3.safetensors); for a family, the directory (default
+                  export/NAME/)`,
   cache: `Usage: ltx cache ls|verify|gc [--cache DIR] [--json]
        ltx cache verify --repair [--cache DIR] [--json]
-       ltx cache gc [--keep PROGRAM.ltx]... [--keep-days N] [--dry-run] [--set NAME=VALUE]... [--cache DIR] [--json]
+       ltx cache gc [--keep PROGRAM.ltx]... [--keep-days N] [--dry-run] [--set NAME=VALUE]... [--max-stages N]
+                    [--cache DIR] [--json]
 
   ls       every result in the cache: key, name, op, size, when it finished
   verify   re-hash every stored output; each problem names the stage key and the file (exit status 1)
@@ -114,7 +138,8 @@ computed yet are left out of the plots and shown as pending in the tables.
            commits, stale claims (anything younger than a minute is spared: a run may be using it);
            and, when told what to keep, the results of old experiments; prints each result removed
            and the totals (count and bytes). Without --keep or --keep-days every valid result stays.
-           --keep PROGRAM.ltx   keep every stage the program compiles to (--set applies) and its inputs
+           --keep PROGRAM.ltx   keep every stage the program compiles to (--set, --max-stages apply) and
+                                its inputs
            --keep-days N        keep what was computed, or used by any 'ltx run', in the last N days
            --dry-run            print what gc would remove and free, delete nothing
 Only a directory ltx created (marked by its ltx-cache.json) is a cache: any other is refused.`,

@@ -5,11 +5,12 @@ import { StoreError } from '../runtime/store/index.ts';
 import { cacheActions, cacheCommand } from './commands/cache.ts';
 import { checkCommand } from './commands/check.ts';
 import { diffCommand } from './commands/diff.ts';
+import { exportCommand } from './commands/export.ts';
 import { fmtCommand } from './commands/fmt.ts';
 import { graphCommand } from './commands/graph.ts';
 import { planCommand } from './commands/plan.ts';
 import { resultsCommand, resultsFormat } from './commands/results.ts';
-import { parseSets } from './compile-file.ts';
+import { parseMaxStages, parseSets, type CompileFlags } from './compile-file.ts';
 import { commandHelp, overview } from './help.ts';
 import { EXIT, UsageError } from './usage.ts';
 
@@ -28,6 +29,8 @@ const options = {
   csv: { type: 'boolean' },
   out: { type: 'string', short: 'o' },
   repair: { type: 'boolean' },
+  layout: { type: 'string' },
+  'max-stages': { type: 'string' },
   keep: { type: 'string', multiple: true },
   'keep-days': { type: 'string' },
   'dry-run': { type: 'boolean' },
@@ -36,15 +39,16 @@ const options = {
 
 /** Which options each command accepts (parseArgs checks spelling; this checks fit). */
 const accepts: Record<string, (keyof typeof options)[]> = {
-  check: ['help', 'json', 'set', 'cache'],
+  check: ['help', 'json', 'set', 'max-stages', 'cache'],
   fmt: ['help', 'check'],
-  plan: ['help', 'json', 'set', 'cache'],
-  graph: ['help', 'format', 'set', 'cache'],
-  diff: ['help', 'json', 'set', 'cache'],
-  run: ['help', 'json', 'set', 'cache', 'jobs', 'backend', 'executor', 'only', 'device-cache'],
-  results: ['help', 'json', 'csv', 'curves', 'set', 'cache'],
-  report: ['help', 'out', 'set', 'cache'],
-  cache: ['help', 'json', 'cache', 'repair', 'keep', 'keep-days', 'dry-run', 'set'],
+  plan: ['help', 'json', 'set', 'max-stages', 'cache'],
+  graph: ['help', 'format', 'set', 'max-stages', 'cache'],
+  diff: ['help', 'json', 'set', 'max-stages', 'cache'],
+  run: ['help', 'json', 'set', 'max-stages', 'cache', 'jobs', 'backend', 'executor', 'only', 'device-cache'],
+  results: ['help', 'json', 'csv', 'curves', 'set', 'max-stages', 'cache'],
+  report: ['help', 'out', 'set', 'max-stages', 'cache'],
+  export: ['help', 'format', 'layout', 'out', 'set', 'max-stages', 'cache'],
+  cache: ['help', 'json', 'cache', 'repair', 'keep', 'keep-days', 'dry-run', 'set', 'max-stages'],
 };
 
 function arity(command: string, positionals: string[], min: number, max: number, what: string): void {
@@ -78,46 +82,49 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write((commandHelp[command] ?? overview) + '\n');
     return EXIT.ok;
   }
-  const sets = parseSets(values.set);
+  const compileFlags: CompileFlags = { sets: parseSets(values.set), maxStages: parseMaxStages(values['max-stages']) };
   switch (command) {
     case 'check':
       arity(command, positionals, 1, Infinity, 'FILE');
-      return await checkCommand(positionals, sets, Boolean(values.json));
+      return await checkCommand(positionals, compileFlags, Boolean(values.json));
     case 'fmt':
       arity(command, positionals, 1, Infinity, 'FILE');
       return await fmtCommand(positionals, Boolean(values.check));
     case 'plan':
       arity(command, positionals, 1, 1, 'FILE');
-      return await planCommand(positionals[0]!, sets, Boolean(values.json), values.cache);
+      return await planCommand(positionals[0]!, compileFlags, Boolean(values.json), values.cache);
     case 'graph':
       arity(command, positionals, 1, 1, 'FILE');
-      return await graphCommand(positionals[0]!, sets, values.format ?? 'dot');
+      return await graphCommand(positionals[0]!, compileFlags, values.format ?? 'dot');
     case 'diff':
       arity(command, positionals, 2, 2, 'OLD and NEW');
-      return await diffCommand(positionals[0]!, positionals[1]!, sets, Boolean(values.json));
+      return await diffCommand(positionals[0]!, positionals[1]!, compileFlags, Boolean(values.json));
     case 'run': {
       arity(command, positionals, 1, 1, 'FILE');
       // Loaded on demand: it brings tensorflow's modules, which the other commands do not need.
       const { runCommand } = await import('./commands/run.ts');
-      return await runCommand(positionals[0]!, sets, {
+      return await runCommand(positionals[0]!, compileFlags, {
         json: Boolean(values.json), jobs: values.jobs, backend: values.backend, executor: values.executor,
         only: values.only, cache: values.cache, deviceCache: values['device-cache'],
       });
     }
     case 'results':
       arity(command, positionals, 1, 1, 'FILE');
-      return await resultsCommand(positionals[0]!, sets, resultsFormat(Boolean(values.json), Boolean(values.csv)), values.cache, Boolean(values.curves));
+      return await resultsCommand(positionals[0]!, compileFlags, resultsFormat(Boolean(values.json), Boolean(values.csv)), values.cache, Boolean(values.curves));
     case 'report': {
       arity(command, positionals, 1, 1, 'FILE');
       // Loaded on demand: Vega is only needed here.
       const { reportCommand } = await import('./commands/report.ts');
-      return await reportCommand(positionals[0]!, sets, values.out, values.cache);
+      return await reportCommand(positionals[0]!, compileFlags, values.out, values.cache);
     }
+    case 'export':
+      arity(command, positionals, 2, 2, 'FILE and NAME');
+      return await exportCommand(positionals[0]!, positionals[1]!, compileFlags, { format: values.format, layout: values.layout, out: values.out, cache: values.cache });
     case 'cache':
       arity(command, positionals, 1, 1, `action (${cacheActions.join(', ')})`);
       return await cacheCommand(positionals[0]!, {
         cache: values.cache, json: Boolean(values.json), repair: Boolean(values.repair),
-        keep: values.keep, keepDays: values['keep-days'], dryRun: Boolean(values['dry-run']), sets,
+        keep: values.keep, keepDays: values['keep-days'], dryRun: Boolean(values['dry-run']), compileFlags,
       });
   }
   throw new UsageError(`unknown command '${command}'`);

@@ -25,6 +25,8 @@ export interface DeclGroup {
   kind: DeclarationKind;
   arity: number;
   entries: Map<string, DeclEntry>;
+  /** dimensionNames, once every entry is declared (it looks at all of them). */
+  dimensions?: string[];
 }
 
 export function indexKey(index: readonly number[]): string {
@@ -50,7 +52,8 @@ export function dimensionNames(group: DeclGroup): string[] {
 }
 
 export function coordinatesOf(group: DeclGroup, entry: DeclEntry): Coordinates {
-  const dims = dimensionNames(group);
+  // Asked for every member of a family: looking through the entries each time would be quadratic.
+  const dims = (group.dimensions ??= dimensionNames(group));
   const coords: Coordinates = {};
   entry.index.forEach((v, d) => { coords[dims[d]!] = v; });
   return coords;

@@ -15,10 +15,21 @@ export class DiagnosticSink {
   }
 
   push(d: Diagnostic): void {
-    const key = `${d.file}:${d.range.start.offset}:${d.message}`;
+    const key = this.keyOf(d);
     if (this.seen.has(key)) return;
     this.seen.add(key);
     this.diagnostics.push(d);
+  }
+
+  /** Removes and returns the diagnostics reported after the first `count`, so that they can be reported anew. */
+  takeAfter(count: number): Diagnostic[] {
+    const taken = this.diagnostics.splice(count);
+    for (const d of taken) this.seen.delete(this.keyOf(d));
+    return taken;
+  }
+
+  private keyOf(d: Diagnostic): string {
+    return `${d.file}:${d.range.start.offset}:${d.message}`;
   }
 
   get hasErrors(): boolean {

@@ -2,11 +2,15 @@
 // symbolic nodes; run split points are recorded as `@` references are met. Errors are reported at the
 // expression they concern and evaluation goes on with an `error` value that is never reported again.
 import type {
-  CallExpression, Declaration, DeclarationKind, Expression, ForStatement, SourceRange, Statement,
+  BinaryOperator, CallExpression, Declaration, DeclarationKind, Expression, ForStatement, SourceRange, Statement,
 } from '../lang/ast.ts';
+import { binaryChain, binaryOperands } from '../lang/binary-chain.ts';
+import type { Diagnostic } from '../core/diagnostics.ts';
 import { parseExpression } from '../lang/parse.ts';
 import type { Library } from '../core/library.ts';
+import { LIMITS } from '../core/limits.ts';
 import type { OpModule } from '../core/op.ts';
+import { formatCount } from '../core/limits.ts';
 import type { Json } from '../core/json.ts';
 import type { DiagnosticSink } from './diagnostics-sink.ts';
 import {
@@ -15,11 +19,16 @@ import {
 import type { DatasetSizeLookup, LoweringHost } from './lowering-host.ts';
 import { lowerCall, type CallContext } from './ops.ts';
 import { checkArguments, type ArgumentSites, type TypedPlaceholder } from './schema-check.ts';
+import { DEFAULT_MAX_STAGES, StageBudget } from './stage-budget.ts';
+import { DeferredEvaluation, MAX_EVALUATION_DEPTH, settle } from './deferred-evaluation.ts';
+import { referencedNames } from './references.ts';
 import { closestName, didYouMean } from '../core/suggest.ts';
 import type { SourceFile } from './program-loader.ts';
 import {
   describeType, maskOf, type FamilyMember, type RunNode, type Value,
 } from './values.ts';
+
+/** A dataset's split sizes; or why ltx refuses its files (a device, a FIFO, a file too large); or unknown. */
 
 export interface ParamOverride {
   name: string;
@@ -31,7 +40,9 @@ export interface EvaluateOptions {
   library: Library;
   /** `--set NAME=VALUE` overrides. */
   sets?: ParamOverride[];
-  /** Train/test sizes of a dataset when they need a file (text, custom paths). */
+  /** Stages (and loop iterations) a program may make; DEFAULT_MAX_STAGES when not given. */
+  maxStages?: number;
+  /** Train/test sizes of a dataset when they need a file (text, custom paths), or why its files are refused. */
   datasetSizes?: DatasetSizeLookup;
 }
 
@@ -63,19 +74,37 @@ export interface DeclaredValue {
   value: Value;
 }
 
+/** Where a declaration's evaluation state and value live (a param's or a declaration entry's). */
+interface EvaluationSlot {
+  state: 'pending' | 'evaluating' | 'done';
+  value?: Value;
+}
+
+interface ParamSlot extends EvaluationSlot {
+  decl: Declaration;
+  file: string;
+  override?: Value;
+}
+
 export class Evaluator implements LoweringHost {
   readonly groups = new Map<string, DeclGroup>();
-  readonly params = new Map<string, { decl: Declaration; file: string; value?: Value; state: 'pending' | 'evaluating' | 'done'; override?: Value }>();
+  readonly params = new Map<string, ParamSlot>();
   /** Split points of runs (steps referenced by `@`). */
   readonly splits = new Map<RunNode, Set<number>>();
   readonly sink: DiagnosticSink;
   readonly options: EvaluateOptions;
   private readonly files: SourceFile[];
   private nextPlaceholder = 0;
+  /** What errors say about names and members, computed once (the declarations are all known by then). */
+  private readonly unknownNameHints = new Map<string, string>();
+  private readonly memberSummaries = new Map<DeclGroup, string>();
+  /** Families built so far, by group and index prefix. */
+  private readonly families = new Map<DeclGroup, Map<string, Value>>();
   /** Names of the declarations being evaluated, for cycle messages. */
   private readonly evaluating: string[] = [];
   /** Bad `--set` flags: usage errors (exit 2), not program errors. */
   readonly usageErrors: string[] = [];
+  readonly budget: StageBudget;
 
   get library(): Library {
     return this.options.library;
@@ -89,6 +118,7 @@ export class Evaluator implements LoweringHost {
     this.files = files;
     this.sink = sink;
     this.options = options;
+    this.budget = new StageBudget(options.maxStages ?? DEFAULT_MAX_STAGES, sink);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -105,6 +135,11 @@ export class Evaluator implements LoweringHost {
       const env: Env = { file: file.path, vars: new Map() };
       for (const statement of file.program.body) this.collectStatement(statement, env, true);
     }
+    // Every declaration is known from here on: what a loop range computed from some of them is redone.
+    this.families.clear();
+    this.unknownNameHints.clear();
+    this.memberSummaries.clear();
+    for (const group of this.groups.values()) delete group.dimensions;
   }
 
   private declareParam(decl: Declaration, file: string): void {
@@ -181,6 +216,7 @@ export class Evaluator implements LoweringHost {
     const values = this.iterate(loop.iterable, env);
     if (!values) return;
     for (const value of values) {
+      if (!this.budget.spend('iterations', 1, env.file, loop.iterable.range)) return;
       const vars = new Map(env.vars);
       vars.set(variable, value);
       const inner: Env = { file: env.file, vars };
@@ -191,18 +227,14 @@ export class Evaluator implements LoweringHost {
   /** The values a for loop runs over: an inclusive range of integers or a list of literals. */
   private iterate(expr: Expression, env: Env): (number | string)[] | undefined {
     if (expr.type === 'Range') {
-      const from = this.evalInteger(expr.from, env, 'the start of a range');
-      const to = this.evalInteger(expr.to, env, 'the end of a range');
+      const from = this.settled(() => this.evalInteger(expr.from, env, 'the start of a range'));
+      const to = this.settled(() => this.evalInteger(expr.to, env, 'the end of a range'));
       if (from === undefined || to === undefined) return undefined;
-      if (to - from > 1_000_000) {
-        this.sink.error(env.file, expr.range, 'range-too-large', `the range ${from}..${to} has more than a million values`);
-        return undefined;
-      }
-      const out: number[] = [];
-      for (let i = from; i <= to; i++) out.push(i);
-      return out;
+      // One value past the budget is enough for the loop to stop at the limit.
+      const count = Math.max(0, Math.min(to - from + 1, this.budget.limit + 1));
+      return Array.from({ length: count }, (_, i) => from + i);
     }
-    const value = this.evalExpr(expr, env);
+    const value = this.settled(() => this.evalExpr(expr, env));
     if (value.type === 'error') return undefined;
     if (value.type !== 'list') {
       this.sink.error(env.file, expr.range, 'bad-iterable', `a for loop runs over a range (1..10) or a list ([0, 1, 2]), but this is ${describeType(value.type)}`);
@@ -224,7 +256,7 @@ export class Evaluator implements LoweringHost {
     const index: number[] = [];
     const indexNames: (string | undefined)[] = [];
     for (const expr of decl.indices) {
-      const i = this.evalInteger(expr, env, `an index of ${name}`);
+      const i = this.settled(() => this.evalInteger(expr, env, `an index of ${name}`));
       if (i === undefined) return;
       index.push(i);
       indexNames.push(expr.type === 'Reference' && env.vars.has(expr.name) ? expr.name : undefined);
@@ -281,12 +313,12 @@ export class Evaluator implements LoweringHost {
   evaluateAll(): DeclaredValue[] {
     const out: DeclaredValue[] = [];
     for (const [name, param] of this.params) {
-      const value = this.evalParam(name, param.decl.name.range, param.file);
+      const value = this.settled(() => this.evalParam(name, param.decl.name.range, param.file));
       out.push({ name, label: name, kind: 'param', coords: {}, entry: { decl: param.decl, env: { file: param.file, vars: new Map() }, index: [], indexNames: [], state: 'done', value }, value });
     }
     for (const group of this.groups.values()) {
       for (const entry of group.entries.values()) {
-        const value = this.evalEntry(group, entry);
+        const value = this.settled(() => this.evalEntry(group, entry));
         out.push({ name: group.name, label: entryLabel(group.name, entry.index), kind: entry.decl.kind, coords: coordinatesOf(group, entry), entry, value });
       }
     }
@@ -300,25 +332,21 @@ export class Evaluator implements LoweringHost {
       this.sink.error(file, at, 'cycle', `param ${name} refers to itself: ${[...this.evaluating, name].join(' → ')}`);
       return { type: 'error' };
     }
-    param.state = 'evaluating';
-    this.evaluating.push(name);
-    let value: Value;
-    if (param.override) value = param.override;
-    else {
-      value = this.evalExpr(param.decl.value, { file: param.file, vars: new Map() });
+    return this.evaluateDeclaration(param, name, { file: param.file, range: param.decl.name.range }, () => {
+      if (param.override) return param.override;
+      const value = this.evalExpr(param.decl.value, { file: param.file, vars: new Map() });
       if (value.type !== 'error' && !KIND_ACCEPTS.param.includes(value.type)) {
         this.sink.error(param.file, param.decl.value.range, 'type-mismatch', `param ${name} must be a literal value (number, percentage, quantity, string, boolean, list or record), but this is ${describeType(value.type)}`);
-        value = { type: 'error' };
+        return { type: 'error' };
       }
-    }
-    this.evaluating.pop();
-    param.state = 'done';
-    param.value = value;
-    return value;
+      return value;
+    });
   }
 
   evalEntry(group: DeclGroup, entry: DeclEntry, at?: { file: string; range: SourceRange }): Value {
     if (entry.state === 'done') return entry.value!;
+    // Past the stage limit nothing more is built: the limit has been reported.
+    if (this.budget.exhausted) return { type: 'error' };
     const label = entryLabel(group.name, entry.index);
     if (entry.state === 'evaluating') {
       const start = this.evaluating.indexOf(label);
@@ -327,14 +355,46 @@ export class Evaluator implements LoweringHost {
       this.sink.error(where.file, where.range, 'cycle', `cycle between declarations: ${chain}`);
       return { type: 'error' };
     }
-    entry.state = 'evaluating';
+    return this.evaluateDeclaration(entry, label, { file: entry.env.file, range: entry.decl.name.range }, () =>
+      this.checkKind(entry.decl, entry.env.file, label, this.evalExpr(entry.decl.value, entry.env, label)));
+  }
+
+  /**
+   * Evaluates one declaration with `compute`, its label on the chain of those being evaluated; when
+   * that chain is MAX_EVALUATION_DEPTH long already, defers it instead (see deferred-evaluation.ts).
+   */
+  private evaluateDeclaration(slot: EvaluationSlot, label: string, where: { file: string; range: SourceRange }, compute: () => Value): Value {
+    if (this.evaluating.length >= MAX_EVALUATION_DEPTH) {
+      const evaluate = (): void => {
+        if (slot.state === 'pending') this.evaluateDeclaration(slot, label, where, compute);
+      };
+      throw new DeferredEvaluation(label, evaluate, (cycle) => {
+        // The declarations that waited for one another, every MAX_EVALUATION_DEPTH-th link of the cycle.
+        const shown = cycle.length > 4 ? [...cycle.slice(0, 3), cycle[cycle.length - 1]!] : cycle;
+        this.sink.error(where.file, where.range, 'cycle', `cycle between declarations: ${shown.join(' → … → ')}`);
+        slot.state = 'done';
+        slot.value = { type: 'error' };
+      });
+    }
+    slot.state = 'evaluating';
     this.evaluating.push(label);
-    let value = this.evalExpr(entry.decl.value, entry.env, label);
-    value = this.checkKind(entry.decl, entry.env.file, label, value);
-    this.evaluating.pop();
-    entry.state = 'done';
-    entry.value = value;
-    return value;
+    try {
+      const value = compute();
+      slot.state = 'done';
+      slot.value = value;
+      return value;
+    } catch (error) {
+      // Unwound for a deferred evaluation: this declaration is evaluated again when it is retried.
+      slot.state = 'pending';
+      throw error;
+    } finally {
+      this.evaluating.pop();
+    }
+  }
+
+  /** `compute` from a shallow stack, declarations too deep in it evaluated first. */
+  private settled<T>(compute: () => T): T {
+    return settle(compute, this.budget);
   }
 
   private checkKind(decl: Declaration, file: string, label: string, value: Value): Value {
@@ -353,9 +413,25 @@ export class Evaluator implements LoweringHost {
   }
 
   reportUnknownName(name: string, file: string, range: SourceRange): void {
-    const candidates = [...this.params.keys(), ...this.groups.keys()];
-    const fn = this.options.library.ops.has(name) ? ` ('${name}' is a function: call it as ${name}(...))` : '';
-    this.sink.error(file, range, 'unknown-name', `unknown name '${name}'${fn || didYouMean(name, candidates)}`);
+    // The same misspelling in every iteration of a loop is compared with every declared name once.
+    let hint = this.unknownNameHints.get(name);
+    if (hint === undefined) {
+      const candidates = [...this.params.keys(), ...this.groups.keys()];
+      hint = this.options.library.ops.has(name) ? ` ('${name}' is a function: call it as ${name}(...))` : didYouMean(name, candidates);
+      this.unknownNameHints.set(name, hint);
+    }
+    this.sink.error(file, range, 'unknown-name', `unknown name '${name}'${hint}`);
+  }
+
+  /** `t[1], t[2], …, t[9]`: the declared members of a family, for errors about one that is not. */
+  private declaredMembers(group: DeclGroup): string {
+    let shown = this.memberSummaries.get(group);
+    if (shown === undefined) {
+      const known = [...group.entries.values()].map((e) => entryLabel(group.name, e.index)).sort();
+      shown = known.length > 6 ? `${known.slice(0, 3).join(', ')}, …, ${known.slice(-2).join(', ')}` : known.join(', ');
+      this.memberSummaries.set(group, shown);
+    }
+    return shown;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -397,11 +473,13 @@ export class Evaluator implements LoweringHost {
         return { type: 'list', items: expr.items.map((item) => this.evalExpr(item, env)) };
       case 'Record': {
         const entries: { key: string; value: Value }[] = [];
+        const keys = new Set<string>();
         for (const entry of expr.entries) {
-          if (entries.some((e) => e.key === entry.key.name)) {
+          if (keys.has(entry.key.name)) {
             this.sink.error(env.file, entry.key.range, 'duplicate-key', `the record has '${entry.key.name}' twice`);
             continue;
           }
+          keys.add(entry.key.name);
           entries.push({ key: entry.key.name, value: this.evalExpr(entry.value, env) });
         }
         return { type: 'record', entries };
@@ -437,9 +515,15 @@ export class Evaluator implements LoweringHost {
     }
   }
 
+  /** A run of operators, evaluated left to right in a loop (a long sum is a deep tree). */
   private evalBinary(expr: Extract<Expression, { type: 'Binary' }>, env: Env): Value {
-    const left = this.evalExpr(expr.left, env);
-    const right = this.evalExpr(expr.right, env);
+    const { first, links } = binaryChain(expr);
+    let value = this.evalExpr(first, env);
+    for (const link of links) value = this.applyOperator(link.node, value, this.evalExpr(link.right, env), env);
+    return value;
+  }
+
+  private applyOperator(expr: Extract<Expression, { type: 'Binary' }>, left: Value, right: Value, env: Env): Value {
     if (left.type === 'error' || right.type === 'error') return { type: 'error' };
     const quantity = this.quantityArithmetic(expr, left, right, env);
     if (quantity) return quantity;
@@ -455,18 +539,18 @@ export class Evaluator implements LoweringHost {
     }
     const a = (left as { value: number }).value;
     const b = (right as { value: number }).value;
-    switch (expr.operator) {
-      case '+': return { type: 'number', value: a + b };
-      case '-': return { type: 'number', value: a - b };
-      case '*': return { type: 'number', value: a * b };
-      case '/':
-        if (b === 0) {
-          this.sink.error(env.file, expr.right.range, 'division-by-zero', 'division by zero');
-          return { type: 'error' };
-        }
-        // Integer arithmetic for indices: integers divide to an integer (rounded down).
-        return { type: 'number', value: Number.isInteger(a) && Number.isInteger(b) ? Math.floor(a / b) : a / b };
+    if (expr.operator === '/' && b === 0) {
+      this.sink.error(env.file, expr.right.range, 'division-by-zero', 'division by zero');
+      return { type: 'error' };
     }
+    return this.finiteNumber(expr, arithmetic(expr.operator, a, b), env);
+  }
+
+  /** A result of arithmetic, unless it overflowed the doubles. */
+  private finiteNumber(expr: Expression, value: number, env: Env): Value {
+    if (Number.isFinite(value)) return { type: 'number', value };
+    this.sink.error(env.file, expr.range, 'not-finite', `the result of this arithmetic is not a finite number (the largest is about 1.8e308)`);
+    return { type: 'error' };
   }
 
   /** `2 * 24 steps`, `rewind + 100 steps`: quantities scale by numbers and add within one unit. */
@@ -476,13 +560,17 @@ export class Evaluator implements LoweringHost {
     if (left.type === 'quantity' && right.type === 'quantity') {
       if ((op === '+' || op === '-') && left.value.unit === right.value.unit) {
         const amount = op === '+' ? left.value.amount + right.value.amount : left.value.amount - right.value.amount;
-        if (amount >= 0) return { type: 'quantity', value: { amount, unit: left.value.unit } };
+        if (amount >= 0) {
+          const finite = this.finiteNumber(expr, amount, env);
+          return finite.type === 'number' ? { type: 'quantity', value: { amount, unit: left.value.unit } } : finite;
+        }
       }
     } else {
       const q = left.type === 'quantity' ? left.value : (right as { value: { amount: number; unit: 'steps' | 'epochs' } }).value;
       const n = left.type === 'number' ? left.value : right.type === 'number' ? right.value : undefined;
       if (n !== undefined && n >= 0 && (op === '*' || (op === '/' && left.type === 'quantity' && n !== 0))) {
-        return { type: 'quantity', value: { amount: op === '*' ? q.amount * n : q.amount / n, unit: q.unit } };
+        const amount = this.finiteNumber(expr, op === '*' ? q.amount * n : q.amount / n, env);
+        return amount.type === 'number' ? { type: 'quantity', value: { amount: amount.value, unit: q.unit } } : amount;
       }
     }
     this.sink.error(env.file, expr.range, 'type-mismatch', `'${op}' cannot combine ${describeType(left.type)} and ${describeType(right.type)} (quantities add within one unit and scale by numbers)`);
@@ -501,6 +589,10 @@ export class Evaluator implements LoweringHost {
 
   /** The members of an indexed name whose first indices are `prefix`. */
   private familyOf(group: DeclGroup, prefix: number[], at: { file: string; range: SourceRange }): Value {
+    // A family used in every iteration of a loop is built once: every entry is declared before any is evaluated.
+    const key = indexKey(prefix);
+    const built = this.families.get(group)?.get(key);
+    if (built) return built;
     const members: FamilyMember[] = [];
     const sorted = [...group.entries.values()].sort((a, b) => compareIndex(a.index, b.index));
     for (const entry of sorted) {
@@ -514,7 +606,10 @@ export class Evaluator implements LoweringHost {
       this.sink.error(at.file, at.range, 'unknown-member', `${entryLabel(group.name, prefix)} has no members`);
       return { type: 'error' };
     }
-    return { type: 'family', members };
+    const family: Value = { type: 'family', members };
+    if (!this.families.has(group)) this.families.set(group, new Map());
+    this.families.get(group)!.set(key, family);
+    return family;
   }
 
   private evalIndex(expr: Extract<Expression, { type: 'Index' }>, env: Env): Value {
@@ -568,9 +663,7 @@ export class Evaluator implements LoweringHost {
     if (prefix.length === group.arity) {
       const entry = group.entries.get(indexKey(prefix));
       if (!entry) {
-        const known = [...group.entries.values()].map((e) => entryLabel(group.name, e.index)).sort();
-        const shown = known.length > 6 ? `${known.slice(0, 3).join(', ')}, …, ${known.slice(-2).join(', ')}` : known.join(', ');
-        this.sink.error(env.file, expr.range, 'unknown-member', `${entryLabel(group.name, prefix)} is not declared (declared: ${shown})`);
+        this.sink.error(env.file, expr.range, 'unknown-member', `${entryLabel(group.name, prefix)} is not declared (declared: ${this.declaredMembers(group)})`);
         return { type: 'error' };
       }
       return this.evalEntry(group, entry, at);
@@ -667,6 +760,7 @@ export class Evaluator implements LoweringHost {
         this.sink.error(env.file, expr.at.range, 'step-out-of-range', `${name} @ ${steps} steps is outside ${name}, which trains from step ${node.startStep} to step ${node.steps}`);
         return { type: 'error' };
       }
+      if (!this.budget.spend('stages', 1, env.file, expr.range)) return { type: 'error' };
       this.addSplit(node, steps);
       if (steps === node.startStep) return node.start.node === 'init' ? { type: 'init', node: node.start } : { type: 'checkpoint', node: node.start };
       return { type: 'checkpoint', node: { node: 'at', run: node, step: steps } };
@@ -675,10 +769,7 @@ export class Evaluator implements LoweringHost {
       this.sink.error(env.file, expr.at.range, 'bad-interval', `'@ every' needs a positive interval`);
       return { type: 'error' };
     }
-    if ((node.steps - node.startStep) / steps > 100_000) {
-      this.sink.error(env.file, expr.at.range, 'bad-interval', `'@ every ${steps} steps' would make more than 100,000 checkpoints`);
-      return { type: 'error' };
-    }
+    if (!this.budget.spend('stages', Math.ceil((node.steps - node.startStep) / steps) + 1, env.file, expr.range)) return { type: 'error' };
     const members: FamilyMember[] = [];
     for (let s = node.startStep; ; s += steps) {
       const step = Math.min(s, node.steps);
@@ -724,10 +815,10 @@ export class Evaluator implements LoweringHost {
         this.sink.error(file, range, 'fractional-steps', `a number of steps must be a whole number, not ${amount}`);
         return undefined;
       }
-      return amount;
+      return this.boundedSteps(amount, file, range, what);
     }
     const sizes = dataset.sizes ?? this.options.datasetSizes?.(dataset.op, dataset.params);
-    if (!sizes) {
+    if (!sizes || 'refused' in sizes) {
       this.sink.error(file, range, 'unknown-epoch', `epochs of ${dataset.op} cannot be converted to steps: its size is not known before it is read; give steps instead`);
       return undefined;
     }
@@ -737,7 +828,13 @@ export class Evaluator implements LoweringHost {
       this.sink.error(file, range, 'fractional-steps', `${amount} epochs of ${perEpoch} steps is not a whole number of steps (${steps})`);
       return undefined;
     }
-    return steps;
+    return this.boundedSteps(steps, file, range, what);
+  }
+
+  private boundedSteps(steps: number, file: string, range: SourceRange, what: string): number | undefined {
+    if (steps <= LIMITS.steps) return steps;
+    this.sink.error(file, range, 'too-many-steps', `${what} names step ${formatCount(steps)}, past the ${formatCount(LIMITS.steps)} steps a run may have`);
+    return undefined;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -795,10 +892,47 @@ export class Evaluator implements LoweringHost {
     }
     sites.omitRequired = broken;
     const problems = checkArguments(signature, json, sites);
-    for (const p of problems) this.sink.error(env.file, p.range, 'schema', p.message);
+    for (const p of problems) this.argumentProblem(call, env, { severity: 'error', code: 'schema', message: p.message, file: env.file, range: p.range });
     if (problems.length > 0 || broken || hasError(json)) return { type: 'error' };
     const ctx: CallContext = { host: this, signature, call, env, args: json, values, placeholders, sites, label };
-    return lowerCall(ctx);
+    const before = this.sink.diagnostics.length;
+    const value = lowerCall(ctx);
+    for (const d of this.sink.takeAfter(before)) this.argumentProblem(call, env, d);
+    return value;
+  }
+
+  /**
+   * A problem with an argument of `call`: when the argument's value comes from `--set` flags (it names
+   * an overridden param, directly or through other params), a usage error of those flags; else the
+   * diagnostic. The program is fine as written: the command line gave it the bad value.
+   */
+  private argumentProblem(call: CallExpression, env: Env, problem: Diagnostic): void {
+    const flags = problem.file === env.file ? this.overridesBehind(call, problem.range) : [];
+    if (flags.length === 0) {
+      this.sink.push(problem);
+      return;
+    }
+    const where = `${problem.file}:${problem.range.start.line}:${problem.range.start.column}`;
+    this.usageErrors.push(`${flags.join(', ')}: ${problem.message} (${where})`);
+  }
+
+  /** The `--set NAME=VALUE` flags behind the argument of `call` written at `range`. */
+  private overridesBehind(call: CallExpression, range: SourceRange): string[] {
+    const at = range.start.offset;
+    const arg = call.args.find((a) => a.value.range.start.offset <= at && at <= a.value.range.end.offset);
+    if (!arg) return [];
+    const flags: string[] = [];
+    const seen = new Set<string>();
+    const pending = [...referencedNames(arg.value)];
+    while (pending.length > 0) {
+      const name = pending.pop()!;
+      const param = this.params.get(name);
+      if (!param || seen.has(name)) continue;
+      seen.add(name);
+      if (param.override) flags.push(`--set ${name}=${this.options.sets?.findLast((set) => set.name === name)?.value ?? ''}`);
+      else pending.push(...referencedNames(param.decl.value));
+    }
+    return flags.sort();
   }
 
   /** An argument as ajv sees it: literals as JSON, everything else as a typed placeholder. */
@@ -840,6 +974,16 @@ export class Evaluator implements LoweringHost {
   }
 }
 
+function arithmetic(operator: BinaryOperator, a: number, b: number): number {
+  switch (operator) {
+    case '+': return a + b;
+    case '-': return a - b;
+    case '*': return a * b;
+    // Integer arithmetic for indices: integers divide to an integer (rounded down).
+    case '/': return Number.isInteger(a) && Number.isInteger(b) ? Math.floor(a / b) : a / b;
+  }
+}
+
 function isRunKind(kind: DeclarationKind): boolean {
   return kind === 'train' || kind === 'control';
 }
@@ -860,7 +1004,7 @@ function containsReference(expr: Expression): boolean {
     case 'Reference': case 'Call': case 'At': case 'Member': case 'Index': return true;
     case 'List': return expr.items.some(containsReference);
     case 'Record': return expr.entries.some((e) => containsReference(e.value));
-    case 'Binary': return containsReference(expr.left) || containsReference(expr.right);
+    case 'Binary': return binaryOperands(expr).some(containsReference);
     case 'Unary': return containsReference(expr.operand);
     case 'Paren': return containsReference(expr.expression);
     case 'Quantity': return containsReference(expr.amount);

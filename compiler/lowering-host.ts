@@ -5,14 +5,20 @@ import type { Library } from '../core/library.ts';
 import type { Json } from '../core/json.ts';
 import type { SourceRange } from '../core/source.ts';
 import type { DiagnosticSink } from './diagnostics-sink.ts';
+import type { StageBudget } from './stage-budget.ts';
 import type { TypedPlaceholder } from './schema-check.ts';
 import type { RunNode, Value } from './values.ts';
 
-export type DatasetSizeLookup = (op: string, params: { [key: string]: Json }) => { train: number; test: number } | undefined;
+/** A dataset's train/test sizes, why its files are refused (a device, a FIFO, too large), or unknown. */
+export type DatasetSizeAnswer = { train: number; test: number } | { refused: string } | undefined;
+
+export type DatasetSizeLookup = (op: string, params: { [key: string]: Json }) => DatasetSizeAnswer;
 
 export interface LoweringHost {
   readonly library: Library;
   readonly sink: DiagnosticSink;
+  /** The program's stage budget: lowering spends one per stage it makes. */
+  readonly budget: StageBudget;
   /** Train/test sizes of a dataset when they need a file (text, custom paths). */
   readonly datasetSizes?: DatasetSizeLookup;
   /** Steps of a quantity (or a plain integer); epochs from the dataset's train size and the batch size. */

@@ -4,10 +4,12 @@
 import type { DiagnosticCode } from '../core/diagnostics.ts';
 import type { CallExpression, SourceRange } from '../lang/ast.ts';
 import { stageOpOf } from '../core/library.ts';
+import { LIMITS } from '../core/limits.ts';
 import type { ModelShape, OpModule, ProbeLowering, SplitSizes, SubjectRole } from '../core/op.ts';
 import { canonicalJson, type Json } from '../core/json.ts';
 import type { Env } from './declarations.ts';
-import type { LoweringHost } from './lowering-host.ts';
+import { formatCount } from '../core/limits.ts';
+import type { DatasetSizeAnswer, LoweringHost } from './lowering-host.ts';
 import type { ArgumentSites, TypedPlaceholder } from './schema-check.ts';
 import { closestName } from '../core/suggest.ts';
 import {
@@ -60,6 +62,11 @@ export function lowerCall(ctx: CallContext): Value {
 function fail(ctx: CallContext, range: SourceRange, message: string, code: DiagnosticCode = 'invalid'): Value {
   ctx.host.sink.error(ctx.env.file, range, code, message);
   return ERROR;
+}
+
+/** Counts `count` more stages at this call against the program's limit; false once it is passed. */
+function spend(ctx: CallContext, count: number): boolean {
+  return ctx.host.budget.spend('stages', count, ctx.env.file, ctx.call.range);
 }
 
 function label(ctx: CallContext): NodeLabel {
@@ -131,7 +138,15 @@ function splitOf(value: Value | undefined, fallback: 'train' | 'test'): SplitRef
 function lowerDataset(ctx: CallContext, knownSizes: (params: { [key: string]: Json }) => SplitSizes | undefined): Value {
   const params = plainParams(ctx);
   const dataset: DatasetDescriptor = { op: ctx.signature.name, version: ctx.signature.version, params };
-  const sizes = knownSizes(params) ?? ctx.host.datasetSizes?.(dataset.op, params);
+  let sizes: DatasetSizeAnswer;
+  try {
+    sizes = knownSizes(params) ?? ctx.host.datasetSizes?.(dataset.op, params);
+  } catch (error) {
+    // Parameters that pass the schema but not the data set's own checks (a test share that leaves no example).
+    return fail(ctx, ctx.call.range, (error as Error).message, 'invalid-dataset');
+  }
+  // A path naming a device, a FIFO, a directory or a file too large: refused where it is written.
+  if (sizes && 'refused' in sizes) return fail(ctx, ctx.sites.values.get('path') ?? ctx.sites.callee, sizes.refused, 'data-file');
   if (sizes) dataset.sizes = sizes;
   return { type: 'dataset', dataset };
 }
@@ -140,6 +155,9 @@ function lowerModel(ctx: CallContext, shapeOf: (params: { [key: string]: Json })
   const params = plainParams(ctx);
   try {
     const layout = shapeOf(params);
+    if (layout.weights > LIMITS.parameters) {
+      return fail(ctx, ctx.call.range, `${ctx.signature.name}(...) would have ${formatCount(layout.weights)} weights, more than the ${formatCount(LIMITS.parameters)} a model may have`, 'model-too-large');
+    }
     return { type: 'model', model: { op: ctx.signature.name, version: ctx.signature.version, params, prunableLayers: layout.prunableLayers } };
   } catch (error) {
     return fail(ctx, ctx.call.range, `${ctx.signature.name}: ${(error as Error).message}`, 'invalid-model');
@@ -148,7 +166,7 @@ function lowerModel(ctx: CallContext, shapeOf: (params: { [key: string]: Json })
 
 function lowerInit(ctx: CallContext): Value {
   const model = typed(ctx, 'model');
-  if (model?.type !== 'model') return ERROR;
+  if (model?.type !== 'model' || !spend(ctx, 1)) return ERROR;
   return {
     type: 'init',
     node: { node: 'init', op: stageOpOf(ctx.signature), scheme: ctx.signature.name, version: ctx.signature.version, model: model.model, params: plainParams(ctx, ['model']), label: label(ctx) },
@@ -255,6 +273,7 @@ function lowerFit(ctx: CallContext): Value {
   if (!sameModel(modelOf(start), likeRun?.model)) {
     return fail(ctx, siteOf(ctx, 'like'), `like: copies the recipe of a run of ${describeModel(likeRun!.model)}, but the weights are of ${describeModel(modelOf(start))}`, 'model-mismatch');
   }
+  if (!spend(ctx, 1)) return ERROR;
   return { type: 'run', node: makeRun(ctx, start, { data: data!, optimizer, batch, steps, order }, label(ctx)) };
 }
 
@@ -328,6 +347,7 @@ function makeRewind(ctx: CallContext, source: CheckpointNode, mask: MaskNode, l:
 }
 
 function lowerMagnitude(ctx: CallContext): Value {
+  if (!spend(ctx, 1)) return ERROR;
   const weights = checkpointOf(typed(ctx, 'weights')!);
   if (!weights) return ERROR;
   if (!checkLayerNames(ctx, modelOf(weights), ctx.args)) return ERROR;
@@ -335,12 +355,14 @@ function lowerMagnitude(ctx: CallContext): Value {
 }
 
 function lowerRandomMask(ctx: CallContext): Value {
+  if (!spend(ctx, 1)) return ERROR;
   const like = maskArgument(ctx, 'like');
   if (!like) return ERROR;
   return { type: 'mask', node: { node: 'mask', rule: 'random-mask', op: stageOpOf(ctx.signature), version: ctx.signature.version, like, seed: ctx.args.seed as number, label: label(ctx) } };
 }
 
 function lowerRewind(ctx: CallContext): Value {
+  if (!spend(ctx, 1)) return ERROR;
   const source = checkpointOf(typed(ctx, 'weights')!);
   const mask = maskArgument(ctx, 'mask');
   if (!source || !mask) return ERROR;
@@ -351,6 +373,7 @@ function lowerRewind(ctx: CallContext): Value {
 }
 
 function lowerReinit(ctx: CallContext): Value {
+  if (!spend(ctx, 1)) return ERROR;
   const init = typed(ctx, 'weights');
   const mask = maskArgument(ctx, 'mask');
   if (init?.type !== 'init' || !mask) return ERROR;
@@ -373,6 +396,7 @@ function lowerLottery(ctx: CallContext, levels: string | 1, rateParam: string): 
   if (rewindStep < dense.startStep || rewindStep >= dense.steps) {
     return fail(ctx, siteOf(ctx, 'rewind'), `rewind: ${rewindStep} steps is outside ${dense.label.name}, which trains from step ${dense.startStep} to step ${dense.steps}`, 'step-out-of-range');
   }
+  if (!spend(ctx, 1)) return ERROR;
   ctx.host.addSplit(dense, rewindStep);
   const rewindPoint: CheckpointNode = rewindStep === dense.startStep ? dense.start : { node: 'at', run: dense, step: rewindStep };
   const recipe = recipeOf(dense);
@@ -381,6 +405,8 @@ function lowerLottery(ctx: CallContext, levels: string | 1, rateParam: string): 
   const rounds = levels === 1 ? 1 : (ctx.args[levels] as number);
   let previous: RunNode = dense;
   for (let level = 1; level <= rounds; level++) {
+    // A mask, a rewind and a run per level.
+    if (!spend(ctx, 3)) return ERROR;
     const at = { file: ctx.env.file, range: ctx.call.range };
     const rate = ctx.args[rateParam] as number;
     const mask = makeMagnitude(ctx, { node: 'at', run: previous, step: previous.steps }, pruningParams(ctx.args, rate), { name: `${name}.mask[${level}]`, origin: at });
@@ -439,6 +465,8 @@ function pairMembers(ctx: CallContext, roles: string[]): PairedRow[] | undefined
     }];
   }
   const lead = families[0]!;
+  // Members by their coordinates (the first of equal ones), for pairing without a search per row.
+  const byCoords = new Map(families.map((s) => [s, new Map(s.members.map((x) => [canonicalJson(x.coords), x] as const).reverse())]));
   const rows: PairedRow[] = [];
   for (let i = 0; i < lead.members.length; i++) {
     const m = lead.members[i]!;
@@ -448,8 +476,7 @@ function pairMembers(ctx: CallContext, roles: string[]): PairedRow[] | undefined
     for (const s of subjects) {
       let member = s.members[0]!;
       if (s.family && s !== lead) {
-        const key = canonicalJson(m.coords);
-        const match = s.members.find((x) => canonicalJson(x.coords) === key) ?? (s.members.length === lead.members.length ? s.members[i] : undefined);
+        const match = byCoords.get(s)!.get(canonicalJson(m.coords)) ?? (s.members.length === lead.members.length ? s.members[i] : undefined);
         if (!match) {
           fail(ctx, siteOf(ctx, s.role), `the families of '${lead.role}' and '${s.role}' do not have the same members (no member of '${s.role}' at ${describeCoords(m.coords)})`, 'family-mismatch');
           return undefined;
@@ -537,7 +564,7 @@ function lowerProbe(ctx: CallContext, lowering: ProbeLowering): Value {
       ok = buildCopies(ctx, lowering, rows);
       break;
   }
-  if (!ok) return ERROR;
+  if (!ok || !spend(ctx, rows.length)) return ERROR;
   const node = { node: 'probe' as const, op: stageOpOf(ctx.signature), version: ctx.signature.version, params: probeParams(ctx, lowering), rows, label: label(ctx) };
   return { type: 'probe', node };
 }
@@ -589,6 +616,8 @@ function buildCopies(ctx: CallContext, lowering: ProbeLowering, rows: ProbeRowPl
   const copies = ctx.args.copies as number;
   const seed = ctx.args.seed as number;
   for (const row of paired) {
+    // The rewind under the mask and the copies.
+    if (!spend(ctx, copies + 1)) return false;
     const xValue = row.values.get(xRole)!;
     const x = xValue.type === 'run' ? xValue.node.start : checkpointOf(xValue);
     if (!x) return checkpointSubject(ctx, xRole, xValue) !== undefined;

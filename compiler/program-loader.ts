@@ -1,12 +1,15 @@
 // Reads the entry file and everything it imports (relative paths), once each. An import cycle is an
 // error naming the chain. File access comes from the host: the compiler itself touches no files.
 import type { Program, SourceRange } from '../lang/ast.ts';
+import { MAX_TOKENS } from '../lang/limits.ts';
 import { parseProgram } from '../lang/parse.ts';
 import type { DiagnosticSink } from './diagnostics-sink.ts';
 
 export interface CompileHost {
   /** The text of a file, or undefined when it cannot be read. */
   readFile(path: string): string | undefined;
+  /** Why readFile gave nothing (`it is a directory`), when the host can tell. */
+  whyUnreadable?(path: string): string | undefined;
   /** The path of `spec` imported from `fromFile`. */
   resolveImport(fromFile: string, spec: string): string;
 }
@@ -17,6 +20,9 @@ export interface SourceFile {
   program: Program;
 }
 
+/** Files importing one another in a chain (each one is a level of recursion here). */
+const MAX_IMPORT_DEPTH = 100;
+
 const startOfFile: SourceRange = { start: { offset: 0, line: 1, column: 1 }, end: { offset: 0, line: 1, column: 1 } };
 
 export function loadProgramFiles(entry: string, host: CompileHost, sink: DiagnosticSink): SourceFile[] {
@@ -24,7 +30,13 @@ export function loadProgramFiles(entry: string, host: CompileHost, sink: Diagnos
   const order: SourceFile[] = [];
   const stack: string[] = [];
 
+  let tokens = 0;
+
   const visit = (path: string, importedFrom?: { file: string; range: SourceRange }): void => {
+    if (stack.length >= MAX_IMPORT_DEPTH) {
+      sink.error(importedFrom!.file, importedFrom!.range, 'import-too-deep', `imports nested more than ${MAX_IMPORT_DEPTH} files deep`);
+      return;
+    }
     if (stack.includes(path)) {
       const chain = [...stack.slice(stack.indexOf(path)), path].join(' → ');
       sink.error(importedFrom!.file, importedFrom!.range, 'import-cycle', `import cycle: ${chain}`);
@@ -33,11 +45,15 @@ export function loadProgramFiles(entry: string, host: CompileHost, sink: Diagnos
     if (files.has(path)) return;
     const text = host.readFile(path);
     if (text === undefined) {
-      if (importedFrom) sink.error(importedFrom.file, importedFrom.range, 'import-not-found', `cannot read imported file '${path}'`);
-      else sink.error(path, startOfFile, 'file-not-found', `cannot read '${path}'`);
+      const why = host.whyUnreadable?.(path);
+      const because = why ? `: ${why}` : '';
+      if (importedFrom) sink.error(importedFrom.file, importedFrom.range, 'import-not-found', `cannot read imported file '${path}'${because}`);
+      else sink.error(path, startOfFile, 'file-not-found', `cannot read '${path}'${because}`);
       return;
     }
-    const { program, diagnostics } = parseProgram(text, path);
+    // The token limit is the program's: what the files read so far used is not left for this one.
+    const { program, diagnostics, tokenCount } = parseProgram(text, path, { maxTokens: MAX_TOKENS - tokens });
+    tokens += tokenCount;
     for (const d of diagnostics) sink.push(d);
     const file: SourceFile = { path, text, program };
     files.set(path, file);

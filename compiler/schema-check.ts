@@ -5,6 +5,7 @@ import type { SourceRange } from '../lang/ast.ts';
 import type { Signature } from '../core/op.ts';
 import { describeType } from './values.ts';
 import { closestName, didYouMean } from '../core/suggest.ts';
+import { formatCount } from '../core/limits.ts';
 
 /** A non-JSON argument (a run, a mask, a quantity, ...) as ajv sees it. */
 export interface TypedPlaceholder {
@@ -179,7 +180,8 @@ function describeError(signature: Signature, error: ErrorObject, sites: Argument
       const got = valueAt(args, path);
       const percent = typeof got === 'number' && sites.spelled.get(param) === undefined && signatureIsFraction(signature, param)
         ? ` (${+(got * 100).toFixed(6)}%)` : '';
-      return { range, message: `${subject} must be ${words[String(p.comparison)] ?? String(p.comparison)} ${String(p.limit)}, but it is ${String(got)}${percent}` };
+      const number = (value: unknown): string => (typeof value === 'number' ? formatCount(value) : String(value));
+      return { range, message: `${subject} must be ${words[String(p.comparison)] ?? String(p.comparison)} ${number(p.limit)}, but it is ${number(got)}${percent}` };
     }
     case 'minItems':
       return { range, message: `${subject} needs at least ${String(p.limit)} item${p.limit === 1 ? '' : 's'}` };

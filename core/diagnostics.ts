@@ -66,6 +66,15 @@ export const DIAGNOSTIC_CODES = {
   'model-mismatch': 'weights, masks or data of different architectures combined',
   'invalid-model': 'model arguments that describe no valid network',
   'specs': 'a model whose layers cannot be laid out',
+  'not-finite': 'a number literal or arithmetic past what a double can hold',
+  'too-many-steps': 'a step count past the steps a run may have',
+  'invalid-dataset': 'dataset arguments that pass the schema but describe no usable data set',
+  'data-file': 'a data file that is a device, a FIFO, a directory, or too large',
+  'model-too-large': 'a model with more weights than a model may have',
+  'import-too-deep': 'imports nested deeper than the limit',
+  'too-many-stages': 'a program that makes more stages (or loop iterations) than --max-stages',
+  'too-deep': 'an expression nested deeper than the limit',
+  'too-long': 'a file, name, string or number longer than the limit',
   'invalid': 'an argument that is well-typed but has no meaning here',
 } as const;
 

@@ -2,15 +2,22 @@
 // builds with extra ops. The compiler and the runtime receive it; neither names an op.
 import type { LoweringRule, OpModule, StageImplementation } from './op.ts';
 
-export interface Library {
+/**
+ * What the runtime computes stages with: the implementation of each stage op. A Library is one; the
+ * runtime's tests bring smaller ones.
+ */
+export interface StageLibrary {
+  /** The implementation of a stage op (`train`, `magnitude`, `accuracy`, …), if the library has it. */
+  implementationFor(stageOp: string): StageImplementation | undefined;
+}
+
+export interface Library extends StageLibrary {
   /** Every op by the name programs call it with. */
   readonly ops: ReadonlyMap<string, OpModule>;
   /** The op a call names, if the library has it. */
   op(name: string): OpModule | undefined;
   /** The one op that lowers by `rule` among the structural rules (run, masks, rewind, reinit). */
   opWithRule(rule: LoweringRule): OpModule;
-  /** The implementation of a stage op (`train`, `magnitude`, `accuracy`, …), if the library has it. */
-  implementationFor(stageOp: string): StageImplementation | undefined;
 }
 
 /** The rules one op must provide for the compiler to build the stages of the language's sugar. */

@@ -74,7 +74,10 @@ export interface TensorSource {
   masksOf(mask: Mask): NamedTensors;
 }
 
-/** What a stage implementation receives besides its stage and inputs. */
+/**
+ * What a stage implementation receives besides its stage and inputs. Datasets are not in it: the
+ * standard library loads them itself, once per thread (stdlib/stage-support/data-cache.ts).
+ */
 export interface StageContext {
   /** Directory of the program file: relative dataset paths resolve against it. */
   programDir: string;
@@ -82,7 +85,10 @@ export interface StageContext {
   signal: AbortSignal;
   /** Called every few steps by training. */
   progress(p: StageProgress): void;
-  /** The inputs' tensors resident on the backend, when the runtime keeps any. */
+  /**
+   * The inputs' weights and masks on the backend, shared with the thread's other stages (read-only);
+   * absent outside the runtime, where training and probes upload them for themselves.
+   */
   tensors?: TensorSource;
 }
 
@@ -113,6 +119,8 @@ export interface DatasetFacet<Loaded = unknown, Context = never> {
 export interface ModelShape {
   /** Names of the weight layers that pruning may touch (`layer1`, …, `output`). */
   prunableLayers: string[];
+  /** Elements of all its parameters: a model past the limit is refused before anything allocates it. */
+  weights: number;
 }
 
 /** Which role a probe's argument plays: weights (an init, a checkpoint, a run), a mask, or either. */

@@ -42,6 +42,7 @@ import {
   LCurly,
   LParen,
   Minus,
+  NestedTooDeep,
   NumberToken,
   Percent,
   RBracket,
@@ -53,12 +54,19 @@ import {
   quoteSource,
   unescapeString,
 } from './lexer.ts';
-import { coverRanges, pointRange } from './source-text.ts';
+import { MAX_NESTING } from './limits.ts';
+import { nestingMessage } from './nesting.ts';
+import { coverRanges, pointRange, spanOf } from './source-text.ts';
 import type { SyntaxAnchors } from './syntax-anchors.ts';
 import { isRealToken } from './syntax-messages.ts';
 
 // The children of an atom node that hold its primary value (tokens by token name, rules by rule name).
-const PRIMARY_KEYS = [NumberToken.name, Percent.name, StringToken.name, True.name, False.name, IdentifierToken.name, 'list', 'record', 'parenthesized'];
+const PRIMARY_KEYS = [
+  NumberToken.name, Percent.name, StringToken.name, True.name, False.name, IdentifierToken.name, NestedTooDeep.name, 'list', 'record', 'parenthesized',
+];
+
+// The tokens a suffix can start with.
+const SUFFIX_STARTS = [LParen.name, Dot.name, LBracket.name, NestedTooDeep.name];
 
 const UNITS: Readonly<Record<string, Unit>> = { step: 'steps', steps: 'steps', epoch: 'epochs', epochs: 'epochs' };
 
@@ -101,6 +109,8 @@ export class AstBuilder {
   readonly diagnostics: Diagnostic[] = [];
   /** Missing names: grammar errors found on the tree, which cascade like the parser's own. */
   readonly grammarDiagnostics: Diagnostic[] = [];
+  /** Nesting levels open around the expression being built (see MAX_NESTING). */
+  private nesting = 0;
 
   constructor(file: string, anchors: SyntaxAnchors) {
     this.file = file;
@@ -121,6 +131,32 @@ export class AstBuilder {
 
   private errorExpression(range: SourceRange): ErrorExpression {
     return { type: 'ErrorExpression', range };
+  }
+
+  /** The text a CST node was built from, or a point at `after` when recovery left it empty. */
+  private nodeRange(node: CstNode, after: Position): SourceRange {
+    const start = startOffsetOf(node);
+    const end = node.location?.endOffset;
+    if (start === undefined || end === undefined || !Number.isFinite(end)) return pointRange(after);
+    return this.anchors.lines.range(start, end + 1);
+  }
+
+  /**
+   * What `build` makes, one nesting level deeper per opener; null, after reporting at the opener that
+   * passes MAX_NESTING, when they do not fit. Keeps every later tree walk within the call stack.
+   */
+  private nested<T>(openers: readonly SourceRange[], build: () => T): T | null {
+    const room = MAX_NESTING - this.nesting;
+    if (openers.length > room) {
+      this.report(openers[room]!, nestingMessage());
+      return null;
+    }
+    this.nesting += openers.length;
+    try {
+      return build();
+    } finally {
+      this.nesting -= openers.length;
+    }
   }
 
   // -------------------------------------------------------------------------------------------
@@ -187,7 +223,7 @@ export class AstBuilder {
       variable.range,
       iterable.range,
       open && this.range(open),
-      ...body.map((statement) => statement.range),
+      spanOf(body),
       close && this.range(close),
     )!;
     return { type: 'For', variable, iterable, body, range };
@@ -205,13 +241,13 @@ export class AstBuilder {
       this.expression(index, opens[i] ? this.end(opens[i]) : name.range.end),
     );
     const equals = childToken(node, 'Equals');
-    const lastBeforeValue = equals ? this.end(equals) : coverRanges(name.range, ...indices.map((index) => index.range))!.end;
+    const lastBeforeValue = equals ? this.end(equals) : coverRanges(name.range, spanOf(indices))!.end;
     const value = this.expression(childNode(node, 'value'), lastBeforeValue);
     const range = coverRanges(
       this.range(kindToken),
       name.range,
-      ...indices.map((index) => index.range),
-      ...closes.map((close) => this.range(close)),
+      spanOf(indices),
+      closes.length > 0 ? this.range(closes[closes.length - 1]!) : undefined,
       equals && this.range(equals),
       value.range,
     )!;
@@ -265,19 +301,33 @@ export class AstBuilder {
     return sum ? binary(sum.left, sum.operator, term) : term;
   }
 
-  /** `-`* primary suffix* unit? */
+  /** `-`* primary suffix* unit? Each `-` and each suffix nests what it applies to one level deeper. */
   private atom(node: CstNode | undefined, after: Position): Expression {
     const minuses = childTokens(node, Minus.name);
-    const primaryAfter = minuses.length > 0 ? this.end(minuses[minuses.length - 1]!) : after;
-    let value = this.primary(node, primaryAfter);
-    for (const suffix of childNodes(node, 'suffix')) value = this.applySuffix(value, suffix);
-    const unitToken = childToken(node, 'unit');
-    if (unitToken) value = this.quantity(value, unitToken);
-    for (let i = minuses.length - 1; i >= 0; i--) {
-      const minus = minuses[i]!;
-      value = { type: 'Unary', operator: '-', operand: value, range: coverRanges(this.range(minus), value.range)! };
+    const suffixes = childNodes(node, 'suffix');
+    const openers = [...minuses.map((minus) => this.range(minus)), ...suffixes.flatMap((suffix) => this.suffixStart(suffix))];
+    const built = this.nested(openers, () => {
+      const primaryAfter = minuses.length > 0 ? this.end(minuses[minuses.length - 1]!) : after;
+      let value = this.primary(node, primaryAfter);
+      for (const suffix of suffixes) value = this.applySuffix(value, suffix);
+      const unitToken = childToken(node, 'unit');
+      if (unitToken) value = this.quantity(value, unitToken);
+      for (let i = minuses.length - 1; i >= 0; i--) {
+        const minus = minuses[i]!;
+        value = { type: 'Unary', operator: '-', operand: value, range: coverRanges(this.range(minus), value.range)! };
+      }
+      return value;
+    });
+    return built ?? this.errorExpression(node ? this.nodeRange(node, after) : pointRange(after));
+  }
+
+  /** The range of the token a suffix starts with (none when recovery left the suffix empty). */
+  private suffixStart(suffix: CstNode): SourceRange[] {
+    for (const key of SUFFIX_STARTS) {
+      const token = childToken(suffix, key);
+      if (token) return [this.range(token)];
     }
-    return value;
+    return [];
   }
 
   private quantity(amount: Expression, unitToken: IToken): Expression {
@@ -291,6 +341,9 @@ export class AstBuilder {
   }
 
   private applySuffix(object: Expression, suffix: CstNode): Expression {
+    // Reported when it was folded (nesting.ts).
+    const tooDeep = childToken(suffix, NestedTooDeep.name);
+    if (tooDeep) return this.errorExpression(coverRanges(object.range, this.range(tooDeep))!);
     const openParen = childToken(suffix, LParen.name);
     if (openParen) return this.call(object, suffix, openParen);
 
@@ -315,7 +368,7 @@ export class AstBuilder {
   private call(calleeExpression: Expression, suffix: CstNode, openParen: IToken): Expression {
     const args = this.arguments(childNode(suffix, 'arguments'), openParen);
     const close = childToken(suffix, RParen.name);
-    const range = coverRanges(calleeExpression.range, this.range(openParen), ...args.map((arg) => arg.range), close && this.range(close))!;
+    const range = coverRanges(calleeExpression.range, this.range(openParen), spanOf(args), close && this.range(close))!;
     if (calleeExpression.type !== 'Reference') {
       if (calleeExpression.type !== 'ErrorExpression') this.report(this.range(openParen), 'only a function name can be called');
       return this.errorExpression(range);
@@ -352,10 +405,13 @@ export class AstBuilder {
    */
   private reportEmptySlots(elements: CstNode[], commas: IToken[], what: string): void {
     if (commas.length < elements.length) return; // n elements need n - 1 commas (n with a trailing one)
+    // Both lists are in source order: one pass finds the element (if any) between two commas.
     const elementOffsets = elements.map(startOffsetOf).filter((offset): offset is number => offset !== undefined);
+    let next = 0;
     let previousCommaOffset = -1;
     for (const comma of commas) {
-      const filled = elementOffsets.some((offset) => offset > previousCommaOffset && offset < comma.startOffset);
+      while (next < elementOffsets.length && elementOffsets[next]! <= previousCommaOffset) next++;
+      const filled = next < elementOffsets.length && elementOffsets[next]! < comma.startOffset;
       if (!filled) this.report(this.range(comma), `unexpected ',': expected ${what} before it`);
       previousCommaOffset = comma.startOffset;
     }
@@ -370,9 +426,8 @@ export class AstBuilder {
       const element = children[key]![0];
       if (element === undefined) continue;
       if (isCstNode(element)) {
-        if (key === 'list') return this.list(element, after);
-        if (key === 'record') return this.record(element, after);
-        if (key === 'parenthesized') return this.parenthesized(element, after);
+        const bracketed = this.bracketed(key, element, after);
+        if (bracketed) return bracketed;
         continue;
       }
       if (!isRealToken(element)) continue;
@@ -391,9 +446,26 @@ export class AstBuilder {
           return { type: 'BooleanLiteral', value: false, range };
         case IdentifierToken.name:
           return { type: 'Reference', name: raw, range };
+        case NestedTooDeep.name:
+          // Reported when it was folded (nesting.ts).
+          return this.errorExpression(range);
       }
     }
     return this.errorExpression(pointRange(after));
+  }
+
+  /** A list, record or parenthesized expression (by its CST key): one nesting level deeper than its holder. */
+  private bracketed(key: string, node: CstNode, after: Position): Expression | undefined {
+    const builders: Record<string, (node: CstNode, after: Position) => Expression> = {
+      list: (n, a) => this.list(n, a),
+      record: (n, a) => this.record(n, a),
+      parenthesized: (n, a) => this.parenthesized(n, a),
+    };
+    const build = builders[key];
+    if (!build) return undefined;
+    const opener = childToken(node, LBracket.name) ?? childToken(node, LCurly.name) ?? childToken(node, LParen.name);
+    const built = this.nested([opener ? this.range(opener) : this.nodeRange(node, after)], () => build(node, after));
+    return built ?? this.errorExpression(this.nodeRange(node, after));
   }
 
   private list(node: CstNode, after: Position): Expression {
@@ -403,7 +475,7 @@ export class AstBuilder {
     const start = open ? this.end(open) : after;
     const items = itemNodes.map((item) => this.expression(item, start));
     const close = childToken(node, RBracket.name);
-    const range = coverRanges(open && this.range(open), ...items.map((item) => item.range), close && this.range(close)) ?? pointRange(after);
+    const range = coverRanges(open && this.range(open), spanOf(items), close && this.range(close)) ?? pointRange(after);
     return { type: 'List', items, range };
   }
 
@@ -422,7 +494,7 @@ export class AstBuilder {
     }
     const close = childToken(node, RCurly.name);
     const range =
-      coverRanges(open && this.range(open), ...entries.map((entry) => entry.range), close && this.range(close)) ?? pointRange(after);
+      coverRanges(open && this.range(open), spanOf(entries), close && this.range(close)) ?? pointRange(after);
     return { type: 'Record', entries, range };
   }
 

@@ -23,6 +23,7 @@ import type {
   SourceRange,
   Statement,
 } from './ast.ts';
+import { binaryOperands } from './binary-chain.ts';
 import type { LineIndex } from './source-text.ts';
 
 export type ContainerOwner = Program | ForStatement | CallExpression | ListExpression | RecordExpression;
@@ -220,7 +221,7 @@ function children(node: Element): Element[] {
     case 'At':
       return [node.run, node.at];
     case 'Binary':
-      return [node.left, node.right];
+      return binaryOperands(node);
     case 'Unary':
       return [node.operand];
     case 'Paren':

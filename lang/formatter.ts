@@ -6,6 +6,7 @@
 //
 // Only programs without syntax errors may be formatted: callers check the diagnostics first.
 import type { Comment, Declaration, Expression, ForStatement, Program, Statement } from './ast.ts';
+import { binaryChain } from './binary-chain.ts';
 import { placeComments, type CommentPlacement, type ContainerOwner, type Element } from './comment-placement.ts';
 import { group, hardline, ifBreak, indent, line, lineSuffix, printDoc, softline, type Doc } from './doc.ts';
 import { LineIndex } from './source-text.ts';
@@ -138,8 +139,10 @@ class ProgramPrinter {
         ];
       case 'At':
         return [this.expression(expression.run), expression.every ? ' @ every ' : ' @ ', this.expression(expression.at)];
-      case 'Binary':
-        return [this.expression(expression.left), ` ${expression.operator} `, this.expression(expression.right)];
+      case 'Binary': {
+        const { first, links } = binaryChain(expression);
+        return [this.expression(first), ...links.flatMap((link) => [` ${link.operator} `, this.expression(link.right)])];
+      }
       case 'Unary':
         return ['-', this.expression(expression.operand)];
       case 'Paren':

@@ -1,8 +1,10 @@
 // The .ltx lexer: token types (shared with the parser), and `tokenize`, which turns text into the
 // token vector, the comments (kept for the formatter) and lexical diagnostics.
-import { createToken, Lexer, type IToken, type TokenType } from 'chevrotain';
+import { createToken, Lexer, tokenMatcher, type IToken, type TokenType } from 'chevrotain';
 import type { Comment } from './ast.ts';
 import type { Diagnostic } from '../core/diagnostics.ts';
+import { formatCount } from '../core/limits.ts';
+import { MAX_NAME_LENGTH, MAX_STRING_LENGTH } from './limits.ts';
 import { LineIndex } from './source-text.ts';
 
 // Categories: a token may belong to several, and the parser consumes categories where any member
@@ -56,9 +58,44 @@ const NUMBER_SOURCE = String.raw`(?:\d+\.\d+|\d+)(?:[eE][+-]?\d+)?`;
 export const Percent = createToken({ name: 'Percent', pattern: new RegExp(`${NUMBER_SOURCE}%`), label: 'a percentage' });
 export const NumberToken = createToken({ name: 'Number', pattern: new RegExp(NUMBER_SOURCE), label: 'a number' });
 
+/**
+ * Where the string starting at `offset` ends, and whether a closing quote ends it (rather than the
+ * end of its line). A loop, not a regular expression: V8's backtracking matcher runs out of stack on
+ * strings of some millions of characters.
+ */
+function scanString(text: string, offset: number): { end: number; closed: boolean } {
+  let at = offset + 1;
+  while (at < text.length) {
+    const ch = text.charCodeAt(at);
+    if (ch === 0x22 /* " */) return { end: at + 1, closed: true };
+    if (ch === 0x0a || ch === 0x0d) break;
+    if (ch === 0x5c /* \ */) {
+      const next = text.charCodeAt(at + 1);
+      // A backslash right before the end of the line belongs to the unterminated string.
+      if (Number.isNaN(next) || next === 0x0a || next === 0x0d) return { end: at + 1, closed: false };
+      at += 2;
+      continue;
+    }
+    at++;
+  }
+  return { end: at, closed: false };
+}
+
+function stringPattern(closed: boolean): { exec: (text: string, offset: number) => [string] | null } {
+  return {
+    exec(text, offset) {
+      if (text.charCodeAt(offset) !== 0x22) return null;
+      const scanned = scanString(text, offset);
+      return scanned.closed === closed ? [text.slice(offset, scanned.end)] : null;
+    },
+  };
+}
+
 export const StringLiteral = createToken({
   name: 'String',
-  pattern: /"(?:[^"\\\n\r]|\\[^\n\r])*"/,
+  pattern: stringPattern(true),
+  start_chars_hint: ['"'],
+  line_breaks: false,
   categories: [StringToken],
   label: 'a string',
 });
@@ -66,7 +103,9 @@ export const StringLiteral = createToken({
 // cascade) and reported by `tokenize`.
 export const UnterminatedString = createToken({
   name: 'UnterminatedString',
-  pattern: /"(?:[^"\\\n\r]|\\[^\n\r])*\\?/,
+  pattern: stringPattern(false),
+  start_chars_hint: ['"'],
+  line_breaks: false,
   categories: [StringToken],
   label: 'a string',
 });
@@ -88,6 +127,10 @@ export const Minus = createToken({ name: 'Minus', pattern: /-/, categories: [Bin
 // `*` is also the whole-family index `t[*]`; the grammar tells the two apart.
 export const Star = createToken({ name: 'Star', pattern: /\*/, categories: [BinaryOperator], label: "'*'" });
 export const Slash = createToken({ name: 'Slash', pattern: /\//, categories: [BinaryOperator], label: "'/'" });
+
+// A bracket group nested past MAX_NESTING, folded into one token before parsing (nesting.ts): it is
+// never lexed, and the parser takes it where a value or a suffix stands.
+export const NestedTooDeep = createToken({ name: 'NestedTooDeep', pattern: Lexer.NA, label: 'an expression' });
 
 /** Every token type, in the order the lexer tries them (first match wins). */
 export const ALL_TOKENS: TokenType[] = [
@@ -121,7 +164,8 @@ export const ALL_TOKENS: TokenType[] = [
   Minus,
   Star,
   Slash,
-  // Categories are not lexed but must be known to the parser.
+  // Categories and folded groups are not lexed but must be known to the parser.
+  NestedTooDeep,
   Name,
   Keyword,
   Kind,
@@ -157,6 +201,8 @@ export function tokenize(text: string, file: string, lines: LineIndex = new Line
     syntaxError(error.offset, error.offset + error.length, `unexpected ${plural} ${quoteSource(bad)}`);
   }
   for (const token of result.tokens) {
+    const problem = tokenProblem(token);
+    if (problem) syntaxError(token.startOffset, token.startOffset + token.image.length, problem);
     if (token.tokenType === UnterminatedString) {
       syntaxError(token.startOffset, token.startOffset + token.image.length, 'unterminated string: expected \'"\' before the end of the line');
     }
@@ -174,6 +220,22 @@ export function tokenize(text: string, file: string, lines: LineIndex = new Line
     range: lines.range(token.startOffset, token.startOffset + token.image.length),
   }));
   return { tokens: result.tokens, comments, diagnostics, lines };
+}
+
+/** Tokens the grammar accepts but ltx does not: overlong names and strings, numbers past the doubles. */
+function tokenProblem(token: IToken): string | undefined {
+  const length = token.image.length;
+  if (token.tokenType === Identifier && length > MAX_NAME_LENGTH) {
+    return `a name may be at most ${formatCount(MAX_NAME_LENGTH)} characters long, and this one has ${formatCount(length)}`;
+  }
+  if (tokenMatcher(token, StringToken) && length > MAX_STRING_LENGTH) {
+    return `a string may be at most ${formatCount(MAX_STRING_LENGTH)} characters long, and this one has ${formatCount(length)}`;
+  }
+  if (token.tokenType === NumberToken || token.tokenType === Percent) {
+    const digits = token.tokenType === Percent ? token.image.slice(0, -1) : token.image;
+    if (!Number.isFinite(Number(digits))) return `${shortened(digits)} is not a finite number (the largest is about 1.8e308)`;
+  }
+  return undefined;
 }
 
 const ESCAPES: Readonly<Record<string, string>> = { '"': '"', '\\': '\\', n: '\n' };
@@ -206,9 +268,17 @@ function endsInEscapedQuote(raw: string): boolean {
   return backslashes % 2 === 1;
 }
 
-/** Source text for a message: `'$'`, with invisible characters spelled out. */
+/** Characters of source text quoted in a message; longer text is cut short with '…'. */
+const QUOTED_LENGTH = 40;
+
+/** `text`, or its beginning and '…' when it is too long to repeat in a message. */
+export function shortened(text: string): string {
+  return text.length > QUOTED_LENGTH ? `${text.slice(0, QUOTED_LENGTH)}…` : text;
+}
+
+/** Source text for a message: `'$'`, with invisible characters spelled out and long text cut short. */
 export function quoteSource(text: string): string {
-  const visible = [...text]
+  const visible = [...shortened(text)]
     .map((ch) => {
       const code = ch.codePointAt(0)!;
       if (ch === "'") return "\\'";

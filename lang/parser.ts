@@ -32,6 +32,7 @@ import {
   LParen,
   Minus,
   Name,
+  NestedTooDeep,
   NumberToken,
   Percent,
   RBracket,
@@ -291,6 +292,7 @@ export class LtxParser extends CstParser {
         { ALT: () => this.SUBRULE(this.list) },
         { ALT: () => this.SUBRULE(this.record) },
         { ALT: () => this.SUBRULE(this.parenthesized) },
+        { ALT: () => this.CONSUME(NestedTooDeep) },
       ],
       ERR_MSG: 'an expression',
     });
@@ -298,7 +300,8 @@ export class LtxParser extends CstParser {
     this.OPTION({ GATE: () => this.unitAhead(), DEF: () => this.CONSUME2(Identifier, { LABEL: 'unit' }) });
   });
 
-  // A call `(args)`, a member `.name` or an index `[expr]` / `[*]`, applied left to right.
+  // A call `(args)`, a member `.name` or an index `[expr]` / `[*]`, applied left to right (or a call
+  // or index nested too deeply, folded into one token).
   suffix = this.RULE('suffix', () => {
     this.OR([
       {
@@ -324,6 +327,7 @@ export class LtxParser extends CstParser {
           this.CONSUME(RBracket, this.indexClose);
         },
       },
+      { ALT: () => this.CONSUME2(NestedTooDeep) },
     ]);
   });
 

@@ -53,6 +53,10 @@ export function formatDiagnostic(d: Diagnostic, source: string | undefined, opts
   return lines.join('\n');
 }
 
+/** Columns of a line a code frame shows; of a longer line, a window starting a little before the range. */
+const FRAME_COLUMNS = 160;
+const FRAME_CONTEXT = 40;
+
 /** The range's first line and the line before it, with the range underlined on its first line. */
 function codeFrame(source: string, range: SourceRange, paint: Paint, underlineColor: keyof typeof ANSI): string[] {
   const index = lineIndexFor(source);
@@ -62,17 +66,22 @@ function codeFrame(source: string, range: SourceRange, paint: Paint, underlineCo
   const gutterWidth = String(line).length;
   const gutter = (label: string): string => paint(`${label.padStart(gutterWidth)} |`, 'blue');
 
+  const startColumn = range.start.line === line ? clamp(range.start.column, 1, text.length + 1) : 1;
+  const endColumn = range.end.line === line ? clamp(range.end.column, startColumn, text.length + 1) : text.length + 1;
+  // 0-based offsets of the window shown: all of a line that fits, else FRAME_COLUMNS around the range.
+  const from = text.length <= FRAME_COLUMNS ? 0 : clamp(startColumn - 1 - FRAME_CONTEXT, 0, text.length - FRAME_COLUMNS);
+  const to = from + FRAME_COLUMNS;
+  const clip = (content: string): string => `${from > 0 ? '…' : ''}${content.slice(from, to)}${content.length > to ? '…' : ''}`;
+
   const frame: string[] = [];
   for (let shown = first; shown <= line; shown++) {
-    const content = index.lineText(shown);
+    const content = clip(index.lineText(shown));
     frame.push(content === '' ? gutter(String(shown)) : `${gutter(String(shown))} ${content}`);
   }
 
-  const startColumn = range.start.line === line ? clamp(range.start.column, 1, text.length + 1) : 1;
-  const endColumn = range.end.line === line ? clamp(range.end.column, startColumn, text.length + 1) : text.length + 1;
-  const width = Math.max(1, endColumn - startColumn);
+  const width = Math.max(1, Math.min(endColumn, to + 1) - startColumn);
   // Keep tabs in the padding so the caret lines up under tab-indented code.
-  const padding = text.slice(0, startColumn - 1).replace(/[^\t]/g, ' ');
+  const padding = `${from > 0 ? ' ' : ''}${text.slice(from, startColumn - 1).replace(/[^\t]/g, ' ')}`;
   frame.push(`${gutter('')} ${padding}${paint(`^${'~'.repeat(width - 1)}`, 'bold', underlineColor)}`);
   return frame;
 }

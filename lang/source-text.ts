@@ -76,3 +76,8 @@ export function coverRanges(...ranges: (SourceRange | undefined)[]): SourceRange
   }
   return result;
 }
+
+/** The range from the first to the last of `nodes`, which stand in source order; undefined for none. */
+export function spanOf(nodes: readonly { range: SourceRange }[]): SourceRange | undefined {
+  return nodes.length === 0 ? undefined : coverRanges(nodes[0]!.range, nodes[nodes.length - 1]!.range);
+}

@@ -1,7 +1,7 @@
 // Words for syntax errors: how tokens are named in messages, and the parser's error-message
 // provider (used where a rule gives no message of its own).
 import { EOF, tokenLabel, tokenMatcher, type IParserErrorMessageProvider, type IToken } from 'chevrotain';
-import { quoteSource, RBracket, RCurly, StringToken } from './lexer.ts';
+import { quoteSource, RBracket, RCurly, shortened, StringToken } from './lexer.ts';
 
 /** True for a token read from the text (not EOF, not one invented by error recovery). */
 export function isRealToken(token: IToken | undefined): token is IToken {
@@ -12,7 +12,7 @@ export function isRealToken(token: IToken | undefined): token is IToken {
 export function describeToken(token: IToken | undefined): string {
   if (token === undefined || token.tokenType === EOF) return 'the end of the file';
   if (token.isInsertedInRecovery || token.startOffset < 0) return tokenLabel(token.tokenType);
-  if (tokenMatcher(token, StringToken)) return `the string ${token.image}`;
+  if (tokenMatcher(token, StringToken)) return `the string ${shortened(token.image)}`;
   return quoteSource(token.image);
 }
 

@@ -14,17 +14,8 @@
 // (training makes new tensors for what it changes).
 import * as tf from '@tensorflow/tfjs-core';
 import type { Artifact, Checkpoint, Mask } from '../core/artifacts.ts';
+import type { NamedTensors, TensorSource } from '../core/op.ts';
 import { artifactBytes, DeviceCache } from './device-cache.ts';
-
-export type NamedTensors = Readonly<Record<string, tf.Tensor>>;
-
-/** The weights and masks a computation reads, on the backend. */
-export interface TensorSource {
-  /** The checkpoint's weights and buffers by parameter name. Shared: never dispose them, never modify them. */
-  weightsOf(checkpoint: Checkpoint): NamedTensors;
-  /** The keep-masks as float32 tensors of 0 and 1 by parameter name. Shared: never dispose them, never modify them. */
-  masksOf(mask: Mask): NamedTensors;
-}
 
 /** One stage's access to the resident tensors: what it holds stays uploaded until end(). */
 export interface TensorLease extends TensorSource {
@@ -136,11 +127,6 @@ export class ResidentTensors {
     this.#uploadCount++;
     return tensors;
   }
-}
-
-/** Tensors for one computation outside the runtime (a test, a benchmark): all of them are disposed by end(). */
-export function transientTensors(): TensorLease {
-  return new ResidentTensors().lease();
 }
 
 /**

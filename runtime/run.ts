@@ -1,7 +1,7 @@
 // One `ltx run`: which stages, which of them the store already has, an executor for the rest (started
 // only when there is something to compute), the scheduler with per-stage claims, progress, a summary.
 import { randomUUID } from 'node:crypto';
-import type { CompiledProgram } from '../compiler/compile.ts';
+import type { StageProgram } from '../core/program.ts';
 import type { Stage } from '../core/stage.ts';
 import { didYouMean } from '../core/suggest.ts';
 import type { BackendChoice } from './backends/select.ts';
@@ -12,7 +12,7 @@ import { claimsGate, schedule, soleRunGate, type ComputeOutcome, type StageRepor
 import { CacheUnusableError, programIdentity, recordProgramRun, StageClaims, type Store } from './store/index.ts';
 
 export interface RunRequest {
-  program: CompiledProgram;
+  program: StageProgram;
   store: Store;
   /** The stages to bring about, parents before children, ancestors included (default: all). */
   stages?: readonly Stage[];
@@ -29,6 +29,8 @@ export interface RunRequest {
    * Off only where nothing else can use the cache.
    */
   claims?: boolean;
+  /** The program's file: the store then remembers what each of its declarations ran (plan's why, gc --keep-days). */
+  programFile?: string;
 }
 
 export interface RunSummary {
@@ -102,12 +104,13 @@ export async function runStages(request: RunRequest): Promise<RunSummary> {
  * whose stages are all cached: it only does not learn about it.
  */
 async function rememberRun(request: RunRequest, reports: readonly StageReport[]): Promise<void> {
+  if (request.programFile === undefined) return;
   const used = reports.filter((report) => report.status === 'done' || report.status === 'cached').flatMap((report) => {
     const stage = request.program.stageByKey.get(report.key);
     return stage === undefined ? [] : [{ key: stage.key, op: stage.op, names: stage.names }];
   });
   try {
-    await recordProgramRun(request.store, await programIdentity(request.program.entry), used, new Date());
+    await recordProgramRun(request.store, await programIdentity(request.programFile), used, new Date());
   } catch (error) {
     if (!(error instanceof CacheUnusableError)) throw error;
   }
@@ -134,7 +137,7 @@ export class UnknownTargetError extends Error {
  * declaration), of NAME[i] for one member, or of a stage named NAME (`dense 0→24`), and their ancestors;
  * in execution order.
  */
-export function selectStages(program: CompiledProgram, only: string): Stage[] {
+export function selectStages(program: StageProgram, only: string): Stage[] {
   const target = only.replace(/\s+/g, '');
   const roots = new Set<string>();
   for (const d of program.declarations) {

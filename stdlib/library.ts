@@ -1,7 +1,8 @@
 // The standard library as one Library: every function a program can call, from the list of each
-// concept. The CLI and the worker entry pass it to the compiler and the runtime.
+// concept, with how it lowers and, for the ops that make stages, their implementation. The CLI passes it
+// to the compiler, and the worker threads load it through stage-library.ts.
 import { createLibrary, type Library } from '../core/library.ts';
-import type { Lowering, OpModule, Signature } from '../core/op.ts';
+import type { Lowering, OpModule, Signature, StageImplementation } from '../core/op.ts';
 import { datasetModules } from './datasets/index.ts';
 import { initModules } from './inits/index.ts';
 import { modelModules } from './models/index.ts';
@@ -34,16 +35,48 @@ const PROBE_LOWERING: Record<string, Lowering> = {
   instability: { rule: 'probe', subjects: { x: 'weights', mask: 'mask' }, pairing: 'copies' },
 };
 
+/**
+ * An implementation whose module is loaded when a stage first needs it. Compiling a program needs no
+ * implementation, and theirs bring TensorFlow.js (a few hundred milliseconds to load): `ltx check`,
+ * `plan` and `fmt` should not wait for it.
+ */
+function loadedOnFirstUse(load: () => Promise<StageImplementation>): StageImplementation {
+  let loading: Promise<StageImplementation> | undefined;
+  return async (stage, inputs, ctx) => (await (loading ??= load()))(stage, inputs, ctx);
+}
+
+const initStage = loadedOnFirstUse(async () => (await import('./inits/stage.ts')).initStage);
+
+/** The stage implementation of each op that makes stages of its own (every init scheme's is `init`). */
+const IMPLEMENTATIONS: { [op: string]: StageImplementation | undefined } = {
+  fit: loadedOnFirstUse(async () => (await import('./training/train-stage.ts')).trainStage),
+  magnitude: loadedOnFirstUse(async () => (await import('./pruning/magnitude.ts')).magnitudeStage),
+  random_mask: loadedOnFirstUse(async () => (await import('./pruning/random-mask.ts')).randomMaskStage),
+  rewind: loadedOnFirstUse(async () => (await import('./pruning/rewind.ts')).rewindStage),
+  reinit: loadedOnFirstUse(async () => (await import('./inits/stage.ts')).reinitStage),
+  accuracy: loadedOnFirstUse(async () => (await import('./probes/basic.ts')).accuracyStage),
+  loss: loadedOnFirstUse(async () => (await import('./probes/basic.ts')).lossStage),
+  sparsity: loadedOnFirstUse(async () => (await import('./probes/basic.ts')).sparsityStage),
+  weight_distance: loadedOnFirstUse(async () => (await import('./probes/weight-distance.ts')).weightDistanceStage),
+  kernel_distance: loadedOnFirstUse(async () => (await import('./probes/kernel-distance.ts')).kernelDistanceStage),
+  linearization: loadedOnFirstUse(async () => (await import('./probes/linearization.ts')).linearizationStage),
+  llc: loadedOnFirstUse(async () => (await import('./probes/llc.ts')).llcStage),
+  mask_overlap: loadedOnFirstUse(async () => (await import('./probes/mask-overlap.ts')).maskOverlapStage),
+  mask_distance: loadedOnFirstUse(async () => (await import('./probes/mask-distance.ts')).maskDistanceStage),
+  instability: loadedOnFirstUse(async () => (await import('./probes/instability.ts')).instabilityStage),
+};
+
 function withLowering(table: Record<string, Lowering>, signature: Signature): OpModule {
   const lowering = table[signature.name];
   if (!lowering) throw new Error(`the standard library has no lowering for '${signature.name}'`);
-  return { ...signature, lowering, ...(signature.name === 'fit' ? { stageOp: 'train' } : {}) };
+  const implementation: StageImplementation | undefined = IMPLEMENTATIONS[signature.name];
+  return { ...signature, lowering, ...(signature.name === 'fit' ? { stageOp: 'train' } : {}), ...(implementation ? { implementation } : {}) };
 }
 
 export const standardModules: readonly OpModule[] = [
   ...datasetModules,
   ...modelModules,
-  ...initModules,
+  ...initModules.map((m): OpModule => ({ ...m, implementation: initStage })),
   ...optimizerModules,
   ...scheduleModules,
   ...trainingSignatures.map((s) => withLowering(TRAINING_LOWERING, s)),

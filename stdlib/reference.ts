@@ -2,6 +2,7 @@
 // themselves so that the documentation cannot drift from what the compiler accepts (a test compares them).
 import type { Library } from '../core/library.ts';
 import { standardLibrary } from './library.ts';
+import { formatCount } from '../core/limits.ts';
 import type { Category, JsonSchema, Signature } from './signature.ts';
 
 const SECTIONS: { category: Category; title: string }[] = [
@@ -23,7 +24,8 @@ function typeOf(schema: JsonSchema): string {
   if (Array.isArray(schema.enum)) return (schema.enum as string[]).join(' or ');
   if (schema.type === 'array') {
     const items = (schema.items ?? {}) as JsonSchema;
-    return `[${typeOf(items)}]`;
+    const itemBounds = bounds(items);
+    return `[${typeOf(items)}${itemBounds ? ` (${itemBounds})` : ''}]`;
   }
   if (schema.type === 'object') return `{layer: ${typeOf((schema.additionalProperties ?? {}) as JsonSchema)}}`;
   return String(schema.type ?? 'any');
@@ -31,11 +33,13 @@ function typeOf(schema: JsonSchema): string {
 
 function bounds(schema: JsonSchema): string {
   const parts: string[] = [];
-  if (schema.minimum !== undefined) parts.push(`≥ ${schema.minimum}`);
-  if (schema.exclusiveMinimum !== undefined) parts.push(`> ${schema.exclusiveMinimum}`);
-  if (schema.maximum !== undefined) parts.push(`≤ ${schema.maximum}`);
-  if (schema.exclusiveMaximum !== undefined) parts.push(`< ${schema.exclusiveMaximum}`);
-  if (schema.minItems !== undefined) parts.push(`at least ${schema.minItems} item(s)`);
+  const number = (value: unknown): string => (typeof value === 'number' ? formatCount(value) : String(value));
+  if (schema.minimum !== undefined) parts.push(`≥ ${number(schema.minimum)}`);
+  if (schema.exclusiveMinimum !== undefined) parts.push(`> ${number(schema.exclusiveMinimum)}`);
+  if (schema.maximum !== undefined) parts.push(`≤ ${number(schema.maximum)}`);
+  if (schema.exclusiveMaximum !== undefined) parts.push(`< ${number(schema.exclusiveMaximum)}`);
+  if (schema.minItems !== undefined) parts.push(`at least ${number(schema.minItems)} item(s)`);
+  if (schema.maxItems !== undefined) parts.push(`at most ${number(schema.maxItems)} items`);
   return parts.join(', ');
 }
 

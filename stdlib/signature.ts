@@ -8,6 +8,10 @@ import type { Category, JsonSchema, LtxType, Signature } from '../core/op.ts';
 
 export type { Category, JsonSchema, LtxType, Signature } from '../core/op.ts';
 
+import { LIMITS } from '../core/limits.ts';
+
+export { LIMITS };
+
 /** Argument schema helpers: keep signatures short and uniform. */
 export const arg = {
   ref: (types: LtxType[], description: string): JsonSchema => ({ ltxType: types, description }),
@@ -33,11 +37,19 @@ export const arg = {
     description,
     ...(defSteps === undefined ? {} : { default: { $ltx: 'quantity', amount: defSteps, unit: 'steps' } }),
   }),
+  /** A positive integer up to `limit` (one of LIMITS). */
+  count: (description: string, limit: number, extra: JsonSchema = {}): JsonSchema => ({
+    type: 'integer', minimum: 1, maximum: limit, description, ...extra,
+  }),
+  /** A list of positive integers up to `limit`, at most LIMITS.layers of them. */
+  counts: (description: string, limit: number, extra: JsonSchema = {}): JsonSchema => ({
+    type: 'array', items: { type: 'integer', minimum: 1, maximum: limit }, maxItems: LIMITS.layers, description, ...extra,
+  }),
   seed: (description = 'seed of the random choice', def: number | undefined = 0): JsonSchema => ({
-    type: 'integer', minimum: 0, description, ...(def === undefined ? {} : { default: def }),
+    type: 'integer', minimum: 0, maximum: LIMITS.seed, description, ...(def === undefined ? {} : { default: def }),
   }),
   shape: (description: string, def?: number[]): JsonSchema => ({
-    type: 'array', items: { type: 'integer', minimum: 1 }, minItems: 1, maxItems: 3, description,
+    type: 'array', items: { type: 'integer', minimum: 1, maximum: LIMITS.positions }, minItems: 1, maxItems: 3, description,
     ...(def === undefined ? {} : { default: def }),
   }),
 };

@@ -1,10 +1,9 @@
 // `ltx cache gc [--keep PROGRAM.ltx]... [--keep-days N] [--dry-run]`: free what nothing needs and, when
 // asked, the results of experiments nobody keeps; say what and how much. Without --keep or --keep-days
 // every valid result stays (only garbage goes): a shared cache never loses what nobody named.
-import type { ParamOverride } from '../../compiler/evaluate.ts';
 import { formatBytes } from '../../runtime/device-cache.ts';
 import { CacheMaintenance, programIdentity, type GcReport, type RetentionPolicy, type Store } from '../../runtime/store/index.ts';
-import { compileFile, errorCount, printDiagnostics } from '../compile-file.ts';
+import { compileFile, errorCount, printDiagnostics, type CompileFlags } from '../compile-file.ts';
 import { paint, table, useColor } from '../terminal.ts';
 import { EXIT, UsageError } from '../usage.ts';
 
@@ -14,8 +13,8 @@ export interface GcFlags {
   /** `--keep-days N` as typed. */
   readonly keepDays: string | undefined;
   readonly dryRun: boolean;
-  /** `--set` for compiling the kept programs. */
-  readonly sets: ParamOverride[];
+  /** `--set` and `--max-stages` for compiling the kept programs. */
+  readonly compileFlags: CompileFlags;
   readonly json: boolean;
 }
 
@@ -28,7 +27,7 @@ const DAY_MS = 24 * 3600_000;
 
 export async function gcCommand(store: Store, flags: GcFlags): Promise<number> {
   const since = keepSince(flags.keepDays);
-  const programs = await keptPrograms(flags.keep, flags.sets);
+  const programs = await keptPrograms(flags.keep, flags.compileFlags);
   if (programs === undefined) return EXIT.invalid;
   const retention: Retention = {
     programs: programs.files,
@@ -52,13 +51,13 @@ function keepSince(days: string | undefined): Date | undefined {
 }
 
 /** The stage keys of every program to keep; undefined when one does not compile (its errors are printed). */
-async function keptPrograms(files: readonly string[], sets: ParamOverride[]): Promise<{ files: string[]; keys?: Set<string> } | undefined> {
+async function keptPrograms(files: readonly string[], compileFlags: CompileFlags): Promise<{ files: string[]; keys?: Set<string> } | undefined> {
   if (files.length === 0) return { files: [] };
   const keys = new Set<string>();
   const identities: string[] = [];
   let failed = false;
   for (const file of files) {
-    const program = await compileFile(file, sets);
+    const program = await compileFile(file, compileFlags);
     printDiagnostics(program.diagnostics, program);
     if (errorCount(program) > 0) failed = true;
     for (const stage of program.stages) keys.add(stage.key);

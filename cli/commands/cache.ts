@@ -54,7 +54,10 @@ export async function cacheCommand(action: string, flags: CacheFlags): Promise<n
   const { json, repair } = flags;
   if (repair && action !== 'verify') throw new UsageError(`ltx cache: --repair goes with verify, not ${action}`);
   if (action !== 'gc') {
-    const gcOnly = [['--keep', flags.keep !== undefined], ['--keep-days', flags.keepDays !== undefined], ['--dry-run', flags.dryRun], ['--set', flags.sets.length > 0]] as const;
+    const gcOnly = [
+      ['--keep', flags.keep !== undefined], ['--keep-days', flags.keepDays !== undefined], ['--dry-run', flags.dryRun],
+      ['--set', flags.compileFlags.sets.length > 0], ['--max-stages', flags.compileFlags.maxStages !== undefined],
+    ] as const;
     for (const [flag, given] of gcOnly) if (given) throw new UsageError(`ltx cache: ${flag} goes with gc, not ${action}`);
   }
   const store = await openCache('cache', flags.cache);

@@ -1,12 +1,11 @@
-import { compileFile, errorCount, printDiagnostics } from '../compile-file.ts';
-import type { ParamOverride } from '../../compiler/evaluate.ts';
+import { compileFile, errorCount, printDiagnostics, type CompileFlags } from '../compile-file.ts';
 import { EXIT } from '../usage.ts';
 
-export async function checkCommand(files: string[], sets: ParamOverride[], json: boolean): Promise<number> {
+export async function checkCommand(files: string[], compileFlags: CompileFlags, json: boolean): Promise<number> {
   let failed = false;
   const reports = [];
   for (const file of files) {
-    const program = await compileFile(file, sets);
+    const program = await compileFile(file, compileFlags);
     const errors = errorCount(program);
     failed ||= errors > 0;
     if (json) reports.push({ file, ok: errors === 0, stages: program.stages.length, diagnostics: program.diagnostics });

@@ -1,15 +1,14 @@
 import { existsSync } from 'node:fs';
 import { diffPrograms, type ProgramDiff } from '../../compiler/diff.ts';
-import type { ParamOverride } from '../../compiler/evaluate.ts';
 import { formatJsonValue } from '../../compiler/preimage-diff.ts';
 import type { CompiledProgram } from '../../compiler/compile.ts';
-import { compileFile, errorCount, printDiagnostics } from '../compile-file.ts';
+import { compileFile, errorCount, printDiagnostics, type CompileFlags } from '../compile-file.ts';
 import { fileHost, gitHost, gitPath, parseGitSpec, resolveCommit } from '../host.ts';
 import { paint, useColor } from '../terminal.ts';
 import { EXIT, UsageError } from '../usage.ts';
 
-async function load(spec: string, sets: ParamOverride[]): Promise<CompiledProgram> {
-  if (existsSync(spec)) return compileFile(spec, sets, fileHost);
+async function load(spec: string, compileFlags: CompileFlags): Promise<CompiledProgram> {
+  if (existsSync(spec)) return compileFile(spec, compileFlags, fileHost);
   const git = parseGitSpec(spec);
   if (!git) throw new UsageError(`ltx diff: '${spec}' is neither a file nor a git REV:PATH`);
   const lookup = resolveCommit(git.rev);
@@ -17,12 +16,12 @@ async function load(spec: string, sets: ParamOverride[]): Promise<CompiledProgra
   const host = gitHost(lookup.commit);
   const path = gitPath(git.path);
   if (host.readFile(path) === undefined) throw new UsageError(`ltx diff: '${spec}': git has no file '${path}' at revision '${git.rev}'`);
-  return compileFile(path, sets, host);
+  return compileFile(path, compileFlags, host);
 }
 
-export async function diffCommand(oldSpec: string, newSpec: string, sets: ParamOverride[], json: boolean): Promise<number> {
-  const before = await load(oldSpec, sets);
-  const after = await load(newSpec, sets);
+export async function diffCommand(oldSpec: string, newSpec: string, compileFlags: CompileFlags, json: boolean): Promise<number> {
+  const before = await load(oldSpec, compileFlags);
+  const after = await load(newSpec, compileFlags);
   let failed = false;
   for (const program of [before, after]) {
     printDiagnostics(program.diagnostics, program);

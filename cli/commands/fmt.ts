@@ -1,17 +1,17 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { formatProgram } from '../../lang/formatter.ts';
 import { parseProgram } from '../../lang/parse.ts';
 import { printDiagnostics } from '../compile-file.ts';
+import { readProgramText, whyUnreadable } from '../host.ts';
 import { EXIT, UsageError } from '../usage.ts';
 
 export async function fmtCommand(files: string[], check: boolean): Promise<number> {
   let status: number = EXIT.ok;
   for (const file of files) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch {
-      throw new UsageError(`cannot read '${file}'`);
+    const text = readProgramText(file);
+    if (text === undefined) {
+      const why = whyUnreadable(file);
+      throw new UsageError(`cannot read '${file}'${why ? `: ${why}` : ''}`);
     }
     const { program, diagnostics } = parseProgram(text, file);
     if (diagnostics.some((d) => d.severity === 'error')) {

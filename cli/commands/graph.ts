@@ -1,13 +1,12 @@
-import type { ParamOverride } from '../../compiler/evaluate.ts';
 import { formatGraph, type GraphFormat } from '../../compiler/graph-format.ts';
-import { compileFile, errorCount, printDiagnostics } from '../compile-file.ts';
+import { compileFile, errorCount, printDiagnostics, type CompileFlags } from '../compile-file.ts';
 import { EXIT, UsageError } from '../usage.ts';
 
 const FORMATS: GraphFormat[] = ['dot', 'mermaid', 'json'];
 
-export async function graphCommand(file: string, sets: ParamOverride[], format: string): Promise<number> {
+export async function graphCommand(file: string, compileFlags: CompileFlags, format: string): Promise<number> {
   if (!FORMATS.includes(format as GraphFormat)) throw new UsageError(`--format ${format}: expected one of ${FORMATS.join(', ')}`);
-  const program = await compileFile(file, sets);
+  const program = await compileFile(file, compileFlags);
   printDiagnostics(program.diagnostics, program);
   if (errorCount(program) > 0) return EXIT.invalid;
   process.stdout.write(formatGraph(program, format as GraphFormat) + '\n');

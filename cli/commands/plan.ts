@@ -1,16 +1,15 @@
 import type { Preimage } from '../../core/stage.ts';
 import type { CompiledProgram } from '../../compiler/compile.ts';
-import type { ParamOverride } from '../../compiler/evaluate.ts';
 import { plan, type CacheView } from '../../compiler/plan.ts';
 import { cachedKeys } from '../../runtime/cache-survey.ts';
 import { programIdentity, readProgramRuns, type Store } from '../../runtime/store/index.ts';
-import { compileFile, errorCount, printDiagnostics } from '../compile-file.ts';
+import { compileFile, errorCount, printDiagnostics, type CompileFlags } from '../compile-file.ts';
 import { paint, table, useColor } from '../terminal.ts';
 import { EXIT } from '../usage.ts';
 import { openCache } from './cache.ts';
 
-export async function planCommand(file: string, sets: ParamOverride[], json: boolean, cacheFlag: string | undefined): Promise<number> {
-  const program = await compileFile(file, sets);
+export async function planCommand(file: string, compileFlags: CompileFlags, json: boolean, cacheFlag: string | undefined): Promise<number> {
+  const program = await compileFile(file, compileFlags);
   printDiagnostics(program.diagnostics, program);
   if (errorCount(program) > 0) return EXIT.invalid;
   const rows = plan(program, await storeCacheView(await openCache('plan', cacheFlag), program));

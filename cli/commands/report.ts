@@ -2,23 +2,23 @@
 // self-contained HTML page (DIR/index.html), with the Vega-Lite spec of each plot beside it (DIR/specs/ID.vl.json)
 // for whoever wants to restyle one. Read-only towards the cache; rows not computed yet show as pending.
 import { join, resolve } from 'node:path';
-import type { ParamOverride } from '../../compiler/evaluate.ts';
-import { errorCode, writeFileAtomically } from '../../runtime/store/durable-fs.ts';
-import { compileFile, errorCount, printDiagnostics } from '../compile-file.ts';
+import { writeFileAtomically } from '../../runtime/store/durable-fs.ts';
+import { compileFile, errorCount, printDiagnostics, type CompileFlags } from '../compile-file.ts';
 import { damagedRowsNote, readResults } from '../probe-results.ts';
 import { curveFigures } from '../report/curve-figures.ts';
 import { figuresFor, type ProbeResults } from '../report/figures.ts';
 import { reportPage, type RenderedFigure } from '../report/page.ts';
 import { renderSvg } from '../report/render.ts';
 import { readCurves } from '../training-curves.ts';
+import { whyUnwritable } from '../unwritable.ts';
 import { EXIT, UsageError } from '../usage.ts';
 import { openCache } from './cache.ts';
 import packageJson from '../../package.json' with { type: 'json' };
 
 export const DEFAULT_REPORT_DIR = 'report';
 
-export async function reportCommand(file: string, sets: ParamOverride[], out: string | undefined, cacheFlag: string | undefined): Promise<number> {
-  const program = await compileFile(file, sets);
+export async function reportCommand(file: string, compileFlags: CompileFlags, out: string | undefined, cacheFlag: string | undefined): Promise<number> {
+  const program = await compileFile(file, compileFlags);
   printDiagnostics(program.diagnostics, program);
   if (errorCount(program) > 0) return EXIT.invalid;
   const store = await openCache('report', cacheFlag);
@@ -49,22 +49,4 @@ export async function reportCommand(file: string, sets: ParamOverride[], out: st
   const damaged = damagedRowsNote(rows, file);
   if (damaged !== undefined) process.stderr.write(`ltx: ${damaged}\n`);
   return EXIT.ok;
-}
-
-
-const unwritableBecause: Record<string, string> = {
-  ENOTDIR: 'a part of the path is a file',
-  EEXIST: 'it is a file, not a directory',
-  EACCES: 'permission denied',
-  EPERM: 'permission denied',
-  EROFS: 'a read-only file system',
-  // What mkdir says under /proc, where no new name can be made although the parent exists.
-  ENOENT: 'nothing can be created there',
-};
-
-function whyUnwritable(error: unknown): string {
-  const code = errorCode(error);
-  if (code === undefined) return (error as Error).message;
-  const because = unwritableBecause[code];
-  return because === undefined ? code : `${code}: ${because}`;
 }

@@ -3,10 +3,9 @@
 // is damaged as damaged (with what to do about it on stderr); and, on request, each run's training
 // curve. Read-only.
 import type { CompiledProgram } from '../../compiler/compile.ts';
-import type { ParamOverride } from '../../compiler/evaluate.ts';
 import { describeDivergence } from '../../runtime/divergence.ts';
 import type { DivergedInput } from '../diverged-inputs.ts';
-import { compileFile, errorCount, printDiagnostics } from '../compile-file.ts';
+import { compileFile, errorCount, printDiagnostics, type CompileFlags } from '../compile-file.ts';
 import { damagedRowsNote, formatMetric, readResults, unionOf, type Metrics, type ResultRow } from '../probe-results.ts';
 import { paint, table, useColor } from '../terminal.ts';
 import { readCurves, type ProgramRunCurve } from '../training-curves.ts';
@@ -24,8 +23,8 @@ export function resultsFormat(json: boolean, csv: boolean): ResultsFormat {
  * `curves`: also the training curves (text: a summary per run after the probes; CSV: every point
  * instead of the probes); `--json` always has them.
  */
-export async function resultsCommand(file: string, sets: ParamOverride[], format: ResultsFormat, cacheFlag: string | undefined, curves = false): Promise<number> {
-  const program = await compileFile(file, sets);
+export async function resultsCommand(file: string, compileFlags: CompileFlags, format: ResultsFormat, cacheFlag: string | undefined, curves = false): Promise<number> {
+  const program = await compileFile(file, compileFlags);
   printDiagnostics(program.diagnostics, program);
   if (errorCount(program) > 0) return EXIT.invalid;
   const store = await openCache('results', cacheFlag);

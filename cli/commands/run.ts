@@ -3,7 +3,6 @@
 import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import type { CompiledProgram } from '../../compiler/compile.ts';
-import type { ParamOverride } from '../../compiler/evaluate.ts';
 import { backendRequests, describeChoice, type BackendChoice, type BackendRequest } from '../../runtime/backends/select.ts';
 import { DEFAULT_DEVICE_CACHE_BYTES, parseByteSize } from '../../runtime/device-cache.ts';
 import { ExecutorStartError } from '../../runtime/executors/executor.ts';
@@ -13,7 +12,8 @@ import { BarProgress, divergenceLine, LineProgress, type ProgressView } from '..
 import { runStages, selectStages, UnknownTargetError, type RunSummary } from '../../runtime/run.ts';
 import type { StageReport } from '../../runtime/scheduler.ts';
 import { CacheUnusableError } from '../../runtime/store/index.ts';
-import { compileFile, errorCount, printDiagnostics } from '../compile-file.ts';
+import { STANDARD_STAGE_LIBRARY } from '../../stdlib/stage-library.ts';
+import { compileFile, errorCount, printDiagnostics, type CompileFlags } from '../compile-file.ts';
 import { paint, useColor, type Paint } from '../terminal.ts';
 import { EXIT, UsageError } from '../usage.ts';
 import { openCache } from './cache.ts';
@@ -60,9 +60,9 @@ export function runSettings(flags: RunFlags): RunSettings {
   return { jobs, backend: backend as BackendRequest, deviceCacheBytes };
 }
 
-export async function runCommand(file: string, sets: ParamOverride[], flags: RunFlags): Promise<number> {
+export async function runCommand(file: string, compileFlags: CompileFlags, flags: RunFlags): Promise<number> {
   const settings = runSettings(flags);
-  const program = await compileFile(file, sets);
+  const program = await compileFile(file, compileFlags);
   printDiagnostics(program.diagnostics, program);
   if (errorCount(program) > 0) return EXIT.invalid;
   let stages = program.stages;
@@ -97,10 +97,10 @@ export async function runCommand(file: string, sets: ParamOverride[], flags: Run
   let summary: RunSummary;
   try {
     summary = await runStages({
-      program, store, stages, jobs: settings.jobs, signal: controller.signal, view,
+      program, store, stages, jobs: settings.jobs, signal: controller.signal, view, programFile: file,
       executor: (workers) => new LocalExecutor({
         jobs: workers, backend: settings.backend, storeRoot: store.root, programDir: dirname(resolve(file)),
-        deviceCacheBytes: settings.deviceCacheBytes,
+        deviceCacheBytes: settings.deviceCacheBytes, library: STANDARD_STAGE_LIBRARY,
       }),
       executorStarted: (backend) => { if (backend) for (const line of backendLines(backend, p)) view.note(line); },
     });

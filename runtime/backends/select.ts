@@ -3,12 +3,12 @@
 // `auto` prefers native TensorFlow (GPU build, then CPU build: optional npm dependencies whose
 // install downloads libtensorflow, so they are often absent), then wasm, then the pure-JS cpu
 // backend. Whatever is chosen, the wasm kernel fixes are registered so that a later switch to wasm
-// (tf.setBackend) trains correctly too, as is the wasm-aware matMul gradient.
+// (tf.setBackend) trains correctly too. (The layers' own kernels and the wasm-aware matMul gradient
+// are the standard library's: stdlib/nn registers them when it loads.)
 import './tfjs-setup.ts';
 import * as tf from '@tensorflow/tfjs-core';
 import { configureWasmForNode, describeWasm } from './wasm-node.ts';
 import { registerWasmKernelFixes } from './wasm-kernels.ts';
-import { registerMatMulGradient } from './matmul-gradient.ts';
 
 export type BackendRequest = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
 export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
@@ -157,7 +157,6 @@ export async function initBackend(request: BackendRequest, options: BackendOptio
   const list = candidatesFor[request];
   if (list === undefined) throw new Error(`unknown backend request '${String(request)}'`);
   registerWasmKernelFixes();
-  registerMatMulGradient();
   const tried: BackendAttempt[] = [];
   for (const name of list) {
     const attempt = await tryCandidate(name, options);

@@ -1,15 +1,11 @@
 // Where stages compute. The scheduler decides what runs when; an executor runs one stage somewhere
 // (a worker thread here, a Slurm job later), commits its result to the store and says how it ended.
+import type { StageProgress } from '../../core/op.ts';
 import type { Stage } from '../../core/stage.ts';
 import type { BackendChoice } from '../backends/select.ts';
 import type { JsonObject } from '../store/index.ts';
 
-export interface StageProgress {
-  step: number;
-  total: number;
-  /** Mean training loss since the previous report. */
-  loss?: number;
-}
+export type { StageProgress } from '../../core/op.ts';
 
 export interface StageHooks {
   /** Aborting stops the stage at its next step boundary; nothing of it reaches the store. */

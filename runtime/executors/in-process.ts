@@ -6,7 +6,7 @@ import { DEFAULT_DEVICE_CACHE_BYTES } from '../device-cache.ts';
 import { ResidentArtifacts, type ResidentTensorStats } from '../resident-tensors.ts';
 import type { Store } from '../store/index.ts';
 import { ExecutorStartError, type Executor, type StageHooks, type StageOutcome } from './executor.ts';
-import type { StageLibrary } from './stage-library.ts';
+import type { StageLibrary } from '../../core/library.ts';
 import { StageRunner } from './stage-runner.ts';
 
 export interface InProcessExecutorOptions {

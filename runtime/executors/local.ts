@@ -7,7 +7,6 @@ import { Worker } from 'node:worker_threads';
 import type { Stage } from '../../core/stage.ts';
 import type { BackendChoice, BackendRequest } from '../backends/select.ts';
 import { ExecutorStartError, type Executor, type StageHooks, type StageOutcome } from './executor.ts';
-import { STANDARD_LIBRARY } from './stage-library.ts';
 import type { FromWorker, ToWorker, WorkerSetup } from './worker-protocol.ts';
 
 export interface LocalExecutorOptions {
@@ -17,8 +16,8 @@ export interface LocalExecutorOptions {
   programDir: string;
   /** Per worker. */
   deviceCacheBytes: number;
-  /** URL of the stage library module; the standard one by default. */
-  library?: string;
+  /** URL of the module the workers load their stage library from (see stage-library.ts). */
+  library: string;
   /** How long an aborted stage may take to reach a step boundary before its worker is terminated. */
   abortGraceMs?: number;
   /** Threads of each worker's wasm backend; by default the machine's cores shared out among the workers. */
@@ -140,7 +139,7 @@ export class LocalExecutor implements Executor {
     this.#options = options;
     this.#setup = {
       storeRoot: options.storeRoot,
-      library: options.library ?? STANDARD_LIBRARY,
+      library: options.library,
       programDir: options.programDir,
       backend: options.backend,
       wasmThreads: options.wasmThreads ?? wasmThreadsPerWorker(options.jobs),

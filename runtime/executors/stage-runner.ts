@@ -8,13 +8,15 @@
 // the cache's budget.
 import { preimageOf, type Stage } from '../../core/stage.ts';
 import type { Artifact } from '../../core/artifacts.ts';
+import type { StageLibrary } from '../../core/library.ts';
+import { decodeArtifact, encodeArtifact } from '../artifact-codec.ts';
 import type { DeviceCache } from '../device-cache.ts';
 import { lossMetrics } from '../divergence.ts';
 import { curveMetric } from '../training-curve.ts';
 import type { ResidentTensors } from '../resident-tensors.ts';
 import { StoreCorruptError, type JsonObject, type StagePreimage, type Store } from '../store/index.ts';
 import type { StageHooks, StageOutcome } from './executor.ts';
-import type { StageLibrary } from './stage-library.ts';
+import { implementationOf } from './stage-library.ts';
 import packageJson from '../../package.json' with { type: 'json' };
 
 export interface StageRunnerOptions {
@@ -31,11 +33,9 @@ export interface StageRunnerOptions {
 
 export class StageRunner {
   readonly #options: StageRunnerOptions;
-  readonly #data: unknown;
 
   constructor(options: StageRunnerOptions) {
     this.#options = options;
-    this.#data = options.library.createDataCache();
   }
 
   async run(stage: Stage, inputKeys: Readonly<Record<string, string>>, hooks: StageHooks): Promise<StageOutcome> {
@@ -58,19 +58,18 @@ export class StageRunner {
         inputs[role] = input;
       }
       if (hooks.signal.aborted) return { status: 'aborted' };
-      const implementation = library.implementationFor(stage);
+      const implementation = implementationOf(library, stage);
       const result = await implementation(stage, inputs, {
         programDir: this.#options.programDir,
         signal: hooks.signal,
         progress: hooks.progress,
-        data: this.#data,
         tensors: lease,
       });
       const unusable = whyUnusable(result);
       if (unusable !== undefined) return { status: 'failed', error: unusable };
       const metrics = recordedMetrics(result);
       const record = await store.commit(stage.key, preimageOf(stage) as unknown as StagePreimage, {
-        [result.kind]: { kind: result.kind, bytes: library.encodeArtifact(result) },
+        [result.kind]: { kind: result.kind, bytes: encodeArtifact(result) },
       }, {
         name: stage.name, metrics, startedAt, backend: this.#options.backend, ltxVersion: packageJson.version,
       });
@@ -91,14 +90,14 @@ export class StageRunner {
   }
 
   async #input(key: string): Promise<Artifact | undefined> {
-    const { store, library, resident } = this.#options;
+    const { store, resident } = this.#options;
     const held = resident.get(key);
     if (held !== undefined) return held;
     const record = await store.lookup(key);
     if (record === undefined) return undefined;
     const [output] = Object.keys(record.outputs);
     if (output === undefined) return undefined;
-    const artifact = library.decodeArtifact(await store.readOutput(record, output));
+    const artifact = decodeArtifact(await store.readOutput(record, output));
     resident.set(key, artifact);
     return artifact;
   }
@@ -142,7 +141,7 @@ function isAbort(error: unknown): boolean {
 
 function describeFailure(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
-  // runtime/ops' StageFailure carries the reason meant for the user in `cause`.
+  // A stage implementation's StageFailure carries the reason meant for the user in `cause`.
   const reason = typeof error.cause === 'string' ? error.cause : error.message;
   return process.env.LTX_DEBUG && error.name !== 'StageFailure' ? `${reason}\n${error.stack ?? ''}` : reason;
 }

@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { arg } from '../signature.ts';
 import { defineDataset } from './define.ts';
 import { DatasetError } from './errors.ts';
-import { readDataFile, readFileHead } from './files.ts';
+import { DATA_FILE_LIMITS, isDirectory, readDataFile, readFileHead } from './files.ts';
 import { stringParam } from './params.ts';
 import { scaleBytes } from './pixels.ts';
 import type { DatasetParams, LoadedDataset, Split, SplitSizes } from './types.ts';
@@ -23,19 +23,15 @@ const TEST_FILES = ['test_batch.bin'];
 /** The folder the official archive (cifar-10-binary.tar.gz) unpacks into. */
 const ARCHIVE_FOLDER = 'cifar-10-batches-bin';
 
-async function isDirectory(path: string): Promise<boolean> {
-  return stat(path).then((info) => info.isDirectory(), () => false);
-}
-
 /** `path` may name the batch folder itself or the folder the archive was unpacked in. */
 async function batchDirectory(params: DatasetParams): Promise<string> {
   const dir = resolve(stringParam(OP, params, 'path'));
-  if (!(await isDirectory(dir))) {
+  if (!(await isDirectory(dir, `${OP}: path`))) {
     throw new DatasetError(`${OP}: directory not found: ${dir}; path names the folder holding data_batch_1.bin .. test_batch.bin`, dir);
   }
   const unpacked = join(dir, ARCHIVE_FOLDER);
   const hasBatches = await stat(join(dir, TEST_FILES[0]!)).then(() => true, () => false);
-  return !hasBatches && (await isDirectory(unpacked)) ? unpacked : dir;
+  return !hasBatches && (await isDirectory(unpacked, `${OP}: path`)) ? unpacked : dir;
 }
 
 function recordCount(file: string, length: number): number {
@@ -56,7 +52,7 @@ interface Batch {
 }
 
 async function readBatch(file: string): Promise<Batch> {
-  const bytes = await readDataFile(file, 'CIFAR-10 batch file');
+  const bytes = await readDataFile(file, 'CIFAR-10 batch file', DATA_FILE_LIMITS.binary);
   const count = recordCount(file, bytes.length);
   for (let r = 0; r < count; r++) {
     const label = bytes[r * CIFAR10_RECORD_BYTES]!;
@@ -95,8 +91,8 @@ async function load(params: DatasetParams): Promise<LoadedDataset> {
 
 /** Records counted from file lengths (a gzipped batch, which ltx also reads, is decompressed to count). */
 async function countRecords(file: string): Promise<number> {
-  const { compressed, storedLength } = await readFileHead(file, 2, 'CIFAR-10 batch file');
-  const length = compressed ? (await readDataFile(file, 'CIFAR-10 batch file')).length : storedLength;
+  const { compressed, storedLength } = await readFileHead(file, 2, 'CIFAR-10 batch file', DATA_FILE_LIMITS.binary);
+  const length = compressed ? (await readDataFile(file, 'CIFAR-10 batch file', DATA_FILE_LIMITS.binary)).length : storedLength;
   return recordCount(file, length);
 }
 

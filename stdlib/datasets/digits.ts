@@ -6,7 +6,7 @@ import { createRng } from '../random.ts';
 import { arg } from '../signature.ts';
 import { defineDataset } from './define.ts';
 import { DatasetError } from './errors.ts';
-import { readDataFile } from './files.ts';
+import { DATA_FILE_LIMITS, readDataFile } from './files.ts';
 import { fractionParam, integerParam } from './params.ts';
 import { gatherRows, sizesFromTestFraction, stratifiedSplit } from './split.ts';
 import type { DatasetParams, LoadedDataset, SplitSizes } from './types.ts';
@@ -68,7 +68,7 @@ function parseTable(text: string): DigitsTable {
 async function load(params: DatasetParams): Promise<LoadedDataset> {
   const { test, seed } = readParams(params);
   const { test: testCount } = sizesFromTestFraction(OP, DIGITS_EXAMPLES, test);
-  const table = parseTable(new TextDecoder().decode(await readDataFile(DIGITS_FILE, 'the bundled digits file')));
+  const table = parseTable(new TextDecoder().decode(await readDataFile(DIGITS_FILE, 'the bundled digits file', DATA_FILE_LIMITS.text)));
   const split = stratifiedSplit(table.labels, CLASSES, testCount, createRng(seed, 'digits/split'));
   const part = (rows: Int32Array) => ({
     x: gatherRows(table.pixels, PIXELS, rows),

@@ -4,7 +4,7 @@
 // would be confused Φ(−separation/2) of the time: 2.3% at the default separation of 4.
 // Classes are balanced (n/classes each, in random order) and the test split is stratified.
 import { createRng } from '../random.ts';
-import { arg } from '../signature.ts';
+import { arg, LIMITS } from '../signature.ts';
 import { defineDataset } from './define.ts';
 import { fractionParam, integerParam, positiveNumberParam } from './params.ts';
 import { gatherRows, sizesFromTestFraction, stratifiedSplit } from './split.ts';
@@ -69,9 +69,9 @@ export const gaussianMixture = defineDataset({
   version: 1,
   positional: ['classes', 'dim', 'n'],
   parameters: {
-    classes: arg.int('number of classes', { minimum: 2 }),
-    dim: arg.int('input dimension', { minimum: 1 }),
-    n: arg.int('number of examples (train and test together)', { minimum: 2 }),
+    classes: arg.count('number of classes', LIMITS.width, { minimum: 2 }),
+    dim: arg.count('input dimension', LIMITS.width),
+    n: arg.count('number of examples (train and test together)', LIMITS.examples, { minimum: 2 }),
     seed: arg.seed('seed of the cluster means and the samples'),
     separation: arg.number('scale of the distances between class means', { exclusiveMinimum: 0, default: 4 }),
     test: arg.fraction('share held out for testing', { default: 0.2, exclusiveMinimum: 0, exclusiveMaximum: 1 }),

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { arg } from '../signature.ts';
 import { defineDataset } from './define.ts';
 import { DatasetError } from './errors.ts';
-import { readDataFile, readFileHead } from './files.ts';
+import { DATA_FILE_LIMITS, DataFileRefused, formatBytes, isDirectory, readDataFile, readFileHead } from './files.ts';
 import { parseIdx, parseIdxHeader, type IdxArray, type IdxHeader } from './idx.ts';
 import { stringParam } from './params.ts';
 import { scaleBytes } from './pixels.ts';
@@ -58,11 +58,7 @@ async function isFile(file: string): Promise<boolean> {
 }
 
 async function checkDirectory(flavour: Flavour, dir: string): Promise<void> {
-  const info = await stat(dir).catch(() => undefined);
-  if (!info) throw new DatasetError(`${flavour.op}: directory not found: ${dir}; ${flavour.hint}`, dir);
-  if (!info.isDirectory()) {
-    throw new DatasetError(`${flavour.op}: ${dir} is not a directory; path names the directory holding the IDX files`, dir);
-  }
+  if (!(await isDirectory(dir, `${flavour.op}: path`))) throw new DatasetError(`${flavour.op}: directory not found: ${dir}; ${flavour.hint}`, dir);
 }
 
 async function locate(flavour: Flavour, dir: string, part: Part, contents: Contents): Promise<string> {
@@ -123,8 +119,8 @@ interface LoadedPart {
 
 async function loadPart(files: PartFiles): Promise<LoadedPart> {
   const [imageBytes, labelBytes] = await Promise.all([
-    readDataFile(files.images, `${files.part} images file`),
-    readDataFile(files.labels, `${files.part} labels file`),
+    readDataFile(files.images, `${files.part} images file`, DATA_FILE_LIMITS.binary),
+    readDataFile(files.labels, `${files.part} labels file`, DATA_FILE_LIMITS.binary),
   ]);
   const images = parseIdx(imageBytes, files.images, RANK.images, 'images');
   const labels = parseIdx(labelBytes, files.labels, RANK.labels, 'labels');
@@ -159,9 +155,18 @@ async function load(flavour: Flavour, params: DatasetParams): Promise<LoadedData
 async function probePart(files: PartFiles): Promise<number> {
   const header = async (file: string, contents: Contents): Promise<IdxHeader> => {
     const rank = RANK[contents];
-    const { head, compressed, storedLength } = await readFileHead(file, 4 + 4 * rank, `${files.part} ${contents} file`);
+    const what = `${files.part} ${contents} file`;
+    const { head, compressed, storedLength } = await readFileHead(file, 4 + 4 * rank, what, DATA_FILE_LIMITS.binary);
     const parsed = parseIdxHeader(head, file, rank, contents);
     const expectedLength = parsed.headerLength + parsed.dims.reduce((a, b) => a * b, 1);
+    // A gzipped file's header announces what it decompresses to.
+    if (expectedLength > DATA_FILE_LIMITS.binary) {
+      throw new DataFileRefused(
+        `${file}: its header (${parsed.dims.join(' × ')} ${contents}) announces ${formatBytes(expectedLength)}, over the ` +
+          `${formatBytes(DATA_FILE_LIMITS.binary)} ltx reads of a ${what}`,
+        file,
+      );
+    }
     if (!compressed && storedLength !== expectedLength) {
       throw new DatasetError(
         `${file} holds ${storedLength} bytes but its header (${parsed.dims.join(' × ')} ${contents}) needs ${expectedLength}`,

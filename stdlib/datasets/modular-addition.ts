@@ -3,7 +3,7 @@
 // classes p), for models that embed tokens. A seeded random `train` share of the p² pairs trains,
 // the rest tests; within each split pairs come in (a, b) order (the trainer shuffles).
 import { createRng } from '../random.ts';
-import { arg } from '../signature.ts';
+import { arg, LIMITS } from '../signature.ts';
 import { defineDataset } from './define.ts';
 import { fractionParam, integerParam } from './params.ts';
 import { gatherRows, randomSplit, sizesFromTrainFraction } from './split.ts';
@@ -55,7 +55,7 @@ export const modularAddition = defineDataset({
   version: 1,
   positional: ['p'],
   parameters: {
-    p: arg.int('the modulus', { minimum: 2 }),
+    p: arg.count('the modulus (p² pairs)', Math.floor(Math.sqrt(LIMITS.examples)), { minimum: 2 }),
     train: arg.fraction('share of the p² pairs used for training', { default: 0.3, exclusiveMinimum: 0, exclusiveMaximum: 1 }),
     seed: arg.seed('seed of the split'),
   },

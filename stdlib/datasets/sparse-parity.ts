@@ -3,7 +3,7 @@
 // product is −1), else 0. Examples are independent, so the last round(n × test) of them form the test
 // split.
 import { createRng } from '../random.ts';
-import { arg } from '../signature.ts';
+import { arg, LIMITS } from '../signature.ts';
 import { defineDataset } from './define.ts';
 import { DatasetError } from './errors.ts';
 import { fractionParam, integerParam } from './params.ts';
@@ -66,9 +66,9 @@ export const sparseParity = defineDataset({
   version: 1,
   positional: ['bits', 'k', 'n'],
   parameters: {
-    bits: arg.int('length of each bit string', { minimum: 1 }),
-    k: arg.int('size of the hidden subset', { minimum: 1 }),
-    n: arg.int('number of examples (train and test together)', { minimum: 2 }),
+    bits: arg.count('length of each bit string', LIMITS.width),
+    k: arg.count('size of the hidden subset', LIMITS.width),
+    n: arg.count('number of examples (train and test together)', LIMITS.examples, { minimum: 2 }),
     seed: arg.seed('seed of the subset and the strings'),
     test: arg.fraction('share held out for testing', { default: 0.2, exclusiveMinimum: 0, exclusiveMaximum: 1 }),
   },

@@ -4,7 +4,7 @@
 // `inputShape` and `outputs` as parameters. Examples are independent, so the last round(n × test) form
 // the test split.
 import { createRng } from '../random.ts';
-import { arg } from '../signature.ts';
+import { arg, LIMITS } from '../signature.ts';
 import { defineDataset } from './define.ts';
 import { DatasetError } from './errors.ts';
 import { fractionParam, integerParam, shapeParam } from './params.ts';
@@ -80,7 +80,7 @@ export const teacher = defineDataset({
   positional: ['model', 'n'],
   parameters: {
     model: arg.ref(['model'], 'the teacher architecture'),
-    n: arg.int('number of examples (train and test together)', { minimum: 2 }),
+    n: arg.count('number of examples (train and test together)', LIMITS.examples, { minimum: 2 }),
     seed: arg.seed('seed of the teacher weights and the inputs'),
     test: arg.fraction('share held out for testing', { default: 0.2, exclusiveMinimum: 0, exclusiveMaximum: 1 }),
   },

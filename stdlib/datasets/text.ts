@@ -6,10 +6,10 @@
 // `context` characters, so consecutive windows share one character and every transition of a part is
 // a target exactly once: a part of L characters gives floor((L − 1) / context) windows.
 import { resolve } from 'node:path';
-import { arg } from '../signature.ts';
+import { arg, LIMITS } from '../signature.ts';
 import { defineDataset } from './define.ts';
 import { DatasetError } from './errors.ts';
-import { readDataFile } from './files.ts';
+import { DATA_FILE_LIMITS, readDataFile } from './files.ts';
 import { fractionParam, integerParam, stringParam } from './params.ts';
 import type { DatasetParams, LoadedDataset, Split, SplitSizes } from './types.ts';
 
@@ -30,7 +30,7 @@ function readParams(params: DatasetParams): TextParams {
 }
 
 async function readText(file: string): Promise<string> {
-  const bytes = await readDataFile(file, 'text file');
+  const bytes = await readDataFile(file, 'text file', DATA_FILE_LIMITS.text);
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
@@ -114,7 +114,7 @@ export const text = defineDataset({
   positional: ['path', 'context'],
   parameters: {
     path: arg.string('the text file', { minLength: 1 }),
-    context: arg.int('context length in characters', { minimum: 1 }),
+    context: arg.count('context length in characters', LIMITS.positions),
     test: arg.fraction('share of the text held out for testing', { default: 0.1, exclusiveMinimum: 0, exclusiveMaximum: 1 }),
   },
   required: ['path', 'context'],

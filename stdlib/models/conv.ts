@@ -5,7 +5,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { withDefaults } from '../../core/defaults.ts';
 import { conv2d, linear } from '../nn/ops.ts';
-import { arg } from '../signature.ts';
+import { arg, LIMITS } from '../signature.ts';
 import { defineModel } from './define.ts';
 import { ModelError } from './errors.ts';
 import { activate, asImages, flatten, kernelOf, matrixOf, maxPool2, vectorOf } from './layers.ts';
@@ -113,9 +113,12 @@ export const conv = defineModel({
   positional: ['input'],
   parameters: {
     input: arg.shape('input shape [height, width, channels]'),
-    channels: { type: 'array', minItems: 1, items: { type: 'array', minItems: 1, items: { type: 'integer', minimum: 1 } }, description: 'channels of each convolution, grouped by pooling stage' },
-    kernel: arg.int('kernel size', { minimum: 1, default: 3 }),
-    hidden: { type: 'array', items: { type: 'integer', minimum: 1 }, description: 'dense layer widths', default: [256, 256] },
+    channels: {
+      type: 'array', minItems: 1, maxItems: LIMITS.layers, items: arg.counts('channels of one stage', LIMITS.width, { minItems: 1 }),
+      description: 'channels of each convolution, grouped by pooling stage',
+    },
+    kernel: arg.count('kernel size', LIMITS.positions, { default: 3 }),
+    hidden: arg.counts('dense layer widths', LIMITS.width, { default: [256, 256] }),
     classes: classesParameter(10),
     activation: activationParameter,
   },

@@ -2,7 +2,7 @@
 // layer2, ... from the input side, the last one `output` (LeNet-300-100 is hidden: [300, 100]).
 import type * as tf from '@tensorflow/tfjs-core';
 import { linear } from '../nn/ops.ts';
-import { arg } from '../signature.ts';
+import { arg, LIMITS } from '../signature.ts';
 import { defineModel } from './define.ts';
 import { activate, flatten, matrixOf, vectorOf } from './layers.ts';
 import { activationParameter, classesParameter, readActivation, readBool, readInt, readIntList, type Activation } from './params.ts';
@@ -62,8 +62,8 @@ export const mlp = defineModel({
   version: 1,
   positional: ['input', 'hidden', 'classes'],
   parameters: {
-    input: arg.int('input size (inputs are flattened)', { minimum: 1 }),
-    hidden: { type: 'array', items: { type: 'integer', minimum: 1 }, description: 'hidden layer widths', default: [] },
+    input: arg.count('input size (inputs are flattened)', LIMITS.width),
+    hidden: arg.counts('hidden layer widths', LIMITS.width, { default: [] }),
     classes: classesParameter(),
     activation: activationParameter,
     bias: arg.bool('whether dense layers have biases', true),

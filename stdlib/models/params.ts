@@ -2,7 +2,7 @@
 // filled its defaults, but a layout is also built from parameters no compiler saw (a stage's params
 // read back, tests), so each reader checks the type it returns; a failure names the argument. Defaults
 // are the schema's alone: a caller without a compiler fills them with core/defaults.ts.
-import { arg, type JsonSchema } from '../signature.ts';
+import { arg, LIMITS, type JsonSchema } from '../signature.ts';
 import { ModelError } from './errors.ts';
 
 export type Activation = 'relu' | 'tanh' | 'gelu' | 'linear';
@@ -13,7 +13,7 @@ export const activationParameter: JsonSchema = arg.oneOf([...ACTIVATIONS], 'nonl
 
 /** The schema of the `classes` parameter, with the model's default if it has one. */
 export function classesParameter(defaultClasses?: number): JsonSchema {
-  return arg.int('number of outputs (classes)', { minimum: 1, ...(defaultClasses === undefined ? {} : { default: defaultClasses }) });
+  return arg.count('number of outputs (classes)', LIMITS.width, defaultClasses === undefined ? {} : { default: defaultClasses });
 }
 
 /** An image shape [height, width, channels]. */

@@ -4,7 +4,7 @@
 // Convs carry no bias (the batch norm that follows has a shift), as in OpenLTH's cifar_resnet.
 import * as tf from '@tensorflow/tfjs-core';
 import { conv2d, linear } from '../nn/ops.ts';
-import { arg } from '../signature.ts';
+import { arg, LIMITS } from '../signature.ts';
 import { defineModel } from './define.ts';
 import { ModelError } from './errors.ts';
 import { asImages, batchNorm, kernelOf, matrixOf, vectorOf } from './layers.ts';
@@ -129,8 +129,8 @@ export const resnet = defineModel({
   version: 1,
   positional: ['depth'],
   parameters: {
-    depth: arg.int('depth (6n + 2: 8, 14, 20, 32, 56, ...)', { minimum: 8, default: 20 }),
-    width: arg.int('channels of the first stage (doubled in each later stage)', { minimum: 1, default: 16 }),
+    depth: arg.count('depth (6n + 2: 8, 14, 20, 32, 56, ...)', LIMITS.layers, { minimum: 8, default: 20 }),
+    width: arg.count('channels of the first stage (doubled in each later stage)', LIMITS.width, { default: 16 }),
     input: arg.shape('input shape [height, width, channels]', [32, 32, 3]),
     classes: classesParameter(10),
   },

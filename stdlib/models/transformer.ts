@@ -3,7 +3,7 @@
 // the token embedding.
 import * as tf from '@tensorflow/tfjs-core';
 import { linear } from '../nn/ops.ts';
-import { arg } from '../signature.ts';
+import { arg, LIMITS } from '../signature.ts';
 import { defineModel } from './define.ts';
 import { ModelError } from './errors.ts';
 import { gelu, layerNorm, matrixOf, vectorOf } from './layers.ts';
@@ -121,12 +121,12 @@ export const transformer = defineModel({
   version: 1,
   positional: ['vocab', 'context', 'width', 'heads', 'layers'],
   parameters: {
-    vocab: arg.int('vocabulary size', { minimum: 2 }),
-    context: arg.int('context length', { minimum: 1 }),
-    width: arg.int('model width', { minimum: 1 }),
-    heads: arg.int('attention heads (must divide width)', { minimum: 1 }),
-    layers: arg.int('number of blocks', { minimum: 1 }),
-    mlp_ratio: arg.int('MLP width as a multiple of the model width', { minimum: 1, default: 4 }),
+    vocab: arg.count('vocabulary size', LIMITS.width, { minimum: 2 }),
+    context: arg.count('context length', LIMITS.positions),
+    width: arg.count('model width', LIMITS.width),
+    heads: arg.count('attention heads (must divide width)', LIMITS.width),
+    layers: arg.count('number of blocks', LIMITS.layers),
+    mlp_ratio: arg.count('MLP width as a multiple of the model width', LIMITS.width, { default: 4 }),
   },
   required: ['vocab', 'context', 'width', 'heads', 'layers'],
   read: resolveTransformerParams,

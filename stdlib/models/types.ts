@@ -36,6 +36,8 @@ export interface ModelLayout {
   outputs: number;
   /** Layers that hold a prunable kernel, in forward order. */
   prunableLayers: string[];
+  /** Elements of all parameters (weights and buffers): what the model costs in memory. */
+  weights: number;
 }
 
 /** What each model contributes to its layout; the rest (its name, its prunable layers) follows. */

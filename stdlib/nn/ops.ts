@@ -1,20 +1,21 @@
 // Layer primitives shared by every model. Models call these rather than tf.matMul / tf.conv2d
-// directly so that backend-specific fast gradients (see runtime/backends) apply to all of them.
+// directly so that backend-specific fast gradients (kernels/) apply to all of them.
 //
 // Dense and conv layers run as kernels of their own ('LtxLinear', 'LtxConv2D') that forward to the
 // backend's BatchMatMul / Conv2D, so that they can carry their own gradients:
 //  - on wasm every product is a plain matMul/conv of explicitly transposed operands (its matMul
 //    with transpose flags and its Conv2DBackpropInput are ~8× slower), multiplied the way round
-//    that repacks the smaller operand (runtime/backends/matmul-orientation.ts);
+//    that repacks the smaller operand (kernels/matmul-orientation.ts);
 //  - each input's gradient is computed only if something needs it (the engine asks per input),
 //    so the first layer never computes a gradient for the data. tf.customGrad computes all
 //    gradients eagerly, which would cost the MLP ~30% more work per step;
-//  - on wasm the bias is added inside the layer's kernel (runtime/backends/layer-kernels.ts): a
+//  - on wasm the bias is added inside the layer's kernel (kernels/layer-kernels.ts): a
 //    separate add op and its gradient cost small nets noticeable engine overhead there.
-// Gradients need tfjs's gradient registry loaded, which runtime/backends/select.ts initBackend does.
+// Gradients need tfjs's gradient registry loaded, which gradients.ts does.
 import * as tf from '@tensorflow/tfjs-core';
-import { wasmConv2dForward, wasmLinearForward } from '../../runtime/backends/layer-kernels.ts';
-import { forwardOrientation, product } from '../../runtime/backends/matmul-orientation.ts';
+import './gradients.ts';
+import { wasmConv2dForward, wasmLinearForward } from './kernels/layer-kernels.ts';
+import { forwardOrientation, product } from './kernels/matmul-orientation.ts';
 
 const LINEAR = 'LtxLinear';
 const CONV2D = 'LtxConv2D';

@@ -1,10 +1,10 @@
 // Optimizer and schedule modules from what their files know. Every optimizer also takes the minibatch
 // size and the learning-rate schedule (warmup, decay), which the trainer reads the same way for all.
-import { arg, signatureOf, type JsonSchema, type SignatureSpec } from '../signature.ts';
+import { arg, type JsonSchema, LIMITS, signatureOf, type SignatureSpec } from '../signature.ts';
 import type { DecayConfig, OptimizerConfig, OptimizerModule, ScheduleModule } from './types.ts';
 
 const SHARED_PARAMETERS: Record<string, JsonSchema> = {
-  batch: arg.int('minibatch size', { minimum: 1, default: 128 }),
+  batch: arg.count('minibatch size', LIMITS.examples, { default: 128 }),
   warmup: arg.quantity('linear learning-rate warmup from 0', 0),
   decay: arg.ref(['schedule'], 'learning-rate decay: step(at: [...], factor: ...) or cosine'),
 };

@@ -1,9 +1,13 @@
 // The basic probes: accuracy and loss of weights on a split, and the sparsity of a mask (or of the mask
 // a checkpoint trains under). Each returns one row of its probe's table.
-import type { Checkpoint, Mask, ProbeResult } from '../../core/artifacts.ts';
-import type { TensorSource } from '../../runtime/resident-tensors.ts';
+import type { Artifact, Checkpoint, Mask, ProbeResult } from '../../core/artifacts.ts';
+import type { StageContext, StageImplementation, TensorSource } from '../../core/op.ts';
+import type { Stage } from '../../core/stage.ts';
 import type { LoadedDataset } from '../datasets/index.ts';
-import { modelLayout, type ModelLayout } from '../models/layout.ts';
+import { probeData } from '../stage-support/data.ts';
+import { failing } from '../stage-support/failure.ts';
+import { layoutOf } from '../stage-support/models.ts';
+import { checkpointInput, checkpointOrMaskInput } from '../stage-support/params.ts';
 import { evaluate, EVALUATION_BATCH } from '../training/evaluate.ts';
 
 export interface EvaluationTarget {
@@ -13,10 +17,6 @@ export interface EvaluationTarget {
   batch?: number;
   /** Where the checkpoint's weights are on the backend (the runtime's resident tensors); uploaded for the probe otherwise. */
   tensors?: TensorSource;
-}
-
-export function layoutOf(model: { op: string; params: Record<string, unknown> }): ModelLayout {
-  return modelLayout(model.op, model.params);
 }
 
 function evaluateTarget(target: EvaluationTarget) {
@@ -93,3 +93,23 @@ export function sparsityProbe(x: Checkpoint | Mask): ProbeResult {
     layers: Object.fromEntries(Object.entries(layers).map(([name, c]) => [name, row(c.kept, c.total)])),
   };
 }
+
+// ---- stages ------------------------------------------------------------------------------------
+
+async function evaluationTarget(stage: Stage, inputs: Record<string, Artifact>, ctx: StageContext): Promise<EvaluationTarget> {
+  const checkpoint = checkpointInput(stage, inputs, 'x');
+  const { dataset, split } = await probeData(stage, ctx, [checkpoint]);
+  return { checkpoint, dataset, split, tensors: ctx.tensors };
+}
+
+export const accuracyStage: StageImplementation = async (stage, inputs, ctx) => {
+  const target = await evaluationTarget(stage, inputs, ctx);
+  return failing('accuracy', () => accuracyProbe(target));
+};
+
+export const lossStage: StageImplementation = async (stage, inputs, ctx) => {
+  const target = await evaluationTarget(stage, inputs, ctx);
+  return failing('loss', () => lossProbe(target));
+};
+
+export const sparsityStage: StageImplementation = async (stage, inputs) => sparsityProbe(checkpointOrMaskInput(stage, inputs, 'x'));

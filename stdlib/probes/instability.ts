@@ -10,10 +10,17 @@
 //   means over all pairs (the per-pair paths are in the series).
 // - The loss barrier is the same construction on the mean loss.
 // - Regression data has no error: its barrier is the loss barrier, and the path reports loss_at_α.
-import type { Checkpoint, ProbeResult, TensorValue } from '../../core/artifacts.ts';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import type { Artifact, Checkpoint, ProbeResult, TensorValue } from '../../core/artifacts.ts';
+import type { StageImplementation } from '../../core/op.ts';
+import type { Stage } from '../../core/stage.ts';
 import type { LoadedDataset } from '../datasets/index.ts';
 import { modelLayout } from '../models/layout.ts';
 import { applyMask, type MaskMap } from '../pruning/index.ts';
+import { probeData } from '../stage-support/data.ts';
+import { failing, StageFailure, throwIfAborted } from '../stage-support/failure.ts';
+import { checkAllSameModel } from '../stage-support/models.ts';
+import { checkpointInput, integerParam } from '../stage-support/params.ts';
 import { evaluate, EVALUATION_BATCH } from '../training/evaluate.ts';
 
 export interface InstabilityTarget {
@@ -165,3 +172,34 @@ function sameMask(a: MaskMap | undefined, b: MaskMap | undefined): boolean {
   }
   return true;
 }
+
+// ---- stage -------------------------------------------------------------------------------------
+
+/** The copies' final checkpoints, by the number after `copies` in their input role. */
+function copiesOf(stage: Stage, inputs: Record<string, Artifact>): Checkpoint[] {
+  const roles = Object.keys(inputs)
+    .map((role) => /^copies(\d+)$/.exec(role))
+    .filter((match): match is RegExpExecArray => match !== null)
+    .sort((x, y) => Number(x[1]) - Number(y[1]))
+    .map((match) => match[0]);
+  if (roles.length < 2) throw new StageFailure(`instability needs the final checkpoints of at least two copies (inputs copies0, copies1, …), got ${roles.length}`);
+  return roles.map((role) => checkpointInput(stage, inputs, role));
+}
+
+/** The instability stage: the trained copies are its inputs copies0, copies1, … */
+export const instabilityStage: StageImplementation = async (stage, inputs, ctx) => {
+  const copies = copiesOf(stage, inputs);
+  checkAllSameModel('instability', 'the copies', copies.map((copy) => copy.model));
+  const points = integerParam(stage.params, 'points');
+  if (points < 2) throw new StageFailure(`parameter 'points' must be at least 2, got ${points}`);
+  const { dataset, split } = await probeData(stage, ctx, [copies[0]!]);
+  return failing('instability', () => instabilityProbe({
+    copies, dataset, split, points,
+    beforeEvaluation: async (done, total) => {
+      // Evaluations run synchronously: give the event loop a turn so that an abort can arrive.
+      await nextTurn();
+      throwIfAborted(ctx.signal);
+      ctx.progress({ step: done, total });
+    },
+  }));
+};

@@ -18,8 +18,12 @@
 // labels (the regression targets for regression); absent when the targets do not vary.
 import * as tf from '@tensorflow/tfjs-core';
 import type { Checkpoint, ProbeResult } from '../../core/artifacts.ts';
+import type { StageImplementation } from '../../core/op.ts';
 import type { LoadedDataset } from '../datasets/index.ts';
 import { createRng } from '../random.ts';
+import { probeData } from '../stage-support/data.ts';
+import { failing } from '../stage-support/failure.ts';
+import { checkpointInput, integerParam } from '../stage-support/params.ts';
 import {
   disposeTensors, examplesOf, networkOf, outputsOf, uploadBuffers, uploadMasks, uploadParams, type Network,
 } from './network.ts';
@@ -203,3 +207,13 @@ export function kernelDistanceProbe(target: KernelDistanceTarget): ProbeResult {
   metrics.samples = rows.length;
   return { kind: 'probe', metrics };
 }
+
+/** The kernel_distance stage: the empirical NTKs of inputs `a` and `b`. */
+export const kernelDistanceStage: StageImplementation = async (stage, inputs, ctx) => {
+  const a = checkpointInput(stage, inputs, 'a');
+  const b = checkpointInput(stage, inputs, 'b');
+  const { dataset, split } = await probeData(stage, ctx, [a, b]);
+  const samples = integerParam(stage.params, 'samples');
+  const seed = integerParam(stage.params, 'seed');
+  return failing('kernel_distance', () => kernelDistanceProbe({ a, b, dataset, split, samples, seed }));
+};

@@ -27,8 +27,13 @@
 // f(θ) uses θ's. Language models count every position's logits, as their accuracy does.
 import * as tf from '@tensorflow/tfjs-core';
 import type { Checkpoint, ProbeResult } from '../../core/artifacts.ts';
+import type { StageImplementation } from '../../core/op.ts';
 import type { LoadedDataset } from '../datasets/index.ts';
 import { correct } from '../nn/losses.ts';
+import { probeData } from '../stage-support/data.ts';
+import { failing } from '../stage-support/failure.ts';
+import { checkSameModel } from '../stage-support/models.ts';
+import { checkpointInput, integerParam } from '../stage-support/params.ts';
 import {
   disposeTensors, examplesOf, networkOf, outputsOf, parameterNorm, uploadBuffers, uploadParams, type Network,
 } from './network.ts';
@@ -170,3 +175,13 @@ function accumulate(
   sums.rightNet += correct(classes.task, trained, classes.y);
   sums.rightLinear += correct(classes.task, linear, classes.y);
 }
+
+/** The linearization stage: the tangent model at input `init`, evaluated at input `x`. */
+export const linearizationStage: StageImplementation = async (stage, inputs, ctx) => {
+  const init = checkpointInput(stage, inputs, 'init');
+  const x = checkpointInput(stage, inputs, 'x');
+  checkSameModel(init.model, x.model, (a, b) => `linearization: the linearization point is a ${a} but the trained weights are a ${b}`);
+  const { dataset, split } = await probeData(stage, ctx, [init]);
+  const samples = integerParam(stage.params, 'samples');
+  return failing('linearization', () => linearizationProbe({ init, x, dataset, split, samples }));
+};

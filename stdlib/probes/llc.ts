@@ -19,9 +19,14 @@
 // (per step, per parameter in layout order) from createRng(seed, 'sgld/chain=' + c).
 import * as tf from '@tensorflow/tfjs-core';
 import type { Checkpoint, ProbeResult } from '../../core/artifacts.ts';
+import type { StageImplementation } from '../../core/op.ts';
+import type { Stage } from '../../core/stage.ts';
 import type { LoadedDataset } from '../datasets/index.ts';
 import { loss } from '../nn/losses.ts';
 import { createRng, type Rng } from '../random.ts';
+import { probeData } from '../stage-support/data.ts';
+import { failing, StageFailure } from '../stage-support/failure.ts';
+import { checkpointInput, integerParam, numberParam } from '../stage-support/params.ts';
 import { evaluate } from '../training/evaluate.ts';
 import { disposeTensors, examplesOf, networkOf, outputsOf, uploadBuffers, uploadMasks, uploadParams, type Network } from './network.ts';
 
@@ -194,4 +199,43 @@ function sampleStd(values: number[]): number {
   if (values.length < 2) return 0;
   const m = mean(values);
   return Math.sqrt(values.reduce((a, v) => a + (v - m) ** 2, 0) / (values.length - 1));
+}
+
+// ---- stage -------------------------------------------------------------------------------------
+
+/** The llc stage: SGLD chains around input `x`, on the `on` split. */
+export const llcStage: StageImplementation = async (stage, inputs, ctx) => {
+  const checkpoint = checkpointInput(stage, inputs, 'x');
+  const { dataset, split } = await probeData(stage, ctx, [checkpoint]);
+  const settings = llcSettings(stage);
+  return failing('llc', () => llcProbe({ checkpoint, dataset, split }, settings, {
+    signal: ctx.signal,
+    onProgress: (step, total, loss) => ctx.progress({ step, total, loss }),
+  }));
+};
+
+/** The SGLD settings, checked: a stage may come from a store written by another version. */
+function llcSettings(stage: Stage): LlcSettings {
+  const p = stage.params;
+  const settings: LlcSettings = {
+    epsilon: positive(numberParam(p, 'epsilon'), 'epsilon'),
+    gamma: numberParam(p, 'gamma'),
+    chains: integerParam(p, 'chains'),
+    draws: integerParam(p, 'draws'),
+    burnin: integerParam(p, 'burnin'),
+    batch: integerParam(p, 'batch'),
+    seed: integerParam(p, 'seed'),
+  };
+  // Absent (or null) means devinterp's default, B / ln B, which depends on the data: llcProbe fills it.
+  if (p['nbeta'] !== undefined && p['nbeta'] !== null) settings.nbeta = positive(numberParam(p, 'nbeta'), 'nbeta');
+  if (settings.gamma < 0) throw new StageFailure(`parameter 'gamma' must be at least 0, got ${settings.gamma}`);
+  for (const key of ['chains', 'draws', 'batch'] as const) {
+    if (settings[key] < 1) throw new StageFailure(`parameter '${key}' must be at least 1, got ${settings[key]}`);
+  }
+  return settings;
+}
+
+function positive(value: number, key: string): number {
+  if (!(value > 0)) throw new StageFailure(`parameter '${key}' must be positive, got ${value}`);
+  return value;
 }

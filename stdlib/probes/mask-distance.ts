@@ -4,8 +4,12 @@
 // weights the masks rank (prunable, outside `skip`). A small distance between consecutive checkpoints
 // means the mask has settled: the early-bird ticket can be drawn.
 import type { Checkpoint, ProbeResult } from '../../core/artifacts.ts';
+import type { StageImplementation } from '../../core/op.ts';
 import type { ModelLayout } from '../models/layout.ts';
 import { applyMask, magnitudeMasks, matchesAny, type MaskMap } from '../pruning/index.ts';
+import { failing } from '../stage-support/failure.ts';
+import { checkAllSameModel, layoutOf } from '../stage-support/models.ts';
+import { checkpointInput, numberParam, stringListParam, stringParam } from '../stage-support/params.ts';
 
 export interface EarlyBirdOptions {
   /** Share of the ranked weights each mask removes, in [0, 1). */
@@ -70,3 +74,17 @@ export function maskDistance(
 ): ProbeResult {
   return maskHamming(layout, earlyBirdMask(layout, a, options), earlyBirdMask(layout, b, options), options.skip);
 }
+
+/** The mask_distance stage: checkpoints `a` and `b`, consecutive members of one family. */
+export const maskDistanceStage: StageImplementation = async (stage, inputs) => {
+  const a = checkpointInput(stage, inputs, 'a');
+  const b = checkpointInput(stage, inputs, 'b');
+  checkAllSameModel('mask_distance', 'the two checkpoints', [a.model, b.model]);
+  const layout = layoutOf(a.model);
+  const options: EarlyBirdOptions = {
+    sparsity: numberParam(stage.params, 'sparsity'),
+    scope: stringParam(stage.params, 'scope', ['global', 'layerwise'] as const),
+    skip: stringListParam(stage.params, 'skip'),
+  };
+  return failing('mask_distance', () => maskDistance(layout, a, b, options));
+};

@@ -6,7 +6,11 @@
 // the intersection I is then hypergeometric and E[J] = Σ_i P(I = i) · i / (kA + kB − i). For equal
 // densities d and large n this tends to d / (2 − d), for densities dA, dB to dA·dB / (dA + dB − dA·dB).
 import type { Mask, ProbeResult } from '../../core/artifacts.ts';
+import type { StageImplementation } from '../../core/op.ts';
 import type { ModelLayout } from '../models/layout.ts';
+import { failing } from '../stage-support/failure.ts';
+import { checkAllSameModel, layoutOf } from '../stage-support/models.ts';
+import { maskInput } from '../stage-support/params.ts';
 
 export interface OverlapCounts {
   /** Weights both masks keep. */
@@ -143,3 +147,12 @@ function keepData(mask: Mask, name: string, size: number, which: string): Uint8A
   }
   return entry?.data;
 }
+
+/** The mask_overlap stage: masks `a` and `b` of one model. */
+export const maskOverlapStage: StageImplementation = async (stage, inputs) => {
+  const a = maskInput(stage, inputs, 'a');
+  const b = maskInput(stage, inputs, 'b');
+  checkAllSameModel('mask_overlap', 'the two masks', [a.model, b.model]);
+  const layout = layoutOf(a.model);
+  return failing('mask_overlap', () => maskOverlap(layout, a, b));
+};

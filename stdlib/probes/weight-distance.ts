@@ -4,7 +4,11 @@
 // shifts, embeddings; batch-norm running statistics (buffers) do not, since no gradient moves them.
 // Sums run in float64.
 import type { ProbeResult, TensorValue } from '../../core/artifacts.ts';
+import type { StageImplementation } from '../../core/op.ts';
 import type { ModelLayout } from '../models/layout.ts';
+import { failing } from '../stage-support/failure.ts';
+import { checkAllSameModel, layoutOf } from '../stage-support/models.ts';
+import { checkpointInput } from '../stage-support/params.ts';
 
 interface SquaredSums {
   difference: number;
@@ -64,3 +68,12 @@ function parameter(weights: ReadonlyMap<string, TensorValue>, name: string, size
   if (w.data.length !== size) throw new Error(`'${name}' of the ${which} weights has ${w.data.length} values, the model expects ${size}`);
   return w.data;
 }
+
+/** The weight_distance stage: checkpoints `a` and `b` of one model. */
+export const weightDistanceStage: StageImplementation = async (stage, inputs) => {
+  const a = checkpointInput(stage, inputs, 'a');
+  const b = checkpointInput(stage, inputs, 'b');
+  checkAllSameModel('weight_distance', 'the two sets of weights', [a.model, b.model]);
+  const layout = layoutOf(a.model);
+  return failing('weight_distance', () => weightDistance(layout, a.weights, b.weights));
+};

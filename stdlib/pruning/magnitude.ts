@@ -1,7 +1,12 @@
 // Magnitude pruning (Han et al. 2015; Frankle & Carbin 2019): remove `rate` of the weights the current
 // mask still keeps, those of smallest |w|. Counts are exact: a group of K kept weights loses round(rate·K),
 // ties in |w| broken by position (parameters in layout order, then element index).
+import type { Mask } from '../../core/artifacts.ts';
+import type { StageImplementation } from '../../core/op.ts';
 import type { ModelLayout, ParamSpec } from '../models/layout.ts';
+import { failing } from '../stage-support/failure.ts';
+import { checkSameModel, layoutOf } from '../stage-support/models.ts';
+import { checkpointInput, numberParam, rateRecordParam, stringListParam, stringParam } from '../stage-support/params.ts';
 import { matchesAny, rateFor } from './layer-globs.ts';
 import type { MaskMap } from './types.ts';
 
@@ -92,3 +97,19 @@ function pruneGroup(group: Group): void {
     }
   }
 }
+
+/** The magnitude stage: the mask of input `weights` pruned by `rate`. */
+export const magnitudeStage: StageImplementation = async (stage, inputs) => {
+  const weights = checkpointInput(stage, inputs, 'weights');
+  const layout = layoutOf(weights.model);
+  if (weights.mask) checkSameModel(weights.mask.model, weights.model, (m, w) => `magnitude: the checkpoint's mask was made for ${m}, but its weights are of ${w}`);
+  const options: MagnitudeOptions = {
+    rate: numberParam(stage.params, 'rate'),
+    scope: stringParam(stage.params, 'scope', ['global', 'layerwise'] as const),
+    skip: stringListParam(stage.params, 'skip'),
+    rates: rateRecordParam(stage.params, 'rates'),
+  };
+  const masks = await failing('magnitude', () => magnitudeMasks(layout, weights.weights, weights.mask?.masks, options));
+  const mask: Mask = { kind: 'mask', model: weights.model, masks };
+  return mask;
+};

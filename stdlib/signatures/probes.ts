@@ -1,6 +1,8 @@
-import { arg, objectSchema, type JsonSchema, type LtxType, type Signature } from '../signature.ts';
+import { arg, LIMITS, objectSchema, type JsonSchema, type LtxType, type Signature } from '../signature.ts';
 
 const weights: LtxType[] = ['init', 'checkpoint', 'run', 'family', 'lottery'];
+// The copies' data orders are 1,000,000 + 1000 × seed + copy (compiler/ops.ts): distinct for up to 1000 copies.
+const MAX_COPIES = 1000;
 const on = arg.ref(['split', 'dataset'], 'evaluation data (a dataset means its test split)');
 const probe = (
   name: string, summary: string, positional: string[], props: Record<string, JsonSchema>, required: string[], version = 1,
@@ -31,8 +33,8 @@ export const probeSignatures: Signature[] = [
   probe('instability', 'Linear mode connectivity (Frankle et al. 2020): copies trained from the checkpoint (⊙ mask) with different data orders to the end of its run; error along the linear path between them. Metrics: barrier, error at each α.', ['x'], {
     x: arg.ref(['init', 'checkpoint', 'run'], 'the checkpoint the copies start from'),
     mask: arg.ref(['mask', 'run'], 'mask applied to the checkpoint'),
-    copies: arg.int('number of copies', { minimum: 2, default: 2 }),
-    points: arg.int('number of α values in [0, 1]', { minimum: 2, default: 11 }),
+    copies: arg.count('number of copies', MAX_COPIES, { minimum: 2, default: 2 }),
+    points: arg.count('number of α values in [0, 1]', LIMITS.repeats, { minimum: 2, default: 11 }),
     on,
     like: arg.ref(['run'], 'recipe of the copies (default: the run the checkpoint comes from)'),
     seed: arg.seed('seed from which the copies\' data orders are derived'),
@@ -41,11 +43,11 @@ export const probeSignatures: Signature[] = [
     init: arg.ref(['init', 'checkpoint', 'run'], 'the linearization point θ0'),
     x: arg.ref(weights, 'the trained weights'),
     on,
-    samples: arg.int('number of evaluation inputs', { minimum: 1, default: 512 }),
+    samples: arg.count('number of evaluation inputs', LIMITS.examples, { default: 512 }),
   }, ['init', 'x', 'on']),
   probe('kernel_distance', 'Empirical NTK distance 1 − ⟨K1,K2⟩/(‖K1‖‖K2‖) on `samples` inputs (Fort et al. 2020). Metric: distance.', ['a', 'b'], {
     a: arg.ref(weights, 'first weights'), b: arg.ref(weights, 'second weights'), on,
-    samples: arg.int('number of probe inputs', { minimum: 2, default: 64 }),
+    samples: arg.count('number of probe inputs', LIMITS.repeats, { minimum: 2, default: 64 }),
     seed: arg.seed('seed of the choice of probe inputs'),
   }, ['a', 'b', 'on']),
   probe('llc', 'Local learning coefficient by SGLD localized at the weights (Lau et al.). Metrics: llc_mean, llc_std; loss traces per chain.', ['x'], {
@@ -53,10 +55,10 @@ export const probeSignatures: Signature[] = [
     epsilon: arg.number('SGLD step size ε', { exclusiveMinimum: 0, default: 1e-3 }),
     gamma: arg.number('localization strength γ', { minimum: 0, default: 100 }),
     nbeta: arg.number('inverse temperature nβ (default B / log B)', { exclusiveMinimum: 0 }),
-    chains: arg.int('number of chains', { minimum: 1, default: 4 }),
-    draws: arg.int('draws per chain', { minimum: 1, default: 200 }),
-    burnin: arg.int('burn-in steps per chain', { minimum: 0, default: 50 }),
-    batch: arg.int('minibatch size B', { minimum: 1, default: 64 }),
+    chains: arg.count('number of chains', LIMITS.repeats, { default: 4 }),
+    draws: arg.count('draws per chain', LIMITS.draws, { default: 200 }),
+    burnin: arg.int('burn-in steps per chain', { minimum: 0, maximum: LIMITS.draws, default: 50 }),
+    batch: arg.count('minibatch size B', LIMITS.examples, { default: 64 }),
     seed: arg.seed('seed of the chains'),
   }, ['x', 'on']),
 ];

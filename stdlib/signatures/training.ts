@@ -1,4 +1,4 @@
-import { arg, objectSchema, type JsonSchema, type Signature } from '../signature.ts';
+import { arg, LIMITS, objectSchema, type JsonSchema, type Signature } from '../signature.ts';
 
 const pruningOptions: Record<string, JsonSchema> = {
   scope: arg.oneOf(['global', 'layerwise'], 'rank weights across all prunable layers or within each layer', 'global'),
@@ -45,7 +45,7 @@ export const trainingSignatures: Signature[] = [
     summary: 'Iterative magnitude pruning with rewinding: level 0 is RUN; level l prunes level l-1 by rate and retrains from RUN @ rewind under the new mask with RUN\'s recipe. Same stages as the long form.',
     schema: objectSchema({
       run: arg.ref(['run'], 'the dense run (level 0)'),
-      rounds: arg.int('number of pruning levels', { minimum: 1 }),
+      rounds: arg.count('number of pruning levels', LIMITS.repeats),
       rate,
       rewind: arg.quantity('the step of RUN the levels rewind to', 0),
       ...pruningOptions,

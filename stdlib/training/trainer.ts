@@ -6,12 +6,12 @@
 // and the state crosses a split as exact float32 values, so [a, k) then [k, b) gives the bits of [a, b).
 // Masks: the gradient, every slot and the updated weights are multiplied by the mask, so masked weights
 // stay exactly zero whatever the optimizer (momentum, weight decay, Adam's ε) would do.
-// The start's weights and mask may be resident tensors shared with other stages
-// (runtime/resident-tensors.ts): the segment reads them and never disposes or changes them; every step
-// makes new tensors for what it updates.
+// The start's weights and mask may be resident tensors shared with other stages (the runtime's, through
+// the stage context): the segment reads them and never disposes or changes them; every step makes new
+// tensors for what it updates.
 import * as tf from '@tensorflow/tfjs-core';
 import type { Checkpoint, OptimizerState, TensorValue } from '../../core/artifacts.ts';
-import { transientTensors, type TensorSource } from '../../runtime/resident-tensors.ts';
+import type { TensorSource } from '../../core/op.ts';
 import type { LoadedDataset } from '../datasets/index.ts';
 import { forward } from '../models/forward.ts';
 import { modelInputDtype, type ModelLayout } from '../models/layout.ts';
@@ -22,7 +22,7 @@ import { DataOrder } from './data-order.ts';
 import { CurveRecorder } from './curve.ts';
 import { DivergenceWatch } from './divergence.ts';
 import { LossMonitor, type TrainingProgress } from './loss-monitor.ts';
-import { downloadTensor, uploadTensor } from './weights.ts';
+import { downloadTensor, ownTensors, uploadTensor } from './weights.ts';
 
 export { TrainingDiverged } from './loss-monitor.ts';
 export type { TrainingProgress } from './loss-monitor.ts';
@@ -84,7 +84,7 @@ export async function trainSegment(opts: SegmentOptions): Promise<Checkpoint> {
   const widths = rowWidths(split);
   const inputDtype = modelInputDtype(opts.layout.op);
   const yDtype = targetDtype(split);
-  const ownUploads = opts.tensors === undefined ? transientTensors() : undefined;
+  const ownUploads = opts.tensors === undefined ? ownTensors() : undefined;
   const state: State = { params: {}, slots: {}, buffers: {}, masks: {}, updates: 0, borrowed: new Set() };
   // A segment that resumes the run's optimizer state continues its run, and so its loss history.
   const resumed = resumableState(start.optimizer, optimizer) ? start.loss : undefined;

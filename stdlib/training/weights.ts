@@ -1,6 +1,7 @@
 // Moving named weights between the checkpoint's plain arrays and backend tensors.
 import * as tf from '@tensorflow/tfjs-core';
-import type { TensorValue } from '../../core/artifacts.ts';
+import type { Checkpoint, Mask, TensorValue } from '../../core/artifacts.ts';
+import type { NamedTensors, TensorSource } from '../../core/op.ts';
 
 export function uploadTensor(value: TensorValue): tf.Tensor {
   return tf.tensor(value.data, value.shape, 'float32');
@@ -18,6 +19,27 @@ export async function downloadTensor(tensor: tf.Tensor): Promise<TensorValue> {
   return { shape: [...tensor.shape], data };
 }
 
-export function disposeAll(tensors: Record<string, tf.Tensor> | undefined): void {
+export function disposeAll(tensors: NamedTensors | undefined): void {
   if (tensors) for (const t of Object.values(tensors)) t.dispose();
+}
+
+/**
+ * The tensors of a computation that runs without the runtime's resident tensors (a test, a benchmark):
+ * each checkpoint's weights and each mask uploaded when first asked for, all of them disposed by end().
+ */
+export function ownTensors(): TensorSource & { end(): void } {
+  const uploads = new Map<Checkpoint | Mask, NamedTensors>();
+  const once = <T extends Checkpoint | Mask>(owner: T, upload: (owner: T) => NamedTensors): NamedTensors => {
+    let tensors = uploads.get(owner);
+    if (tensors === undefined) uploads.set(owner, (tensors = upload(owner)));
+    return tensors;
+  };
+  return {
+    weightsOf: (checkpoint) => once(checkpoint, (c) => uploadAll(c.weights)),
+    masksOf: (mask) => once(mask, (m) => Object.fromEntries([...m.masks].map(([name, keep]) => [name, tf.tensor(Float32Array.from(keep.data), keep.shape, 'float32')]))),
+    end: () => {
+      for (const tensors of uploads.values()) disposeAll(tensors);
+      uploads.clear();
+    },
+  };
 }

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { conv2d, embedding, linear, maxPool2d } from '../../stdlib/nn/ops.ts';
-import { cheaperOrientation } from '../../runtime/backends/matmul-orientation.ts';
+import { cheaperOrientation } from '../../stdlib/nn/kernels/matmul-orientation.ts';
 import {
   assertClose,
   assertMatchesFiniteDifferences,

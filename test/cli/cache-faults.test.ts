@@ -14,7 +14,7 @@ import { compileFile } from '../../cli/compile-file.ts';
 import { main } from '../../cli/main.ts';
 import { UsageError } from '../../cli/usage.ts';
 import { CacheUnusableError } from '../../runtime/store/index.ts';
-import { BIN, TINY, ltx, realOps, workspace } from './helpers.ts';
+import { BIN, TINY, ltx, workspace } from './helpers.ts';
 
 /** Where the tiny program's results are computed, once for the whole file. */
 const template = (() => {
@@ -37,7 +37,7 @@ function filledWorkspace(): ReturnType<typeof workspace> {
 
 /** Stage keys of the tiny program by stage name. */
 async function stageKeys(file: string): Promise<Record<string, string>> {
-  return Object.fromEntries((await compileFile(file, [])).stages.map((stage) => [stage.name, stage.key]));
+  return Object.fromEntries((await compileFile(file, { sets: [] })).stages.map((stage) => [stage.name, stage.key]));
 }
 
 function recordPath(cache: string, key: string): string {
@@ -59,7 +59,7 @@ function flipAByte(path: string): void {
 
 const longAgo = new Date(Date.now() - 3_600_000);
 
-test('a flipped byte in a checkpoint blob: run computes it again when a stage reads it, and says so', { skip: realOps }, async () => {
+test('a flipped byte in a checkpoint blob: run computes it again when a stage reads it, and says so', async () => {
   const { file, cache } = filledWorkspace();
   const keys = await stageKeys(file);
   flipAByte(blobPath(cache, keys['dense 10→40']!));
@@ -73,7 +73,7 @@ test('a flipped byte in a checkpoint blob: run computes it again when a stage re
   assert.equal(ltx(['cache', 'verify', '--cache', cache]).status, 0, 'the damaged blob was replaced');
 });
 
-test('a flipped byte in a probe blob: results and report show the row as damaged with the fix, and run computes it again', { skip: realOps }, async () => {
+test('a flipped byte in a probe blob: results and report show the row as damaged with the fix, and run computes it again', async () => {
   const { dir, file, cache } = filledWorkspace();
   const keys = await stageKeys(file);
   flipAByte(blobPath(cache, keys['acc']!));
@@ -100,7 +100,7 @@ test('a flipped byte in a probe blob: results and report show the row as damaged
   assert.equal(JSON.parse(ltx(['results', file, '--json', '--cache', cache]).stdout).probes.acc[0].status, 'done');
 });
 
-test('a missing blob: run computes the stage again and says the blob was missing (in --json too)', { skip: realOps }, async () => {
+test('a missing blob: run computes the stage again and says the blob was missing (in --json too)', async () => {
   const { file, cache } = filledWorkspace();
   rmSync(blobPath(cache, (await stageKeys(file))['m']!));
   const run = ltx(['run', file, '--cache', cache, '-j', '1', '--json']);
@@ -111,7 +111,7 @@ test('a missing blob: run computes the stage again and says the blob was missing
   assert.match(stage.recomputed, /^output "mask": blob [0-9a-f]{12}… is missing$/);
 });
 
-test('a blob replaced by a directory: verify names it, run computes the stage again and puts a file back', { skip: realOps }, async () => {
+test('a blob replaced by a directory: verify names it, run computes the stage again and puts a file back', async () => {
   const { file, cache } = filledWorkspace();
   const blob = blobPath(cache, (await stageKeys(file))['w0']!);
   rmSync(blob);
@@ -126,7 +126,7 @@ test('a blob replaced by a directory: verify names it, run computes the stage ag
   assert.equal(ltx(['cache', 'verify', '--cache', cache]).status, 0);
 });
 
-test('a truncated action record: run computes the stage again; verify --repair drops such records', { skip: realOps }, async () => {
+test('a truncated action record: run computes the stage again; verify --repair drops such records', async () => {
   const { file, cache } = filledWorkspace();
   const keys = await stageKeys(file);
   for (const name of ['t', 'kept']) writeFileSync(recordPath(cache, keys[name]!), readFileSync(recordPath(cache, keys[name]!), 'utf8').slice(0, 50));
@@ -204,7 +204,7 @@ const readOnlyMounts = (() => {
   return onReadOnly(probe, ['sh', '-c', `! touch "${probe}/x"`]).status === 0;
 })();
 
-test('a read-only cache: run says so once and computes nothing, gc says so; what is cached stays usable', { skip: realOps || (!readOnlyMounts && 'needs unshare and mount (a read-only bind mount)') }, async () => {
+test('a read-only cache: run says so once and computes nothing, gc says so; what is cached stays usable', { skip: (!readOnlyMounts && 'needs unshare and mount (a read-only bind mount)') }, async () => {
   const { file, cache } = filledWorkspace();
   const keys = await stageKeys(file);
   rmSync(recordPath(cache, keys['t']!));
@@ -224,7 +224,7 @@ test('a read-only cache: run says so once and computes nothing, gc says so; what
   assert.equal(ltx(['cache', 'verify', '--cache', cache]).status, 0);
 });
 
-test('a cache from before the marker (only ltx\'s layout) is read as it is and adopted by the first command that writes', { skip: realOps }, () => {
+test('a cache from before the marker (only ltx\'s layout) is read as it is and adopted by the first command that writes' , () => {
   const { file, cache } = filledWorkspace();
   rmSync(join(cache, 'ltx-cache.json'));
   assert.match(ltx(['plan', file, '--cache', cache]).stdout, /9 stages: 9 cached, 0 to run/);
@@ -234,7 +234,7 @@ test('a cache from before the marker (only ltx\'s layout) is read as it is and a
   assert.deepEqual(readdirSync(join(cache, 'actions')).length, 9, 'its results stay');
 });
 
-test('a claim naming a live but unrelated process with an old heartbeat does not block run: it is taken over', { skip: realOps }, async () => {
+test('a claim naming a live but unrelated process with an old heartbeat does not block run: it is taken over', async () => {
   const { file, cache } = workspace();
   const key = (await stageKeys(file))['w0']!;
   mkdirSync(join(cache, 'claims'), { recursive: true });

@@ -3,7 +3,7 @@
 // point) without running anything again.
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
-import { ltx, realOps, workspace } from './helpers.ts';
+import { ltx, workspace } from './helpers.ts';
 
 /** A run split in two by a probe at step 5, with the learning rate halved at step 8. */
 const PROGRAM = `dataset d = digits(test: 20%, seed: 0)
@@ -17,14 +17,13 @@ probe early = accuracy(dense @ 5 steps, on: d.test)
 const { file, cache } = workspace(PROGRAM);
 
 before(() => {
-  if (realOps) return;
   const r = ltx(['run', file, '--cache', cache, '-j', '1']);
   assert.equal(r.status, 0, r.stderr);
 });
 
 type Curve = { every: number; steps: number; step: number[]; loss: number[]; lr: number[] };
 
-test('results --json has each run\'s training curve: a point per step with its loss and learning rate, across the run\'s segments', { skip: realOps }, () => {
+test('results --json has each run\'s training curve: a point per step with its loss and learning rate, across the run\'s segments', () => {
   const r = ltx(['results', file, '--json', '--cache', cache]);
   assert.equal(r.status, 0, r.stderr);
   const curves = JSON.parse(r.stdout).curves as Record<string, Curve>;
@@ -38,7 +37,7 @@ test('results --json has each run\'s training curve: a point per step with its l
   assert.ok(dense.loss.at(-1)! < dense.loss[0]!, `it trains: ${dense.loss.join(', ')}`);
 });
 
-test('results --curves adds a summary line per run; --csv --curves prints every point', { skip: realOps }, () => {
+test('results --curves adds a summary line per run; --csv --curves prints every point', () => {
   const text = ltx(['results', file, '--curves', '--cache', cache]).stdout;
   assert.match(text, /^training curves a point every step; every point: --json, or --csv --curves$/m);
   assert.match(text, /^dense +12\/12 +[\d.]+ +[\d.]+ +[\d.]+ \(\d+\) +0\.1 → 0\.05$/m);

@@ -8,7 +8,6 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const BIN = join(ROOT, 'bin/ltx.js');
-export const realOps = existsSync(join(ROOT, 'runtime/ops/registry.ts')) ? false : 'needs the stage implementations (runtime/ops/registry.ts)';
 
 /** An mlp 64-16-10 on the bundled digits, a few dozen steps: nine stages, a few seconds. */
 export const TINY = `dataset d = digits(test: 20%, seed: 0)

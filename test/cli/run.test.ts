@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import { commandHelp } from '../../cli/help.ts';
 import { main } from '../../cli/main.ts';
 import { UsageError } from '../../cli/usage.ts';
-import { BIN, ROOT, TINY, env, ltx, realOps, workspace } from './helpers.ts';
+import { BIN, ROOT, TINY, env, ltx, workspace } from './helpers.ts';
 
 /** Long enough to be killed in the middle: four training runs of 150 steps. */
 const LOTTERY = `dataset d = digits(test: 20%, seed: 0)
@@ -51,7 +51,7 @@ function ltxAsync(args: string[]) {
 type Divergence = { step: number; loss_start: number; loss_end: number };
 type RunDoc = { backend: string | null; stages: { id: string; name: string; status: string; seconds: number; error?: string; diverged?: Divergence }[]; failed: number };
 
-test('run --json prints one summary document; a second run finds everything cached and starts no backend', { skip: realOps }, () => {
+test('run --json prints one summary document; a second run finds everything cached and starts no backend', () => {
   const { file, cache } = workspace();
   const first = ltx(['run', file, '--json', '--cache', cache, '-j', '1']);
   assert.equal(first.status, 0, first.stderr);
@@ -74,7 +74,7 @@ test('run --json prints one summary document; a second run finds everything cach
   assert.deepEqual(new Set(again.stages.map((s) => s.status)), new Set(['cached']));
 });
 
-test('results, plan and cache read what a run left in the cache', { skip: realOps }, () => {
+test('results, plan and cache read what a run left in the cache', () => {
   const { dir, file, cache } = workspace();
   const text = ltx(['run', file, '--cache', cache, '-j', '1']);
   assert.equal(text.status, 0, text.stderr);
@@ -115,7 +115,7 @@ test('results, plan and cache read what a run left in the cache', { skip: realOp
   assert.equal(ltx(['cache', 'verify', '--cache', cache]).status, 0);
 });
 
-test('--only runs what one declaration needs; results shows the rest as pending; verify names a damaged output', { skip: realOps }, () => {
+test('--only runs what one declaration needs; results shows the rest as pending; verify names a damaged output', () => {
   const { file, cache } = workspace();
   const only: RunDoc = JSON.parse(ltx(['run', file, '--cache', cache, '--only', 'm', '--json', '-j', '1']).stdout);
   assert.deepEqual(only.stages.map((s) => s.name), ['w0', 'dense 0→10', 'dense 10→40', 'm']);
@@ -143,7 +143,7 @@ test('--only runs what one declaration needs; results shows the rest as pending;
   for (const field of ['removedRecords', 'removedBlobs', 'removedTmp', 'removedClaims', 'bytesFreed']) assert.ok(field in gc, field);
 });
 
-test('a failing stage fails only its descendants: the rest completes and the run exits 1 naming the cause', { skip: realOps }, () => {
+test('a failing stage fails only its descendants: the rest completes and the run exits 1 naming the cause', () => {
   const { file, cache } = workspace(`${TINY}
 model wrong = mlp(input: 10, hidden: [4], classes: 10)
 init w1 = kaiming_normal(wrong, seed: 0)
@@ -177,7 +177,7 @@ probe early = accuracy(dense @ 10 steps, on: d.test)
 probe before = accuracy(w0, on: d.test)
 `;
 
-test('training whose loss explodes finishes with a warning naming the run, the step and the losses, and results mark its rows', { skip: realOps }, () => {
+test('training whose loss explodes finishes with a warning naming the run, the step and the losses, and results mark its rows', () => {
   const { file, cache } = workspace(EXPLODING);
   const run = ltx(['run', file, '--cache', cache, '-j', '1']);
   assert.equal(run.status, 0, run.stderr);
@@ -212,7 +212,7 @@ test('training whose loss explodes finishes with a warning naming the run, the s
   assert.equal(json.probes.before[0].diverged, undefined);
 });
 
-test('two runs on one cache at the same time compute each stage once', { skip: realOps }, async () => {
+test('two runs on one cache at the same time compute each stage once', async () => {
   const { file, cache } = workspace();
   const one = ltxAsync(['run', file, '--cache', cache, '--json', '-j', '1']);
   const two = ltxAsync(['run', file, '--cache', cache, '--json', '-j', '1']);
@@ -229,7 +229,7 @@ test('two runs on one cache at the same time compute each stage once', { skip: r
   assert.equal(readdirSync(join(cache, 'actions')).length, 9);
 });
 
-test('a run killed with -9 leaves a consistent cache; the rerun completes with the same results as a clean run', { skip: realOps }, async () => {
+test('a run killed with -9 leaves a consistent cache; the rerun completes with the same results as a clean run', async () => {
   const clean = workspace(LOTTERY);
   assert.equal(ltx(['run', clean.file, '--cache', clean.cache, '-j', '1']).status, 0);
   const expected = JSON.parse(ltx(['results', clean.file, '--json', '--cache', clean.cache]).stdout).probes;
@@ -290,7 +290,7 @@ test('run, results and cache have --help', () => {
   assert.match(commandHelp['cache']!, /^Usage: ltx cache ls\|verify\|gc/);
 });
 
-test('results --json carries the series a probe stored (instability\'s error path over α)', { skip: realOps }, () => {
+test('results --json carries the series a probe stored (instability\'s error path over α)', () => {
   const { dir, file, cache } = workspace(`dataset d = digits(test: 20%, seed: 0)
 model net = mlp(input: 64, hidden: [8], classes: 10)
 init w0 = kaiming_normal(net, seed: 0)

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { cpSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
-import { ltx, realOps, workspace } from './helpers.ts';
+import { ltx, workspace } from './helpers.ts';
 
 /** Two experiments with the same declaration names: same init, another learning rate. */
 const A = `dataset d = digits(test: 20%, seed: 0)
@@ -26,7 +26,6 @@ const filled = join(dir, 'filled');
 before(() => {
   writeFileSync(a, A);
   writeFileSync(b, B);
-  if (realOps) return;
   for (const file of [a, b]) {
     const r = ltx(['run', file, '--cache', filled, '-j', '1']);
     assert.equal(r.status, 0, r.stderr);
@@ -67,7 +66,7 @@ function planRow(file: string, cache: string, stage: string): string {
   return line;
 }
 
-test('plan explains a rerun with the value this program had, not the one another program in the cache ran with last', { skip: realOps }, () => {
+test('plan explains a rerun with the value this program had, not the one another program in the cache ran with last', () => {
   const cache = cacheCopy();
   writeFileSync(a, A.replace('lr: 0.1', 'lr: 0.3'));
   try {
@@ -83,7 +82,7 @@ test('plan explains a rerun with the value this program had, not the one another
   }
 });
 
-test('a program that never ran on the cache gets no "why" from another program\'s stages of the same name', { skip: realOps }, () => {
+test('a program that never ran on the cache gets no "why" from another program\'s stages of the same name', () => {
   const cache = cacheCopy();
   const c = join(dir, 'c.ltx');
   writeFileSync(c, A.replace('lr: 0.1', 'lr: 0.7'));
@@ -91,7 +90,7 @@ test('a program that never ran on the cache gets no "why" from another program\'
   assert.match(planRow(c, cache, 'w0'), /cached/);
 });
 
-test('gc --keep PROGRAM keeps that program\'s stages (the init it shares included) and frees the other program\'s', { skip: realOps }, () => {
+test('gc --keep PROGRAM keeps that program\'s stages (the init it shares included) and frees the other program\'s', () => {
   const cache = cacheCopy(true);
   const report = gc(cache, '--keep', a);
   assert.deepEqual(report.removedRecords.map((r) => [r.name, r.op, r.reason]).sort(), [['acc', 'accuracy', 'unkept'], ['dense', 'train', 'unkept']]);
@@ -102,7 +101,7 @@ test('gc --keep PROGRAM keeps that program\'s stages (the init it shares include
   assert.match(ltx(['plan', b, '--cache', cache]).stdout, /3 stages: 1 cached, 2 to run/);
 });
 
-test('gc prints each result it frees and how much, in all', { skip: realOps }, () => {
+test('gc prints each result it frees and how much, in all', () => {
   const cache = cacheCopy(true);
   const r = ltx(['cache', 'gc', '--keep', b, '--cache', cache]);
   assert.equal(r.status, 0, r.stderr);
@@ -112,7 +111,7 @@ test('gc prints each result it frees and how much, in all', { skip: realOps }, (
   assert.match(r.stdout, /^removed 2 results, 2 unreferenced blobs, 0 staging leftovers, 0 stale claims; freed [\d.]+ (B|KiB) in /m);
 });
 
-test('gc --dry-run prints what gc would free and deletes nothing', { skip: realOps }, () => {
+test('gc --dry-run prints what gc would free and deletes nothing', () => {
   const cache = cacheCopy(true);
   const before = tree(cache);
   const dry = gc(cache, '--keep', a, '--dry-run');
@@ -124,7 +123,7 @@ test('gc --dry-run prints what gc would free and deletes nothing', { skip: realO
   assert.deepEqual(gc(cache, '--keep', a), { ...dry, dryRun: false });
 });
 
-test('gc --keep-days N keeps what was computed or used by any run in the last N days, and frees the rest', { skip: realOps }, () => {
+test('gc --keep-days N keeps what was computed or used by any run in the last N days, and frees the rest', () => {
   const cache = cacheCopy(true);
   // b ran ten days ago: its own stages' records and its run index say so.
   const tenDaysAgo = new Date(Date.now() - 10 * 24 * 3600_000).toISOString();
@@ -147,7 +146,7 @@ test('gc --keep-days N keeps what was computed or used by any run in the last N 
   assert.match(ltx(['plan', a, '--cache', cache]).stdout, /3 stages: 3 cached, 0 to run/);
 });
 
-test('gc without --keep or --keep-days frees only garbage: every valid result stays, however old', { skip: realOps }, () => {
+test('gc without --keep or --keep-days frees only garbage: every valid result stays, however old', () => {
   const cache = cacheCopy(true);
   const report = gc(cache);
   assert.deepEqual(report.removedRecords, []);
@@ -166,7 +165,7 @@ test('gc refuses a --keep-days that is not a number of days, and gc-only flags o
   assert.equal(ltx(['cache', 'verify', '--dry-run', '--cache', cache]).status, 2);
 });
 
-test('gc --keep of a program with errors prints them and removes nothing (exit status 1)', { skip: realOps }, () => {
+test('gc --keep of a program with errors prints them and removes nothing (exit status 1)', () => {
   const cache = cacheCopy(true);
   const broken = join(dir, 'broken.ltx');
   writeFileSync(broken, 'train dense = fit(nothing)\n');

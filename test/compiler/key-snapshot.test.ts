@@ -29,7 +29,7 @@ type Pins = { [file: string]: { [stageName: string]: string } };
 async function currentKeys(): Promise<Pins> {
   const pins: Pins = {};
   for (const file of programs()) {
-    const program = await compileFile(join(root, file), []);
+    const program = await compileFile(join(root, file), { sets: [] });
     const errors = program.diagnostics.filter((d) => d.severity === 'error');
     assert.deepEqual(errors.map((d) => d.message), [], `${file} must compile`);
     const byName: { [stageName: string]: string } = {};

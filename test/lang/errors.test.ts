@@ -85,9 +85,10 @@ describe('error reporting', () => {
     assert.deepEqual(diagnostics.map((d) => d.message), ["unexpected character '$'"]);
   });
 
-  test('absurd nesting is an error, not a crash', () => {
+  test('absurd nesting is an error at the bracket that passes the limit, not a crash', () => {
     const { diagnostics } = parseProgram(`param x = ${'('.repeat(20_000)}1`, 'deep.ltx');
-    assert.equal(diagnostics[0]!.message, 'the program is nested too deeply to be read');
+    assert.equal(diagnostics[0]!.message, "nested more than 100 levels deep (each bracket, '-' sign, call, index and .member is a level)");
+    assert.equal(diagnostics[0]!.range.start.column, 'param x = '.length + 101);
     // The shared parser is still usable afterwards.
     assert.deepEqual(parseProgram('param x = f((1))', 'after.ltx').diagnostics, []);
   });

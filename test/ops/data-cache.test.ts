@@ -1,8 +1,8 @@
-// The data cache: one load per dataset and process, paths relative to the program, the teacher network.
+// The data cache: one load per dataset and thread, paths relative to the program, the teacher network.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { DataCache } from '../../runtime/data-cache.ts';
+import { DataCache } from '../../stdlib/stage-support/data-cache.ts';
 import { initialize } from '../../stdlib/inits/index.ts';
 import { modelLayout } from '../../stdlib/models/layout.ts';
 import { blobs, mlp, useCpuBackend } from '../training/helpers.ts';

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { initialize } from '../../stdlib/inits/index.ts';
 import { modelLayout } from '../../stdlib/models/layout.ts';
-import { StageFailure } from '../../runtime/ops/registry.ts';
+import { StageFailure } from '../../stdlib/stage-support/failure.ts';
 import { bitsOf, mlp, runCheckpoint } from '../training/helpers.ts';
 
 const net = mlp(4, [3], 2);

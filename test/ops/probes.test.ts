@@ -2,11 +2,12 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Checkpoint, Mask } from '../../core/artifacts.ts';
-import { StageFailure } from '../../runtime/ops/registry.ts';
 import { modelLayout } from '../../stdlib/models/layout.ts';
+import { datasetCache } from '../../stdlib/stage-support/data-cache.ts';
+import { StageFailure } from '../../stdlib/stage-support/failure.ts';
 import { evaluate } from '../../stdlib/training/evaluate.ts';
 import {
-  blobs, context, digits, initCheckpoint, mlp, runCheckpoint, runMask, runProbe, sharedData, testSplit, trainParams,
+  blobs, context, digits, initCheckpoint, mlp, runCheckpoint, runMask, runProbe, testSplit, trainParams,
   sgdMomentum, useCpuBackend,
 } from '../training/helpers.ts';
 
@@ -21,7 +22,7 @@ test('a network with all-zero weights has loss ln(classes) and predicts class 0 
   const net = mlp(64, [16], 10);
   const zero = zeroWeights(await initCheckpoint(net));
   const result = await runProbe('accuracy', { on: testSplit(digits) }, { x: zero });
-  const data = await sharedData.load(digits, process.cwd());
+  const data = await datasetCache.load(digits, process.cwd());
   const zeros = data.test.y.filter((label) => label === 0).length;
   assert.equal(result.metrics.accuracy, zeros / data.test.n);
   assert.ok(Math.abs(result.metrics.loss! - Math.log(10)) < 1e-5);
@@ -34,7 +35,7 @@ test('a network with all-zero weights has loss ln(classes) and predicts class 0 
 test('the evaluation batch size does not change the result', async () => {
   const net = mlp(6, [8], 3);
   const trained = await runCheckpoint('train', trainParams(net, blobs, sgdMomentum, 20, 0, 20), { start: await initCheckpoint(net) });
-  const dataset = await sharedData.load(blobs, process.cwd());
+  const dataset = await datasetCache.load(blobs, process.cwd());
   const options = { layout: modelLayout(net.op, net.params), modelParams: net.params, weights: trained.weights, dataset, split: 'test' as const };
   const whole = evaluate(options);
   const batched = evaluate({ ...options, batch: 7 });

@@ -3,7 +3,7 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Checkpoint } from '../../core/artifacts.ts';
-import { StageFailure } from '../../runtime/ops/registry.ts';
+import { StageFailure } from '../../stdlib/stage-support/failure.ts';
 import type { LoadedDataset } from '../../stdlib/datasets/index.ts';
 import { alphaLabels, alphas, instabilityProbe, interpolateWeights } from '../../stdlib/probes/instability.ts';
 import {

@@ -3,7 +3,7 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Checkpoint } from '../../core/artifacts.ts';
-import { StageFailure } from '../../runtime/ops/registry.ts';
+import { StageFailure } from '../../stdlib/stage-support/failure.ts';
 import { earlyBirdMask, maskDistance } from '../../stdlib/probes/mask-distance.ts';
 import { blobs, initCheckpoint, mlp, runCheckpoint, runProbe, sgdMomentum, trainParams, useCpuBackend } from '../training/helpers.ts';
 import { handCheckpoint, handMask, handWeights, layoutOfRef } from './comparison-helpers.ts';

@@ -2,7 +2,7 @@
 // Jaccard of random masks with the same kept counts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { StageFailure } from '../../runtime/ops/registry.ts';
+import { StageFailure } from '../../stdlib/stage-support/failure.ts';
 import { expectedRandomJaccard, maskOverlap } from '../../stdlib/probes/mask-overlap.ts';
 import { randomMasks } from '../../stdlib/pruning/index.ts';
 import { mlp, runProbe } from '../training/helpers.ts';

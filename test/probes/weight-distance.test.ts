@@ -3,7 +3,7 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TensorValue } from '../../core/artifacts.ts';
-import { StageFailure } from '../../runtime/ops/registry.ts';
+import { StageFailure } from '../../stdlib/stage-support/failure.ts';
 import { weightDistance } from '../../stdlib/probes/weight-distance.ts';
 import { initCheckpoint, mlp, runProbe, useCpuBackend } from '../training/helpers.ts';
 import { handCheckpoint, handWeights, layoutOfRef } from './comparison-helpers.ts';

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Json } from '../../core/json.ts';
 import type { Checkpoint, Mask } from '../../core/artifacts.ts';
-import { StageFailure } from '../../runtime/ops/registry.ts';
+import { StageFailure } from '../../stdlib/stage-support/failure.ts';
 import { keptCount, magnitudeMasks } from '../../stdlib/pruning/index.ts';
 import { modelLayout } from '../../stdlib/models/layout.ts';
 import { createRng } from '../../stdlib/random.ts';

@@ -2,7 +2,7 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Checkpoint, Mask } from '../../core/artifacts.ts';
-import { StageFailure } from '../../runtime/ops/registry.ts';
+import { StageFailure } from '../../stdlib/stage-support/failure.ts';
 import {
   bitsOf, blobs, initCheckpoint, mlp, runCheckpoint, runMask, sgdMomentum, trainParams, useCpuBackend,
 } from '../training/helpers.ts';

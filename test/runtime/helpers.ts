@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after } from 'node:test';
 import { stageKey } from '../../core/stage.ts';
 import { type Json } from '../../core/json.ts';
-import type { CompiledProgram } from '../../compiler/compile.ts';
+import type { StageProgram } from '../../core/program.ts';
 import type { Stage, StageKind } from '../../core/stage.ts';
 
 /** A stage as the compiler would make it: its key is the hash of op, params and input keys. */
@@ -50,10 +50,7 @@ export async function computedLog(logPath: string): Promise<Computation[]> {
   });
 }
 
-/** Just enough of a compiled program for runStages: its stages in order. */
-export function programOf(stages: Stage[]): CompiledProgram {
-  return {
-    entry: 'test.ltx', files: [], stages, stageByKey: new Map(stages.map((s) => [s.key, s])),
-    graph: undefined as never, declarations: [], probes: [], diagnostics: [], usageErrors: [],
-  };
+/** What runStages reads of a program: its stages in order. */
+export function programOf(stages: Stage[]): StageProgram {
+  return { stages, stageByKey: new Map(stages.map((s) => [s.key, s])), declarations: [] };
 }

@@ -11,7 +11,7 @@ import { decodeArtifact, encodeArtifact } from '../../runtime/artifact-codec.ts'
 import type { Artifact, Checkpoint } from '../../core/artifacts.ts';
 import { artifactBytes } from '../../runtime/device-cache.ts';
 import { InProcessExecutor } from '../../runtime/executors/in-process.ts';
-import { createStageLibrary } from '../../runtime/executors/standard-library.ts';
+import { createStageLibrary } from '../../stdlib/stage-library.ts';
 import { ResidentArtifacts } from '../../runtime/resident-tensors.ts';
 import { Store } from '../../runtime/store/index.ts';
 import {

@@ -9,10 +9,10 @@ import { InProcessExecutor } from '../../runtime/executors/in-process.ts';
 import { loadStageLibrary } from '../../runtime/executors/stage-library.ts';
 import { runStages, selectStages, UnknownTargetError } from '../../runtime/run.ts';
 import { programIdentity, readProgramRuns, Store } from '../../runtime/store/index.ts';
-import { computedLog, fakeLibraryUrl, freshDir } from './helpers.ts';
+import { computedLog, fakeLibraryUrl, freshDir, makeStage, programOf } from './helpers.ts';
 
 const QUICKSTART = fileURLToPath(new URL('../../examples/quickstart.ltx', import.meta.url));
-const program = await compileFile(QUICKSTART, []);
+const program = await compileFile(QUICKSTART, { sets: [] });
 
 test('--only a member of a lottery: that level and what it comes from, nothing of later levels or controls', () => {
   const names = selectStages(program, 'ticket[2]').map((s) => s.name);
@@ -35,7 +35,7 @@ test('a compiled program runs whole; every stage is committed with its preimage 
   const log = join(dir, 'computed.log');
   const library = await loadStageLibrary(fakeLibraryUrl(log));
   const summary = await runStages({
-    program, store, jobs: 2, signal: new AbortController().signal,
+    program, store, jobs: 2, signal: new AbortController().signal, programFile: QUICKSTART,
     executor: () => new InProcessExecutor({ store, library, programDir: dir }),
   });
   assert.equal(summary.failed, 0);
@@ -47,4 +47,18 @@ test('a compiled program runs whole; every stage is committed with its preimage 
   assert.equal(lastRun?.stages['ticket.mask[1]']?.key, mask.key);
   assert.equal(lastRun?.stages['dense']?.key, program.stages.find((s) => s.name === 'dense 24→480')!.key, 'a run\'s last segment under the run\'s name too');
   assert.deepEqual(await store.preimageOf(mask.key), { op: mask.op, version: mask.version, params: mask.params, inputs: mask.inputs });
+});
+
+test('a stage whose op the library does not implement fails, naming the op; its sibling completes', async () => {
+  const dir = await freshDir();
+  const store = new Store(join(dir, 'cache'));
+  const fake = await loadStageLibrary(fakeLibraryUrl(join(dir, 'computed.log')));
+  const library = { implementationFor: (op: string) => (op === 'tea_leaves' ? undefined : fake.implementationFor(op)) };
+  const summary = await runStages({
+    program: programOf([makeStage('leaves', 'tea_leaves'), makeStage('one', 'source', { value: 1 })]),
+    store, jobs: 1, signal: new AbortController().signal,
+    executor: () => new InProcessExecutor({ store, library, programDir: dir }),
+  });
+  assert.deepEqual(summary.stages.map((s) => [s.name, s.status]), [['leaves', 'failed'], ['one', 'done']]);
+  assert.match(summary.stages[0]!.error!, /no implementation of the stage op 'tea_leaves'/);
 });

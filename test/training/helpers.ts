@@ -1,11 +1,11 @@
 // Shared setup for the training, pruning and ops tests: the cpu backend, stages built by hand with the
-// params the compiler emits, an ExecContext, and small models and datasets that train in milliseconds.
+// params the compiler emits, a StageContext, and small models and datasets that train in milliseconds.
 import * as tf from '@tensorflow/tfjs-core';
 import type { Json } from '../../core/json.ts';
 import type { Stage, StageKind } from '../../core/stage.ts';
 import type { Artifact, Checkpoint, Mask, OpRef, ProbeResult } from '../../core/artifacts.ts';
-import { DataCache } from '../../runtime/data-cache.ts';
-import { implementationFor, type ExecContext, type StageProgress } from '../../runtime/ops/registry.ts';
+import type { StageContext, StageImplementation, StageProgress } from '../../core/op.ts';
+import { standardLibrary } from '../../stdlib/library.ts';
 
 export async function useCpuBackend(): Promise<void> {
   // tfjs-core's Node bundle registers no gradient functions; the @tensorflow/tfjs bundle does.
@@ -29,22 +29,24 @@ export function stage(op: string, params: { [key: string]: Json }, inputs: { [ro
   };
 }
 
-/** One shared cache per test process, like the runtime's. */
-export const sharedData = new DataCache();
-
-export function context(overrides: Partial<ExecContext> & { progressLog?: StageProgress[] } = {}): ExecContext {
+export function context(overrides: Partial<StageContext> & { progressLog?: StageProgress[] } = {}): StageContext {
   const log = overrides.progressLog;
   return {
     programDir: overrides.programDir ?? process.cwd(),
     signal: overrides.signal ?? new AbortController().signal,
     progress: overrides.progress ?? ((p) => { log?.push(p); }),
-    data: overrides.data ?? sharedData,
   };
 }
 
+/** The standard library's implementation of the stage op `op`. */
+export function implementationOf(op: string): StageImplementation {
+  const implementation = standardLibrary.implementationFor(op);
+  if (!implementation) throw new Error(`the standard library has no implementation of '${op}'`);
+  return implementation;
+}
+
 export async function runStage(op: string, params: { [key: string]: Json }, inputs: Record<string, Artifact> = {}, ctx = context()): Promise<Artifact> {
-  const s = stage(op, params);
-  return implementationFor(s)(s, inputs, ctx);
+  return implementationOf(op)(stage(op, params), inputs, ctx);
 }
 
 export async function runCheckpoint(op: string, params: { [key: string]: Json }, inputs: Record<string, Artifact> = {}, ctx = context()): Promise<Checkpoint> {

@@ -4,8 +4,9 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Json } from '../../core/json.ts';
 import type { Checkpoint } from '../../core/artifacts.ts';
+import type { StageProgress } from '../../core/op.ts';
 import { decodeArtifact, encodeArtifact } from '../../runtime/artifact-codec.ts';
-import { isAbortError, StageFailure, type StageProgress } from '../../runtime/ops/registry.ts';
+import { isAbortError, StageFailure } from '../../stdlib/stage-support/failure.ts';
 import { learningRateAt, readOptimizerConfig } from '../../stdlib/optimizers/index.ts';
 import {
   adamCosine, adamwCosine, bitsOf, blobs, context, digits, initCheckpoint, mlp, runCheckpoint, runMask, sgdMomentum,

@@ -15,7 +15,7 @@
 // rows of the grid (≈ +13% work for 3×3 'same' convs at 32×32), far less than what slicing costs.
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { assertChannelsLast, callWasmKernel, heapView, release } from './wasm-calls.ts';
+import { assertChannelsLast, callWasmKernel, heapView, release } from '../../../core/wasm-kernel-calls.ts';
 
 interface Geometry {
   batch: number;

@@ -4,7 +4,7 @@
 // the cpu backend's tie rule, which matters after ReLU where whole windows are 0.
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { heapView } from './wasm-calls.ts';
+import { heapView } from '../../../core/wasm-kernel-calls.ts';
 
 function maxPoolGradWasm(args: {
   inputs: tf.NamedTensorInfoMap;

@@ -3,7 +3,7 @@
 // [0, numSegments) are dropped, as TensorFlow does for negative ids.
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { heapView } from './wasm-calls.ts';
+import { heapView } from '../../../core/wasm-kernel-calls.ts';
 
 function unsortedSegmentSumWasm(args: {
   inputs: tf.NamedTensorInfoMap;

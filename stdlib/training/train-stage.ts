@@ -1,31 +1,31 @@
-// train: one segment [from, to) of a training recipe, from the checkpoint at `from` (input `start`).
-// Gradients need tfjs's gradient registry, which only the full tfjs bundle fills: load it here so that a
-// train stage works whoever chose the backend.
-import '../backends/tfjs-setup.ts';
-import { readBatchSize, readOptimizerConfig, type OptimizerConfig } from '../../stdlib/optimizers/index.ts';
-import { trainSegment, TrainingDiverged } from '../../stdlib/training/trainer.ts';
-import { StageFailure } from './context.ts';
-import { checkFits, checkSameModel, datasetFor, layoutOf, messageOf } from './models.ts';
-import { checkpointInput, dataParam, integerParam, opRefParam } from './params.ts';
-import type { StageImplementation } from './registry.ts';
+// train: one segment [from, to) of a training recipe, from the checkpoint at `from` (input `start`); the
+// stage op of `fit`.
+import type { StageImplementation } from '../../core/op.ts';
+import { readBatchSize, readOptimizerConfig, type OptimizerConfig } from '../optimizers/index.ts';
+import { messageOf, StageFailure } from '../stage-support/failure.ts';
+import { checkFits, datasetFor } from '../stage-support/data.ts';
+import { checkSameModel, layoutOf } from '../stage-support/models.ts';
+import { checkpointInput, dataParam, integerParam, opRefParam, present } from '../stage-support/params.ts';
+import { trainSegment, TrainingDiverged } from './trainer.ts';
 
 export const trainStage: StageImplementation = async (stage, inputs, ctx) => {
   const p = stage.params;
   const model = opRefParam(p, 'model');
   const layout = layoutOf(model);
   const data = dataParam(p, 'data');
+  const optimizerParam = present(p, 'optimizer');
   let optimizer: OptimizerConfig;
   let batch: number;
   try {
-    optimizer = readOptimizerConfig(p['optimizer']);
-    batch = readBatchSize(p['optimizer']);
+    optimizer = readOptimizerConfig(optimizerParam);
+    batch = readBatchSize(optimizerParam);
   } catch (error) {
     throw new StageFailure(messageOf(error));
   }
   const steps = integerParam(p, 'steps');
   const from = integerParam(p, 'from');
   const to = integerParam(p, 'to');
-  const order = integerParam(p, 'order', 0);
+  const order = integerParam(p, 'order');
   if (!(from < to && to <= steps)) throw new StageFailure(`a training segment must satisfy from < to ≤ steps, got from ${from}, to ${to}, steps ${steps}`);
   const start = checkpointInput(stage, inputs, 'start');
   if (start.step !== from) throw new StageFailure(`the start checkpoint is at step ${start.step}, but this segment starts at step ${from}`);

@@ -36,7 +36,8 @@ const gradFunc: tf.GradFunc = (dy, saved, attrs) => {
   return { a: () => product(b, g, true, true), b: () => product(g, a, true, true) };
 };
 
-const explicitTransposeGradient: tf.GradConfig = {
+/** The gradient registerMatMulGradient installs. */
+export const explicitTransposeGradient: tf.GradConfig = {
   kernelName: tf.BatchMatMul,
   inputsToSave: ['a', 'b'],
   gradFunc,

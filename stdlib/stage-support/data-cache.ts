@@ -1,16 +1,19 @@
-// Datasets loaded once per process: every stage that trains or evaluates on the same dataset (the same
+// Datasets loaded once per thread: every stage that trains or evaluates on the same dataset (the same
 // op, version and parameters, with relative paths resolved against the program's directory) shares one
 // in-memory copy. Concurrent requests for a dataset still loading wait for the same load.
+//
+// Stage implementations reach the cache as this module's `datasetCache`, not through their context: its
+// lifetime is the module instance's, and each worker thread (like the main thread) has its own instance
+// of every module, so that is one cache per thread, as the executors want, without the runtime holding
+// or passing anything it would have to treat as opaque.
 import { isAbsolute, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import type { Json } from '../core/json.ts';
-import { canonicalJson } from './store/json.ts';
-import type { JsonValue } from './store/json.ts';
-import { loadDataset, type DatasetContext, type LoadedDataset, type TeacherForward } from '../stdlib/datasets/index.ts';
-import { initialize } from '../stdlib/inits/index.ts';
-import { forward } from '../stdlib/models/forward.ts';
-import { modelLayout } from '../stdlib/models/layout.ts';
-import type { OpRef } from '../core/artifacts.ts';
+import type { OpRef } from '../../core/artifacts.ts';
+import { canonicalJson, type Json } from '../../core/json.ts';
+import { loadDataset, type DatasetContext, type LoadedDataset, type TeacherForward } from '../datasets/index.ts';
+import { initialize } from '../inits/index.ts';
+import { forward } from '../models/forward.ts';
+import { modelLayout } from '../models/layout.ts';
 
 type Params = { [key: string]: Json };
 
@@ -20,7 +23,7 @@ export class DataCache {
   /** The dataset `ref` of a program in `programDir`, loaded on first use. */
   load(ref: OpRef, programDir: string): Promise<LoadedDataset> {
     const params = resolvePaths(ref.params, programDir);
-    const key = canonicalJson({ op: ref.op, version: ref.version, params } as unknown as JsonValue);
+    const key = canonicalJson({ op: ref.op, version: ref.version, params });
     let load = this.loads.get(key);
     if (!load) {
       load = loadWithContext(ref.op, params);
@@ -40,6 +43,9 @@ export class DataCache {
     return this.loads.size;
   }
 }
+
+/** The datasets of this thread's stages. */
+export const datasetCache = new DataCache();
 
 /** `path` parameters relative to the program's directory, as the program's author meant them. */
 function resolvePaths(params: Params, programDir: string): Params {

@@ -3,7 +3,7 @@
 // per-op engine overhead is a large share of a small net's step on wasm.
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { callWasmKernel, release } from './kernels/wasm-calls.ts';
+import { callWasmKernel, release } from '../../../core/wasm-kernel-calls.ts';
 import { wasmProduct, type Orientation } from './matmul-orientation.ts';
 
 interface KernelArgs {

@@ -9,7 +9,7 @@
 // are always transposed explicitly. Other backends take the flags, which they handle well.
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { callWasmKernel, release } from './kernels/wasm-calls.ts';
+import { callWasmKernel, release } from '../../../core/wasm-kernel-calls.ts';
 
 export type Orientation = 'direct' | 'swapped';
 

@@ -1,20 +1,22 @@
-// init: a model's initial weights (a checkpoint at step 0). reinit: the random-reinitialization control,
-// weights drawn afresh with the init's scheme and another seed, then ⊙ mask.
-import type { Stage } from '../../core/stage.ts';
-import { initialize, INIT_SCHEMES, type InitOptions, type InitScheme } from '../../stdlib/inits/index.ts';
-import type { ModelLayout } from '../../stdlib/models/layout.ts';
-import { applyMask } from '../../stdlib/pruning/index.ts';
+// The stages of initial weights. init: a model's initial weights (a checkpoint at step 0), the stage op of
+// every init scheme. reinit: the random-reinitialization control, weights drawn afresh with the init's
+// scheme and another seed, then ⊙ mask.
 import type { Checkpoint, OpRef, TensorValue } from '../../core/artifacts.ts';
-import { StageFailure } from './context.ts';
-import { checkSameModel, layoutOf, messageOf } from './models.ts';
-import { integerParam, maskInput, numberParam, opRefParam, stringParam } from './params.ts';
-import type { StageImplementation } from './registry.ts';
+import type { StageImplementation } from '../../core/op.ts';
+import type { Stage } from '../../core/stage.ts';
+import type { ModelLayout } from '../models/layout.ts';
+import { applyMask } from '../pruning/index.ts';
+import { messageOf, StageFailure } from '../stage-support/failure.ts';
+import { checkSameModel, layoutOf } from '../stage-support/models.ts';
+import { integerParam, maskInput, numberParam, opRefParam, stringParam } from '../stage-support/params.ts';
+import { INIT_SCHEMES, initialize, type InitOptions, type InitScheme } from './index.ts';
 
 function initialWeights(stage: Stage): { model: OpRef; layout: ModelLayout; weights: Map<string, TensorValue> } {
   const model = opRefParam(stage.params, 'model');
   const layout = layoutOf(model);
   const scheme = stringParam<InitScheme>(stage.params, 'scheme', INIT_SCHEMES);
-  const options: InitOptions = { seed: integerParam(stage.params, 'seed', 0) };
+  const options: InitOptions = { seed: integerParam(stage.params, 'seed') };
+  // Only the schemes with a `std` parameter (normal) have one.
   if (stage.params['std'] !== undefined) options.std = numberParam(stage.params, 'std');
   let values: Map<string, Float32Array>;
   try {

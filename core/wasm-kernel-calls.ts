@@ -1,6 +1,8 @@
 // Helpers for kernels that run inside the wasm backend. A kernel receives TensorInfos (not Tensors)
 // and must not go through the engine (no tape, no scopes), so composite kernels call the backend's
 // own kernels directly and release what they allocate, the way tfjs's built-in kernels do.
+// In core because two folders that may not import each other write such kernels: the layers' own
+// (stdlib/nn/kernels) and the fixes of the wasm backend's gaps (runtime/backends/kernels).
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
