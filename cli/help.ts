@@ -13,12 +13,15 @@ Commands:
                            stay valid; OLD and NEW are files or git REV:PATH
   run FILE [--jobs N] [--backend auto|tensorflow|wasm|cpu] [--only NAME] [--json]
                            compute every stage the cache does not have yet
-  results FILE [--json|--csv]
-                           the probes' tables, from the cache
-  report FILE [--out DIR]  an HTML page with the standard plots of the probes (default DIR: report)
+  results FILE [--json|--csv] [--curves]
+                           the probes' tables (and the runs' training curves), from the cache
+  report FILE [--out DIR]  an HTML page with the standard plots of the probes and the training curves
+                           (default DIR: report)
   export FILE NAME [--format safetensors|npz] [--layout ltx|torch] [--out PATH]
                            a declaration's checkpoint or mask as a file PyTorch, JAX and NumPy load
   cache ls|verify|gc       list the cache, check it, remove what nothing needs
+  cache gc [--keep PROGRAM.ltx]... [--keep-days N] [--dry-run]
+                           also free the results of experiments not kept
 
 Common options:
   --set NAME=VALUE         override a param (repeatable)
@@ -44,8 +47,8 @@ formatted (exit status 1).`,
   plan: `Usage: ltx plan FILE [--json] [--set NAME=VALUE]... [--max-stages N] [--cache DIR]
 
 Lists every stage of the program in execution order: name, kind, op, key prefix, status (cached or run)
-and why it runs (not in cache, which parameter changed since the cached result of the same name, which
-input changed).
+and why it runs (not in cache, which parameter changed since this program file last ran on the cache,
+which input changed).
   --json   print {"stages":[{"id","name","kind","op","deps","status","reason"}]}`,
   graph: `Usage: ltx graph FILE [--format dot|mermaid|json] [--set NAME=VALUE]... [--max-stages N]
 
@@ -80,15 +83,17 @@ cache that this run needs is computed again, and the run says why.
                           on its backend, both counted (default 512MB; KB/MB/GB or KiB/MiB/GiB)
   --json                  print one summary document at the end:
                           {"backend","stages":[{"id","name","status","seconds","error"?,"recomputed"?,"diverged"?}],"failed",…}`,
-  results: `Usage: ltx results FILE [--json|--csv] [--cache DIR] [--set NAME=VALUE]... [--max-stages N]
+  results: `Usage: ltx results FILE [--json|--csv] [--curves] [--cache DIR] [--set NAME=VALUE]... [--max-stages N]
 
 Prints every probe's table: one row per member (level, step, seed, …) with the metrics recorded in the
 cache; rows not computed yet are shown as pending, rows damaged in the cache as damaged ('ltx run'
 computes them again); rows that measured a training run that diverged are marked, and a warning names
 each such run.
-  --json   print {"probes":{NAME:[{"name","index","subject","subjects","metrics","layers"?,"series"?,
-           "status","diverged"?}]}}
-  --csv    print one CSV: probe,name,<index columns>,<metric columns> (per-layer metrics as LAYER.METRIC)`,
+  --json     print {"probes":{NAME:[{"name","index","subject","subjects","metrics","layers"?,"series"?,
+             "status","diverged"?}]},"curves":{RUN:{"every","steps","step":[],"loss":[],"lr":[]}}}
+  --csv      print one CSV: probe,name,<index columns>,<metric columns> (per-layer metrics as LAYER.METRIC)
+  --curves   also each run's training curve (recorded as it trained): a summary line per run; with
+             --csv every point instead of the probes (run,step,loss,lr)`,
   report: `Usage: ltx report FILE [--out DIR] [--cache DIR] [--set NAME=VALUE]... [--max-stages N]
 
 Writes DIR/index.html (default DIR: report): one self-contained page (no script, nothing fetched) with
@@ -96,8 +101,9 @@ the standard plots of the program's probes, drawn as inline SVG from Vega-Lite s
 caption saying what was run, and every probe's table. Which plots: accuracy and loss against the share
 of weights remaining (log scale; the lottery's levels beside every control), error along the linear
 interpolation path (instability), the local learning coefficient with its chains and their SGLD loss
-traces (llc), a mask-overlap heatmap (mask_overlap), and every other probe measured along steps or
-levels as a line (kernel_distance, linearization, mask_distance, weight_distance, ...). The Vega-Lite
+traces (llc), a mask-overlap heatmap (mask_overlap), every other probe measured along steps or levels
+as a line (kernel_distance, linearization, mask_distance, weight_distance, ...), the training loss of
+every run (a panel each) and its learning rate where a schedule changes it. The Vega-Lite
 spec of each plot is written beside the page as DIR/specs/ID.vl.json. Reads the cache only; rows not
 computed yet are left out of the plots and shown as pending in the tables.
   -o, --out DIR   where to write the page (created if missing)`,
@@ -122,11 +128,19 @@ every member is computed (exit status 1 naming those that are not).
                   export/NAME/)`,
   cache: `Usage: ltx cache ls|verify|gc [--cache DIR] [--json]
        ltx cache verify --repair [--cache DIR] [--json]
+       ltx cache gc [--keep PROGRAM.ltx]... [--keep-days N] [--dry-run] [--set NAME=VALUE]... [--max-stages N]
+                    [--cache DIR] [--json]
 
   ls       every result in the cache: key, name, op, size, when it finished
   verify   re-hash every stored output; each problem names the stage key and the file (exit status 1)
            --repair: then remove the damaged results and blobs, so that 'ltx run' computes them again
   gc       remove what no result needs: broken records, unreferenced blobs, leftovers of interrupted
-           commits, stale claims (anything younger than a minute is spared: a run may be using it)
+           commits, stale claims (anything younger than a minute is spared: a run may be using it);
+           and, when told what to keep, the results of old experiments; prints each result removed
+           and the totals (count and bytes). Without --keep or --keep-days every valid result stays.
+           --keep PROGRAM.ltx   keep every stage the program compiles to (--set, --max-stages apply) and
+                                its inputs
+           --keep-days N        keep what was computed, or used by any 'ltx run', in the last N days
+           --dry-run            print what gc would remove and free, delete nothing
 Only a directory ltx created (marked by its ltx-cache.json) is a cache: any other is refused.`,
 };

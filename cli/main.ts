@@ -31,6 +31,10 @@ const options = {
   repair: { type: 'boolean' },
   layout: { type: 'string' },
   'max-stages': { type: 'string' },
+  keep: { type: 'string', multiple: true },
+  'keep-days': { type: 'string' },
+  'dry-run': { type: 'boolean' },
+  curves: { type: 'boolean' },
 } as const;
 
 /** Which options each command accepts (parseArgs checks spelling; this checks fit). */
@@ -41,10 +45,10 @@ const accepts: Record<string, (keyof typeof options)[]> = {
   graph: ['help', 'format', 'set', 'max-stages', 'cache'],
   diff: ['help', 'json', 'set', 'max-stages', 'cache'],
   run: ['help', 'json', 'set', 'max-stages', 'cache', 'jobs', 'backend', 'executor', 'only', 'device-cache'],
-  results: ['help', 'json', 'csv', 'set', 'max-stages', 'cache'],
+  results: ['help', 'json', 'csv', 'curves', 'set', 'max-stages', 'cache'],
   report: ['help', 'out', 'set', 'max-stages', 'cache'],
   export: ['help', 'format', 'layout', 'out', 'set', 'max-stages', 'cache'],
-  cache: ['help', 'json', 'cache', 'repair'],
+  cache: ['help', 'json', 'cache', 'repair', 'keep', 'keep-days', 'dry-run', 'set', 'max-stages'],
 };
 
 function arity(command: string, positionals: string[], min: number, max: number, what: string): void {
@@ -106,7 +110,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     case 'results':
       arity(command, positionals, 1, 1, 'FILE');
-      return await resultsCommand(positionals[0]!, compileFlags, resultsFormat(Boolean(values.json), Boolean(values.csv)), values.cache);
+      return await resultsCommand(positionals[0]!, compileFlags, resultsFormat(Boolean(values.json), Boolean(values.csv)), values.cache, Boolean(values.curves));
     case 'report': {
       arity(command, positionals, 1, 1, 'FILE');
       // Loaded on demand: Vega is only needed here.
@@ -118,7 +122,10 @@ export async function main(argv: string[]): Promise<number> {
       return await exportCommand(positionals[0]!, positionals[1]!, compileFlags, { format: values.format, layout: values.layout, out: values.out, cache: values.cache });
     case 'cache':
       arity(command, positionals, 1, 1, `action (${cacheActions.join(', ')})`);
-      return await cacheCommand(positionals[0]!, values.cache, Boolean(values.json), Boolean(values.repair));
+      return await cacheCommand(positionals[0]!, {
+        cache: values.cache, json: Boolean(values.json), repair: Boolean(values.repair),
+        keep: values.keep, keepDays: values['keep-days'], dryRun: Boolean(values['dry-run']), compileFlags,
+      });
   }
   throw new UsageError(`unknown command '${command}'`);
 }

@@ -7,7 +7,7 @@ import { preimageOf, stageDependencies, type Stage } from '../core/stage.ts';
 /** What the plan needs to know of the cache; read-only. */
 export interface CacheView {
   isCached(key: string): boolean;
-  /** The preimage of the most recent cached stage of the same name, if any. */
+  /** The preimage of the stage this name had at the program's last run, if the cache still knows it. */
   previousPreimage(name: string): Preimage | undefined;
 }
 

@@ -65,6 +65,21 @@ export interface LossHistory {
   last?: number[];
   /** The step since which the smoothed loss has stayed above the divergence threshold; absent while it is not. */
   divergedAt?: number;
+  /** The run's training curve up to the checkpoint (stdlib/training/curve.ts); absent on what an older ltx made. */
+  curve?: TrainingCurve;
+}
+
+/**
+ * A run's training loss and learning rate every `every` steps: point i is after `step[i]` updates, with the
+ * mean loss of the steps since the point before and the learning rate of the last of them.
+ */
+export interface TrainingCurve {
+  every: number;
+  step: number[];
+  loss: number[];
+  lr: number[];
+  /** The steps after the last point (a segment may end inside an interval): their loss sum and count. */
+  pending: { sum: number; steps: number };
 }
 
 /** A probe's result: one row of its table, plus optional series (loss traces, interpolation paths). */

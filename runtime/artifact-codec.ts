@@ -3,14 +3,15 @@
 //   checkpoint  tensors `weight/<param>` (float32), `mask/<param>` (uint8, if masked),
 //               `slot/<slot>/<param>` (float32, optimizer state);
 //               meta {artifact: "checkpoint", model, step, mask?: {model}, optimizer?: {op, updates},
-//                     loss?: {initial, smoothed, recent, last?, divergedAt?}}
+//                     loss?: {initial, smoothed, recent, last?, divergedAt?,
+//                             curve?: {every, step: [], loss: [], lr: [], pending: {sum, steps}}}}
 //   mask        tensors `mask/<param>` (uint8); meta {artifact: "mask", model}
 //   probe       no tensors; meta {artifact: "probe", metrics, layers?, series?}
 //
 // Tensors keep their order (layout order), so decoding gives back equal maps. Probe numbers that JSON
 // cannot hold (NaN, ±Infinity, −0) are written as {"$number": "NaN"} etc., so every round trip is exact.
 import type { Json } from '../core/json.ts';
-import type { Artifact, Checkpoint, LossHistory, Mask, OpRef, OptimizerState, ProbeResult, TensorValue } from '../core/artifacts.ts';
+import type { Artifact, Checkpoint, LossHistory, Mask, OpRef, OptimizerState, ProbeResult, TensorValue, TrainingCurve } from '../core/artifacts.ts';
 import { decodeTensors, encodeTensors, type NamedTensor } from './store/checkpoint-format.ts';
 import { StoreCorruptError } from './store/errors.ts';
 import { isJsonObject, type JsonObject, type JsonValue } from './store/json.ts';
@@ -56,7 +57,7 @@ function encodeCheckpoint(c: Checkpoint): Uint8Array {
   const meta: JsonObject = { artifact: 'checkpoint', model: opRefJson(c.model), step: c.step };
   if (c.mask) meta['mask'] = { model: opRefJson(c.mask.model) };
   if (c.optimizer) meta['optimizer'] = { op: c.optimizer.op, updates: c.optimizer.updates };
-  if (c.loss) meta['loss'] = { ...c.loss };
+  if (c.loss) meta['loss'] = lossHistoryJson(c.loss);
   return encodeTensors(tensors, meta);
 }
 
@@ -91,8 +92,16 @@ function decodeCheckpoint(tensors: NamedTensor[], meta: JsonObject): Checkpoint 
   return checkpoint;
 }
 
+function lossHistoryJson(history: LossHistory): JsonObject {
+  const { curve, ...rest } = history;
+  const json: JsonObject = { ...rest };
+  if (curve) json['curve'] = { ...curve, step: [...curve.step], loss: [...curve.loss], lr: [...curve.lr], pending: { ...curve.pending } };
+  return json;
+}
+
+const finite = (v: JsonValue | undefined): v is number => typeof v === 'number' && Number.isFinite(v);
+
 function lossHistoryOf(value: JsonValue): LossHistory {
-  const finite = (v: JsonValue | undefined): v is number => typeof v === 'number' && Number.isFinite(v);
   if (!isJsonObject(value) || !finite(value['initial']) || !finite(value['smoothed']) || !finite(value['recent'])) {
     throw malformed(`checkpoint loss meta ${JSON.stringify(value)}`);
   }
@@ -107,7 +116,19 @@ function lossHistoryOf(value: JsonValue): LossHistory {
     if (!finite(divergedAt) || !Number.isInteger(divergedAt)) throw malformed(`checkpoint loss meta ${JSON.stringify(value)}`);
     history.divergedAt = divergedAt;
   }
+  if (value['curve'] !== undefined) history.curve = trainingCurveOf(value['curve']);
   return history;
+}
+
+function trainingCurveOf(value: JsonValue): TrainingCurve {
+  const numbers = (v: JsonValue | undefined): v is number[] => Array.isArray(v) && v.every(finite);
+  const pending = isJsonObject(value) ? value['pending'] : undefined;
+  if (!isJsonObject(value) || !finite(value['every']) || !numbers(value['step']) || !numbers(value['loss']) || !numbers(value['lr'])
+    || !isJsonObject(pending) || !finite(pending['sum']) || !finite(pending['steps'])
+    || value['loss'].length !== value['step'].length || value['lr'].length !== value['step'].length) {
+    throw malformed(`checkpoint training curve ${JSON.stringify(value).slice(0, 200)}`);
+  }
+  return { every: value['every'], step: value['step'], loss: value['loss'], lr: value['lr'], pending: { sum: pending['sum'], steps: pending['steps'] } };
 }
 
 function decodeMask(tensors: NamedTensor[], model: OpRef): Mask {

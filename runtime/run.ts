@@ -9,7 +9,7 @@ import type { Executor } from './executors/executor.ts';
 import { surveyForRun } from './cache-survey.ts';
 import { silentProgress, waitingLine, type ProgressView } from './progress.ts';
 import { claimsGate, schedule, soleRunGate, type ComputeOutcome, type StageReport } from './scheduler.ts';
-import { StageClaims, type JsonObject, type Store } from './store/index.ts';
+import { CacheUnusableError, programIdentity, recordProgramRun, StageClaims, type Store } from './store/index.ts';
 
 export interface RunRequest {
   program: StageProgram;
@@ -29,6 +29,8 @@ export interface RunRequest {
    * Off only where nothing else can use the cache.
    */
   claims?: boolean;
+  /** The program's file: the store then remembers what each of its declarations ran (plan's why, gc --keep-days). */
+  programFile?: string;
 }
 
 export interface RunSummary {
@@ -82,6 +84,7 @@ export async function runStages(request: RunRequest): Promise<RunSummary> {
     // Results that were there already say what they recorded too (a diverged run, on every rerun).
     const stagesWithMetrics = await Promise.all(reports.map(async (report) => report.status !== 'cached' ? report
       : { ...report, metrics: (await request.store.lookup(report.key))?.metrics ?? {} }));
+    await rememberRun(request, reports);
     return {
       backend: executor?.backend,
       stages: stagesWithMetrics.map(withWhy),
@@ -92,6 +95,24 @@ export async function runStages(request: RunRequest): Promise<RunSummary> {
     view.close();
     await executor?.close();
     await claims?.releaseAll();
+  }
+}
+
+/**
+ * Tell the store which stage each declaration of the program had in this run (those computed or found
+ * cached), for `plan`'s "why" next time and `cache gc --keep-days`. A read-only cache still serves a run
+ * whose stages are all cached: it only does not learn about it.
+ */
+async function rememberRun(request: RunRequest, reports: readonly StageReport[]): Promise<void> {
+  if (request.programFile === undefined) return;
+  const used = reports.filter((report) => report.status === 'done' || report.status === 'cached').flatMap((report) => {
+    const stage = request.program.stageByKey.get(report.key);
+    return stage === undefined ? [] : [{ key: stage.key, op: stage.op, names: stage.names }];
+  });
+  try {
+    await recordProgramRun(request.store, await programIdentity(request.programFile), used, new Date());
+  } catch (error) {
+    if (!(error instanceof CacheUnusableError)) throw error;
   }
 }
 

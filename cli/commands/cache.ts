@@ -1,10 +1,12 @@
-// `ltx cache ls|verify|gc`: what the cache holds, whether it is intact, and removing what nothing needs.
+// `ltx cache ls|verify|gc`: what the cache holds, whether it is intact, and removing what nothing needs
+// (gc: cache-gc.ts).
 import { resolve } from 'node:path';
 import { formatBytes } from '../../runtime/device-cache.ts';
 import { CacheMaintenance, DEFAULT_STORE_DIR, NotACacheError, Store } from '../../runtime/store/index.ts';
 import type { VerifyProblem } from '../../runtime/store/index.ts';
 import { paint, table, useColor } from '../terminal.ts';
 import { EXIT, UsageError } from '../usage.ts';
+import { gcCommand, type GcFlags } from './cache-gc.ts';
 
 /** Where the cache is, and who said so (for messages about it). */
 export interface CacheLocation {
@@ -39,12 +41,27 @@ export async function openCache(command: string, flag: string | undefined): Prom
 
 export const cacheActions = ['ls', 'verify', 'gc'] as const;
 
-export async function cacheCommand(action: string, cacheFlag: string | undefined, json: boolean, repair = false): Promise<number> {
+export interface CacheFlags extends Omit<GcFlags, 'keep'> {
+  readonly cache: string | undefined;
+  readonly repair: boolean;
+  readonly keep: readonly string[] | undefined;
+}
+
+export async function cacheCommand(action: string, flags: CacheFlags): Promise<number> {
   if (!(cacheActions as readonly string[]).includes(action)) {
     throw new UsageError(`ltx cache: unknown action '${action}' (actions: ${cacheActions.join(', ')})`);
   }
+  const { json, repair } = flags;
   if (repair && action !== 'verify') throw new UsageError(`ltx cache: --repair goes with verify, not ${action}`);
-  const store = await openCache('cache', cacheFlag);
+  if (action !== 'gc') {
+    const gcOnly = [
+      ['--keep', flags.keep !== undefined], ['--keep-days', flags.keepDays !== undefined], ['--dry-run', flags.dryRun],
+      ['--set', flags.compileFlags.sets.length > 0], ['--max-stages', flags.compileFlags.maxStages !== undefined],
+    ] as const;
+    for (const [flag, given] of gcOnly) if (given) throw new UsageError(`ltx cache: ${flag} goes with gc, not ${action}`);
+  }
+  const store = await openCache('cache', flags.cache);
+  if (action === 'gc') return gcCommand(store, { ...flags, keep: flags.keep ?? [] });
   const maintenance = new CacheMaintenance(store);
   const p = paint(useColor(process.stdout));
   const print = (doc: unknown) => process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
@@ -63,40 +80,26 @@ export async function cacheCommand(action: string, cacheFlag: string | undefined
     return EXIT.ok;
   }
 
-  if (action === 'verify') {
-    const report = await maintenance.verify();
-    const problems = report.problems.map((problem) => ({ ...problem, file: problemFile(store, problem) }));
-    const repaired = repair ? await maintenance.repair(report.problems) : undefined;
-    if (json) {
-      print({ cache: store.root, ...report, problems, ...(repaired === undefined ? {} : { repaired }) });
-    } else {
-      for (const problem of problems) {
-        const where = problem.kind === 'invalid-record' ? '' : ` output '${problem.output}'`;
-        process.stdout.write(`${p.red(problem.kind)}: stage ${problem.key}${where}: ${problem.detail}\n  file: ${problem.file}\n`);
-      }
-      const summary = `${report.records} results, ${report.blobs} blobs (${formatBytes(report.bytes)}) checked in ${store.root}`;
-      process.stdout.write(report.ok ? `${p.green('ok')}: ${summary}\n` : `${problems.length} problem${problems.length === 1 ? '' : 's'}: ${summary}\n`);
-      if (repaired !== undefined && !report.ok) {
-        process.stdout.write(`repaired: removed ${repaired.removedRecords.length} damaged results and ${repaired.removedBlobs} damaged blobs; ` +
-          `'ltx run' computes those stages again\n`);
-      } else if (!report.ok) {
-        process.stdout.write(`'ltx cache verify --repair' removes the damaged entries, so that 'ltx run' computes them again\n`);
-      }
-    }
-    return report.ok || repaired !== undefined ? EXIT.ok : EXIT.invalid;
-  }
-
-  const report = await maintenance.gc();
+  const report = await maintenance.verify();
+  const problems = report.problems.map((problem) => ({ ...problem, file: problemFile(store, problem) }));
+  const repaired = repair ? await maintenance.repair(report.problems) : undefined;
   if (json) {
-    print({ cache: store.root, ...report });
-    return EXIT.ok;
+    print({ cache: store.root, ...report, problems, ...(repaired === undefined ? {} : { repaired }) });
+  } else {
+    for (const problem of problems) {
+      const where = problem.kind === 'invalid-record' ? '' : ` output '${problem.output}'`;
+      process.stdout.write(`${p.red(problem.kind)}: stage ${problem.key}${where}: ${problem.detail}\n  file: ${problem.file}\n`);
+    }
+    const summary = `${report.records} results, ${report.blobs} blobs (${formatBytes(report.bytes)}) checked in ${store.root}`;
+    process.stdout.write(report.ok ? `${p.green('ok')}: ${summary}\n` : `${problems.length} problem${problems.length === 1 ? '' : 's'}: ${summary}\n`);
+    if (repaired !== undefined && !report.ok) {
+      process.stdout.write(`repaired: removed ${repaired.removedRecords.length} damaged results and ${repaired.removedBlobs} damaged blobs; ` +
+        `'ltx run' computes those stages again\n`);
+    } else if (!report.ok) {
+      process.stdout.write(`'ltx cache verify --repair' removes the damaged entries, so that 'ltx run' computes them again\n`);
+    }
   }
-  process.stdout.write(
-    `removed ${report.removedRecords.length} broken results, ${report.removedBlobs} unreferenced blobs, ` +
-      `${report.removedTmp} staging leftovers, ${report.removedClaims} stale claims; freed ${formatBytes(report.bytesFreed)} in ${store.root}\n`,
-  );
-  for (const key of report.removedRecords) process.stdout.write(`  result ${key}\n`);
-  return EXIT.ok;
+  return report.ok || repaired !== undefined ? EXIT.ok : EXIT.invalid;
 }
 
 /** The file a problem is about: the record, or the blob it points at. */

@@ -2,7 +2,7 @@ import type { Preimage } from '../../core/stage.ts';
 import type { CompiledProgram } from '../../compiler/compile.ts';
 import { plan, type CacheView } from '../../compiler/plan.ts';
 import { cachedKeys } from '../../runtime/cache-survey.ts';
-import type { Store } from '../../runtime/store/index.ts';
+import { programIdentity, readProgramRuns, type Store } from '../../runtime/store/index.ts';
 import { compileFile, errorCount, printDiagnostics, type CompileFlags } from '../compile-file.ts';
 import { paint, table, useColor } from '../terminal.ts';
 import { EXIT } from '../usage.ts';
@@ -29,16 +29,18 @@ export async function planCommand(file: string, compileFlags: CompileFlags, json
 
 /**
  * What the store knows, read up front (plan() asks synchronously): which stages have results, and for
- * the others the preimage last committed under the same name and op, to say which field changed.
- * Read-only: no claims, nothing written.
+ * the others the preimage of the stage the same declaration had at this program file's last run, to
+ * say which field changed. Read-only: no claims, nothing written.
  */
 export async function storeCacheView(store: Store, program: CompiledProgram): Promise<CacheView> {
   const cached = await cachedKeys(store, program.stages);
+  const lastRun = (await readProgramRuns(store, await programIdentity(program.entry)))?.stages ?? {};
   const previous = new Map<string, Preimage>();
   for (const stage of program.stages) {
-    if (cached.has(stage.key) || previous.has(stage.name)) continue;
-    const record = await store.findByPreimageShape({ name: stage.name, op: stage.op });
-    if (record !== undefined) previous.set(stage.name, record.preimage as unknown as Preimage);
+    const entry = lastRun[stage.name];
+    if (cached.has(stage.key) || entry === undefined || entry.op !== stage.op) continue;
+    const preimage = await store.preimageOf(entry.key);
+    if (preimage !== undefined) previous.set(stage.name, preimage as unknown as Preimage);
   }
   return { isCached: (key) => cached.has(key), previousPreimage: (name) => previous.get(name) };
 }

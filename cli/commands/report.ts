@@ -1,14 +1,16 @@
-// `ltx report FILE --out DIR`: the standard plots of a program's probes on one self-contained HTML
-// page (DIR/index.html), with the Vega-Lite spec of each plot beside it (DIR/specs/ID.vl.json) for
-// whoever wants to restyle one. Read-only towards the cache; rows not computed yet show as pending.
+// `ltx report FILE --out DIR`: the standard plots of a program's probes and of its runs' training curves on one
+// self-contained HTML page (DIR/index.html), with the Vega-Lite spec of each plot beside it (DIR/specs/ID.vl.json)
+// for whoever wants to restyle one. Read-only towards the cache; rows not computed yet show as pending.
 import { join, resolve } from 'node:path';
 import { writeFileAtomically } from '../../runtime/store/durable-fs.ts';
 import { standardLibrary } from '../../stdlib/library.ts';
 import { compileFile, errorCount, printDiagnostics, type CompileFlags } from '../compile-file.ts';
 import { damagedRowsNote, readResults } from '../probe-results.ts';
+import { curveFigures } from '../report/curve-figures.ts';
 import { figuresFor, type ProbeResults } from '../report/figures.ts';
 import { reportPage, type RenderedFigure } from '../report/page.ts';
 import { renderSvg } from '../report/render.ts';
+import { readCurves } from '../training-curves.ts';
 import { whyUnwritable } from '../unwritable.ts';
 import { EXIT, UsageError } from '../usage.ts';
 import { openCache } from './cache.ts';
@@ -20,11 +22,12 @@ export async function reportCommand(file: string, compileFlags: CompileFlags, ou
   const program = await compileFile(file, compileFlags);
   printDiagnostics(program.diagnostics, program);
   if (errorCount(program) > 0) return EXIT.invalid;
-  const results = await readResults(program, await openCache('report', cacheFlag), { series: true, provenance: true });
+  const store = await openCache('report', cacheFlag);
+  const results = await readResults(program, store, { series: true, provenance: true });
   const probes: ProbeResults[] = program.probes.map((table) => ({
     name: table.name, op: table.op, declarations: table.declarations, rows: results[table.name] ?? [],
   }));
-  const figures = figuresFor(probes, standardLibrary);
+  const figures = [...figuresFor(probes, standardLibrary), ...curveFigures(await readCurves(program, store))];
   const rendered: RenderedFigure[] = [];
   for (const figure of figures) rendered.push({ figure, svg: await renderSvg(figure.spec, figure.id) });
   const html = reportPage({ file, generatedAt: new Date(), ltxVersion: packageJson.version, figures: rendered, probes, library: standardLibrary });

@@ -1,12 +1,14 @@
 // `ltx results FILE`: every probe's table, rows with their coordinates and the metrics the store
 // recorded for them; rows whose stage has not run yet are shown as pending, rows whose stored result
-// is damaged as damaged (with what to do about it on stderr). Read-only.
+// is damaged as damaged (with what to do about it on stderr); and, on request, each run's training
+// curve. Read-only.
 import type { CompiledProgram } from '../../compiler/compile.ts';
 import { describeDivergence } from '../../runtime/divergence.ts';
 import type { DivergedInput } from '../diverged-inputs.ts';
 import { compileFile, errorCount, printDiagnostics, type CompileFlags } from '../compile-file.ts';
 import { damagedRowsNote, formatMetric, readResults, unionOf, type Metrics, type ResultRow } from '../probe-results.ts';
 import { paint, table, useColor } from '../terminal.ts';
+import { readCurves, type ProgramRunCurve } from '../training-curves.ts';
 import { EXIT, UsageError } from '../usage.ts';
 import { openCache } from './cache.ts';
 
@@ -17,14 +19,20 @@ export function resultsFormat(json: boolean, csv: boolean): ResultsFormat {
   return json ? 'json' : csv ? 'csv' : 'text';
 }
 
-export async function resultsCommand(file: string, compileFlags: CompileFlags, format: ResultsFormat, cacheFlag: string | undefined): Promise<number> {
+/**
+ * `curves`: also the training curves (text: a summary per run after the probes; CSV: every point
+ * instead of the probes); `--json` always has them.
+ */
+export async function resultsCommand(file: string, compileFlags: CompileFlags, format: ResultsFormat, cacheFlag: string | undefined, curves = false): Promise<number> {
   const program = await compileFile(file, compileFlags);
   printDiagnostics(program.diagnostics, program);
   if (errorCount(program) > 0) return EXIT.invalid;
-  const probes = await readResults(program, await openCache('results', cacheFlag), { series: format === 'json' });
-  if (format === 'json') process.stdout.write(JSON.stringify({ file, probes }, null, 2) + '\n');
-  else if (format === 'csv') process.stdout.write(toCsv(probes));
-  else process.stdout.write(toText(probes, program));
+  const store = await openCache('results', cacheFlag);
+  const probes = await readResults(program, store, { series: format === 'json' });
+  const runs = format === 'json' || curves ? await readCurves(program, store) : {};
+  if (format === 'json') process.stdout.write(JSON.stringify({ file, probes, curves: runs }, null, 2) + '\n');
+  else if (format === 'csv') process.stdout.write(curves ? curvesCsv(runs) : toCsv(probes));
+  else process.stdout.write(toText(probes, program) + (curves ? `\n${curvesText(runs, program)}` : ''));
   const damaged = damagedRowsNote(Object.values(probes).flat(), file);
   if (damaged !== undefined) process.stderr.write(`ltx: ${damaged}\n`);
   return EXIT.ok;
@@ -64,6 +72,32 @@ function divergedRunsOf(probes: Record<string, ResultRow[]>): DivergedInput[] {
   const runs = new Map<string, DivergedInput>();
   for (const row of Object.values(probes).flat()) for (const run of row.diverged ?? []) if (!runs.has(run.stage)) runs.set(run.stage, run);
   return [...runs.values()];
+}
+
+/** One line per run: how far its curve goes, its loss at the start, at the end and at its lowest, its learning rate. */
+function curvesText(curves: Record<string, ProgramRunCurve>, program: CompiledProgram): string {
+  const p = paint(useColor(process.stdout));
+  const runs = Object.entries(curves);
+  const heading = p.bold('training curves');
+  if (runs.length === 0) {
+    const none = program.stages.some((s) => s.kind === 'train') ? 'no run has a recorded curve yet (ltx run computes them)' : 'the program trains nothing';
+    return `${heading} ${p.dim(none)}\n`;
+  }
+  const body = runs.map(([run, c]) => {
+    const lowest = c.loss.indexOf(Math.min(...c.loss));
+    const lr = c.lr.length === 0 ? '' : Math.min(...c.lr) === Math.max(...c.lr) ? formatMetric(c.lr[0]) : `${formatMetric(c.lr[0])} → ${formatMetric(c.lr.at(-1))}`;
+    return [run, `${c.step.at(-1) ?? 0}/${c.steps}`, formatMetric(c.loss[0]), formatMetric(c.loss.at(-1)), `${formatMetric(c.loss[lowest])} (${c.step[lowest]})`, lr];
+  });
+  const every = [...new Set(runs.map(([, c]) => c.every))];
+  const note = `${every.length === 1 && every[0] === 1 ? 'a point every step' : `a point every ${every.join(' or ')} steps`}; every point: --json, or --csv --curves`;
+  return `${heading} ${p.dim(note)}\n${table(body, ['RUN', 'STEPS', 'LOSS FIRST', 'LOSS LAST', 'LOWEST (STEP)', 'LR'])}\n`;
+}
+
+/** Every point of every curve: run,step,loss,lr. */
+function curvesCsv(curves: Record<string, ProgramRunCurve>): string {
+  const lines = [['run', 'step', 'loss', 'lr']];
+  for (const [run, c] of Object.entries(curves)) c.step.forEach((step, i) => lines.push([run, String(step), String(c.loss[i]), String(c.lr[i])]));
+  return lines.map((cells) => cells.map(csvCell).join(',')).join('\n') + '\n';
 }
 
 /** One CSV for all probes: probe, name, the index columns, the metric columns (per-layer ones as LAYER.METRIC). */

@@ -106,7 +106,7 @@ export async function runCommand(file: string, compileFlags: CompileFlags, flags
   let summary: RunSummary;
   try {
     summary = await runStages({
-      program, store, stages, jobs: settings.jobs, signal: controller.signal, view,
+      program, store, stages, jobs: settings.jobs, signal: controller.signal, view, programFile: file,
       executor: (workers) => new LocalExecutor({
         jobs: workers, backend: settings.backend, storeRoot: store.root, programDir: dirname(resolve(file)),
         deviceCacheBytes: settings.deviceCacheBytes, library: STANDARD_STAGE_LIBRARY, checkpoints: settings.checkpoints,

@@ -36,9 +36,9 @@ interface Declared<F extends FigureDeclaration = FigureDeclaration> {
 
 type DeclarationOf<K extends FigureKind> = Extract<FigureDeclaration, { kind: K }>;
 
-const WIDTH = 560;
+export const WIDTH = 560;
 const HEIGHT = 300;
-const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
+export const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 
 /** The order of the page: the ticket curves first, the trajectories last. */
 const KIND_ORDER: readonly FigureKind[] = ['ticket-curve', 'interpolation-path', 'chains', 'pair-heatmap', 'trajectory'];

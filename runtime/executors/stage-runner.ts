@@ -20,6 +20,7 @@ import { DEFAULT_CHECKPOINT_SCHEDULE, type CheckpointSchedule } from '../checkpo
 import { decodeArtifact, encodeArtifact } from '../artifact-codec.ts';
 import type { DeviceCache } from '../device-cache.ts';
 import { lossMetrics } from '../divergence.ts';
+import { curveMetric } from '../training-curve.ts';
 import type { ResidentTensors } from '../resident-tensors.ts';
 import { StoreCorruptError, type JsonObject, type StagePreimage, type Store } from '../store/index.ts';
 import type { StageHooks, StageOutcome } from './executor.ts';
@@ -161,10 +162,13 @@ export class StageRunner {
 
 /**
  * A result's numbers as the store records them: a probe's metrics, and per-layer metrics under `layers`;
- * a trained checkpoint's loss history (runtime/divergence.ts).
+ * a trained checkpoint's loss history (runtime/divergence.ts) and training curve (runtime/training-curve.ts).
  */
 function recordedMetrics(result: Artifact): JsonObject {
-  if (result.kind === 'checkpoint') return result.loss === undefined ? {} : lossMetrics(result.loss);
+  if (result.kind === 'checkpoint') {
+    if (result.loss === undefined) return {};
+    return result.loss.curve === undefined ? lossMetrics(result.loss) : { ...lossMetrics(result.loss), curve: curveMetric(result.loss.curve) };
+  }
   if (result.kind !== 'probe') return {};
   return result.layers === undefined ? { ...result.metrics } : { ...result.metrics, layers: result.layers };
 }

@@ -3,13 +3,14 @@
 //
 //   <root>/blobs/sha256/<2 hex>/<62 hex>   write-once output bytes, named by their SHA-256
 //   <root>/actions/<key>.json               one action record per stage key (written last, atomically)
-//   <root>/names/<sanitized name>.json      latest stage key committed under a declaration name
+//   <root>/programs/<sha256 of path>.json   per program file: each declaration's stage key at its last run
 //   <root>/runs/<run id>/<step>.json        the stage key of a training run's checkpoint at a step
 //   <root>/claims/<key>.claim               who is computing a stage right now
 //   <root>/tmp/<key>.<nonce>/               staging area of one commit (garbage after a crash)
 //   <root>/ltx-cache.json                   the marker saying this directory is an ltx cache
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { sha256Hex } from './digest.ts';
 import type { Sha256Hex } from './digest.ts';
 
 export const DEFAULT_STORE_DIR = '.ltx-cache';
@@ -18,7 +19,7 @@ export class StoreLayout {
   readonly root: string;
   readonly blobsDir: string;
   readonly actionsDir: string;
-  readonly namesDir: string;
+  readonly programsDir: string;
   readonly runsDir: string;
   readonly claimsDir: string;
   readonly tmpDir: string;
@@ -28,7 +29,7 @@ export class StoreLayout {
     this.root = root;
     this.blobsDir = join(root, 'blobs', 'sha256');
     this.actionsDir = join(root, 'actions');
-    this.namesDir = join(root, 'names');
+    this.programsDir = join(root, 'programs');
     this.runsDir = join(root, 'runs');
     this.claimsDir = join(root, 'claims');
     this.tmpDir = join(root, 'tmp');
@@ -48,8 +49,9 @@ export class StoreLayout {
     return join(this.actionsDir, `${key}.json`);
   }
 
-  namePath(name: string): string {
-    return join(this.namesDir, `${sanitizeName(name)}.json`);
+  /** The run index of the program file at `programPath` (absolute): named by the path's digest. */
+  programRunsPath(programPath: string): string {
+    return join(this.programsDir, `${sha256Hex(programPath)}.json`);
   }
 
   runDir(run: Sha256Hex): string {
@@ -78,8 +80,11 @@ export class StoreLayout {
 /** The file that makes a directory an ltx cache. */
 export const CACHE_MARKER = 'ltx-cache.json';
 
-/** The top-level directories of the layout: a cache made before the marker existed holds only these. */
-export const LAYOUT_DIRECTORIES = ['blobs', 'actions', 'names', 'runs', 'claims', 'tmp'] as const;
+/**
+ * The top-level directories of the layout: a cache made before the marker existed holds only these.
+ * `names/` held a global name index that older versions wrote; it is no longer read or written.
+ */
+export const LAYOUT_DIRECTORIES = ['blobs', 'actions', 'programs', 'names', 'runs', 'claims', 'tmp'] as const;
 
 const RUN_STEP_SUFFIX = '.json';
 const RUN_STEP_ENTRY = /^(0|[1-9][0-9]{0,15})\.json$/;
@@ -117,18 +122,4 @@ export function keyPrefixOf(entryName: string): Sha256Hex | undefined {
 
 export function nonce(): string {
   return randomBytes(8).toString('hex');
-}
-
-const SAFE_NAME = /^[A-Za-z0-9._-]{1,100}$/;
-
-/**
- * A file name for a declaration name. Names that are already safe stay readable; others are
- * cleaned and suffixed with a hash of the original so `a/b` and `a_b` never share a file
- * (`~` never occurs in a safe name, so suffixed names cannot collide with unsuffixed ones).
- */
-export function sanitizeName(name: string): string {
-  if (SAFE_NAME.test(name) && name !== '.' && name !== '..') return name;
-  const cleaned = name.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 80);
-  const hash = createHash('sha256').update(name).digest('hex').slice(0, 12);
-  return `${cleaned}~${hash}`;
 }

@@ -1,20 +1,22 @@
 // The core of `ltx cache ls|verify|gc`. Results are data; the CLI decides how to print them. Reading
 // refuses a directory that is not a cache; writing (gc, repair) also a read-only one, and deletes only
-// names the store itself makes.
+// names the store itself makes. What gc keeps of valid results is a policy (gc-policy.ts).
 import type { Stats } from 'node:fs';
 import { lstat, readdir, readFile, rm, rmdir, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { recordBytes } from './action-record.ts';
-import type { ActionRecord } from './action-record.ts';
+import type { ActionRecord, RecordParse } from './action-record.ts';
 import { DEFAULT_STALE_AFTER_MS, inspectClaim, removeStaleClaim } from './claims.ts';
 import type { StalenessPolicy } from './claims.ts';
 import { isSha256Hex, sha256OfFile } from './digest.ts';
 import type { Sha256Hex } from './digest.ts';
 import { errorCode } from './durable-fs.ts';
 import { asAccessError } from './errors.ts';
-import { CLAIM_SUFFIX, isStaleClaimEntry, isStagingEntry, keyPrefixOf, runStepOf, sanitizeName } from './layout.ts';
-import { parseNameEntry, parseRunStepEntry, readdirOrEmpty } from './store.ts';
+import { keptResults, type RetentionPolicy } from './gc-policy.ts';
+import { CLAIM_SUFFIX, isStaleClaimEntry, isStagingEntry, keyPrefixOf, runStepOf } from './layout.ts';
+import { allProgramRuns, forgetRemovedStages } from './program-runs.ts';
+import { parseRunStepEntry, readdirOrEmpty } from './store.ts';
 import type { BlobProblem, Store } from './store.ts';
 
 export interface CacheEntry {
@@ -48,9 +50,9 @@ export interface VerifyReport {
   readonly problems: readonly VerifyProblem[];
 }
 
-export interface GcOptions {
-  /** When given, records of stage keys outside this set are removed too (and then their blobs). */
-  readonly keep?: ReadonlySet<Sha256Hex>;
+export interface GcOptions extends RetentionPolicy {
+  /** Find everything gc would remove and report it, but delete nothing. */
+  readonly dryRun?: boolean;
   /** Leftovers younger than this are spared: they may belong to a commit in progress. Default 1 min. */
   readonly graceMs?: number;
   /** When claims from other hosts go stale (see StageClaims). */
@@ -59,8 +61,25 @@ export interface GcOptions {
   readonly now?: Date;
 }
 
+/** A result gc removed (or, in a dry run, would remove). */
+export interface RemovedResult {
+  readonly key: Sha256Hex;
+  /** Unknown for a record that cannot be read. */
+  readonly name?: string;
+  readonly op?: string;
+  /** When it was computed (ISO 8601); unknown for a record that cannot be read. */
+  readonly date?: string;
+  /** Its outputs' sizes (a blob another result keeps is not freed with it). */
+  readonly bytes: number;
+  /** broken: unreadable, or an output missing or of the wrong size; unkept: outside what gc was asked to keep. */
+  readonly reason: 'broken' | 'unkept';
+}
+
 export interface GcReport {
-  readonly removedRecords: readonly Sha256Hex[];
+  readonly dryRun: boolean;
+  readonly removedRecords: readonly RemovedResult[];
+  /** Valid results left in place. */
+  readonly keptRecords: number;
   readonly removedBlobs: number;
   readonly removedTmp: number;
   readonly removedClaims: number;
@@ -88,9 +107,7 @@ export class CacheMaintenance {
     await this.#store.assertReadable();
     const entries: CacheEntry[] = [];
     const unreadable: { key: Sha256Hex; reason: string }[] = [];
-    for (const key of await this.#store.listRecordKeys()) {
-      const parsed = await this.#store.readRecord(key);
-      if (parsed === undefined) continue;
+    for (const { key, parsed } of await this.#readRecords()) {
       if (!parsed.ok) {
         unreadable.push({ key, reason: parsed.reason });
         continue;
@@ -118,9 +135,7 @@ export class CacheMaintenance {
     const intact = new Map<Sha256Hex, number>();
     const checked = new Set<Sha256Hex>();
     let records = 0;
-    for (const key of await this.#store.listRecordKeys()) {
-      const parsed = await this.#store.readRecord(key);
-      if (parsed === undefined) continue;
+    for (const { key, parsed } of await this.#readRecords()) {
       records++;
       if (!parsed.ok) {
         problems.push({ kind: 'invalid-record', key, detail: parsed.reason });
@@ -156,7 +171,9 @@ export class CacheMaintenance {
       for (const problem of problems) {
         if (problem.kind === 'corrupt-blob' && (await this.#removeDamagedBlob(problem.digest))) removedBlobs++;
       }
-      await this.#dropDanglingIndexEntries();
+      const removed = new Set(removedRecords);
+      await forgetRemovedStages(this.#store, (key) => !removed.has(key));
+      await this.#dropDanglingRunSteps();
       return { removedRecords, removedBlobs };
     } catch (error) {
       throw asAccessError(error, this.#store.root, 'write to');
@@ -173,47 +190,64 @@ export class CacheMaintenance {
 
   /**
    * Remove what no result needs: staging leftovers (older than the grace period, stage not claimed),
-   * stale claims, unreadable records, records outside `keep`, and blobs no remaining record references.
-   * Blobs are listed before records are read, so a blob placed by a concurrent commit after the listing
-   * is never considered, and one placed or reused during it is younger than the grace period.
+   * stale claims, unreadable records and records with a missing or resized blob, valid records the
+   * retention policy does not keep, and blobs no remaining record references. With `dryRun`, report the
+   * same and delete nothing. Blobs are listed before records are read, so a blob placed by a concurrent
+   * commit after the listing is never considered, and one placed or reused during it is younger than
+   * the grace period.
    */
   async gc(options: GcOptions = {}): Promise<GcReport> {
-    if ((await this.#store.assertReadable()) === 'missing') return { removedRecords: [], removedBlobs: 0, removedTmp: 0, removedClaims: 0, bytesFreed: 0 };
-    await this.#store.prepareForWriting();
+    const dryRun = options.dryRun ?? false;
+    if ((await this.#store.assertReadable()) === 'missing') {
+      return { dryRun, removedRecords: [], keptRecords: 0, removedBlobs: 0, removedTmp: 0, removedClaims: 0, bytesFreed: 0 };
+    }
+    if (!dryRun) await this.#store.prepareForWriting();
     try {
-      return await this.#collect(options);
+      return await this.#collect(options, dryRun);
     } catch (error) {
       throw asAccessError(error, this.#store.root, 'write to');
     }
   }
 
-  async #collect(options: GcOptions): Promise<GcReport> {
+  async #collect(options: GcOptions, dryRun: boolean): Promise<GcReport> {
     const now = options.now ?? new Date();
     const graceMs = options.graceMs ?? DEFAULT_GC_GRACE_MS;
     const policy: StalenessPolicy = { host: options.host ?? hostname(), staleAfterMs: options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS };
     const isOld = (info: Stats): boolean => now.getTime() - info.mtimeMs > graceMs;
+    const remove = async (path: string, recursive = false): Promise<void> => {
+      if (!dryRun) await rm(path, { recursive, force: true });
+    };
     const { layout } = this.#store;
     let bytesFreed = 0;
 
     const blobs = await this.#listBlobs();
 
-    const removedRecords: Sha256Hex[] = [];
+    const records = await this.#readRecords();
+    const valid = new Map<Sha256Hex, ActionRecord>();
+    for (const { key, parsed } of records) if (parsed.ok && !(await this.#hasBrokenBlob(parsed.record))) valid.set(key, parsed.record);
+    const kept = keptResults(valid, await allProgramRuns(this.#store), options);
+
+    const removedRecords: RemovedResult[] = [];
     const referenced = new Set<Sha256Hex>();
-    for (const key of await this.#store.listRecordKeys()) {
-      const parsed = await this.#store.readRecord(key);
-      if (parsed === undefined) continue;
+    let keptRecords = 0;
+    for (const { key, parsed } of records) {
       const path = layout.actionPath(key);
-      const unwanted = !parsed.ok || (options.keep !== undefined && !options.keep.has(key)) || (await this.#hasBrokenBlob(parsed.record));
       const info = await statOrUndefined(path);
-      if (unwanted && info !== undefined && isOld(info)) {
-        await rm(path, { recursive: true, force: true });
+      const reason = !valid.has(key) ? 'broken' : kept.has(key) ? undefined : 'unkept';
+      if (reason !== undefined && info !== undefined && isOld(info)) {
+        await remove(path, true);
         bytesFreed += info.size;
-        removedRecords.push(key);
+        removedRecords.push(removedResult(key, parsed, reason));
         continue;
       }
+      if (valid.has(key)) keptRecords++;
       if (parsed.ok) for (const ref of Object.values(parsed.record.outputs)) referenced.add(ref.digest);
     }
-    await this.#dropDanglingIndexEntries();
+    if (!dryRun) {
+      const removed = new Set(removedRecords.map((r) => r.key));
+      await forgetRemovedStages(this.#store, (key) => !removed.has(key));
+    }
+    await this.#dropDanglingRunSteps();
 
     let removedBlobs = 0;
     for (const blob of blobs) {
@@ -221,11 +255,11 @@ export class CacheMaintenance {
       // Look again right before deleting: a commit may have just reused (and touched) this blob.
       const info = await statOrUndefined(blob.path);
       if (info === undefined || !isOld(info)) continue;
-      await rm(blob.path, { recursive: true, force: true });
+      await remove(blob.path, true);
       bytesFreed += info.size;
       removedBlobs++;
     }
-    await this.#dropEmptyFanOutDirs();
+    if (!dryRun) await this.#dropEmptyFanOutDirs();
 
     let removedTmp = 0;
     for (const entry of await readdirOrEmpty(layout.tmpDir)) {
@@ -236,7 +270,7 @@ export class CacheMaintenance {
       const key = keyPrefixOf(entry);
       if (key !== undefined && (await inspectClaim(layout, key, policy, now)).state === 'live') continue;
       bytesFreed += await sizeOnDisk(path);
-      await rm(path, { recursive: true, force: true });
+      await remove(path, true);
       removedTmp++;
     }
 
@@ -248,16 +282,26 @@ export class CacheMaintenance {
         // Left behind by a takeover that died between its rename and its unlink.
         const info = await lstatOrUndefined(path);
         if (info !== undefined && isOld(info)) {
-          await rm(path, { force: true });
+          await remove(path);
           removedClaims++;
         }
       } else if (key !== undefined && entry === `${key}${CLAIM_SUFFIX}`) {
         const claim = await inspectClaim(layout, key, policy, now);
-        if (claim.state === 'stale' && (await removeStaleClaim(layout, key, claim.raw))) removedClaims++;
+        if (claim.state === 'stale' && (dryRun || (await removeStaleClaim(layout, key, claim.raw)))) removedClaims++;
       }
     }
 
-    return { removedRecords, removedBlobs, removedTmp, removedClaims, bytesFreed };
+    return { dryRun, removedRecords, keptRecords, removedBlobs, removedTmp, removedClaims, bytesFreed };
+  }
+
+  /** Every record file, parsed (or why it cannot be). */
+  async #readRecords(): Promise<{ key: Sha256Hex; parsed: RecordParse }[]> {
+    const records: { key: Sha256Hex; parsed: RecordParse }[] = [];
+    for (const key of await this.#store.listRecordKeys()) {
+      const parsed = await this.#store.readRecord(key);
+      if (parsed !== undefined) records.push({ key, parsed });
+    }
+    return records;
   }
 
   async #listBlobs(): Promise<{ digest: Sha256Hex; path: string }[]> {
@@ -286,11 +330,6 @@ export class CacheMaintenance {
     }
   }
 
-  async #dropDanglingIndexEntries(): Promise<void> {
-    await this.#dropDanglingNames();
-    await this.#dropDanglingRunSteps();
-  }
-
   /** runs/ entries ltx wrote whose record no longer exists, then run directories left empty. */
   async #dropDanglingRunSteps(): Promise<void> {
     const { layout } = this.#store;
@@ -309,17 +348,6 @@ export class CacheMaintenance {
     }
   }
 
-  /** names/ entries ltx wrote whose stage record no longer exists (any other file there is left alone). */
-  async #dropDanglingNames(): Promise<void> {
-    const { namesDir } = this.#store.layout;
-    for (const file of await readdirOrEmpty(namesDir)) {
-      const path = join(namesDir, file);
-      const entry = parseNameEntry(await readFile(path, 'utf8').catch(() => ''));
-      if (entry === undefined || `${sanitizeName(entry.name)}.json` !== file) continue;
-      if ((await this.#store.readRecord(entry.key)) === undefined) await rm(path, { force: true });
-    }
-  }
-
   /** Whether an output of `record` is missing, not a file, or of another size than recorded (no hashing). */
   async #hasBrokenBlob(record: ActionRecord): Promise<boolean> {
     for (const ref of Object.values(record.outputs)) if ((await this.#store.blobProblem(ref)) !== undefined) return true;
@@ -328,6 +356,12 @@ export class CacheMaintenance {
 }
 
 const FAN_OUT = /^[0-9a-f]{2}$/;
+
+function removedResult(key: Sha256Hex, parsed: RecordParse, reason: RemovedResult['reason']): RemovedResult {
+  if (!parsed.ok) return { key, bytes: 0, reason };
+  const { record } = parsed;
+  return { key, ...(record.name === undefined ? {} : { name: record.name }), op: record.preimage.op, date: record.finishedAt, bytes: recordBytes(record), reason };
+}
 
 async function statOrUndefined(path: string): Promise<Stats | undefined> {
   try {

@@ -23,7 +23,7 @@ export interface OutputToCommit {
 }
 
 export interface CommitInfo {
-  /** Declaration name, indexed so the next run of that name can be compared with this one. */
+  /** Declaration name, recorded for listings (`cache ls`). */
   readonly name?: string;
   readonly metrics?: JsonObject;
   readonly startedAt: Date | string;
@@ -66,20 +66,6 @@ export type LookupOutcome =
   | { readonly status: 'found'; readonly record: ActionRecord }
   | { readonly status: 'absent' }
   | { readonly status: 'broken'; readonly reason: string };
-
-/** How a stage is recognised across edits of the program: its declaration name, optionally its op. */
-export interface StageIdentity {
-  readonly name: string;
-  readonly op?: string;
-}
-
-/** names/<name>.json: the latest key committed under a declaration name. */
-export interface NameEntry {
-  readonly name: string;
-  readonly key: Sha256Hex;
-  readonly op: string;
-  readonly committedAt: string;
-}
 
 export class Store {
   readonly root: string;
@@ -182,7 +168,6 @@ export class Store {
       // A concurrent `cache gc` may have judged a reused blob unreferenced just before our record
       // appeared; the staged copies are still here, so put back anything that went missing.
       await this.#placeBlobs(staged);
-      if (info.name !== undefined) await this.#indexName(info.name, record, stagingDir);
       if (info.run !== undefined) await this.#indexRunStep(info.run, key, stagingDir);
       return record;
     } finally {
@@ -234,11 +219,6 @@ export class Store {
       dirsTouched.add(dir);
     }
     for (const dir of dirsTouched) await syncDirectory(dir);
-  }
-
-  async #indexName(name: string, record: ActionRecord, stagingDir: string): Promise<void> {
-    const entry: NameEntry = { name, key: record.key, op: record.preimage.op, committedAt: record.finishedAt };
-    await writeFileAtomically(this.layout.namePath(name), `${JSON.stringify(entry, null, 2)}\n`, stagingDir);
   }
 
   async #indexRunStep(run: RunStep, key: Sha256Hex, stagingDir: string): Promise<void> {
@@ -356,28 +336,6 @@ export class Store {
   }
 
   /**
-   * The latest record committed under the same declaration name (and op, if given) — whatever its
-   * key. `plan` diffs its preimage against the new one to say which field made the stage rerun.
-   */
-  async findByPreimageShape(identity: StageIdentity): Promise<ActionRecord | undefined> {
-    const entry = await this.#readNameEntry(identity.name);
-    if (entry === undefined || (identity.op !== undefined && entry.op !== identity.op)) return undefined;
-    const parsed = await this.readRecord(entry.key);
-    if (!parsed?.ok) return undefined;
-    if (identity.op !== undefined && parsed.record.preimage.op !== identity.op) return undefined;
-    return parsed.record;
-  }
-
-  async #readNameEntry(name: string): Promise<NameEntry | undefined> {
-    try {
-      const entry = parseNameEntry(await readFile(this.layout.namePath(name), 'utf8'));
-      return entry?.name === name ? entry : undefined;
-    } catch {
-      return undefined;
-    }
-  }
-
-  /**
    * The usable records of run `run`'s checkpoints at steps up to `atOrBefore`, latest first (lazily: a
    * caller that resumes from the first one reads no other record).
    */
@@ -426,19 +384,6 @@ export function parseRunStepEntry(text: string): RunStepEntry | undefined {
     const value: unknown = JSON.parse(text);
     if (isJsonObject(value) && isSha256Hex(value['run']) && Number.isInteger(value['step']) && isSha256Hex(value['key'])) {
       return value as unknown as RunStepEntry;
-    }
-  } catch {
-    // Not JSON: not an entry.
-  }
-  return undefined;
-}
-
-/** A names/ file's content if it is one ltx wrote, else undefined. */
-export function parseNameEntry(text: string): NameEntry | undefined {
-  try {
-    const value: unknown = JSON.parse(text);
-    if (isJsonObject(value) && typeof value['name'] === 'string' && isSha256Hex(value['key']) && typeof value['op'] === 'string') {
-      return value as unknown as NameEntry;
     }
   } catch {
     // Not JSON: not an entry.

@@ -1,7 +1,6 @@
 // Watching the training loss without slowing the loop: each step's loss stays on the backend until a
 // report, when they are downloaded together, checked for NaN/Infinity and averaged for the progress line.
 import * as tf from '@tensorflow/tfjs-core';
-import type { DivergenceWatch } from './divergence.ts';
 
 export interface TrainingProgress {
   /** Steps done in this segment, out of `total` = to − from. */
@@ -26,6 +25,11 @@ export class TrainingDiverged extends Error {
   }
 }
 
+/** Something that follows a run's losses step by step (the divergence check, the training curve). */
+export interface LossWatcher {
+  observe(step: number, loss: number): void;
+}
+
 export interface LossMonitorOptions {
   from: number;
   to: number;
@@ -33,8 +37,8 @@ export interface LossMonitorOptions {
   /** Report after this many steps or this many milliseconds, whichever comes first (and at the end). */
   everySteps?: number;
   everyMs?: number;
-  /** Sees every step's loss, in order. */
-  watch?: DivergenceWatch;
+  /** See every step's loss, in order. */
+  watchers?: readonly LossWatcher[];
 }
 
 export class LossMonitor {
@@ -69,7 +73,7 @@ export class LossMonitor {
     for (let i = 0; i < values.length; i++) {
       const v = values[i]!;
       if (!Number.isFinite(v)) throw new TrainingDiverged(this.firstPending + i, v);
-      this.opts.watch?.observe(this.firstPending + i, v);
+      for (const watcher of this.opts.watchers ?? []) watcher.observe(this.firstPending + i, v);
       sum += v;
     }
     this.firstPending = done;

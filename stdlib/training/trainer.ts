@@ -21,6 +21,7 @@ import { loss } from '../nn/losses.ts';
 import { createOptimizer, learningRateAt, type OptimizerConfig, type TensorOptimizer } from '../optimizers/index.ts';
 import { gatherRows, rowWidths, targetDtype } from './batches.ts';
 import { DataOrder } from './data-order.ts';
+import { CurveRecorder } from './curve.ts';
 import { DivergenceWatch } from './divergence.ts';
 import { IntermediateCommits } from './intermediate-commits.ts';
 import { LossMonitor, type TrainingProgress } from './loss-monitor.ts';
@@ -91,8 +92,12 @@ export async function trainSegment(opts: SegmentOptions): Promise<Checkpoint> {
   const ownUploads = opts.tensors === undefined ? ownTensors() : undefined;
   const state: State = { params: {}, slots: {}, buffers: {}, masks: {}, updates: 0, borrowed: new Set() };
   // A segment that resumes the run's optimizer state continues its run, and so its loss history.
-  const watch = new DivergenceWatch(resumableState(start.optimizer, optimizer) ? start.loss : undefined);
-  const monitor = new LossMonitor({ from, to, onProgress: opts.onProgress, everySteps: opts.reportEverySteps, everyMs: opts.reportEveryMs, watch });
+  const resumed = resumableState(start.optimizer, optimizer) ? start.loss : undefined;
+  const watch = new DivergenceWatch(resumed);
+  const curve = new CurveRecorder({ steps: opts.totalSteps, learningRateAt: (t) => learningRateAt(opts.optimizer, t, opts.totalSteps), resumed: resumed?.curve });
+  const monitor = new LossMonitor({
+    from, to, onProgress: opts.onProgress, everySteps: opts.reportEverySteps, everyMs: opts.reportEveryMs, watchers: [watch, curve],
+  });
   const commits = opts.checkpoints === undefined ? undefined : new IntermediateCommits(opts.checkpoints, from);
   try {
     uploadState(opts, opts.tensors ?? ownUploads!, optimizer, state);
@@ -113,12 +118,12 @@ export async function trainSegment(opts: SegmentOptions): Promise<Checkpoint> {
       if (commits !== undefined && done < to && commits.due(done)) {
         // Every loss up to here must be in the history the checkpoint carries.
         await monitor.flush();
-        await commits.commit(await checkpointOf(opts, state, optimizer, done, watch));
+        await commits.commit(await checkpointOf(opts, state, optimizer, done, watch, curve));
         opts.onProgress?.({ step: done - from, total: to - from, committed: done });
       }
     }
     throwIfAborted(opts.signal);
-    return await checkpointOf(opts, state, optimizer, to, watch);
+    return await checkpointOf(opts, state, optimizer, to, watch, curve);
   } finally {
     monitor.dispose();
     disposeState(state);
@@ -230,8 +235,8 @@ function disposeIfOwned(state: State, tensor: tf.Tensor): void {
   if (!state.borrowed.has(tensor)) tensor.dispose();
 }
 
-/** The run's checkpoint after `step` steps: weights, optimizer state and loss history. */
-async function checkpointOf(opts: SegmentOptions, state: State, optimizer: TensorOptimizer, step: number, watch: DivergenceWatch): Promise<Checkpoint> {
+/** The run's checkpoint after `step` steps: weights, optimizer state, loss history and training curve. */
+async function checkpointOf(opts: SegmentOptions, state: State, optimizer: TensorOptimizer, step: number, watch: DivergenceWatch, curve: CurveRecorder): Promise<Checkpoint> {
   const weights = new Map<string, TensorValue>();
   const slots = new Map<string, TensorValue>();
   for (const spec of opts.layout.params) {
@@ -251,6 +256,6 @@ async function checkpointOf(opts: SegmentOptions, state: State, optimizer: Tenso
   };
   if (opts.start.mask) checkpoint.mask = opts.start.mask;
   const loss = watch.history;
-  if (loss !== undefined) checkpoint.loss = loss;
+  if (loss !== undefined) checkpoint.loss = { ...loss, curve: curve.curve };
   return checkpoint;
 }

@@ -104,9 +104,8 @@ test('results, plan and cache read what a run left in the cache', () => {
   const fromEnv = spawnSync(process.execPath, [BIN, 'plan', file], { encoding: 'utf8', cwd: dir, env: { ...env, LTX_CACHE: cache } });
   assert.match(fromEnv.stdout, /9 stages: 9 cached, 0 to run/);
 
-  const edited = join(dir, 'edited.ltx');
-  writeFileSync(edited, TINY.replace('rate: 50%', 'rate: 40%'));
-  const replanned = ltx(['plan', edited, '--cache', cache]).stdout;
+  writeFileSync(file, TINY.replace('rate: 50%', 'rate: 40%'));
+  const replanned = ltx(['plan', file, '--cache', cache]).stdout;
   assert.match(replanned, /^m +mask +magnitude +[0-9a-f]{12} +run +rate: 0\.5 → 0\.4$/m);
   assert.match(replanned, /^t +train +train +[0-9a-f]{12} +run +input changed: t\/rewind$/m);
   assert.match(replanned, /^dense 0→10 +train .* cached/m);

@@ -47,6 +47,12 @@ test('a trained checkpoint\'s loss history round-trips exactly; one without it s
   assert.equal((decodeArtifact(encodeArtifact(checkpoint)) as Checkpoint).loss, undefined);
 });
 
+test('a trained checkpoint\'s training curve round-trips exactly, with the steps since its last point', () => {
+  const curve = { every: 2, step: [2, 4], loss: [2.302585092994046, 0.1 + 0.2], lr: [0.1, 0.1 / 3], pending: { sum: 1 / 3, steps: 1 } };
+  const loss = { initial: 2.5, smoothed: 1, recent: 1, curve };
+  assert.deepEqual((decodeArtifact(encodeArtifact({ ...checkpoint, loss })) as Checkpoint).loss, loss);
+});
+
 test('a dense checkpoint without optimizer state stays without them', () => {
   const dense: Checkpoint = { kind: 'checkpoint', model, step: 0, weights: checkpoint.weights };
   const back = decodeArtifact(encodeArtifact(dense)) as Checkpoint;

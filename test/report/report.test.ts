@@ -30,7 +30,8 @@ probe lc = llc(dense @ every 30 steps, on: d.train, chains: 2, draws: 20, burnin
 probe kernel = kernel_distance(w0, dense @ every 30 steps, on: d.test, samples: 8)
 `;
 
-const FIGURES = ['accuracy-vs-remaining', 'interpolation-path', 'llc-lc', 'llc-traces-lc', 'mask-overlap', 'trajectory-kernel'];
+const PROBE_FIGURES = ['accuracy-vs-remaining', 'interpolation-path', 'llc-lc', 'llc-traces-lc', 'mask-overlap', 'trajectory-kernel'];
+const FIGURES = [...PROBE_FIGURES, 'training-loss'];
 
 const dir = mkdtempSync(join(tmpdir(), 'ltx-report-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -93,14 +94,24 @@ for (const out of ['/proc/self', '/proc/self/x']) {
   });
 }
 
+/** The SVG and caption of figure `id` on the page. */
+function figureOnPage(html: string, id: string): { svg: string; caption: string } {
+  const figure = new RegExp(`<figure data-figure="${id}">\\s*<div class="plot">(<svg[\\s\\S]*?</svg>)</div>\\s*<figcaption>([\\s\\S]*?)</figcaption>`).exec(html);
+  assert.ok(figure, `figure ${id} with an SVG and a caption`);
+  return { svg: figure[1]!, caption: figure[2]! };
+}
+
 test('the page holds every standard plot as inline SVG, with its caption', () => {
   const html = readFileSync(page, 'utf8');
-  for (const id of FIGURES) {
-    const figure = new RegExp(`<figure data-figure="${id}">\\s*<div class="plot"><svg[\\s\\S]*?</svg></div>\\s*<figcaption>([\\s\\S]*?)</figcaption>`).exec(html);
-    assert.ok(figure, `figure ${id} with an SVG and a caption`);
-    assert.match(figure[1]!, /rows? computed on wasm/);
-  }
+  for (const id of PROBE_FIGURES) assert.match(figureOnPage(html, id).caption, /rows? computed on wasm/);
   assert.match(html, /Series: acc, reinit_acc/);
+});
+
+test('the page has the training loss of every run, a panel each, without running anything again', () => {
+  const { svg, caption } = figureOnPage(readFileSync(page, 'utf8'), 'training-loss');
+  // The lottery's levels, the controls, and the copies the instability probe trained.
+  for (const run of ['dense', 'ticket[1]', 'ticket[2]', 'reinit[1]', 'reinit[2]', 'lmc.copy0', 'lmc.copy1']) assert.ok(svg.includes(`>${run}</text>`), run);
+  assert.match(caption, /7 runs\./);
 });
 
 test('the page is self-contained: no script, stylesheet, image or font is fetched', () => {

@@ -8,7 +8,7 @@ import { compileFile } from '../../cli/compile-file.ts';
 import { InProcessExecutor } from '../../runtime/executors/in-process.ts';
 import { loadStageLibrary } from '../../runtime/executors/stage-library.ts';
 import { runStages, selectStages, UnknownTargetError } from '../../runtime/run.ts';
-import { Store } from '../../runtime/store/index.ts';
+import { programIdentity, readProgramRuns, Store } from '../../runtime/store/index.ts';
 import { computedLog, fakeLibraryUrl, freshDir, makeStage, programOf } from './helpers.ts';
 
 const QUICKSTART = fileURLToPath(new URL('../../examples/quickstart.ltx', import.meta.url));
@@ -29,13 +29,13 @@ test('--only an unknown name suggests the closest one', () => {
   assert.throws(() => selectStages(program, 'tickets'), (error: Error) => error instanceof UnknownTargetError && /did you mean 'ticket'\?/.test(error.message));
 });
 
-test('a compiled program runs whole; every stage is committed under its name with its preimage', async () => {
+test('a compiled program runs whole; every stage is committed with its preimage and remembered under its names for this program file', async () => {
   const dir = await freshDir();
   const store = new Store(join(dir, 'cache'));
   const log = join(dir, 'computed.log');
   const library = await loadStageLibrary(fakeLibraryUrl(log));
   const summary = await runStages({
-    program, store, jobs: 2, signal: new AbortController().signal,
+    program, store, jobs: 2, signal: new AbortController().signal, programFile: QUICKSTART,
     executor: () => new InProcessExecutor({ store, library, programDir: dir }),
   });
   assert.equal(summary.failed, 0);
@@ -43,9 +43,10 @@ test('a compiled program runs whole; every stage is committed under its name wit
   assert.ok(summary.stages.every((s) => s.status === 'done'));
   assert.equal((await computedLog(log)).length, program.stages.length);
   const mask = program.stages.find((s) => s.name === 'ticket.mask[1]')!;
-  const record = await store.findByPreimageShape({ name: 'ticket.mask[1]', op: 'magnitude' });
-  assert.equal(record?.key, mask.key);
-  assert.deepEqual(record?.preimage, { op: mask.op, version: mask.version, params: mask.params, inputs: mask.inputs });
+  const lastRun = await readProgramRuns(store, await programIdentity(QUICKSTART));
+  assert.equal(lastRun?.stages['ticket.mask[1]']?.key, mask.key);
+  assert.equal(lastRun?.stages['dense']?.key, program.stages.find((s) => s.name === 'dense 24→480')!.key, 'a run\'s last segment under the run\'s name too');
+  assert.deepEqual(await store.preimageOf(mask.key), { op: mask.op, version: mask.version, params: mask.params, inputs: mask.inputs });
 });
 
 test('a stage whose op the library does not implement fails, naming the op; its sibling completes', async () => {

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdir, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { CacheMaintenance, Store, StageClaims } from '../../runtime/store/index.ts';
-import type { ActionRecord } from '../../runtime/store/index.ts';
+import { CacheMaintenance, readProgramRuns, recordProgramRun, Store, StageClaims } from '../../runtime/store/index.ts';
+import type { ActionRecord, GcReport } from '../../runtime/store/index.ts';
 import { bytesOf, commitInfo, freshStoreRoot, keyFor } from './helpers.ts';
 
 const later = (): Date => new Date(Date.now() + 2 * 60_000);
@@ -107,6 +107,7 @@ test('gc keeps every referenced blob and removes unreferenced ones', async () =>
   assert.equal(report.removedBlobs, 1);
   assert.equal(report.bytesFreed, 'orphan'.length);
   assert.deepEqual(report.removedRecords, []);
+  assert.equal(report.keptRecords, 2);
   for (const record of [a, b]) {
     const found = await store.lookup(record.key);
     assert.ok(found);
@@ -117,11 +118,12 @@ test('gc keeps every referenced blob and removes unreferenced ones', async () =>
 test('gc with keep drops the other records and their blobs, but not blobs a kept record shares', async () => {
   const root = await freshStoreRoot();
   const { store, a, b } = await twoStages(root);
+  await recordProgramRun(store, '/experiments/x.ltx', [{ key: b.key, op: 'train', names: ['train'] }, { key: a.key, op: 'init', names: ['init'] }], new Date());
   const report = await new CacheMaintenance(store).gc({ keep: new Set([a.key]), now: later() });
-  assert.deepEqual(report.removedRecords, [b.key]);
+  assert.deepEqual(report.removedRecords, [{ key: b.key, name: 'train', op: 'train', date: '2025-01-01T00:00:05.000Z', bytes: 15 + 4, reason: 'unkept' }]);
   assert.equal(report.removedBlobs, 1, 'only "trained weights"; the shared mask stays');
   assert.equal(await store.lookup(b.key), undefined);
-  assert.equal(await store.findByPreimageShape({ name: 'train' }), undefined, 'the name index forgets removed records');
+  assert.deepEqual(Object.keys((await readProgramRuns(store, '/experiments/x.ltx'))!.stages), ['init'], 'the program\'s run index forgets removed results');
   const kept = await store.lookup(a.key);
   assert.ok(kept);
   assert.equal(new TextDecoder().decode(await store.readOutput(kept, 'shared')), '1111');
@@ -138,6 +140,78 @@ test('gc forgets the run index entries of the records it removes, and the run di
   await new CacheMaintenance(store).gc({ keep: new Set(), now: later() });
   assert.deepEqual(await readdir(join(store.root, 'runs')), []);
 });
+
+/** init → train → probe, as the compiler makes them (inputs by role), plus an unrelated stage; all old. */
+async function pipeline(root: string): Promise<{ store: Store; init: ActionRecord; train: ActionRecord; probe: ActionRecord; other: ActionRecord }> {
+  const store = new Store(root);
+  const commit = (label: string, op: string, inputs: Record<string, string>) => store.commit(
+    keyFor(label), { op, version: 1, params: { label }, inputs }, { out: { kind: 'checkpoint', bytes: bytesOf(`bytes of ${label}`) } },
+    { ...commitInfo, name: label },
+  );
+  const init = await commit('init', 'init', {});
+  const train = await commit('train', 'train', { start: init.key });
+  const probe = await commit('probe', 'accuracy', { x: train.key });
+  const other = await commit('other', 'init', {});
+  return { store, init, train, probe, other };
+}
+
+const keysOf = (report: GcReport): string[] => report.removedRecords.map((r) => r.key).sort();
+
+test('gc with keep also keeps every result a kept one needs as an input, however deep', async () => {
+  const { store, init, train, probe, other } = await pipeline(await freshStoreRoot());
+  const report = await new CacheMaintenance(store).gc({ keep: new Set([probe.key]), now: later() });
+  assert.deepEqual(keysOf(report), [other.key]);
+  assert.equal(report.keptRecords, 3);
+  for (const record of [init, train, probe]) assert.ok(await store.lookup(record.key), record.name);
+});
+
+test('gc keepUsedSince keeps what was computed since then or used by a run of any program since then', async () => {
+  const { store, init, train, probe, other } = await pipeline(await freshStoreRoot());
+  const since = new Date(Date.now() - 24 * 3600_000);
+  // Computed long ago, found cached by a run an hour ago.
+  await recordProgramRun(store, '/experiments/a.ltx', [{ key: train.key, op: 'train', names: ['dense'] }], new Date(Date.now() - 3600_000));
+  await recordProgramRun(store, '/experiments/b.ltx', [{ key: probe.key, op: 'accuracy', names: ['acc'] }], new Date(since.getTime() - 1000));
+  const fresh = await store.commit(keyFor('fresh'), { op: 'init', version: 1, params: {}, inputs: {} }, { out: { kind: 'checkpoint', bytes: bytesOf('fresh') } }, { ...commitInfo, finishedAt: new Date() });
+
+  const report = await new CacheMaintenance(store).gc({ keepUsedSince: since, now: later() });
+  assert.deepEqual(keysOf(report), [probe.key, other.key].sort(), 'used before the cut, or never');
+  for (const record of [init, train, fresh]) assert.ok(await store.lookup(record.key), record.key);
+});
+
+test('gc keep and keepUsedSince together keep what either keeps', async () => {
+  const { store, init, train, other } = await pipeline(await freshStoreRoot());
+  const fresh = await store.commit(keyFor('fresh'), { op: 'init', version: 1, params: {}, inputs: {} }, { out: { kind: 'checkpoint', bytes: bytesOf('fresh') } }, { ...commitInfo, finishedAt: new Date() });
+  const report = await new CacheMaintenance(store).gc({ keep: new Set([train.key]), keepUsedSince: new Date(Date.now() - 3600_000), now: later() });
+  assert.deepEqual(report.removedRecords.map((r) => r.name).sort(), ['other', 'probe']);
+  for (const record of [init, train, fresh]) assert.ok(await store.lookup(record.key), record.key);
+  assert.equal(await store.lookup(other.key), undefined);
+});
+
+test('gc dryRun reports what gc would remove, to the byte, and deletes nothing', async () => {
+  const root = await freshStoreRoot();
+  const { store, probe } = await pipeline(root);
+  const leftover = join(root, 'tmp', `${keyFor('crashed')}.00000000000000ff`);
+  await mkdir(leftover, { recursive: true });
+  await writeFile(join(leftover, 'output-0'), 'partial');
+  const before = await listTree(root);
+
+  const maintenance = new CacheMaintenance(store);
+  const dry = await maintenance.gc({ keep: new Set([probe.key]), dryRun: true, now: later() });
+  assert.equal(dry.dryRun, true);
+  assert.deepEqual(await listTree(root), before, 'not a file touched');
+  const real = await maintenance.gc({ keep: new Set([probe.key]), now: later() });
+  assert.deepEqual({ ...dry, dryRun: false }, real);
+  assert.equal(real.removedRecords.length, 1);
+  assert.equal(real.removedBlobs, 1);
+  assert.equal(real.removedTmp, 1);
+  assert.ok(real.bytesFreed > 'bytes of other'.length + 'partial'.length, String(real.bytesFreed));
+});
+
+/** Every path under `dir` with its size. */
+async function listTree(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  return Promise.all(entries.map(async (e) => `${join(e.parentPath, e.name)} ${e.isFile() ? (await stat(join(e.parentPath, e.name))).size : 'dir'}`)).then((l) => l.sort());
+}
 
 test('gc spares young leftovers and leftovers of stages someone is computing', async () => {
   const root = await freshStoreRoot();
@@ -174,21 +248,23 @@ test('gc removes claims whose process is gone', async () => {
   assert.equal(report.removedClaims, 1);
 });
 
-test('gc deletes in tmp/, names/ and claims/ only what the store names that way; other files there stay', async () => {
+test('gc deletes in tmp/ and claims/ only what the store names that way, and nothing in names/ or programs/ that ltx did not write', async () => {
   const root = await freshStoreRoot();
   const { store } = await twoStages(root);
   const leftover = join(root, 'tmp', `${keyFor('crashed')}.00000000000000ff`);
-  const strangers = [join(root, 'tmp', 'editor.swp'), join(root, 'names', 'my-notes.json'), join(root, 'names', 'init.json.bak'), join(root, 'claims', 'x.stale-1')];
+  const strangers = [join(root, 'tmp', 'editor.swp'), join(root, 'names', 'my-notes.json'), join(root, 'programs', 'notes.json'), join(root, 'claims', 'x.stale-1')];
   await mkdir(leftover, { recursive: true });
-  await mkdir(join(root, 'claims'), { recursive: true });
+  for (const dir of ['claims', 'names', 'programs']) await mkdir(join(root, dir), { recursive: true });
   for (const file of strangers) await writeFile(file, '{"name": "mine", "key": "not a key"}');
-  // A name entry that parses as ltx's but sits under another file name is not ltx's either.
-  await writeFile(join(root, 'names', 'renamed.json'), JSON.stringify({ name: 'gone', key: keyFor('gone'), op: 'train', committedAt: commitInfo.finishedAt }));
+  // An index entry of an older ltx, and a run index that parses as ltx's but sits under another file name.
+  await writeFile(join(root, 'names', 'gone.json'), JSON.stringify({ name: 'gone', key: keyFor('gone'), op: 'train', committedAt: commitInfo.finishedAt }));
+  const renamed = join(root, 'programs', `${keyFor('another path')}.json`);
+  await writeFile(renamed, JSON.stringify({ program: '/x.ltx', stages: { gone: { key: keyFor('gone'), op: 'train', usedAt: commitInfo.finishedAt } } }));
 
   const report = await new CacheMaintenance(store).gc({ now: later() });
   assert.equal(report.removedTmp, 1);
   await assert.rejects(readFile(leftover), { code: 'ENOENT' });
-  for (const file of [...strangers, join(root, 'names', 'renamed.json')]) assert.ok(await readFile(file, 'utf8'), file);
+  for (const file of [...strangers, join(root, 'names', 'gone.json'), renamed]) assert.ok(await readFile(file, 'utf8'), file);
 });
 
 test('gc drops a record whose blob is missing, of the wrong size or a directory, and that directory too', async () => {
@@ -201,10 +277,9 @@ test('gc drops a record whose blob is missing, of the wrong size or a directory,
   await writeFile(blobPath(root, c, 'table'), '0.9');
 
   const report = await new CacheMaintenance(store).gc({ now: later() });
-  assert.deepEqual([...report.removedRecords].sort(), [a.key, b.key, c.key].sort());
+  assert.deepEqual(report.removedRecords.map((r) => [r.key, r.reason]).sort(), [[a.key, 'broken'], [b.key, 'broken'], [c.key, 'broken']].sort());
   await assert.rejects(readFile(join(replaced, 'inside')), { code: 'ENOENT' });
   assert.deepEqual(report.removedBlobs, 3, 'the directory, the short table and the now unreferenced shared mask');
-  assert.equal(await store.findByPreimageShape({ name: 'init' }), undefined);
 });
 
 test('verify finds a blob replaced by a directory; repair drops the damaged records and blobs, so the stages read as absent', async () => {
@@ -238,4 +313,19 @@ test('gc clears a claim of this host whose process is alive but whose heartbeat 
   await writeFile(claim, JSON.stringify({ key, pid: process.pid, host: hostname(), runId: 'silent', startedAt: then.toISOString(), heartbeatAt: then.toISOString() }));
   await utimes(claim, then, then);
   assert.equal((await new CacheMaintenance(store).gc()).removedClaims, 1);
+});
+
+test('gc with keepRuns keeps every cached checkpoint of those runs: an interrupted run resumes from them', async () => {
+  const store = new Store(await freshStoreRoot());
+  const run = keyFor('run kept');
+  const other = keyFor('run dropped');
+  const output = { checkpoint: { kind: 'checkpoint', bytes: bytesOf('w') } };
+  // Intermediate commits of a run whose final checkpoint is not computed yet: no kept stage names them.
+  await store.commit(keyFor('K@100'), { op: 'train' }, output, { ...commitInfo, run: { id: run, step: 100, from: 0 } });
+  await store.commit(keyFor('K@200'), { op: 'train' }, output, { ...commitInfo, run: { id: run, step: 200, from: 0 } });
+  await store.commit(keyFor('D@100'), { op: 'train' }, output, { ...commitInfo, run: { id: other, step: 100, from: 0 } });
+  await new CacheMaintenance(store).gc({ keep: new Set([keyFor('K@1000')]), keepRuns: new Set([run]), now: later() });
+  assert.ok(await store.lookup(keyFor('K@100')));
+  assert.ok(await store.lookup(keyFor('K@200')));
+  assert.equal(await store.lookup(keyFor('D@100')), undefined);
 });

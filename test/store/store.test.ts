@@ -161,21 +161,6 @@ test('a process killed right after writing the record has committed a complete r
   assert.equal(new TextDecoder().decode(await store.readOutput(record, 'weights')), `weights of ${key}`);
 });
 
-test('findByPreimageShape finds the latest record of a declaration name, for diffing preimages', async () => {
-  const store = new Store(await freshStoreRoot());
-  const output = { out: { kind: 'checkpoint', bytes: bytesOf('w') } };
-  await store.commit(keyFor('v1'), { ...preimage, params: { lr: 0.1 } }, output, { ...commitInfo, name: 'imp/level[3]' });
-  await store.commit(keyFor('v2'), { ...preimage, params: { lr: 0.05 } }, output, { ...commitInfo, name: 'imp/level[3]' });
-  await store.commit(keyFor('other'), { ...preimage, params: { lr: 1 } }, output, { ...commitInfo, name: 'imp_level_3_' });
-
-  const previous = await store.findByPreimageShape({ name: 'imp/level[3]', op: 'train' });
-  assert.equal(previous?.key, keyFor('v2'));
-  assert.deepEqual(previous?.preimage['params'], { lr: 0.05 });
-  assert.equal((await store.findByPreimageShape({ name: 'imp_level_3_' }))?.key, keyFor('other'));
-  assert.equal(await store.findByPreimageShape({ name: 'imp/level[3]', op: 'prune' }), undefined);
-  assert.equal(await store.findByPreimageShape({ name: 'never declared' }), undefined);
-});
-
 test('a run\'s checkpoints are indexed by (run, step): runCheckpoints gives those up to a step, latest first', async () => {
   const store = new Store(await freshStoreRoot());
   const run = keyFor('run R');

@@ -7,6 +7,7 @@ import type { Checkpoint } from '../../core/artifacts.ts';
 import type { StageProgress } from '../../core/op.ts';
 import { decodeArtifact, encodeArtifact } from '../../runtime/artifact-codec.ts';
 import { isAbortError, StageFailure } from '../../stdlib/stage-support/failure.ts';
+import { learningRateAt, readOptimizerConfig } from '../../stdlib/optimizers/index.ts';
 import {
   adamCosine, adamwCosine, bitsOf, blobs, context, digits, initCheckpoint, mlp, runCheckpoint, runMask, sgdMomentum,
   trainParams, useCpuBackend,
@@ -51,6 +52,15 @@ test('a run split and resumed gives the bits of the unsplit run: adam with warmu
 test('a run split and resumed gives the bits of the unsplit run: adamw', async () => {
   const { whole, resumed } = await trainSplitAndWhole(adamwCosine, 19);
   assertSameBits(resumed, whole);
+});
+
+test('a trained checkpoint carries its run\'s curve: every step\'s loss and learning rate, the same when the run is split', async () => {
+  const { whole, resumed } = await trainSplitAndWhole(adamCosine, 7);
+  const curve = whole.loss!.curve!;
+  assert.deepEqual(curve.step, Array.from({ length: STEPS }, (_, t) => t + 1));
+  assert.equal(curve.loss[0], whole.loss!.initial, 'the first point is the first step\'s loss');
+  assert.deepEqual(curve.lr, Array.from({ length: STEPS }, (_, t) => learningRateAt(readOptimizerConfig(adamCosine), t, STEPS)));
+  assert.deepEqual(resumed.loss!.curve, curve);
 });
 
 test('the same stage run twice gives the same bytes', async () => {
