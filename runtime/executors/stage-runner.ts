@@ -59,6 +59,7 @@ export class StageRunner {
       if (hooks.signal.aborted) return { status: 'aborted' };
       const implementation = implementationOf(library, stage);
       const result = await implementation(stage, inputs, {
+        library,
         programDir: this.#options.programDir,
         signal: hooks.signal,
         progress: hooks.progress,
