@@ -1,12 +1,13 @@
 // The library of ops a program is compiled against and run with: the standard library's, or one a test
 // builds with extra ops. The compiler and the runtime receive it; neither names an op.
-import type { LoweringRule, OpModule, StageImplementation } from './op.ts';
+import type { LoweringRule, OpCatalog, OpModule, StageImplementation } from './op.ts';
 
 /**
- * What the runtime computes stages with: the implementation of each stage op. A Library is one; the
- * runtime's tests bring smaller ones.
+ * What the runtime computes stages with: the implementation of each stage op, and the ops their stages
+ * name (models, init schemes), which it hands to every stage. A Library is one; the runtime's tests bring
+ * smaller ones.
  */
-export interface StageLibrary {
+export interface StageLibrary extends OpCatalog {
   /** The implementation of a stage op (`train`, `magnitude`, `accuracy`, …), if the library has it. */
   implementationFor(stageOp: string): StageImplementation | undefined;
 }
@@ -14,8 +15,6 @@ export interface StageLibrary {
 export interface Library extends StageLibrary {
   /** Every op by the name programs call it with. */
   readonly ops: ReadonlyMap<string, OpModule>;
-  /** The op a call names, if the library has it. */
-  op(name: string): OpModule | undefined;
   /** The one op that lowers by `rule` among the structural rules (run, masks, rewind, reinit). */
   opWithRule(rule: LoweringRule): OpModule;
 }

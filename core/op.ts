@@ -91,11 +91,22 @@ export interface TensorSource {
   masksOf(mask: Mask): NamedTensors;
 }
 
+/** Ops by the name programs call them with: what a Library is to the stages it computes. */
+export interface OpCatalog {
+  /** The op called `name`, if the library has it. */
+  op(name: string): OpModule | undefined;
+}
+
 /**
  * What a stage implementation receives besides its stage and inputs. Datasets are not in it: the
  * standard library loads them itself, once per thread (stdlib/stage-support/data-cache.ts).
  */
 export interface StageContext {
+  /**
+   * The library the runtime computes with: a stage finds the model and the init scheme its parameters
+   * name here, so that a library with an op of its own computes that op's stages too.
+   */
+  library: OpCatalog;
   /** Directory of the program file: relative dataset paths resolve against it. */
   programDir: string;
   /** Abort: the stage stops at the next step boundary and throws an AbortError. */

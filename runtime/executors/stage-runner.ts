@@ -78,6 +78,7 @@ export class StageRunner {
       const implementation = implementationOf(library, stage);
       const runFrom = startStepOf(inputs[RUN_START_ROLE]);
       const result = await implementation(stage, inputs, {
+        library,
         programDir: this.#options.programDir,
         signal: hooks.signal,
         progress: hooks.progress,

@@ -5,8 +5,8 @@ import { arg, signatureOf, type SignatureSpec } from '../signature.ts';
 import type { InitModule } from './types.ts';
 
 /**
- * The `init` stage of every scheme. It finds the scheme by name in the list of schemes (index.ts), which
- * is made of the modules this file defines: it is loaded when a stage first needs it, not imported.
+ * The `init` stage of every scheme. It draws the weights with index.ts, which lists the modules this
+ * file defines: it is loaded when a stage first needs it, not imported.
  */
 const initStage: StageImplementation = (() => {
   let loading: Promise<StageImplementation> | undefined;

@@ -1,5 +1,5 @@
-// The init schemes of the standard library, one line each, and initial weights of a model by the name of
-// its scheme. Drawn in plain JavaScript so that they are the same bits on every backend. Each parameter
+// The init schemes of the standard library, one line each, and initial weights of a model under a scheme
+// (its module, as a stage finds it in its Library, or the name of a standard one). Drawn in plain JavaScript so that they are the same bits on every backend. Each parameter
 // draws from its own stream createRng(seed, 'init/' + name): adding or resizing a layer leaves every
 // other layer's initial values unchanged.
 import { isRunningVariance } from '../models/specs.ts';
@@ -23,9 +23,6 @@ export const initModules: readonly InitModule[] = [
   normal,
 ];
 
-/** The names of all init schemes. */
-export const INIT_SCHEMES: readonly InitScheme[] = initModules.map((m) => m.name);
-
 /** Std of embeddings and positions under every scheme (GPT-2's choice). */
 export const TABLE_STD = 0.02;
 
@@ -38,13 +35,17 @@ export function weightDistribution(scheme: InitScheme, spec: ParamSpec, opts: In
   return initModule(scheme).init.distribution(spec, opts);
 }
 
+/** `initializeWith` the standard library's scheme called `scheme`. */
+export function initialize(layout: ModelLayout, scheme: InitScheme, opts: InitOptions): Map<string, Float32Array> {
+  return initializeWith(layout, initModule(scheme), opts);
+}
+
 /**
- * Kernels follow `scheme`; biases and shifts are 0, norm scales 1; batch-norm running means 0 and
- * variances 1; embeddings and positions N(0, 0.02²) whatever the scheme.
+ * Kernels follow the scheme of `module`; biases and shifts are 0, norm scales 1; batch-norm running
+ * means 0 and variances 1; embeddings and positions N(0, 0.02²) whatever the scheme.
  * The map lists the parameters in layout order.
  */
-export function initialize(layout: ModelLayout, scheme: InitScheme, opts: InitOptions): Map<string, Float32Array> {
-  const module = initModule(scheme);
+export function initializeWith(layout: ModelLayout, module: InitModule, opts: InitOptions): Map<string, Float32Array> {
   if (!Number.isFinite(opts.seed)) throw new Error(`init seed must be a finite number, got ${opts.seed}`);
   const values = new Map<string, Float32Array>();
   for (const spec of layout.params) values.set(spec.name, initialValues(spec, module, opts));

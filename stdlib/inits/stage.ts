@@ -2,42 +2,54 @@
 // every init scheme. reinit: the random-reinitialization control, weights drawn afresh with the init's
 // scheme and another seed, then ⊙ mask.
 import type { Checkpoint, OpRef, TensorValue } from '../../core/artifacts.ts';
-import type { StageImplementation } from '../../core/op.ts';
+import type { OpCatalog, OpModule, StageImplementation } from '../../core/op.ts';
 import type { Stage } from '../../core/stage.ts';
 import type { ModelLayout } from '../models/layout.ts';
 import { applyMask } from '../pruning/apply-mask.ts';
 import { messageOf, StageFailure } from '../stage-support/failure.ts';
 import { checkSameModel, layoutOf } from '../stage-support/models.ts';
-import { integerParam, maskInput, numberParam, opRefParam, stringParam } from '../stage-support/params.ts';
-import { INIT_SCHEMES, initialize, type InitOptions, type InitScheme } from './index.ts';
+import { integerParam, maskInput, numberParam, opRefParam, present } from '../stage-support/params.ts';
+import { initializeWith, type InitModule, type InitOptions } from './index.ts';
 
-function initialWeights(stage: Stage): { model: OpRef; layout: ModelLayout; weights: Map<string, TensorValue> } {
+function initialWeights(stage: Stage, library: OpCatalog): { model: OpRef; layout: ModelLayout; weights: Map<string, TensorValue> } {
   const model = opRefParam(stage.params, 'model');
-  const layout = layoutOf(model);
-  const scheme = stringParam<InitScheme>(stage.params, 'scheme', INIT_SCHEMES);
+  const layout = layoutOf(model, library);
+  const scheme = schemeOf(stage, library);
   const options: InitOptions = { seed: integerParam(stage.params, 'seed') };
   // Only the schemes with a `std` parameter (normal) have one.
   if (stage.params['std'] !== undefined) options.std = numberParam(stage.params, 'std');
   let values: Map<string, Float32Array>;
   try {
-    values = initialize(layout, scheme, options);
+    values = initializeWith(layout, scheme, options);
   } catch (error) {
-    throw new StageFailure(`${scheme}: ${messageOf(error)}`);
+    throw new StageFailure(`${scheme.name}: ${messageOf(error)}`);
   }
   const weights = new Map<string, TensorValue>();
   for (const spec of layout.params) weights.set(spec.name, { shape: [...spec.shape], data: values.get(spec.name)! });
   return { model, layout, weights };
 }
 
-export const initStage: StageImplementation = async (stage) => {
-  const { model, weights } = initialWeights(stage);
+/** The init scheme the stage's `scheme` parameter names, as `library` has it. */
+function schemeOf(stage: Stage, library: OpCatalog): InitModule {
+  const name = present(stage.params, 'scheme');
+  const module = typeof name === 'string' ? library.op(name) : undefined;
+  if (!isInitScheme(module)) throw new StageFailure(`parameter 'scheme': the library ltx runs with has no init scheme ${JSON.stringify(name)}`);
+  return module;
+}
+
+function isInitScheme(module: OpModule | undefined): module is InitModule {
+  return module?.lowering.rule === 'init' && 'init' in module;
+}
+
+export const initStage: StageImplementation = async (stage, _inputs, ctx) => {
+  const { model, weights } = initialWeights(stage, ctx.library);
   const checkpoint: Checkpoint = { kind: 'checkpoint', model, step: 0, weights };
   return checkpoint;
 };
 
-export const reinitStage: StageImplementation = async (stage, inputs) => {
+export const reinitStage: StageImplementation = async (stage, inputs, ctx) => {
   const mask = maskInput(stage, inputs, 'mask');
-  const { model, weights } = initialWeights(stage);
+  const { model, weights } = initialWeights(stage, ctx.library);
   checkSameModel(mask.model, model, (m, w) => `reinit: the mask was made for ${m}, but the init is of ${w}`);
   let masked: Map<string, TensorValue>;
   try {

@@ -3,7 +3,7 @@
 // prunable layers) is the same for every model.
 import type * as tf from '@tensorflow/tfjs-core';
 import { signatureOf, type SignatureSpec } from '../signature.ts';
-import type { ForwardOptions, ForwardResult, LayoutBody, ModelLayout, ModelModule, ModelParams, ParamSpec, Weights } from './types.ts';
+import type { ForwardOptions, ForwardResult, LayoutBody, ModelImplementation, ModelLayout, ModelModule, ModelParams, ParamSpec, Weights } from './types.ts';
 
 export interface ModelSpec<Params> extends SignatureSpec {
   /** The parameters (defaults filled) in the model's own form; throws ModelError naming the one at fault. */
@@ -15,19 +15,17 @@ export interface ModelSpec<Params> extends SignatureSpec {
 }
 
 export function defineModel<Params>(spec: ModelSpec<Params>): ModelModule {
+  const inputDtype = spec.inputDtype ?? 'float32';
+  const forward: ModelImplementation['forward'] = (params, weights, x, opts) => spec.forward(spec.read(params), weights, x, opts);
   const layout = (params: ModelParams): ModelLayout => {
     const body = spec.layout(spec.read(params));
     const weights = body.params.reduce((total, p) => total + p.shape.reduce((a, b) => a * b, 1), 0);
-    return { op: spec.name, ...body, prunableLayers: prunableLayersOf(body.params), weights };
+    return { op: spec.name, ...body, prunableLayers: prunableLayersOf(body.params), weights, inputDtype, forward };
   };
   return {
     ...signatureOf(spec, 'model', 'model'),
     lowering: { rule: 'model', shape: layout },
-    model: {
-      layout,
-      forward: (params, weights, x, opts) => spec.forward(spec.read(params), weights, x, opts),
-      inputDtype: spec.inputDtype ?? 'float32',
-    },
+    model: { layout, forward, inputDtype },
   };
 }
 

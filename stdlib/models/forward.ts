@@ -1,15 +1,14 @@
-// The forward pass of every model, by the op its layout names: functional, weights passed in by
+// The forward pass of every model, the one its layout carries: functional, weights passed in by
 // parameter name, nothing kept between calls. Callers own the returned tensors (run it inside tf.tidy or
 // a gradient function).
 import type * as tf from '@tensorflow/tfjs-core';
-import { modelModule } from './index.ts';
 import type { ForwardOptions, ForwardResult, ModelLayout, ModelParams, Weights } from './types.ts';
 
 export type { ForwardOptions, ForwardResult } from './types.ts';
 
 export function forward(layout: ModelLayout, modelParams: ModelParams, weights: Weights, x: tf.Tensor, opts: ForwardOptions): ForwardResult {
   checkWeights(layout, weights, opts.training);
-  return modelModule(layout.op).model.forward(modelParams, weights, x, opts);
+  return layout.forward(modelParams, weights, x, opts);
 }
 
 /**

@@ -1,5 +1,6 @@
-// What a model is made of, by the name of its op: the initializers use it to know each parameter's shape
-// and fans, pruning and the probes to know which weights are prunable.
+// What a model of the standard library is made of, by the name of its op: the initializers use it to
+// know each parameter's shape and fans, pruning and the probes to know which weights are prunable. Stages
+// resolve their model through the Library they are given instead (stage-support/models.ts).
 import { modelModule } from './index.ts';
 import type { ModelLayout, ModelParams } from './types.ts';
 
@@ -12,11 +13,6 @@ export type { LayoutBody, ModelLayout, ParamRole, ParamSpec } from './types.ts';
  */
 export function modelLayout(op: string, params: ModelParams): ModelLayout {
   return modelModule(op).model.layout(params);
-}
-
-/** The dtype the model's forward expects its input in: token ids for language models, floats otherwise. */
-export function modelInputDtype(op: string): 'float32' | 'int32' {
-  return modelModule(op).model.inputDtype;
 }
 
 /** Total number of prunable weights (the denominator of every sparsity the probes report). */

@@ -1,6 +1,7 @@
-// What a model is to the rest of ltx: the layout of its parameters (pure data: the compiler checks layer
-// names against it, the initializers draw from it) and a forward pass on tensors. Every model module and
-// every user of models shares these types; the model files import nothing of each other.
+// What a model is to the rest of ltx: the layout of its parameters (the compiler checks layer names
+// against it, the initializers draw from it) and a forward pass on tensors, which the layout carries so
+// that code holding a layout resolved through a Library runs that library's model. Every model module
+// and every user of models shares these types; the model files import nothing of each other.
 import type * as tf from '@tensorflow/tfjs-core';
 import type { OpModule } from '../../core/op.ts';
 
@@ -38,6 +39,10 @@ export interface ModelLayout {
   prunableLayers: string[];
   /** Elements of all parameters (weights and buffers): what the model costs in memory. */
   weights: number;
+  /** The dtype the forward expects its input in: token ids, or floats. */
+  inputDtype: ModelImplementation['inputDtype'];
+  /** The model's forward pass; run it through models/forward.ts, which checks the weights against the layout first. */
+  forward: ModelImplementation['forward'];
 }
 
 /** What each model contributes to its layout; the rest (its name, its prunable layers) follows. */

@@ -1,9 +1,10 @@
 // The basic probes: accuracy and loss of weights on a split, and the sparsity of a mask (or of the mask
 // a checkpoint trains under). Each returns one row of its probe's table.
 import type { Artifact, Checkpoint, Mask, ProbeResult } from '../../core/artifacts.ts';
-import type { StageContext, StageImplementation, TensorSource } from '../../core/op.ts';
+import type { OpCatalog, StageContext, StageImplementation, TensorSource } from '../../core/op.ts';
 import type { Stage } from '../../core/stage.ts';
 import type { LoadedDataset } from '../datasets/index.ts';
+import type { ModelLayout } from '../models/layout.ts';
 import { probeData } from '../stage-support/data.ts';
 import { failing } from '../stage-support/failure.ts';
 import { layoutOf } from '../stage-support/models.ts';
@@ -12,6 +13,8 @@ import { evaluate, EVALUATION_BATCH } from '../training/evaluate.ts';
 
 export interface EvaluationTarget {
   checkpoint: Checkpoint;
+  /** Where the checkpoint's model is found: the library the runtime was given. */
+  library: OpCatalog;
   dataset: LoadedDataset;
   split: 'train' | 'test';
   batch?: number;
@@ -19,13 +22,16 @@ export interface EvaluationTarget {
   tensors?: TensorSource;
 }
 
+/** The evaluation of the target, and the share of prunable weights its checkpoint's mask keeps. */
 function evaluateTarget(target: EvaluationTarget) {
   const { checkpoint, dataset, split } = target;
-  return evaluate({
-    layout: layoutOf(checkpoint.model), modelParams: checkpoint.model.params, weights: checkpoint.weights,
+  const layout = layoutOf(checkpoint.model, target.library);
+  const evaluation = evaluate({
+    layout, modelParams: checkpoint.model.params, weights: checkpoint.weights,
     resident: target.tensors?.weightsOf(checkpoint),
     dataset, split, batch: target.batch ?? EVALUATION_BATCH,
   });
+  return { ...evaluation, remaining: remainingOf(checkpoint, layout) };
 }
 
 /**
@@ -37,17 +43,18 @@ export function accuracyProbe(target: EvaluationTarget): ProbeResult {
     throw new Error(`accuracy is not defined for the regression dataset ${target.dataset.name}; use loss instead`);
   }
   const result = evaluateTarget(target);
-  return { kind: 'probe', metrics: { accuracy: result.accuracy!, loss: result.loss, remaining: remainingOf(target.checkpoint) } };
+  return { kind: 'probe', metrics: { accuracy: result.accuracy!, loss: result.loss, remaining: result.remaining } };
 }
 
 /** Metrics: loss (mean cross-entropy, or mean squared error for regression) and remaining. */
 export function lossProbe(target: EvaluationTarget): ProbeResult {
-  return { kind: 'probe', metrics: { loss: evaluateTarget(target).loss, remaining: remainingOf(target.checkpoint) } };
+  const result = evaluateTarget(target);
+  return { kind: 'probe', metrics: { loss: result.loss, remaining: result.remaining } };
 }
 
-/** The share of prunable weights that the mask of `x` keeps (1 for a dense checkpoint). */
-export function remainingOf(x: Checkpoint | Mask): number {
-  const { kept, total } = keptCounts(x).all;
+/** The share of prunable weights of `layout` that the mask of `x` keeps (1 for a dense checkpoint). */
+export function remainingOf(x: Checkpoint | Mask, layout: ModelLayout): number {
+  const { kept, total } = keptCounts(x, layout).all;
   return total === 0 ? 1 : kept / total;
 }
 
@@ -57,8 +64,7 @@ interface Counts {
 }
 
 /** Kept and total prunable weights, in all and per layer. A checkpoint without a mask is dense. */
-function keptCounts(x: Checkpoint | Mask): { all: Counts; layers: { [layer: string]: Counts } } {
-  const layout = layoutOf(x.model);
+function keptCounts(x: Checkpoint | Mask, layout: ModelLayout): { all: Counts; layers: { [layer: string]: Counts } } {
   const mask = x.kind === 'mask' ? x : x.mask;
   const layers: { [layer: string]: Counts } = {};
   const all = { kept: 0, total: 0 };
@@ -84,8 +90,8 @@ function keptCounts(x: Checkpoint | Mask): { all: Counts; layers: { [layer: stri
  * Metrics: remaining and sparsity (shares of the prunable weights kept and removed), kept and total
  * (counts), in total and per layer. A checkpoint without a mask is dense.
  */
-export function sparsityProbe(x: Checkpoint | Mask): ProbeResult {
-  const { all, layers } = keptCounts(x);
+export function sparsityProbe(x: Checkpoint | Mask, layout: ModelLayout): ProbeResult {
+  const { all, layers } = keptCounts(x, layout);
   const row = (k: number, t: number) => ({ remaining: t === 0 ? 1 : k / t, sparsity: t === 0 ? 0 : (t - k) / t, kept: k, total: t });
   return {
     kind: 'probe',
@@ -98,7 +104,7 @@ export function sparsityProbe(x: Checkpoint | Mask): ProbeResult {
 async function evaluationTarget(stage: Stage, inputs: Record<string, Artifact>, ctx: StageContext): Promise<EvaluationTarget> {
   const checkpoint = checkpointInput(stage, inputs, 'x');
   const { dataset, split } = await probeData(stage, ctx, [checkpoint]);
-  return { checkpoint, dataset, split, tensors: ctx.tensors };
+  return { checkpoint, library: ctx.library, dataset, split, tensors: ctx.tensors };
 }
 
 /** The stage of a probe that evaluates the checkpoint `x` on the split `on` (accuracy, loss). */

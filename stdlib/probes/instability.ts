@@ -12,15 +12,14 @@
 // - Regression data has no error: its barrier is the loss barrier, and the path reports loss_at_α.
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Artifact, Checkpoint, ProbeResult, TensorValue } from '../../core/artifacts.ts';
-import type { StageImplementation } from '../../core/op.ts';
+import type { OpCatalog, StageImplementation } from '../../core/op.ts';
 import type { Stage } from '../../core/stage.ts';
 import type { LoadedDataset } from '../datasets/index.ts';
-import { modelLayout } from '../models/layout.ts';
 import { applyMask, type MaskMap } from '../pruning/index.ts';
 import { arg, LIMITS } from '../signature.ts';
 import { probeData } from '../stage-support/data.ts';
 import { failing, StageFailure, throwIfAborted } from '../stage-support/failure.ts';
-import { checkAllSameModel } from '../stage-support/models.ts';
+import { checkAllSameModel, layoutOf } from '../stage-support/models.ts';
 import { checkpointInput, integerParam } from '../stage-support/params.ts';
 import { evaluate, EVALUATION_BATCH } from '../training/evaluate.ts';
 import { defineProbe, evaluationData } from './define.ts';
@@ -28,6 +27,8 @@ import { defineProbe, evaluationData } from './define.ts';
 export interface InstabilityTarget {
   /** The trained copies, in order: pairs are (0, 1), (0, 2), …, (1, 2), … */
   copies: Checkpoint[];
+  /** Where the copies' model is found: the library the runtime was given. */
+  library: OpCatalog;
   dataset: LoadedDataset;
   split: 'train' | 'test';
   /** Number of α values, at least 2 (the two ends). */
@@ -102,7 +103,7 @@ export async function instabilityProbe(target: InstabilityTarget): Promise<Probe
   if (copies.length < 2) throw new Error(`instability needs at least two copies, got ${copies.length}`);
   const first = copies[0]!;
   const mask = sharedMask(copies);
-  const layout = modelLayout(first.model.op, first.model.params);
+  const layout = layoutOf(first.model, target.library);
   const regression = target.dataset.task === 'regression';
   const path = alphas(target.points);
   const pairs: [number, number][] = [];
@@ -196,7 +197,7 @@ const instabilityStage: StageImplementation = async (stage, inputs, ctx) => {
   if (points < 2) throw new StageFailure(`parameter 'points' must be at least 2, got ${points}`);
   const { dataset, split } = await probeData(stage, ctx, [copies[0]!]);
   return failing('instability', () => instabilityProbe({
-    copies, dataset, split, points,
+    copies, library: ctx.library, dataset, split, points,
     beforeEvaluation: async (done, total) => {
       // Evaluations run synchronously: give the event loop a turn so that an abort can arrive.
       await nextTurn();

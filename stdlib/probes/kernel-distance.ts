@@ -18,7 +18,7 @@
 // labels (the regression targets for regression); absent when the targets do not vary.
 import * as tf from '@tensorflow/tfjs-core';
 import type { Checkpoint, ProbeResult } from '../../core/artifacts.ts';
-import type { StageImplementation } from '../../core/op.ts';
+import type { OpCatalog, StageImplementation } from '../../core/op.ts';
 import type { LoadedDataset } from '../datasets/index.ts';
 import { createRng } from '../random.ts';
 import { arg, LIMITS } from '../signature.ts';
@@ -33,6 +33,8 @@ import {
 export interface KernelDistanceTarget {
   a: Checkpoint;
   b: Checkpoint;
+  /** Where the checkpoints' model is found: the library the runtime was given. */
+  library: OpCatalog;
   dataset: LoadedDataset;
   split: 'train' | 'test';
   /** Probe inputs (all examples of the split if it has fewer). */
@@ -51,9 +53,12 @@ export function probeRows(examples: number, samples: number, seed: number): Int3
   return createRng(seed, 'kernel_distance/inputs').permutation(examples).slice(0, Math.min(samples, examples));
 }
 
-/** The empirical NTK of `checkpoint` on inputs `x` [N, ...], traced over the logits (see the header). */
-export function empiricalNtk(checkpoint: Checkpoint, x: tf.Tensor): Kernel {
-  const net = networkOf(checkpoint.model);
+/**
+ * The empirical NTK of `checkpoint` on inputs `x` [N, ...], traced over the logits (see the header); its
+ * model as `library` has it.
+ */
+export function empiricalNtk(checkpoint: Checkpoint, x: tf.Tensor, library: OpCatalog): Kernel {
+  const net = networkOf(checkpoint.model, library);
   const n = x.shape[0]!;
   const params = uploadParams(net, checkpoint);
   const buffers = uploadBuffers(net, checkpoint);
@@ -186,12 +191,12 @@ export function kernelDistanceProbe(target: KernelDistanceTarget): ProbeResult {
   const { a, b, dataset, split } = target;
   const rows = probeRows(dataset[split].n, target.samples, target.seed);
   if (rows.length < 2) throw new Error(`kernel_distance needs at least 2 probe inputs; the ${split} split of ${dataset.name} has ${rows.length}`);
-  const x = tf.tidy(() => examplesOf(networkOf(a.model), dataset, split, rows).x);
+  const x = tf.tidy(() => examplesOf(networkOf(a.model, target.library), dataset, split, rows).x);
   let ka: Kernel;
   let kb: Kernel;
   try {
-    ka = empiricalNtk(a, x);
-    kb = empiricalNtk(b, x);
+    ka = empiricalNtk(a, x, target.library);
+    kb = empiricalNtk(b, x, target.library);
   } finally {
     x.dispose();
   }
@@ -217,7 +222,7 @@ const kernelDistanceStage: StageImplementation = async (stage, inputs, ctx) => {
   const { dataset, split } = await probeData(stage, ctx, [a, b]);
   const samples = integerParam(stage.params, 'samples');
   const seed = integerParam(stage.params, 'seed');
-  return failing('kernel_distance', () => kernelDistanceProbe({ a, b, dataset, split, samples, seed }));
+  return failing('kernel_distance', () => kernelDistanceProbe({ a, b, library: ctx.library, dataset, split, samples, seed }));
 };
 
 export const kernelDistanceModule = defineProbe({

@@ -27,7 +27,7 @@
 // f(θ) uses θ's. Language models count every position's logits, as their accuracy does.
 import * as tf from '@tensorflow/tfjs-core';
 import type { Checkpoint, ProbeResult } from '../../core/artifacts.ts';
-import type { StageImplementation } from '../../core/op.ts';
+import type { OpCatalog, StageImplementation } from '../../core/op.ts';
 import type { LoadedDataset } from '../datasets/index.ts';
 import { correct } from '../nn/losses.ts';
 import { arg, LIMITS } from '../signature.ts';
@@ -45,6 +45,8 @@ export interface LinearizationTarget {
   init: Checkpoint;
   /** θ, the trained weights (same model). */
   x: Checkpoint;
+  /** Where the checkpoints' model is found: the library the runtime was given. */
+  library: OpCatalog;
   dataset: LoadedDataset;
   split: 'train' | 'test';
   /** The first `samples` examples of the split (all of them if it has fewer). */
@@ -90,7 +92,7 @@ interface Sums {
 
 export function linearizationProbe(target: LinearizationTarget): ProbeResult {
   const { init, x, dataset, split } = target;
-  const net = networkOf(init.model);
+  const net = networkOf(init.model, target.library);
   const count = Math.min(target.samples, dataset[split].n);
   if (count === 0) throw new Error(`the ${split} split of ${dataset.name} has no examples`);
   const classifies = dataset.task !== 'regression';
@@ -185,7 +187,7 @@ const linearizationStage: StageImplementation = async (stage, inputs, ctx) => {
   checkSameModel(init.model, x.model, (a, b) => `linearization: the linearization point is a ${a} but the trained weights are a ${b}`);
   const { dataset, split } = await probeData(stage, ctx, [init]);
   const samples = integerParam(stage.params, 'samples');
-  return failing('linearization', () => linearizationProbe({ init, x, dataset, split, samples }));
+  return failing('linearization', () => linearizationProbe({ init, x, library: ctx.library, dataset, split, samples }));
 };
 
 export const linearizationModule = defineProbe({

@@ -19,7 +19,7 @@
 // (per step, per parameter in layout order) from createRng(seed, 'sgld/chain=' + c).
 import * as tf from '@tensorflow/tfjs-core';
 import type { Checkpoint, ProbeResult } from '../../core/artifacts.ts';
-import type { StageImplementation } from '../../core/op.ts';
+import type { OpCatalog, StageImplementation } from '../../core/op.ts';
 import type { Stage } from '../../core/stage.ts';
 import type { LoadedDataset } from '../datasets/index.ts';
 import { loss } from '../nn/losses.ts';
@@ -35,6 +35,8 @@ import { disposeTensors, examplesOf, networkOf, outputsOf, uploadBuffers, upload
 export interface LlcTarget {
   /** w*, the weights whose LLC is measured. */
   checkpoint: Checkpoint;
+  /** Where the checkpoint's model is found: the library the runtime was given. */
+  library: OpCatalog;
   dataset: LoadedDataset;
   split: 'train' | 'test';
 }
@@ -83,7 +85,7 @@ export async function llcProbe(target: LlcTarget, settings: LlcSettings, hooks: 
   if (examples === 0) throw new Error(`the ${split} split of ${dataset.name} has no examples`);
   const batch = Math.min(settings.batch, examples);
   const nbeta = settings.nbeta ?? defaultNbeta(batch);
-  const net = networkOf(checkpoint.model);
+  const net = networkOf(checkpoint.model, target.library);
   const initLoss = evaluate({ layout: net.layout, modelParams: net.modelParams, weights: checkpoint.weights, dataset, split }).loss;
   const progress = { done: 0, total: settings.chains * (settings.burnin + settings.draws) };
   const traces: number[][] = [];
@@ -210,7 +212,7 @@ const llcStage: StageImplementation = async (stage, inputs, ctx) => {
   const checkpoint = checkpointInput(stage, inputs, 'x');
   const { dataset, split } = await probeData(stage, ctx, [checkpoint]);
   const settings = llcSettings(stage);
-  return failing('llc', () => llcProbe({ checkpoint, dataset, split }, settings, {
+  return failing('llc', () => llcProbe({ checkpoint, library: ctx.library, dataset, split }, settings, {
     signal: ctx.signal,
     onProgress: (step, total, loss) => ctx.progress({ step, total, loss }),
   }));

@@ -78,11 +78,11 @@ export function maskDistance(
 }
 
 /** The mask_distance stage: checkpoints `a` and `b`, consecutive members of one family. */
-const maskDistanceStage: StageImplementation = async (stage, inputs) => {
+const maskDistanceStage: StageImplementation = async (stage, inputs, ctx) => {
   const a = checkpointInput(stage, inputs, 'a');
   const b = checkpointInput(stage, inputs, 'b');
   checkAllSameModel('mask_distance', 'the two checkpoints', [a.model, b.model]);
-  const layout = layoutOf(a.model);
+  const layout = layoutOf(a.model, ctx.library);
   const options: EarlyBirdOptions = {
     sparsity: numberParam(stage.params, 'sparsity'),
     scope: stringParam(stage.params, 'scope', ['global', 'layerwise'] as const),

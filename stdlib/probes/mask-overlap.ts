@@ -151,11 +151,11 @@ function keepData(mask: Mask, name: string, size: number, which: string): Uint8A
 }
 
 /** The mask_overlap stage: masks `a` and `b` of one model. */
-const maskOverlapStage: StageImplementation = async (stage, inputs) => {
+const maskOverlapStage: StageImplementation = async (stage, inputs, ctx) => {
   const a = maskInput(stage, inputs, 'a');
   const b = maskInput(stage, inputs, 'b');
   checkAllSameModel('mask_overlap', 'the two masks', [a.model, b.model]);
-  const layout = layoutOf(a.model);
+  const layout = layoutOf(a.model, ctx.library);
   return failing('mask_overlap', () => maskOverlap(layout, a, b));
 };
 

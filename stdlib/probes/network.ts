@@ -3,9 +3,11 @@
 // statistics held fixed, and evaluation-mode forwards (so f depends on θ alone, not on the batch).
 import * as tf from '@tensorflow/tfjs-core';
 import type { Checkpoint, Mask, OpRef, TensorValue } from '../../core/artifacts.ts';
+import type { OpCatalog } from '../../core/op.ts';
 import type { LoadedDataset } from '../datasets/index.ts';
 import { forward } from '../models/forward.ts';
-import { modelInputDtype, modelLayout, type ModelLayout, type ParamSpec } from '../models/layout.ts';
+import type { ModelLayout, ParamSpec } from '../models/layout.ts';
+import { layoutOf } from '../stage-support/models.ts';
 import { gatherRows, rowWidths, targetDtype } from '../training/batches.ts';
 
 export interface Network {
@@ -15,8 +17,9 @@ export interface Network {
   trainable: ParamSpec[];
 }
 
-export function networkOf(model: OpRef): Network {
-  const layout = modelLayout(model.op, model.params);
+/** The network of `model`, as `library` (the one the runtime was given) has it. */
+export function networkOf(model: OpRef, library: OpCatalog): Network {
+  const layout = layoutOf(model, library);
   return { layout, modelParams: model.params, trainable: layout.params.filter((spec) => spec.role !== 'buffer') };
 }
 
@@ -59,7 +62,7 @@ export function outputsOf(net: Network, params: tf.Tensor[], buffers: Record<str
 export function examplesOf(net: Network, dataset: LoadedDataset, split: 'train' | 'test', rows: ArrayLike<number>): { x: tf.Tensor; y: tf.Tensor } {
   const data = dataset[split];
   const widths = rowWidths(data);
-  const inputDtype = modelInputDtype(net.layout.op);
+  const inputDtype = net.layout.inputDtype;
   const yDtype = targetDtype(data);
   const x = gatherRows(data.x, widths.x, rows, inputDtype);
   const y = gatherRows(data.y, widths.y, rows, yDtype);

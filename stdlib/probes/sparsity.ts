@@ -1,6 +1,7 @@
 // sparsity(X): the shares of prunable weights a mask (or the mask a checkpoint trains under) keeps and
 // removes, in total and per layer. Read from its table: the report draws nothing of it.
 import { arg } from '../signature.ts';
+import { layoutOf } from '../stage-support/models.ts';
 import { checkpointOrMaskInput } from '../stage-support/params.ts';
 import { sparsityProbe } from './basic.ts';
 import { defineProbe, WEIGHTS } from './define.ts';
@@ -13,6 +14,9 @@ export const sparsityModule = defineProbe({
   parameters: { x: arg.ref([...WEIGHTS, 'mask'], 'a mask, or weights whose mask is measured') },
   required: ['x'],
   lowering: { subjects: { x: 'weights-or-mask' } },
-  implementation: async (stage, inputs) => sparsityProbe(checkpointOrMaskInput(stage, inputs, 'x')),
+  implementation: async (stage, inputs, ctx) => {
+    const x = checkpointOrMaskInput(stage, inputs, 'x');
+    return sparsityProbe(x, layoutOf(x.model, ctx.library));
+  },
   reporting: { metrics: ['remaining', 'sparsity', 'kept', 'total'], figures: [] },
 });

@@ -72,11 +72,11 @@ function parameter(weights: ReadonlyMap<string, TensorValue>, name: string, size
 }
 
 /** The weight_distance stage: checkpoints `a` and `b` of one model. */
-const weightDistanceStage: StageImplementation = async (stage, inputs) => {
+const weightDistanceStage: StageImplementation = async (stage, inputs, ctx) => {
   const a = checkpointInput(stage, inputs, 'a');
   const b = checkpointInput(stage, inputs, 'b');
   checkAllSameModel('weight_distance', 'the two sets of weights', [a.model, b.model]);
-  const layout = layoutOf(a.model);
+  const layout = layoutOf(a.model, ctx.library);
   return failing('weight_distance', () => weightDistance(layout, a.weights, b.weights));
 };
 

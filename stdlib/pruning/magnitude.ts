@@ -101,9 +101,9 @@ function pruneGroup(group: Group): void {
 }
 
 /** The magnitude stage: the mask of input `weights` pruned by `rate`. */
-const magnitudeStage: StageImplementation = async (stage, inputs) => {
+const magnitudeStage: StageImplementation = async (stage, inputs, ctx) => {
   const weights = checkpointInput(stage, inputs, 'weights');
-  const layout = layoutOf(weights.model);
+  const layout = layoutOf(weights.model, ctx.library);
   if (weights.mask) checkSameModel(weights.mask.model, weights.model, (m, w) => `magnitude: the checkpoint's mask was made for ${m}, but its weights are of ${w}`);
   const options: MagnitudeOptions = {
     rate: numberParam(stage.params, 'rate'),

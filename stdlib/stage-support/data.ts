@@ -29,7 +29,7 @@ export function checkFits(layout: ModelLayout, dataset: LoadedDataset): void {
 /** A probe's `on` split, loaded, with the model of every checkpoint checked to fit it. */
 export async function probeData(stage: Stage, ctx: StageContext, checkpoints: readonly Checkpoint[]): Promise<{ dataset: LoadedDataset; split: 'train' | 'test' }> {
   const on = dataParam(stage.params, 'on');
-  const layouts = checkpoints.map((c) => layoutOf(c.model));
+  const layouts = checkpoints.map((c) => layoutOf(c.model, ctx.library));
   const dataset = await datasetFor(on.dataset, ctx);
   for (const layout of layouts) checkFits(layout, dataset);
   throwIfAborted(ctx.signal);

@@ -1,15 +1,24 @@
-// The model a stage computes with, with every problem turned into a StageFailure the user can act on:
-// an impossible model, artifacts of two different models.
+// The model a stage computes with, found in the Library the runtime was given, with every problem turned
+// into a StageFailure the user can act on: a model the library lacks, an impossible model, artifacts of
+// two different models.
 import type { OpRef } from '../../core/artifacts.ts';
-import { modelLayout, type ModelLayout } from '../models/layout.ts';
+import type { OpCatalog, OpModule } from '../../core/op.ts';
+import type { ModelLayout, ModelModule } from '../models/types.ts';
 import { messageOf, StageFailure } from './failure.ts';
 
-export function layoutOf(model: OpRef): ModelLayout {
+/** The layout of `model` as `library`'s model of that name lays it out; it carries that model's forward pass. */
+export function layoutOf(model: OpRef, library: OpCatalog): ModelLayout {
+  const module = library.op(model.op);
+  if (!isModel(module)) throw new StageFailure(`model ${model.op}: the library ltx runs with has no model of that name`);
   try {
-    return modelLayout(model.op, model.params);
+    return module.model.layout(model.params);
   } catch (error) {
     throw new StageFailure(`model ${model.op}: ${messageOf(error)}`);
   }
+}
+
+function isModel(module: OpModule | undefined): module is ModelModule {
+  return module?.lowering.rule === 'model' && 'model' in module;
 }
 
 /** Two artifacts meant for one model (a mask and weights, a recipe and its start); `explain` words the failure. */

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { TensorValue } from '../../core/artifacts.ts';
 import type { LoadedDataset } from '../datasets/index.ts';
 import { forward } from '../models/forward.ts';
-import { modelInputDtype, type ModelLayout } from '../models/layout.ts';
+import type { ModelLayout } from '../models/layout.ts';
 import { correct, loss } from '../nn/losses.ts';
 import { gatherRows, rowWidths, targetDtype } from './batches.ts';
 import { disposeAll, uploadAll } from './weights.ts';
@@ -37,7 +37,7 @@ export function evaluate(opts: EvaluateOptions): Evaluation {
   const task = opts.dataset.task;
   const batch = opts.batch ?? EVALUATION_BATCH;
   const widths = rowWidths(split);
-  const inputDtype = modelInputDtype(opts.layout.op);
+  const inputDtype = opts.layout.inputDtype;
   const yDtype = targetDtype(split);
   const uploaded = opts.resident === undefined ? uploadAll(opts.weights) : undefined;
   const weights = opts.resident ?? uploaded!;

@@ -12,7 +12,7 @@ import { trainSegment, TrainingDiverged } from './trainer.ts';
 export const trainStage: StageImplementation = async (stage, inputs, ctx) => {
   const p = stage.params;
   const model = opRefParam(p, 'model');
-  const layout = layoutOf(model);
+  const layout = layoutOf(model, ctx.library);
   const data = dataParam(p, 'data');
   const optimizerParam = present(p, 'optimizer');
   let optimizer: OptimizerConfig;

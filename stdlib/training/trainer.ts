@@ -16,7 +16,7 @@ import type { Checkpoint, OptimizerState, TensorValue } from '../../core/artifac
 import type { CheckpointPolicy, TensorSource } from '../../core/op.ts';
 import type { LoadedDataset } from '../datasets/index.ts';
 import { forward } from '../models/forward.ts';
-import { modelInputDtype, type ModelLayout } from '../models/layout.ts';
+import type { ModelLayout } from '../models/layout.ts';
 import { loss } from '../nn/losses.ts';
 import { createOptimizer, learningRateAt, type OptimizerConfig, type TensorOptimizer } from '../optimizers/index.ts';
 import { gatherRows, rowWidths, targetDtype } from './batches.ts';
@@ -87,7 +87,7 @@ export async function trainSegment(opts: SegmentOptions): Promise<Checkpoint> {
   const split = opts.dataset[opts.split];
   const order = new DataOrder(opts.order, split.n, opts.batch);
   const widths = rowWidths(split);
-  const inputDtype = modelInputDtype(opts.layout.op);
+  const inputDtype = opts.layout.inputDtype;
   const yDtype = targetDtype(split);
   const ownUploads = opts.tensors === undefined ? ownTensors() : undefined;
   const state: State = { params: {}, slots: {}, buffers: {}, masks: {}, updates: 0, borrowed: new Set() };

@@ -37,10 +37,7 @@ test('a program trains and measures a model of a library that has it', () => {
   assert.equal(program.stages[1]!.params.to, 48);
 });
 
-// The stage implementations still find a model's layout and forward pass by name in stdlib's own list
-// (stdlib/models/index.ts), not in the Library the runtime was given: the init stage fails with
-// "unknown model 'linear'" until they do.
-test('it trains through the runtime, and its accuracy is read from the results', { todo: 'models are looked up in stdlib\'s list, not the Library' }, async () => {
+test('it trains through the runtime, and its accuracy is read from the results', async () => {
   const program = compileWith(PROGRAM);
   const { store, summary } = await runInProcess(program, library);
   assert.deepEqual(summary.stages.map((s) => [s.name, s.status]), [['w0', 'done'], ['fitted', 'done'], ['acc', 'done']]);
@@ -48,6 +45,12 @@ test('it trains through the runtime, and its accuracy is read from the results',
   // Ten classes: chance is 0.1.
   assert.ok(row!.metrics['accuracy']! > 0.5, `accuracy ${row!.metrics['accuracy']}`);
   assert.equal(row!.metrics['remaining'], 1);
+});
+
+test('a runtime given a library without the model fails its stages, naming the model', async () => {
+  const { summary } = await runInProcess(compileWith(PROGRAM), standardLibrary);
+  assert.deepEqual(summary.stages.map((s) => [s.name, s.status]), [['w0', 'failed'], ['fitted', 'skipped'], ['acc', 'skipped']]);
+  assert.equal(summary.stages[0]!.error, 'model linear: the library ltx runs with has no model of that name');
 });
 
 test('the compiler checks layer names against the new model\'s own layout', () => {

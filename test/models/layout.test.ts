@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ModelError } from '../../stdlib/models/errors.ts';
 import { convPreset } from '../../stdlib/models/conv.ts';
-import { MODEL_OPS, modelInputDtype, modelLayout, prunableWeightCount } from '../../stdlib/models/layout.ts';
+import { MODEL_OPS, modelLayout, prunableWeightCount } from '../../stdlib/models/layout.ts';
 import type { ModelLayout, ParamSpec } from '../../stdlib/models/layout.ts';
 import { layoutOf, modelParams, sizeOf } from './helpers.ts';
 
@@ -226,8 +226,8 @@ test('transformer names: embed, position, per-block ln/attn/mlp, ln_f, output', 
   ]);
   assert.deepEqual(layout.inputShape, [5]);
   assert.equal(layout.outputs, 7);
-  assert.equal(modelInputDtype('transformer'), 'int32');
-  assert.equal(modelInputDtype('mlp'), 'float32');
+  assert.equal(layout.inputDtype, 'int32');
+  assert.equal(layoutOf('mlp', { input: 4, classes: 2 }).inputDtype, 'float32');
 });
 
 test('transformer mlp_ratio defaults to 4 and width must divide into heads', () => {

@@ -3,6 +3,7 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Checkpoint } from '../../core/artifacts.ts';
+import { standardLibrary } from '../../stdlib/library.ts';
 import { StageFailure } from '../../stdlib/stage-support/failure.ts';
 import type { LoadedDataset } from '../../stdlib/datasets/index.ts';
 import { alphaLabels, alphas, instabilityProbe, interpolateWeights } from '../../stdlib/probes/instability.ts';
@@ -72,7 +73,7 @@ const signs: LoadedDataset = {
 };
 
 test('a hand-made pair with a known bump: error 0.5 halfway, loss ln(1 + exp(−(1 − 2α)²))', async () => {
-  const result = await instabilityProbe({ copies: [unitsInOrder, unitsSwapped], dataset: signs, split: 'test', points: 5 });
+  const result = await instabilityProbe({ copies: [unitsInOrder, unitsSwapped], library: standardLibrary, dataset: signs, split: 'test', points: 5 });
   assert.deepEqual(result.series!.error, [0, 0, 0.5, 0, 0]);
   assert.equal(result.metrics.barrier, 0.5);
   assert.equal(result.metrics['error_at_0.5'], 0.5);
@@ -84,7 +85,7 @@ test('a hand-made pair with a known bump: error 0.5 halfway, loss ln(1 + exp(−
 });
 
 test('with more than two copies the metrics are means over all pairs', async () => {
-  const result = await instabilityProbe({ copies: [unitsInOrder, unitsSwapped, unitsInOrder], dataset: signs, split: 'test', points: 3 });
+  const result = await instabilityProbe({ copies: [unitsInOrder, unitsSwapped, unitsInOrder], library: standardLibrary, dataset: signs, split: 'test', points: 3 });
   // Pairs (0, 1) and (1, 2) cross the bump (barrier 0.5); pair (0, 2) joins identical weights (0).
   assert.equal(result.metrics.pairs, 3);
   close(result.metrics.barrier, 1 / 3, 1e-15);

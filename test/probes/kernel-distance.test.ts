@@ -3,6 +3,7 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Checkpoint } from '../../core/artifacts.ts';
+import { standardLibrary } from '../../stdlib/library.ts';
 import {
   centeredAlignment, empiricalNtk, kernelDistance, probeRows, targetKernel, type Kernel,
 } from '../../stdlib/probes/kernel-distance.ts';
@@ -14,7 +15,7 @@ before(useCpuBackend);
 function ntkOn(checkpoint: Checkpoint, inputs: Float32Array, shape: [number, number]): Kernel {
   const x = tf.tensor(inputs, shape);
   try {
-    return empiricalNtk(checkpoint, x);
+    return empiricalNtk(checkpoint, x, standardLibrary);
   } finally {
     x.dispose();
   }

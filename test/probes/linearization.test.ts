@@ -3,6 +3,7 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Checkpoint } from '../../core/artifacts.ts';
+import { standardLibrary } from '../../stdlib/library.ts';
 import { doubleVjp, forwardDifference, FD_STEP, linearizationProbe } from '../../stdlib/probes/linearization.ts';
 import { networkOf, outputsOf, uploadParams } from '../../stdlib/probes/network.ts';
 import {
@@ -66,7 +67,7 @@ test('a deep linear net misses exactly its second-order term x·V1·V2', () => {
     }
   }
   const expected = Math.sqrt(sum / 120);
-  const result = linearizationProbe({ init, x, dataset: data, split: 'test', samples: 40 });
+  const result = linearizationProbe({ init, x, library: standardLibrary, dataset: data, split: 'test', samples: 40 });
   assert.ok(Math.abs(result.metrics.rmse! - expected) < 1e-4 * expected, `rmse ${result.metrics.rmse} vs ${expected}`);
   assert.equal(result.metrics.agreement, undefined, 'regression has no predicted class');
 });
@@ -78,7 +79,7 @@ test('the finite-difference JVP agrees with the exact double-VJP one to about 1e
     'output.weight': normalValues(48, 3, 0.5), 'output.bias': normalValues(4, 4, 0.1),
   });
   const x = displaced(init, 0.3, 5);
-  const spec = networkOf(net);
+  const spec = networkOf(net, standardLibrary);
   const error = tf.tidy(() => {
     const inputs = tf.tensor(normalValues(30 * 6, 6), [30, 6]);
     const theta0 = uploadParams(spec, init);

@@ -10,6 +10,7 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Checkpoint } from '../../core/artifacts.ts';
 import type { LoadedDataset } from '../../stdlib/datasets/index.ts';
+import { standardLibrary } from '../../stdlib/library.ts';
 import { defaultNbeta, llcProbe, type LlcSettings } from '../../stdlib/probes/llc.ts';
 import { StageFailure } from '../../stdlib/stage-support/failure.ts';
 import { initCheckpoint, runProbe, trainSplit, useCpuBackend } from '../training/helpers.ts';
@@ -20,7 +21,7 @@ before(useCpuBackend);
 const THEORY: LlcSettings = { epsilon: 5e-4, gamma: 1, chains: 4, draws: 1000, burnin: 100, batch: 512, seed: 0 };
 
 function estimate(checkpoint: Checkpoint, dataset: LoadedDataset, settings: Partial<LlcSettings> = {}) {
-  return llcProbe({ checkpoint, dataset, split: 'train' }, { ...THEORY, ...settings });
+  return llcProbe({ checkpoint, library: standardLibrary, dataset, split: 'train' }, { ...THEORY, ...settings });
 }
 
 function assertNear(actual: number, expected: number, relative: number, what: string): void {

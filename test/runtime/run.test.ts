@@ -53,7 +53,7 @@ test('a stage whose op the library does not implement fails, naming the op; its 
   const dir = await freshDir();
   const store = new Store(join(dir, 'cache'));
   const fake = await loadStageLibrary(fakeLibraryUrl(join(dir, 'computed.log')));
-  const library = { implementationFor: (op: string) => (op === 'tea_leaves' ? undefined : fake.implementationFor(op)) };
+  const library = { ...fake, implementationFor: (op: string) => (op === 'tea_leaves' ? undefined : fake.implementationFor(op)) };
   const summary = await runStages({
     program: programOf([makeStage('leaves', 'tea_leaves'), makeStage('one', 'source', { value: 1 })]),
     store, jobs: 1, signal: new AbortController().signal,

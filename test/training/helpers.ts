@@ -32,6 +32,7 @@ export function stage(op: string, params: { [key: string]: Json }, inputs: { [ro
 export function context(overrides: Partial<StageContext> & { progressLog?: StageProgress[] } = {}): StageContext {
   const log = overrides.progressLog;
   return {
+    library: overrides.library ?? standardLibrary,
     programDir: overrides.programDir ?? process.cwd(),
     signal: overrides.signal ?? new AbortController().signal,
     progress: overrides.progress ?? ((p) => { log?.push(p); }),
