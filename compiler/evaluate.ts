@@ -25,7 +25,7 @@ import { referencedNames } from './references.ts';
 import { closestName, didYouMean } from '../core/suggest.ts';
 import type { SourceFile } from './program-loader.ts';
 import {
-  describeType, maskOf, type FamilyMember, type RunNode, type Value,
+  describeType, maskOf, type Coordinates, type FamilyMember, type RunNode, type Value,
 } from './values.ts';
 
 /** A dataset's split sizes; or why ltx refuses its files (a device, a FIFO, a file too large); or unknown. */
@@ -469,8 +469,11 @@ export class Evaluator implements LoweringHost {
         }
         return { type: 'quantity', value: { amount: amount.value, unit: expr.unit } };
       }
-      case 'List':
-        return { type: 'list', items: expr.items.map((item) => this.evalExpr(item, env)) };
+      case 'List': {
+        const items = expr.items.map((item) => this.evalExpr(item, env));
+        const coords = expr.items.map((item, i) => (items[i]!.type === 'error' ? undefined : this.declaredCoordinates(item, env)));
+        return coords.some((c) => c !== undefined) ? { type: 'list', items, coords } : { type: 'list', items };
+      }
       case 'Record': {
         const entries: { key: string; value: Value }[] = [];
         const keys = new Set<string>();
@@ -633,6 +636,24 @@ export class Evaluator implements LoweringHost {
     return value;
   }
 
+  /** The coordinates of the member an expression names (`t[3]`, `acc[s][2]`), if it names one whole. */
+  private declaredCoordinates(expr: Expression, env: Env): Coordinates | undefined {
+    const chain: Expression[] = [];
+    let base: Expression = expr;
+    while (base.type === 'Index') {
+      if (base.index === null) return undefined;
+      chain.unshift(base.index);
+      base = base.object;
+    }
+    if (base.type !== 'Reference' || env.vars.has(base.name) || this.params.has(base.name)) return undefined;
+    const group = this.groups.get(base.name);
+    if (!group || group.arity === 0 || chain.length !== group.arity) return undefined;
+    const index = chain.map((e) => this.evalExpr(e, env));
+    if (!index.every((v) => v.type === 'number')) return undefined;
+    const entry = group.entries.get(indexKey(index.map((v) => (v as { value: number }).value)));
+    return entry ? coordinatesOf(group, entry) : undefined;
+  }
+
   private indexDeclared(group: DeclGroup, chain: (Expression | null)[], expr: Expression, env: Env): Value {
     if (chain.length > group.arity) {
       // `ticket[seed][4]`: the member's own value (a lottery, a family, a list) takes the rest.
@@ -777,7 +798,7 @@ export class Evaluator implements LoweringHost {
       const value: Value = step === node.startStep
         ? (node.start.node === 'init' ? { type: 'init', node: node.start } : { type: 'checkpoint', node: node.start })
         : { type: 'checkpoint', node: { node: 'at', run: node, step } };
-      members.push({ coords: { step }, label: `${name} @ ${step} steps`, value });
+      members.push({ coords: { step }, label: `${name} @ ${step} steps`, value, run: node });
       if (step >= node.steps) break;
     }
     return { type: 'family', members };
@@ -941,6 +962,8 @@ export class Evaluator implements LoweringHost {
       case 'number': case 'string': case 'boolean': return value.value;
       case 'quantity': return { $ltx: 'quantity', amount: value.value.amount, unit: value.value.unit };
       case 'list': {
+        // Where a family is expected, a list is one: its items are the members.
+        if ((schema?.ltxType as string[] | undefined)?.includes('family')) return this.placeholder(value, placeholders);
         const items = schema?.items as Record<string, unknown> | undefined;
         return value.items.map((v) => this.toJson(v, items, placeholders, env));
       }
@@ -965,12 +988,15 @@ export class Evaluator implements LoweringHost {
         return { $ltx: 'error' };
       }
       case 'error': return { $ltx: 'error' };
-      default: {
-        const id = this.nextPlaceholder++;
-        placeholders.set(id, value);
-        return { $ltx: value.type, $id: id };
-      }
+      default:
+        return this.placeholder(value, placeholders);
     }
+  }
+
+  private placeholder(value: Value, placeholders: Map<number, Value>): TypedPlaceholder {
+    const id = this.nextPlaceholder++;
+    placeholders.set(id, value);
+    return { $ltx: value.type, $id: id };
   }
 }
 

@@ -422,14 +422,20 @@ function lowerLottery(ctx: CallContext, levels: string | 1, rateParam: string): 
 // Probes: one row (one stage) per member of a family; two-subject probes pair members by coordinates.
 
 interface SubjectMembers {
-  members: { coords: Coordinates; label: string; value: Value }[];
+  members: FamilyMember[];
   family: boolean;
 }
 
 function membersOf(value: Value, written: string | undefined): SubjectMembers {
   if (value.type === 'family' || value.type === 'lottery') return { members: value.members, family: true };
-  if (value.type === 'list') return { members: value.items.map((v, i) => ({ coords: { item: i }, label: describeSubject(v) ?? `${written}[${i}]`, value: v })), family: true };
+  if (value.type === 'list') return { members: value.items.flatMap((v, i) => listMembers(v, i, value.coords?.[i], written)), family: true };
   return { members: [{ coords: {}, label: written ?? describeSubject(value) ?? '', value }], family: false };
+}
+
+/** The members item `i` of a list contributes: itself, or a family's members, at `item: i` and their own coordinates. */
+function listMembers(value: Value, i: number, own: Coordinates | undefined, written: string | undefined): FamilyMember[] {
+  if (value.type === 'family' || value.type === 'lottery') return value.members.map((m) => ({ ...m, coords: { item: i, ...m.coords } }));
+  return [{ coords: { item: i, ...own }, label: describeSubject(value) ?? `${written}[${i}]`, value }];
 }
 
 /** How a probe's subject reads in results: `t[3]`, `dense @ 500 steps`, `m[2]`. */
@@ -448,7 +454,11 @@ function describeSubject(value: Value): string | undefined {
 }
 
 /** Pair members of several subjects: families by equal coordinates (or position), singles broadcast. */
-type PairedRow = { coords: Coordinates; label: string; labels: { [role: string]: string }; values: Map<string, Value> };
+type PairedRow = {
+  coords: Coordinates; label: string; labels: { [role: string]: string }; values: Map<string, Value>;
+  /** The run each role's member is a checkpoint of, where its family knows it. */
+  runs: Map<string, RunNode>;
+};
 
 function pairMembers(ctx: CallContext, roles: string[]): PairedRow[] | undefined {
   const subjects = roles.map((role) => {
@@ -462,6 +472,7 @@ function pairMembers(ctx: CallContext, roles: string[]): PairedRow[] | undefined
       label: subjects.map((s) => s.members[0]!.label).join(', '),
       labels: Object.fromEntries(subjects.map((s) => [s.role, s.members[0]!.label])),
       values: new Map(subjects.map((s) => [s.role, s.members[0]!.value])),
+      runs: new Map(),
     }];
   }
   const lead = families[0]!;
@@ -471,6 +482,7 @@ function pairMembers(ctx: CallContext, roles: string[]): PairedRow[] | undefined
   for (let i = 0; i < lead.members.length; i++) {
     const m = lead.members[i]!;
     const values = new Map<string, Value>();
+    const runs = new Map<string, RunNode>();
     const labels: string[] = [];
     const byRole: { [role: string]: string } = {};
     for (const s of subjects) {
@@ -484,10 +496,11 @@ function pairMembers(ctx: CallContext, roles: string[]): PairedRow[] | undefined
         member = match;
       } else if (s === lead) member = m;
       values.set(s.role, member.value);
+      if (member.run) runs.set(s.role, member.run);
       labels.push(member.label);
       byRole[s.role] = member.label;
     }
-    rows.push({ coords: { ...m.coords }, label: labels.join(', '), labels: byRole, values });
+    rows.push({ coords: { ...m.coords }, label: labels.join(', '), labels: byRole, values, runs });
   }
   return rows;
 }
@@ -621,11 +634,13 @@ function buildCopies(ctx: CallContext, lowering: ProbeLowering, rows: ProbeRowPl
     const xValue = row.values.get(xRole)!;
     const x = xValue.type === 'run' ? xValue.node.start : checkpointOf(xValue);
     if (!x) return checkpointSubject(ctx, xRole, xValue) !== undefined;
-    const recipeRun = like?.type === 'run' ? like.node : xValue.type === 'run' ? xValue.node : runOfCheckpoint(x);
+    const recipeRun = like?.type === 'run' ? like.node : xValue.type === 'run' ? xValue.node : runOfCheckpoint(x) ?? row.runs.get(xRole);
     if (!recipeRun) {
       fail(ctx, siteOf(ctx, xRole), `${ctx.signature.name} cannot tell which recipe the copies follow from ${describeType(xValue.type)}; add like: RUN`, 'no-recipe');
       return false;
     }
+    // One row per member of a family: its stages are named after the member (`lmc[step=24].copy0`).
+    const rowName = Object.keys(row.coords).length > 0 ? `${ctx.label}[${describeCoords(row.coords)}]` : ctx.label;
     let start: CheckpointNode = x;
     const maskValue = maskRole ? row.values.get(maskRole) : undefined;
     if (maskValue) {
@@ -634,9 +649,11 @@ function buildCopies(ctx: CallContext, lowering: ProbeLowering, rows: ProbeRowPl
         fail(ctx, siteOf(ctx, maskRole!), `argument '${maskRole}' of ${ctx.signature.name} needs a mask`, 'no-mask');
         return false;
       }
-      start = makeRewind(ctx, x, mask, { name: `${ctx.label}.start`, origin: { file: ctx.env.file, range: ctx.call.range } });
+      start = makeRewind(ctx, x, mask, { name: `${rowName}.start`, origin: { file: ctx.env.file, range: ctx.call.range } });
     }
     const startStep = stepOf(start);
+    // `RUN @ every N` ends with the run's last checkpoint, from which no copy has anything left to train.
+    if (recipeRun.steps <= startStep && Object.keys(row.coords).length > 0 && paired.length > 1) continue;
     if (recipeRun.steps <= startStep) {
       fail(ctx, siteOf(ctx, xRole), `the copies would start at step ${startStep}, where the recipe of ${recipeRun.label.name} already ends (step ${recipeRun.steps})`, 'empty-run');
       return false;
@@ -645,7 +662,7 @@ function buildCopies(ctx: CallContext, lowering: ProbeLowering, rows: ProbeRowPl
     for (let c = 0; c < copies; c++) {
       // Copies differ only in their data order, derived from the probe's seed.
       const order = 1_000_000 + 1000 * seed + c;
-      const run = makeRun(ctx, start, { ...recipeOf(recipeRun), order }, { name: `${ctx.label}.copy${c}`, origin: { file: ctx.env.file, range: ctx.call.range } });
+      const run = makeRun(ctx, start, { ...recipeOf(recipeRun), order }, { name: `${rowName}.copy${c}`, origin: { file: ctx.env.file, range: ctx.call.range } });
       finals.push({ node: 'at', run, step: run.steps });
     }
     rows.push({ coords: row.coords, label: row.label, labels: row.labels, subjects: { copies: { kind: 'checkpoints', nodes: finals } } });

@@ -128,6 +128,8 @@ export interface FamilyMember {
   /** How the member is written, e.g. `t[3]`, `imp[2]`, `dense @ 500 steps`. */
   label: string;
   value: Value;
+  /** The run this member is a checkpoint of (`RUN @ every N`): whose recipe copies of it follow, even at its start. */
+  run?: RunNode;
 }
 
 /** A probe's subject after family expansion: one probe stage per row. */
@@ -159,7 +161,8 @@ export type Value =
   | { type: 'string'; value: string }
   | { type: 'boolean'; value: boolean }
   | { type: 'quantity'; value: QuantityValue }
-  | { type: 'list'; items: Value[] }
+  /** `coords`: an item written as a declared member (`t[3]`) carries that member's coordinates. */
+  | { type: 'list'; items: Value[]; coords?: (Coordinates | undefined)[] }
   | { type: 'record'; entries: { key: string; value: Value }[] }
   /** A bare name that no declaration defines: an enum value such as `global`, or an error at use. */
   | { type: 'symbol'; name: string; origin: Origin }

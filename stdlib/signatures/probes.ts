@@ -31,8 +31,8 @@ export const probeSignatures: Signature[] = [
     a: arg.ref(weights, 'first weights'), b: arg.ref(weights, 'second weights (the reference of relative)'),
   }, ['a', 'b']),
   probe('instability', 'Linear mode connectivity (Frankle et al. 2020): copies trained from the checkpoint (⊙ mask) with different data orders to the end of its run; error along the linear path between them. Metrics: barrier, error at each α.', ['x'], {
-    x: arg.ref(['init', 'checkpoint', 'run'], 'the checkpoint the copies start from'),
-    mask: arg.ref(['mask', 'run'], 'mask applied to the checkpoint'),
+    x: arg.ref(['init', 'checkpoint', 'run', 'family', 'lottery'], 'the checkpoint the copies start from (a family: one row per member)'),
+    mask: arg.ref(['mask', 'run', 'family', 'lottery'], 'mask applied to the checkpoint'),
     copies: arg.count('number of copies', MAX_COPIES, { minimum: 2, default: 2 }),
     points: arg.count('number of α values in [0, 1]', LIMITS.repeats, { minimum: 2, default: 11 }),
     on,
@@ -40,7 +40,7 @@ export const probeSignatures: Signature[] = [
     seed: arg.seed('seed from which the copies\' data orders are derived'),
   }, ['x', 'on']),
   probe('linearization', 'Distance of a trained net from its tangent model at INIT, f(θ0) + J(θ0)(θ − θ0). Metrics: rmse, agreement.', ['init', 'x'], {
-    init: arg.ref(['init', 'checkpoint', 'run'], 'the linearization point θ0'),
+    init: arg.ref(weights, 'the linearization point θ0'),
     x: arg.ref(weights, 'the trained weights'),
     on,
     samples: arg.count('number of evaluation inputs', LIMITS.examples, { default: 512 }),
