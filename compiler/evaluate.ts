@@ -17,7 +17,7 @@ import {
   coordinatesOf, entryLabel, indexKey, type DeclEntry, type DeclGroup, type Env,
 } from './declarations.ts';
 import type { DatasetSizeLookup, LoweringHost } from './lowering-host.ts';
-import { lowerCall, type CallContext } from './ops.ts';
+import { lowerCall, trainingMask, type CallContext } from './ops.ts';
 import { checkArguments, type ArgumentSites, type TypedPlaceholder } from './schema-check.ts';
 import { DEFAULT_MAX_STAGES, StageBudget } from './stage-budget.ts';
 import { DeferredEvaluation, MAX_EVALUATION_DEPTH, settle } from './deferred-evaluation.ts';
@@ -25,7 +25,7 @@ import { referencedNames } from './references.ts';
 import { closestName, didYouMean } from '../core/suggest.ts';
 import type { SourceFile } from './program-loader.ts';
 import {
-  describeType, maskOf, type Coordinates, type FamilyMember, type RunNode, type Value,
+  describeType, type Coordinates, type FamilyMember, type RunNode, type Value,
 } from './values.ts';
 
 /** A dataset's split sizes; or why ltx refuses its files (a device, a FIFO, a file too large); or unknown. */
@@ -743,9 +743,7 @@ export class Evaluator implements LoweringHost {
       case 'run': {
         const run = object.node;
         if (property === 'mask') {
-          const mask = maskOf(run.start);
-          if (!mask) return fail(`${run.label.name} trained without a mask, so it has no .mask`);
-          return { type: 'mask', node: mask };
+          return { type: 'mask', node: trainingMask(this, run.start) };
         }
         if (property === 'final') return { type: 'checkpoint', node: { node: 'at', run, step: run.steps } };
         if (property === 'start') return run.start.node === 'init' ? { type: 'init', node: run.start } : { type: 'checkpoint', node: run.start };

@@ -7,6 +7,7 @@ import { stageOpOf } from '../core/library.ts';
 import { LIMITS } from '../core/limits.ts';
 import type { ModelShape, OpModule, ProbeLowering, SplitSizes, SubjectRole } from '../core/op.ts';
 import { canonicalJson, type Json } from '../core/json.ts';
+import { withDefaults } from '../core/defaults.ts';
 import type { Env } from './declarations.ts';
 import { formatCount } from '../core/limits.ts';
 import type { DatasetSizeAnswer, LoweringHost } from './lowering-host.ts';
@@ -291,17 +292,25 @@ function sameModel(a: ModelDescriptor, b: ModelDescriptor | undefined): boolean 
 // ---------------------------------------------------------------------------------------------
 // Pruning
 
+/**
+ * The mask weights train under. A run trained without one has the all-ones mask (OpenLTH's level 0):
+ * the magnitude mask of its first checkpoint that removes nothing, one cached stage per init.
+ */
+export function trainingMask(host: LoweringHost, node: CheckpointNode): MaskNode {
+  const mask = maskOf(node);
+  if (mask) return mask;
+  let first = node;
+  while (first.node === 'at') first = first.run.start;
+  // Weights without a mask go back to an init: rewinds and reinits carry theirs.
+  if (first.node !== 'init') throw new Error(`internal: unmasked weights that do not start at an init`);
+  const op = host.library.opWithRule('magnitude-mask');
+  return makeMagnitude(host, first, pruningParams(withDefaults(op, { rate: 0 }), 0), { name: `${first.label.name}.mask`, origin: first.label.origin });
+}
+
 function maskArgument(ctx: CallContext, param: string): MaskNode | undefined {
   const v = typed(ctx, param);
   if (v?.type === 'mask') return v.node;
-  if (v?.type === 'run') {
-    const mask = maskOf(v.node.start);
-    if (!mask) {
-      fail(ctx, siteOf(ctx, param), `${v.node.label.name} trained without a mask, so it cannot stand for one`, 'no-mask');
-      return undefined;
-    }
-    return mask;
-  }
+  if (v?.type === 'run') return trainingMask(ctx.host, v.node.start);
   return undefined;
 }
 
@@ -336,8 +345,8 @@ function pruningParams(args: Record<string, unknown>, rate: number): { [key: str
   return { rate, scope: args.scope as string, skip: args.skip as string[], rates: args.rates as { [key: string]: number } };
 }
 
-function makeMagnitude(ctx: CallContext, weights: CheckpointNode, params: { [key: string]: Json }, l: NodeLabel): MaskNode {
-  const op = ctx.host.library.opWithRule('magnitude-mask');
+function makeMagnitude(host: LoweringHost, weights: CheckpointNode, params: { [key: string]: Json }, l: NodeLabel): MaskNode {
+  const op = host.library.opWithRule('magnitude-mask');
   return { node: 'mask', rule: 'magnitude-mask', op: stageOpOf(op), version: op.version, weights, params, label: l };
 }
 
@@ -351,7 +360,7 @@ function lowerMagnitude(ctx: CallContext): Value {
   const weights = checkpointOf(typed(ctx, 'weights')!);
   if (!weights) return ERROR;
   if (!checkLayerNames(ctx, modelOf(weights), ctx.args)) return ERROR;
-  return { type: 'mask', node: makeMagnitude(ctx, weights, pruningParams(ctx.args, ctx.args.rate as number), label(ctx)) };
+  return { type: 'mask', node: makeMagnitude(ctx.host, weights, pruningParams(ctx.args, ctx.args.rate as number), label(ctx)) };
 }
 
 function lowerRandomMask(ctx: CallContext): Value {
@@ -409,7 +418,7 @@ function lowerLottery(ctx: CallContext, levels: string | 1, rateParam: string): 
     if (!spend(ctx, 3)) return ERROR;
     const at = { file: ctx.env.file, range: ctx.call.range };
     const rate = ctx.args[rateParam] as number;
-    const mask = makeMagnitude(ctx, { node: 'at', run: previous, step: previous.steps }, pruningParams(ctx.args, rate), { name: `${name}.mask[${level}]`, origin: at });
+    const mask = makeMagnitude(ctx.host, { node: 'at', run: previous, step: previous.steps }, pruningParams(ctx.args, rate), { name: `${name}.mask[${level}]`, origin: at });
     const start = makeRewind(ctx, rewindPoint, mask, { name: `${name}.rewind[${level}]`, origin: at });
     const run = makeRun(ctx, start, recipe, { name: `${name}[${level}]`, origin: at });
     members.push({ coords: { level }, label: `${name}[${level}]`, value: { type: 'run', node: run } });
@@ -521,12 +530,11 @@ function checkpointSubject(ctx: CallContext, role: string, value: Value): ProbeS
 function maskSubject(ctx: CallContext, role: string, value: Value): ProbeSubject | undefined {
   if (value.type === 'mask') return { kind: 'mask', node: value.node };
   const node = checkpointOf(value);
-  const mask = node ? maskOf(node) : undefined;
-  if (!mask) {
-    fail(ctx, siteOf(ctx, role), `argument '${role}' of ${ctx.signature.name} needs a mask (or a run trained under one), but ${value.type === 'run' ? `${value.node.label.name} trained without a mask` : `this is ${describeType(value.type)}`}`, 'no-mask');
+  if (!node) {
+    fail(ctx, siteOf(ctx, role), `argument '${role}' of ${ctx.signature.name} needs a mask (or weights, whose mask is meant), but this is ${describeType(value.type)}`, 'no-mask');
     return undefined;
   }
-  return { kind: 'mask', node: mask };
+  return { kind: 'mask', node: trainingMask(ctx.host, node) };
 }
 
 function probeParams(ctx: CallContext, lowering: ProbeLowering): { [key: string]: Json } {
@@ -644,7 +652,7 @@ function buildCopies(ctx: CallContext, lowering: ProbeLowering, rows: ProbeRowPl
     let start: CheckpointNode = x;
     const maskValue = maskRole ? row.values.get(maskRole) : undefined;
     if (maskValue) {
-      const mask = maskValue.type === 'mask' ? maskValue.node : maskValue.type === 'run' ? maskOf(maskValue.node.start) : undefined;
+      const mask = maskValue.type === 'mask' ? maskValue.node : maskValue.type === 'run' ? trainingMask(ctx.host, maskValue.node.start) : undefined;
       if (!mask) {
         fail(ctx, siteOf(ctx, maskRole!), `argument '${maskRole}' of ${ctx.signature.name} needs a mask`, 'no-mask');
         return false;

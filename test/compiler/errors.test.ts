@@ -27,7 +27,6 @@ const cases: { name: string; text: string; line: number; column: number; message
   { name: 'an unknown layer in skip, with a suggestion', text: 'mask m = magnitude(dense, rate: 20%, skip: ["ouptut"])', line: LINE, column: 45, message: "mlp has no prunable layer 'ouptut'; did you mean 'output'?" },
   { name: 'a member that no loop declares', text: 'for l in 1..3 { train t[l] = fit(theta0, like: dense, order: l) }\nprobe p = accuracy(t[7], on: d)', line: LINE + 1, column: 20, message: 't[7] is not declared (declared: t[1], t[2], t[3])' },
   { name: 'an unindexed declaration inside a loop', text: 'for l in 1..3 { train t = fit(theta0, like: dense, order: l) }', line: LINE, column: 23, message: 't is declared again in every iteration of the loop; index it, e.g. t[l]' },
-  { name: 'a run without a mask where a mask is needed', text: 'mask r = random_mask(like: dense)', line: LINE, column: 28, message: 'dense trained without a mask, so it cannot stand for one' },
   { name: 'too many positional arguments', text: 'mask m = magnitude(dense, 20%)', line: LINE, column: 27, message: 'magnitude takes 1 positional argument (weights); name this one' },
   { name: 'fit without a recipe', text: 'train x = fit(theta0, data: d)', line: LINE, column: 11, message: 'fit needs optimizer:, steps: (or like: RUN to copy them from another run)' },
   { name: 'an unknown split', text: 'probe p = accuracy(dense, on: d.tset)', line: LINE, column: 33, message: "a dataset has the splits .train and .test, not .tset; did you mean 'test'?" },
