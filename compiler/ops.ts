@@ -5,7 +5,8 @@ import type { DiagnosticCode } from '../core/diagnostics.ts';
 import type { CallExpression, SourceRange } from '../lang/ast.ts';
 import { stageOpOf } from '../core/library.ts';
 import { LIMITS } from '../core/limits.ts';
-import type { ModelShape, OpModule, ProbeLowering, SplitSizes, SubjectRole } from '../core/op.ts';
+import type { Lowering, ModelShape, OpModule, ProbeLowering, SubjectRole } from '../core/op.ts';
+import { misfit } from '../core/data-fit.ts';
 import { canonicalJson, type Json } from '../core/json.ts';
 import { withDefaults } from '../core/defaults.ts';
 import type { Env } from './declarations.ts';
@@ -40,7 +41,7 @@ const ERROR: Value = { type: 'error' };
 export function lowerCall(ctx: CallContext): Value {
   const lowering = ctx.signature.lowering;
   switch (lowering.rule) {
-    case 'dataset': return lowerDataset(ctx, lowering.sizes);
+    case 'dataset': return lowerDataset(ctx, lowering);
     case 'model': return lowerModel(ctx, lowering.shape);
     case 'init': return lowerInit(ctx);
     case 'optimizer': return { type: 'optimizer', optimizer: descriptor(ctx) };
@@ -136,12 +137,14 @@ function splitOf(value: Value | undefined, fallback: 'train' | 'test'): SplitRef
 // ---------------------------------------------------------------------------------------------
 // Datasets, models, inits
 
-function lowerDataset(ctx: CallContext, knownSizes: (params: { [key: string]: Json }) => SplitSizes | undefined): Value {
+function lowerDataset(ctx: CallContext, lowering: Extract<Lowering, { rule: 'dataset' }>): Value {
   const params = plainParams(ctx);
   const dataset: DatasetDescriptor = { op: ctx.signature.name, version: ctx.signature.version, params };
   let sizes: DatasetSizeAnswer;
   try {
-    sizes = knownSizes(params) ?? ctx.host.datasetSizes?.(dataset.op, params);
+    sizes = lowering.sizes(params) ?? ctx.host.datasetSizes?.(dataset.op, params);
+    const shape = lowering.shape?.(params, sizes && 'train' in sizes ? sizes : undefined);
+    if (shape) dataset.shape = shape;
   } catch (error) {
     // Parameters that pass the schema but not the data set's own checks (a test share that leaves no example).
     return fail(ctx, ctx.call.range, (error as Error).message, 'invalid-dataset');
@@ -159,7 +162,8 @@ function lowerModel(ctx: CallContext, shapeOf: (params: { [key: string]: Json })
     if (layout.weights > LIMITS.parameters) {
       return fail(ctx, ctx.call.range, `${ctx.signature.name}(...) would have ${formatCount(layout.weights)} weights, more than the ${formatCount(LIMITS.parameters)} a model may have`, 'model-too-large');
     }
-    return { type: 'model', model: { op: ctx.signature.name, version: ctx.signature.version, params, prunableLayers: layout.prunableLayers } };
+    const io = { inputShape: layout.inputShape, outputs: layout.outputs, tokens: layout.tokens };
+    return { type: 'model', model: { op: ctx.signature.name, version: ctx.signature.version, params, prunableLayers: layout.prunableLayers, io } };
   } catch (error) {
     return fail(ctx, ctx.call.range, `${ctx.signature.name}: ${(error as Error).message}`, 'invalid-model');
   }
@@ -271,11 +275,19 @@ function lowerFit(ctx: CallContext): Value {
     return fail(ctx, ctx.values.has('steps') ? siteOf(ctx, 'steps') : siteOf(ctx, 'weights'),
       `fit starts at step ${startStep} and must train past it, but its recipe ends at step ${steps}`, 'empty-run');
   }
+  if (ctx.values.has('data') && !fitsData(ctx, modelOf(start), data!, 'data')) return ERROR;
   if (!sameModel(modelOf(start), likeRun?.model)) {
     return fail(ctx, siteOf(ctx, 'like'), `like: copies the recipe of a run of ${describeModel(likeRun!.model)}, but the weights are of ${describeModel(modelOf(start))}`, 'model-mismatch');
   }
   if (!spend(ctx, 1)) return ERROR;
   return { type: 'run', node: makeRun(ctx, start, { data: data!, optimizer, batch, steps, order }, label(ctx)) };
+}
+
+/** A model put on data must fit it (core/data-fit.ts): said at the argument that names the data, both sizes named. */
+function fitsData(ctx: CallContext, model: ModelDescriptor, data: SplitRef, param: string): boolean {
+  const problem = data.dataset.shape && misfit(model.op, model.io, data.dataset.op, data.dataset.shape);
+  if (problem) fail(ctx, siteOf(ctx, param), problem, 'data-mismatch');
+  return !problem;
 }
 
 /** `mlp(input: 64, hidden: [32], classes: 10, …)`: enough to tell two models apart. */
@@ -585,9 +597,29 @@ function lowerProbe(ctx: CallContext, lowering: ProbeLowering): Value {
       ok = buildCopies(ctx, lowering, rows);
       break;
   }
-  if (!ok || !spend(ctx, rows.length)) return ERROR;
+  if (!ok || !probeFitsData(ctx, lowering, rows) || !spend(ctx, rows.length)) return ERROR;
   const node = { node: 'probe' as const, op: stageOpOf(ctx.signature), version: ctx.signature.version, params: probeParams(ctx, lowering), rows, label: label(ctx) };
   return { type: 'probe', node };
+}
+
+/** Every model a probe's rows evaluate fits its `on` data; each distinct model is checked once. */
+function probeFitsData(ctx: CallContext, lowering: ProbeLowering, rows: ProbeRowPlan[]): boolean {
+  const on = splitOf(typed(ctx, 'on'), lowering.split ?? 'test');
+  if (!on) return true;
+  const checked = new Set<string>();
+  for (const row of rows) {
+    for (const subject of Object.values(row.subjects)) {
+      const nodes = subject.kind === 'checkpoints' ? subject.nodes : subject.kind === 'checkpoint' ? [subject.node] : [];
+      for (const node of nodes) {
+        const model = modelOf(node);
+        const key = canonicalJson(modelJson(model));
+        if (checked.has(key)) continue;
+        checked.add(key);
+        if (!fitsData(ctx, model, on, 'on')) return false;
+      }
+    }
+  }
+  return true;
 }
 
 /** One row per consecutive pair of checkpoints (the later one's coordinates), e.g. mask_distance. */

@@ -2,6 +2,7 @@
 // symbolic nodes here: phase 1 builds them, phase 2 (stages.ts) turns them into content-hashed stages once
 // every split point of every run is known.
 import type { SourceRange } from '../lang/ast.ts';
+import type { DataShape, ModelIO } from '../core/data-fit.ts';
 import type { LtxType } from '../core/op.ts';
 import type { Json } from '../core/json.ts';
 
@@ -19,10 +20,13 @@ export interface OpDescriptor {
 export interface DatasetDescriptor extends OpDescriptor {
   /** Train/test sizes when known at compile time (for epochs → steps). */
   sizes?: { train: number; test: number };
+  /** What its examples are, when known before loading: models put on it are checked against it. */
+  shape?: DataShape;
 }
 
 export interface ModelDescriptor extends OpDescriptor {
   prunableLayers: string[];
+  io: ModelIO;
 }
 
 export interface SplitRef {

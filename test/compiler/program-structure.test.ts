@@ -93,7 +93,7 @@ test('a loop variable may not hide a param', () => {
 });
 
 test('same declaration names in two files are a duplicate', () => {
-  const p = compileText(`import "b.ltx"\n${PRELUDE}`, [], { 'b.ltx': 'model net = mlp(input: 2, classes: 2)' });
+  const p = compileText(`import "b.ltx"\n${PRELUDE}`, [], { 'b.ltx': 'model net = mlp(input: 64, classes: 10)' });
   assert.equal(p.diagnostics.length, 1);
   assert.match(p.diagnostics[0]!.message, /net is declared twice/);
 });
