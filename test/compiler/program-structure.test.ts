@@ -117,3 +117,11 @@ optimizer o = adam(lr: 1e-2, batch: 50)
 train t = fit(w, data: d, optimizer: o, steps: 2 epochs)`);
   assert.equal(p.stages.find((s) => s.kind === 'train')!.params.to, 16);
 });
+
+test('records name layers whose names hold dots, dotted or quoted', () => {
+  const p = compileOk(`${PRELUDE}model rn = resnet(depth: 8, width: 4, input: [8, 8, 1], classes: 10)
+init w = kaiming_normal(rn, seed: 0)
+mask m = magnitude(w, rate: 20%, rates: {stage1.block1.conv1: 50%, "stage2.block1.conv1": 30%})`);
+  const mask = p.stages.find((s) => s.kind === 'mask')!;
+  assert.deepEqual(mask.params.rates, { 'stage1.block1.conv1': 0.5, 'stage2.block1.conv1': 0.3 });
+});
