@@ -14,7 +14,7 @@ import { formatCount } from '../core/limits.ts';
 import type { Json } from '../core/json.ts';
 import type { DiagnosticSink } from './diagnostics-sink.ts';
 import {
-  coordinatesOf, entryLabel, indexKey, type DeclEntry, type DeclGroup, type Env,
+  coordinatesOf, entryLabel, indexKey, type DeclEntry, type IndexValue, type DeclGroup, type Env,
 } from './declarations.ts';
 import type { DatasetSizeLookup, LoweringHost } from './lowering-host.ts';
 import { lowerCall, trainingMask, type CallContext } from './ops.ts';
@@ -253,10 +253,10 @@ export class Evaluator implements LoweringHost {
 
   private declareEntry(decl: Declaration, env: Env): void {
     const name = decl.name.name;
-    const index: number[] = [];
+    const index: IndexValue[] = [];
     const indexNames: (string | undefined)[] = [];
     for (const expr of decl.indices) {
-      const i = this.settled(() => this.evalInteger(expr, env, `an index of ${name}`));
+      const i = this.settled(() => this.evalIndexValue(expr, env, `an index of ${name}`));
       if (i === undefined) return;
       index.push(i);
       indexNames.push(expr.type === 'Reference' && env.vars.has(expr.name) ? expr.name : undefined);
@@ -437,6 +437,20 @@ export class Evaluator implements LoweringHost {
   // -------------------------------------------------------------------------------------------
   // Expressions.
 
+  /** An index of a declaration: an integer or a string (a loop over names indexes by them). */
+  private evalIndexValue(expr: Expression, env: Env, what: string): IndexValue | undefined {
+    const v = this.evalExpr(expr, env);
+    if (v.type === 'string') return v.value;
+    if (v.type === 'number' && Number.isInteger(v.value)) return v.value;
+    if (v.type === 'error') return undefined;
+    if (v.type === 'symbol') {
+      this.reportUnknownName(v.name, env.file, expr.range);
+      return undefined;
+    }
+    this.sink.error(env.file, expr.range, 'not-integer', `${what} must be an integer or a string, but this is ${v.type === 'number' ? String(v.value) : describeType(v.type)}`);
+    return undefined;
+  }
+
   evalInteger(expr: Expression, env: Env, what: string): number | undefined {
     const v = this.evalExpr(expr, env);
     if (v.type === 'error') return undefined;
@@ -591,13 +605,13 @@ export class Evaluator implements LoweringHost {
   }
 
   /** The members of an indexed name whose first indices are `prefix`. */
-  private familyOf(group: DeclGroup, prefix: number[], at: { file: string; range: SourceRange }): Value {
+  private familyOf(group: DeclGroup, prefix: IndexValue[], at: { file: string; range: SourceRange }): Value {
     // A family used in every iteration of a loop is built once: every entry is declared before any is evaluated.
     const key = indexKey(prefix);
     const built = this.families.get(group)?.get(key);
     if (built) return built;
     const members: FamilyMember[] = [];
-    const sorted = [...group.entries.values()].sort((a, b) => compareIndex(a.index, b.index));
+    const sorted = sortedEntries(group);
     for (const entry of sorted) {
       if (!prefix.every((v, i) => entry.index[i] === v)) continue;
       const value = this.evalEntry(group, entry, at);
@@ -649,8 +663,8 @@ export class Evaluator implements LoweringHost {
     const group = this.groups.get(base.name);
     if (!group || group.arity === 0 || chain.length !== group.arity) return undefined;
     const index = chain.map((e) => this.evalExpr(e, env));
-    if (!index.every((v) => v.type === 'number')) return undefined;
-    const entry = group.entries.get(indexKey(index.map((v) => (v as { value: number }).value)));
+    if (!index.every((v) => v.type === 'number' || v.type === 'string')) return undefined;
+    const entry = group.entries.get(indexKey(index.map((v) => (v as { value: IndexValue }).value)));
     return entry ? coordinatesOf(group, entry) : undefined;
   }
 
@@ -665,7 +679,7 @@ export class Evaluator implements LoweringHost {
       for (const indexExpr of chain.slice(group.arity)) value = this.indexValue(value, indexExpr, expr, env);
       return value;
     }
-    const prefix: number[] = [];
+    const prefix: IndexValue[] = [];
     let whole = false;
     for (const indexExpr of chain) {
       if (indexExpr === null) {
@@ -676,7 +690,7 @@ export class Evaluator implements LoweringHost {
         this.sink.error(env.file, indexExpr.range, 'bad-index', `after [*] no further index can be given`);
         return { type: 'error' };
       }
-      const i = this.evalInteger(indexExpr, env, `an index of ${group.name}`);
+      const i = this.evalIndexValue(indexExpr, env, `an index of ${group.name}`);
       if (i === undefined) return { type: 'error' };
       prefix.push(i);
     }
@@ -961,7 +975,9 @@ export class Evaluator implements LoweringHost {
       case 'quantity': return { $ltx: 'quantity', amount: value.value.amount, unit: value.value.unit };
       case 'list': {
         // Where a family is expected, a list is one: its items are the members.
-        if ((schema?.ltxType as string[] | undefined)?.includes('family')) return this.placeholder(value, placeholders);
+        if ((schema?.ltxType as string[] | undefined)?.includes('family')) {
+          return value.items.some((item) => item.type === 'error') ? { $ltx: 'error' } : this.placeholder(value, placeholders);
+        }
         const items = schema?.items as Record<string, unknown> | undefined;
         return value.items.map((v) => this.toJson(v, items, placeholders, env));
       }
@@ -1012,9 +1028,26 @@ function isRunKind(kind: DeclarationKind): boolean {
   return kind === 'train' || kind === 'control';
 }
 
-function compareIndex(a: number[], b: number[]): number {
-  for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
-  return a.length - b.length;
+/** Entries in index order: integers by value, strings in the order the loop gave them (first declared first). */
+function sortedEntries(group: DeclGroup): DeclEntry[] {
+  const firstSeen = new Map<string, number>();
+  for (const entry of group.entries.values()) {
+    entry.index.forEach((v, d) => {
+      if (typeof v === 'string' && !firstSeen.has(`${d}:${v}`)) firstSeen.set(`${d}:${v}`, firstSeen.size);
+    });
+  }
+  const compare = (x: IndexValue, y: IndexValue, d: number): number => {
+    if (typeof x === 'number' && typeof y === 'number') return x - y;
+    if (typeof x === 'number' || typeof y === 'number') return typeof x === 'number' ? -1 : 1;
+    return firstSeen.get(`${d}:${x}`)! - firstSeen.get(`${d}:${y}`)!;
+  };
+  return [...group.entries.values()].sort((a, b) => {
+    for (let d = 0; d < Math.min(a.index.length, b.index.length); d++) {
+      const difference = compare(a.index[d]!, b.index[d]!, d);
+      if (difference !== 0) return difference;
+    }
+    return a.index.length - b.index.length;
+  });
 }
 
 function hasError(json: unknown): boolean {

@@ -31,7 +31,7 @@ const cases: { name: string; text: string; line: number; column: number; message
   { name: 'fit without a recipe', text: 'train x = fit(theta0, data: d)', line: LINE, column: 11, message: 'fit needs optimizer:, steps: (or like: RUN to copy them from another run)' },
   { name: 'an unknown split', text: 'probe p = accuracy(dense, on: d.tset)', line: LINE, column: 33, message: "a dataset has the splits .train and .test, not .tset; did you mean 'test'?" },
   { name: 'a mask of another model', text: 'model big = mlp(input: 64, hidden: [64], classes: 10)\ninit w = kaiming_normal(big)\nmask m = magnitude(dense, rate: 20%)\ntrain x = fit(rewind(w, mask: m), like: dense)', line: LINE + 3, column: 31, message: 'the mask was made for mlp(input: 64, hidden: [32], classes: 10, activation: "relu", …), but the weights are of mlp(input: 64, hidden: [64], classes: 10, activation: "relu", …)' },
-  { name: 'an integer index that is not one', text: 'for l in 3..3 { train t[l * 0.5] = fit(theta0, like: dense, order: l) }', line: LINE, column: 25, message: 'an index of t must be an integer, but this is 1.5' },
+  { name: 'an integer index that is not one', text: 'for l in 3..3 { train t[l * 0.5] = fit(theta0, like: dense, order: l) }', line: LINE, column: 25, message: 'an index of t must be an integer or a string, but this is 1.5' },
 ];
 
 for (const c of cases) {
