@@ -9,11 +9,14 @@ export interface Env {
   vars: ReadonlyMap<string, number | string>;
 }
 
+/** An index of a declaration: an integer, or a string (`net[act]` in a loop over names). */
+export type IndexValue = number | string;
+
 export interface DeclEntry {
   decl: Declaration;
   env: Env;
-  /** Evaluated indices, e.g. [3] for `t[level]` when level = 3. */
-  index: number[];
+  /** Evaluated indices, e.g. [3] for `t[level]` when level = 3, ["relu"] for `net[act]`. */
+  index: IndexValue[];
   /** Loop variable names of indices written as a bare variable (`t[level]` → 'level'). */
   indexNames: (string | undefined)[];
   state: 'pending' | 'evaluating' | 'done';
@@ -29,12 +32,17 @@ export interface DeclGroup {
   dimensions?: string[];
 }
 
-export function indexKey(index: readonly number[]): string {
-  return index.join(',');
+/** An index as written in a label: `3`, `"relu"`. */
+function showIndex(i: IndexValue): string {
+  return typeof i === 'string' ? JSON.stringify(i) : String(i);
 }
 
-export function entryLabel(name: string, index: readonly number[]): string {
-  return name + index.map((i) => `[${i}]`).join('');
+export function indexKey(index: readonly IndexValue[]): string {
+  return index.map(showIndex).join(',');
+}
+
+export function entryLabel(name: string, index: readonly IndexValue[]): string {
+  return name + index.map((i) => `[${showIndex(i)}]`).join('');
 }
 
 /** Dimension names of an indexed family: the loop variable written at that position, else i1, i2, … */

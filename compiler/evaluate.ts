@@ -14,10 +14,10 @@ import { formatCount } from '../core/limits.ts';
 import type { Json } from '../core/json.ts';
 import type { DiagnosticSink } from './diagnostics-sink.ts';
 import {
-  coordinatesOf, entryLabel, indexKey, type DeclEntry, type DeclGroup, type Env,
+  coordinatesOf, entryLabel, indexKey, type DeclEntry, type IndexValue, type DeclGroup, type Env,
 } from './declarations.ts';
 import type { DatasetSizeLookup, LoweringHost } from './lowering-host.ts';
-import { lowerCall, type CallContext } from './ops.ts';
+import { lowerCall, trainingMask, type CallContext } from './ops.ts';
 import { checkArguments, type ArgumentSites, type TypedPlaceholder } from './schema-check.ts';
 import { DEFAULT_MAX_STAGES, StageBudget } from './stage-budget.ts';
 import { DeferredEvaluation, MAX_EVALUATION_DEPTH, settle } from './deferred-evaluation.ts';
@@ -25,7 +25,7 @@ import { referencedNames } from './references.ts';
 import { closestName, didYouMean } from '../core/suggest.ts';
 import type { SourceFile } from './program-loader.ts';
 import {
-  describeType, maskOf, type FamilyMember, type RunNode, type Value,
+  describeType, type Coordinates, type FamilyMember, type RunNode, type Value,
 } from './values.ts';
 
 /** A dataset's split sizes; or why ltx refuses its files (a device, a FIFO, a file too large); or unknown. */
@@ -253,10 +253,10 @@ export class Evaluator implements LoweringHost {
 
   private declareEntry(decl: Declaration, env: Env): void {
     const name = decl.name.name;
-    const index: number[] = [];
+    const index: IndexValue[] = [];
     const indexNames: (string | undefined)[] = [];
     for (const expr of decl.indices) {
-      const i = this.settled(() => this.evalInteger(expr, env, `an index of ${name}`));
+      const i = this.settled(() => this.evalIndexValue(expr, env, `an index of ${name}`));
       if (i === undefined) return;
       index.push(i);
       indexNames.push(expr.type === 'Reference' && env.vars.has(expr.name) ? expr.name : undefined);
@@ -437,6 +437,20 @@ export class Evaluator implements LoweringHost {
   // -------------------------------------------------------------------------------------------
   // Expressions.
 
+  /** An index of a declaration: an integer or a string (a loop over names indexes by them). */
+  private evalIndexValue(expr: Expression, env: Env, what: string): IndexValue | undefined {
+    const v = this.evalExpr(expr, env);
+    if (v.type === 'string') return v.value;
+    if (v.type === 'number' && Number.isInteger(v.value)) return v.value;
+    if (v.type === 'error') return undefined;
+    if (v.type === 'symbol') {
+      this.reportUnknownName(v.name, env.file, expr.range);
+      return undefined;
+    }
+    this.sink.error(env.file, expr.range, 'not-integer', `${what} must be an integer or a string, but this is ${v.type === 'number' ? String(v.value) : describeType(v.type)}`);
+    return undefined;
+  }
+
   evalInteger(expr: Expression, env: Env, what: string): number | undefined {
     const v = this.evalExpr(expr, env);
     if (v.type === 'error') return undefined;
@@ -469,8 +483,11 @@ export class Evaluator implements LoweringHost {
         }
         return { type: 'quantity', value: { amount: amount.value, unit: expr.unit } };
       }
-      case 'List':
-        return { type: 'list', items: expr.items.map((item) => this.evalExpr(item, env)) };
+      case 'List': {
+        const items = expr.items.map((item) => this.evalExpr(item, env));
+        const coords = expr.items.map((item, i) => (items[i]!.type === 'error' ? undefined : this.declaredCoordinates(item, env)));
+        return coords.some((c) => c !== undefined) ? { type: 'list', items, coords } : { type: 'list', items };
+      }
       case 'Record': {
         const entries: { key: string; value: Value }[] = [];
         const keys = new Set<string>();
@@ -588,13 +605,13 @@ export class Evaluator implements LoweringHost {
   }
 
   /** The members of an indexed name whose first indices are `prefix`. */
-  private familyOf(group: DeclGroup, prefix: number[], at: { file: string; range: SourceRange }): Value {
+  private familyOf(group: DeclGroup, prefix: IndexValue[], at: { file: string; range: SourceRange }): Value {
     // A family used in every iteration of a loop is built once: every entry is declared before any is evaluated.
     const key = indexKey(prefix);
     const built = this.families.get(group)?.get(key);
     if (built) return built;
     const members: FamilyMember[] = [];
-    const sorted = [...group.entries.values()].sort((a, b) => compareIndex(a.index, b.index));
+    const sorted = sortedEntries(group);
     for (const entry of sorted) {
       if (!prefix.every((v, i) => entry.index[i] === v)) continue;
       const value = this.evalEntry(group, entry, at);
@@ -633,6 +650,24 @@ export class Evaluator implements LoweringHost {
     return value;
   }
 
+  /** The coordinates of the member an expression names (`t[3]`, `acc[s][2]`), if it names one whole. */
+  private declaredCoordinates(expr: Expression, env: Env): Coordinates | undefined {
+    const chain: Expression[] = [];
+    let base: Expression = expr;
+    while (base.type === 'Index') {
+      if (base.index === null) return undefined;
+      chain.unshift(base.index);
+      base = base.object;
+    }
+    if (base.type !== 'Reference' || env.vars.has(base.name) || this.params.has(base.name)) return undefined;
+    const group = this.groups.get(base.name);
+    if (!group || group.arity === 0 || chain.length !== group.arity) return undefined;
+    const index = chain.map((e) => this.evalExpr(e, env));
+    if (!index.every((v) => v.type === 'number' || v.type === 'string')) return undefined;
+    const entry = group.entries.get(indexKey(index.map((v) => (v as { value: IndexValue }).value)));
+    return entry ? coordinatesOf(group, entry) : undefined;
+  }
+
   private indexDeclared(group: DeclGroup, chain: (Expression | null)[], expr: Expression, env: Env): Value {
     if (chain.length > group.arity) {
       // `ticket[seed][4]`: the member's own value (a lottery, a family, a list) takes the rest.
@@ -644,7 +679,7 @@ export class Evaluator implements LoweringHost {
       for (const indexExpr of chain.slice(group.arity)) value = this.indexValue(value, indexExpr, expr, env);
       return value;
     }
-    const prefix: number[] = [];
+    const prefix: IndexValue[] = [];
     let whole = false;
     for (const indexExpr of chain) {
       if (indexExpr === null) {
@@ -655,7 +690,7 @@ export class Evaluator implements LoweringHost {
         this.sink.error(env.file, indexExpr.range, 'bad-index', `after [*] no further index can be given`);
         return { type: 'error' };
       }
-      const i = this.evalInteger(indexExpr, env, `an index of ${group.name}`);
+      const i = this.evalIndexValue(indexExpr, env, `an index of ${group.name}`);
       if (i === undefined) return { type: 'error' };
       prefix.push(i);
     }
@@ -722,9 +757,7 @@ export class Evaluator implements LoweringHost {
       case 'run': {
         const run = object.node;
         if (property === 'mask') {
-          const mask = maskOf(run.start);
-          if (!mask) return fail(`${run.label.name} trained without a mask, so it has no .mask`);
-          return { type: 'mask', node: mask };
+          return { type: 'mask', node: trainingMask(this, run.start) };
         }
         if (property === 'final') return { type: 'checkpoint', node: { node: 'at', run, step: run.steps } };
         if (property === 'start') return run.start.node === 'init' ? { type: 'init', node: run.start } : { type: 'checkpoint', node: run.start };
@@ -777,7 +810,7 @@ export class Evaluator implements LoweringHost {
       const value: Value = step === node.startStep
         ? (node.start.node === 'init' ? { type: 'init', node: node.start } : { type: 'checkpoint', node: node.start })
         : { type: 'checkpoint', node: { node: 'at', run: node, step } };
-      members.push({ coords: { step }, label: `${name} @ ${step} steps`, value });
+      members.push({ coords: { step }, label: `${name} @ ${step} steps`, value, run: node });
       if (step >= node.steps) break;
     }
     return { type: 'family', members };
@@ -941,6 +974,10 @@ export class Evaluator implements LoweringHost {
       case 'number': case 'string': case 'boolean': return value.value;
       case 'quantity': return { $ltx: 'quantity', amount: value.value.amount, unit: value.value.unit };
       case 'list': {
+        // Where a family is expected, a list is one: its items are the members.
+        if ((schema?.ltxType as string[] | undefined)?.includes('family')) {
+          return value.items.some((item) => item.type === 'error') ? { $ltx: 'error' } : this.placeholder(value, placeholders);
+        }
         const items = schema?.items as Record<string, unknown> | undefined;
         return value.items.map((v) => this.toJson(v, items, placeholders, env));
       }
@@ -965,12 +1002,15 @@ export class Evaluator implements LoweringHost {
         return { $ltx: 'error' };
       }
       case 'error': return { $ltx: 'error' };
-      default: {
-        const id = this.nextPlaceholder++;
-        placeholders.set(id, value);
-        return { $ltx: value.type, $id: id };
-      }
+      default:
+        return this.placeholder(value, placeholders);
     }
+  }
+
+  private placeholder(value: Value, placeholders: Map<number, Value>): TypedPlaceholder {
+    const id = this.nextPlaceholder++;
+    placeholders.set(id, value);
+    return { $ltx: value.type, $id: id };
   }
 }
 
@@ -988,9 +1028,26 @@ function isRunKind(kind: DeclarationKind): boolean {
   return kind === 'train' || kind === 'control';
 }
 
-function compareIndex(a: number[], b: number[]): number {
-  for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
-  return a.length - b.length;
+/** Entries in index order: integers by value, strings in the order the loop gave them (first declared first). */
+function sortedEntries(group: DeclGroup): DeclEntry[] {
+  const firstSeen = new Map<string, number>();
+  for (const entry of group.entries.values()) {
+    entry.index.forEach((v, d) => {
+      if (typeof v === 'string' && !firstSeen.has(`${d}:${v}`)) firstSeen.set(`${d}:${v}`, firstSeen.size);
+    });
+  }
+  const compare = (x: IndexValue, y: IndexValue, d: number): number => {
+    if (typeof x === 'number' && typeof y === 'number') return x - y;
+    if (typeof x === 'number' || typeof y === 'number') return typeof x === 'number' ? -1 : 1;
+    return firstSeen.get(`${d}:${x}`)! - firstSeen.get(`${d}:${y}`)!;
+  };
+  return [...group.entries.values()].sort((a, b) => {
+    for (let d = 0; d < Math.min(a.index.length, b.index.length); d++) {
+      const difference = compare(a.index[d]!, b.index[d]!, d);
+      if (difference !== 0) return difference;
+    }
+    return a.index.length - b.index.length;
+  });
 }
 
 function hasError(json: unknown): boolean {

@@ -2,6 +2,7 @@
 // step arithmetic and the record of split points. A narrow interface, so the lowering of calls
 // (ops.ts) does not depend on the evaluator that drives it.
 import type { Library } from '../core/library.ts';
+import type { SplitSizes } from '../core/op.ts';
 import type { Json } from '../core/json.ts';
 import type { SourceRange } from '../core/source.ts';
 import type { DiagnosticSink } from './diagnostics-sink.ts';
@@ -10,7 +11,7 @@ import type { TypedPlaceholder } from './schema-check.ts';
 import type { RunNode, Value } from './values.ts';
 
 /** A dataset's train/test sizes, why its files are refused (a device, a FIFO, too large), or unknown. */
-export type DatasetSizeAnswer = { train: number; test: number } | { refused: string } | undefined;
+export type DatasetSizeAnswer = SplitSizes | { refused: string } | undefined;
 
 export type DatasetSizeLookup = (op: string, params: { [key: string]: Json }) => DatasetSizeAnswer;
 

@@ -5,8 +5,10 @@ import type { DiagnosticCode } from '../core/diagnostics.ts';
 import type { CallExpression, SourceRange } from '../lang/ast.ts';
 import { stageOpOf } from '../core/library.ts';
 import { LIMITS } from '../core/limits.ts';
-import type { ModelShape, OpModule, ProbeLowering, SplitSizes, SubjectRole } from '../core/op.ts';
+import type { Lowering, ModelShape, OpModule, ProbeLowering, SubjectRole } from '../core/op.ts';
+import { misfit } from '../core/data-fit.ts';
 import { canonicalJson, type Json } from '../core/json.ts';
+import { withDefaults } from '../core/defaults.ts';
 import type { Env } from './declarations.ts';
 import { formatCount } from '../core/limits.ts';
 import type { DatasetSizeAnswer, LoweringHost } from './lowering-host.ts';
@@ -39,7 +41,7 @@ const ERROR: Value = { type: 'error' };
 export function lowerCall(ctx: CallContext): Value {
   const lowering = ctx.signature.lowering;
   switch (lowering.rule) {
-    case 'dataset': return lowerDataset(ctx, lowering.sizes);
+    case 'dataset': return lowerDataset(ctx, lowering);
     case 'model': return lowerModel(ctx, lowering.shape);
     case 'init': return lowerInit(ctx);
     case 'optimizer': return { type: 'optimizer', optimizer: descriptor(ctx) };
@@ -135,12 +137,14 @@ function splitOf(value: Value | undefined, fallback: 'train' | 'test'): SplitRef
 // ---------------------------------------------------------------------------------------------
 // Datasets, models, inits
 
-function lowerDataset(ctx: CallContext, knownSizes: (params: { [key: string]: Json }) => SplitSizes | undefined): Value {
+function lowerDataset(ctx: CallContext, lowering: Extract<Lowering, { rule: 'dataset' }>): Value {
   const params = plainParams(ctx);
   const dataset: DatasetDescriptor = { op: ctx.signature.name, version: ctx.signature.version, params };
   let sizes: DatasetSizeAnswer;
   try {
-    sizes = knownSizes(params) ?? ctx.host.datasetSizes?.(dataset.op, params);
+    sizes = lowering.sizes(params) ?? ctx.host.datasetSizes?.(dataset.op, params);
+    const shape = lowering.shape?.(params, sizes && 'train' in sizes ? sizes : undefined);
+    if (shape) dataset.shape = shape;
   } catch (error) {
     // Parameters that pass the schema but not the data set's own checks (a test share that leaves no example).
     return fail(ctx, ctx.call.range, (error as Error).message, 'invalid-dataset');
@@ -158,7 +162,8 @@ function lowerModel(ctx: CallContext, shapeOf: (params: { [key: string]: Json })
     if (layout.weights > LIMITS.parameters) {
       return fail(ctx, ctx.call.range, `${ctx.signature.name}(...) would have ${formatCount(layout.weights)} weights, more than the ${formatCount(LIMITS.parameters)} a model may have`, 'model-too-large');
     }
-    return { type: 'model', model: { op: ctx.signature.name, version: ctx.signature.version, params, prunableLayers: layout.prunableLayers } };
+    const io = { inputShape: layout.inputShape, outputs: layout.outputs, tokens: layout.tokens };
+    return { type: 'model', model: { op: ctx.signature.name, version: ctx.signature.version, params, prunableLayers: layout.prunableLayers, io } };
   } catch (error) {
     return fail(ctx, ctx.call.range, `${ctx.signature.name}: ${(error as Error).message}`, 'invalid-model');
   }
@@ -270,11 +275,19 @@ function lowerFit(ctx: CallContext): Value {
     return fail(ctx, ctx.values.has('steps') ? siteOf(ctx, 'steps') : siteOf(ctx, 'weights'),
       `fit starts at step ${startStep} and must train past it, but its recipe ends at step ${steps}`, 'empty-run');
   }
+  if (ctx.values.has('data') && !fitsData(ctx, modelOf(start), data!, 'data')) return ERROR;
   if (!sameModel(modelOf(start), likeRun?.model)) {
     return fail(ctx, siteOf(ctx, 'like'), `like: copies the recipe of a run of ${describeModel(likeRun!.model)}, but the weights are of ${describeModel(modelOf(start))}`, 'model-mismatch');
   }
   if (!spend(ctx, 1)) return ERROR;
   return { type: 'run', node: makeRun(ctx, start, { data: data!, optimizer, batch, steps, order }, label(ctx)) };
+}
+
+/** A model put on data must fit it (core/data-fit.ts): said at the argument that names the data, both sizes named. */
+function fitsData(ctx: CallContext, model: ModelDescriptor, data: SplitRef, param: string): boolean {
+  const problem = data.dataset.shape && misfit(model.op, model.io, data.dataset.op, data.dataset.shape);
+  if (problem) fail(ctx, siteOf(ctx, param), problem, 'data-mismatch');
+  return !problem;
 }
 
 /** `mlp(input: 64, hidden: [32], classes: 10, …)`: enough to tell two models apart. */
@@ -291,17 +304,25 @@ function sameModel(a: ModelDescriptor, b: ModelDescriptor | undefined): boolean 
 // ---------------------------------------------------------------------------------------------
 // Pruning
 
+/**
+ * The mask weights train under. A run trained without one has the all-ones mask (OpenLTH's level 0):
+ * the magnitude mask of its first checkpoint that removes nothing, one cached stage per init.
+ */
+export function trainingMask(host: LoweringHost, node: CheckpointNode): MaskNode {
+  const mask = maskOf(node);
+  if (mask) return mask;
+  let first = node;
+  while (first.node === 'at') first = first.run.start;
+  // Weights without a mask go back to an init: rewinds and reinits carry theirs.
+  if (first.node !== 'init') throw new Error(`internal: unmasked weights that do not start at an init`);
+  const op = host.library.opWithRule('magnitude-mask');
+  return makeMagnitude(host, first, pruningParams(withDefaults(op, { rate: 0 }), 0), { name: `${first.label.name}.mask`, origin: first.label.origin });
+}
+
 function maskArgument(ctx: CallContext, param: string): MaskNode | undefined {
   const v = typed(ctx, param);
   if (v?.type === 'mask') return v.node;
-  if (v?.type === 'run') {
-    const mask = maskOf(v.node.start);
-    if (!mask) {
-      fail(ctx, siteOf(ctx, param), `${v.node.label.name} trained without a mask, so it cannot stand for one`, 'no-mask');
-      return undefined;
-    }
-    return mask;
-  }
+  if (v?.type === 'run') return trainingMask(ctx.host, v.node.start);
   return undefined;
 }
 
@@ -336,8 +357,8 @@ function pruningParams(args: Record<string, unknown>, rate: number): { [key: str
   return { rate, scope: args.scope as string, skip: args.skip as string[], rates: args.rates as { [key: string]: number } };
 }
 
-function makeMagnitude(ctx: CallContext, weights: CheckpointNode, params: { [key: string]: Json }, l: NodeLabel): MaskNode {
-  const op = ctx.host.library.opWithRule('magnitude-mask');
+function makeMagnitude(host: LoweringHost, weights: CheckpointNode, params: { [key: string]: Json }, l: NodeLabel): MaskNode {
+  const op = host.library.opWithRule('magnitude-mask');
   return { node: 'mask', rule: 'magnitude-mask', op: stageOpOf(op), version: op.version, weights, params, label: l };
 }
 
@@ -351,7 +372,7 @@ function lowerMagnitude(ctx: CallContext): Value {
   const weights = checkpointOf(typed(ctx, 'weights')!);
   if (!weights) return ERROR;
   if (!checkLayerNames(ctx, modelOf(weights), ctx.args)) return ERROR;
-  return { type: 'mask', node: makeMagnitude(ctx, weights, pruningParams(ctx.args, ctx.args.rate as number), label(ctx)) };
+  return { type: 'mask', node: makeMagnitude(ctx.host, weights, pruningParams(ctx.args, ctx.args.rate as number), label(ctx)) };
 }
 
 function lowerRandomMask(ctx: CallContext): Value {
@@ -409,7 +430,7 @@ function lowerLottery(ctx: CallContext, levels: string | 1, rateParam: string): 
     if (!spend(ctx, 3)) return ERROR;
     const at = { file: ctx.env.file, range: ctx.call.range };
     const rate = ctx.args[rateParam] as number;
-    const mask = makeMagnitude(ctx, { node: 'at', run: previous, step: previous.steps }, pruningParams(ctx.args, rate), { name: `${name}.mask[${level}]`, origin: at });
+    const mask = makeMagnitude(ctx.host, { node: 'at', run: previous, step: previous.steps }, pruningParams(ctx.args, rate), { name: `${name}.mask[${level}]`, origin: at });
     const start = makeRewind(ctx, rewindPoint, mask, { name: `${name}.rewind[${level}]`, origin: at });
     const run = makeRun(ctx, start, recipe, { name: `${name}[${level}]`, origin: at });
     members.push({ coords: { level }, label: `${name}[${level}]`, value: { type: 'run', node: run } });
@@ -422,14 +443,20 @@ function lowerLottery(ctx: CallContext, levels: string | 1, rateParam: string): 
 // Probes: one row (one stage) per member of a family; two-subject probes pair members by coordinates.
 
 interface SubjectMembers {
-  members: { coords: Coordinates; label: string; value: Value }[];
+  members: FamilyMember[];
   family: boolean;
 }
 
 function membersOf(value: Value, written: string | undefined): SubjectMembers {
   if (value.type === 'family' || value.type === 'lottery') return { members: value.members, family: true };
-  if (value.type === 'list') return { members: value.items.map((v, i) => ({ coords: { item: i }, label: describeSubject(v) ?? `${written}[${i}]`, value: v })), family: true };
+  if (value.type === 'list') return { members: value.items.flatMap((v, i) => listMembers(v, i, value.coords?.[i], written)), family: true };
   return { members: [{ coords: {}, label: written ?? describeSubject(value) ?? '', value }], family: false };
+}
+
+/** The members item `i` of a list contributes: itself, or a family's members, at `item: i` and their own coordinates. */
+function listMembers(value: Value, i: number, own: Coordinates | undefined, written: string | undefined): FamilyMember[] {
+  if (value.type === 'family' || value.type === 'lottery') return value.members.map((m) => ({ ...m, coords: { item: i, ...m.coords } }));
+  return [{ coords: { item: i, ...own }, label: describeSubject(value) ?? `${written}[${i}]`, value }];
 }
 
 /** How a probe's subject reads in results: `t[3]`, `dense @ 500 steps`, `m[2]`. */
@@ -448,7 +475,11 @@ function describeSubject(value: Value): string | undefined {
 }
 
 /** Pair members of several subjects: families by equal coordinates (or position), singles broadcast. */
-type PairedRow = { coords: Coordinates; label: string; labels: { [role: string]: string }; values: Map<string, Value> };
+type PairedRow = {
+  coords: Coordinates; label: string; labels: { [role: string]: string }; values: Map<string, Value>;
+  /** The run each role's member is a checkpoint of, where its family knows it. */
+  runs: Map<string, RunNode>;
+};
 
 function pairMembers(ctx: CallContext, roles: string[]): PairedRow[] | undefined {
   const subjects = roles.map((role) => {
@@ -462,6 +493,7 @@ function pairMembers(ctx: CallContext, roles: string[]): PairedRow[] | undefined
       label: subjects.map((s) => s.members[0]!.label).join(', '),
       labels: Object.fromEntries(subjects.map((s) => [s.role, s.members[0]!.label])),
       values: new Map(subjects.map((s) => [s.role, s.members[0]!.value])),
+      runs: new Map(),
     }];
   }
   const lead = families[0]!;
@@ -471,6 +503,7 @@ function pairMembers(ctx: CallContext, roles: string[]): PairedRow[] | undefined
   for (let i = 0; i < lead.members.length; i++) {
     const m = lead.members[i]!;
     const values = new Map<string, Value>();
+    const runs = new Map<string, RunNode>();
     const labels: string[] = [];
     const byRole: { [role: string]: string } = {};
     for (const s of subjects) {
@@ -484,10 +517,11 @@ function pairMembers(ctx: CallContext, roles: string[]): PairedRow[] | undefined
         member = match;
       } else if (s === lead) member = m;
       values.set(s.role, member.value);
+      if (member.run) runs.set(s.role, member.run);
       labels.push(member.label);
       byRole[s.role] = member.label;
     }
-    rows.push({ coords: { ...m.coords }, label: labels.join(', '), labels: byRole, values });
+    rows.push({ coords: { ...m.coords }, label: labels.join(', '), labels: byRole, values, runs });
   }
   return rows;
 }
@@ -508,12 +542,11 @@ function checkpointSubject(ctx: CallContext, role: string, value: Value): ProbeS
 function maskSubject(ctx: CallContext, role: string, value: Value): ProbeSubject | undefined {
   if (value.type === 'mask') return { kind: 'mask', node: value.node };
   const node = checkpointOf(value);
-  const mask = node ? maskOf(node) : undefined;
-  if (!mask) {
-    fail(ctx, siteOf(ctx, role), `argument '${role}' of ${ctx.signature.name} needs a mask (or a run trained under one), but ${value.type === 'run' ? `${value.node.label.name} trained without a mask` : `this is ${describeType(value.type)}`}`, 'no-mask');
+  if (!node) {
+    fail(ctx, siteOf(ctx, role), `argument '${role}' of ${ctx.signature.name} needs a mask (or weights, whose mask is meant), but this is ${describeType(value.type)}`, 'no-mask');
     return undefined;
   }
-  return { kind: 'mask', node: mask };
+  return { kind: 'mask', node: trainingMask(ctx.host, node) };
 }
 
 function probeParams(ctx: CallContext, lowering: ProbeLowering): { [key: string]: Json } {
@@ -564,9 +597,29 @@ function lowerProbe(ctx: CallContext, lowering: ProbeLowering): Value {
       ok = buildCopies(ctx, lowering, rows);
       break;
   }
-  if (!ok || !spend(ctx, rows.length)) return ERROR;
+  if (!ok || !probeFitsData(ctx, lowering, rows) || !spend(ctx, rows.length)) return ERROR;
   const node = { node: 'probe' as const, op: stageOpOf(ctx.signature), version: ctx.signature.version, params: probeParams(ctx, lowering), rows, label: label(ctx) };
   return { type: 'probe', node };
+}
+
+/** Every model a probe's rows evaluate fits its `on` data; each distinct model is checked once. */
+function probeFitsData(ctx: CallContext, lowering: ProbeLowering, rows: ProbeRowPlan[]): boolean {
+  const on = splitOf(typed(ctx, 'on'), lowering.split ?? 'test');
+  if (!on) return true;
+  const checked = new Set<string>();
+  for (const row of rows) {
+    for (const subject of Object.values(row.subjects)) {
+      const nodes = subject.kind === 'checkpoints' ? subject.nodes : subject.kind === 'checkpoint' ? [subject.node] : [];
+      for (const node of nodes) {
+        const model = modelOf(node);
+        const key = canonicalJson(modelJson(model));
+        if (checked.has(key)) continue;
+        checked.add(key);
+        if (!fitsData(ctx, model, on, 'on')) return false;
+      }
+    }
+  }
+  return true;
 }
 
 /** One row per consecutive pair of checkpoints (the later one's coordinates), e.g. mask_distance. */
@@ -621,22 +674,26 @@ function buildCopies(ctx: CallContext, lowering: ProbeLowering, rows: ProbeRowPl
     const xValue = row.values.get(xRole)!;
     const x = xValue.type === 'run' ? xValue.node.start : checkpointOf(xValue);
     if (!x) return checkpointSubject(ctx, xRole, xValue) !== undefined;
-    const recipeRun = like?.type === 'run' ? like.node : xValue.type === 'run' ? xValue.node : runOfCheckpoint(x);
+    const recipeRun = like?.type === 'run' ? like.node : xValue.type === 'run' ? xValue.node : runOfCheckpoint(x) ?? row.runs.get(xRole);
     if (!recipeRun) {
       fail(ctx, siteOf(ctx, xRole), `${ctx.signature.name} cannot tell which recipe the copies follow from ${describeType(xValue.type)}; add like: RUN`, 'no-recipe');
       return false;
     }
+    // One row per member of a family: its stages are named after the member (`lmc[step=24].copy0`).
+    const rowName = Object.keys(row.coords).length > 0 ? `${ctx.label}[${describeCoords(row.coords)}]` : ctx.label;
     let start: CheckpointNode = x;
     const maskValue = maskRole ? row.values.get(maskRole) : undefined;
     if (maskValue) {
-      const mask = maskValue.type === 'mask' ? maskValue.node : maskValue.type === 'run' ? maskOf(maskValue.node.start) : undefined;
+      const mask = maskValue.type === 'mask' ? maskValue.node : maskValue.type === 'run' ? trainingMask(ctx.host, maskValue.node.start) : undefined;
       if (!mask) {
         fail(ctx, siteOf(ctx, maskRole!), `argument '${maskRole}' of ${ctx.signature.name} needs a mask`, 'no-mask');
         return false;
       }
-      start = makeRewind(ctx, x, mask, { name: `${ctx.label}.start`, origin: { file: ctx.env.file, range: ctx.call.range } });
+      start = makeRewind(ctx, x, mask, { name: `${rowName}.start`, origin: { file: ctx.env.file, range: ctx.call.range } });
     }
     const startStep = stepOf(start);
+    // `RUN @ every N` ends with the run's last checkpoint, from which no copy has anything left to train.
+    if (recipeRun.steps <= startStep && Object.keys(row.coords).length > 0 && paired.length > 1) continue;
     if (recipeRun.steps <= startStep) {
       fail(ctx, siteOf(ctx, xRole), `the copies would start at step ${startStep}, where the recipe of ${recipeRun.label.name} already ends (step ${recipeRun.steps})`, 'empty-run');
       return false;
@@ -645,7 +702,7 @@ function buildCopies(ctx: CallContext, lowering: ProbeLowering, rows: ProbeRowPl
     for (let c = 0; c < copies; c++) {
       // Copies differ only in their data order, derived from the probe's seed.
       const order = 1_000_000 + 1000 * seed + c;
-      const run = makeRun(ctx, start, { ...recipeOf(recipeRun), order }, { name: `${ctx.label}.copy${c}`, origin: { file: ctx.env.file, range: ctx.call.range } });
+      const run = makeRun(ctx, start, { ...recipeOf(recipeRun), order }, { name: `${rowName}.copy${c}`, origin: { file: ctx.env.file, range: ctx.call.range } });
       finals.push({ node: 'at', run, step: run.steps });
     }
     rows.push({ coords: row.coords, label: row.label, labels: row.labels, subjects: { copies: { kind: 'checkpoints', nodes: finals } } });

@@ -21,7 +21,8 @@ const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true, strictTy
 function typeAccepted(allowed: string[], actual: string, data: unknown): boolean {
   if (allowed.includes(actual)) return true;
   if (actual === 'init' && allowed.includes('checkpoint')) return true;
-  if (actual === 'lottery' && allowed.includes('family')) return true;
+  // A lottery and a list `[a, b]` are families.
+  if ((actual === 'lottery' || actual === 'list') && allowed.includes('family')) return true;
   // A plain number of steps is a quantity in steps.
   return allowed.includes('quantity') && typeof data === 'number' && Number.isInteger(data) && data >= 0;
 }

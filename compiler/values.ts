@@ -2,6 +2,7 @@
 // symbolic nodes here: phase 1 builds them, phase 2 (stages.ts) turns them into content-hashed stages once
 // every split point of every run is known.
 import type { SourceRange } from '../lang/ast.ts';
+import type { DataShape, ModelIO } from '../core/data-fit.ts';
 import type { LtxType } from '../core/op.ts';
 import type { Json } from '../core/json.ts';
 
@@ -19,10 +20,13 @@ export interface OpDescriptor {
 export interface DatasetDescriptor extends OpDescriptor {
   /** Train/test sizes when known at compile time (for epochs → steps). */
   sizes?: { train: number; test: number };
+  /** What its examples are, when known before loading: models put on it are checked against it. */
+  shape?: DataShape;
 }
 
 export interface ModelDescriptor extends OpDescriptor {
   prunableLayers: string[];
+  io: ModelIO;
 }
 
 export interface SplitRef {
@@ -128,6 +132,8 @@ export interface FamilyMember {
   /** How the member is written, e.g. `t[3]`, `imp[2]`, `dense @ 500 steps`. */
   label: string;
   value: Value;
+  /** The run this member is a checkpoint of (`RUN @ every N`): whose recipe copies of it follow, even at its start. */
+  run?: RunNode;
 }
 
 /** A probe's subject after family expansion: one probe stage per row. */
@@ -159,7 +165,8 @@ export type Value =
   | { type: 'string'; value: string }
   | { type: 'boolean'; value: boolean }
   | { type: 'quantity'; value: QuantityValue }
-  | { type: 'list'; items: Value[] }
+  /** `coords`: an item written as a declared member (`t[3]`) carries that member's coordinates. */
+  | { type: 'list'; items: Value[]; coords?: (Coordinates | undefined)[] }
   | { type: 'record'; entries: { key: string; value: Value }[] }
   /** A bare name that no declaration defines: an enum value such as `global`, or an error at use. */
   | { type: 'symbol'; name: string; origin: Origin }

@@ -64,6 +64,7 @@ export const DIAGNOSTIC_CODES = {
   'family-mismatch': 'two families whose members cannot be paired',
   'too-few-members': 'a family too short for its probe',
   'model-mismatch': 'weights, masks or data of different architectures combined',
+  'data-mismatch': 'a model put on data it does not fit (input shape, classes, vocabulary, task)',
   'invalid-model': 'model arguments that describe no valid network',
   'specs': 'a model whose layers cannot be laid out',
   'not-finite': 'a number literal or arithmetic past what a double can hold',

@@ -3,6 +3,7 @@
 // the report draws its figure. One module in stdlib/ exports one OpModule, and nothing else in ltx names it.
 import type { Tensor } from '@tensorflow/tfjs-core';
 import type { Artifact, Checkpoint, Mask } from './artifacts.ts';
+import type { DataShape, ModelIO } from './data-fit.ts';
 import type { Json } from './json.ts';
 import type { Stage } from './stage.ts';
 
@@ -128,6 +129,8 @@ export type StageImplementation = (stage: Stage, inputs: Record<string, Artifact
 export interface SplitSizes {
   train: number;
   test: number;
+  /** Classes (a text's vocabulary) where only the files tell, read with the sizes. */
+  classes?: number;
 }
 
 /** An op's parameters as the compiler passes them: checked against its schema, defaults filled. */
@@ -146,7 +149,7 @@ export interface DatasetFacet<Loaded = unknown, Context = never> {
 }
 
 /** What the compiler needs to know of an architecture: enough to check names and shapes, no weights. */
-export interface ModelShape {
+export interface ModelShape extends ModelIO {
   /** Names of the weight layers that pruning may touch (`layer1`, …, `output`). */
   prunableLayers: string[];
   /** Elements of all its parameters: a model past the limit is refused before anything allocates it. */
@@ -162,8 +165,12 @@ export type SubjectRole = 'weights' | 'mask' | 'weights-or-mask';
  * rule needs nothing in the compiler.
  */
 export type Lowering =
-  /** A dataset descriptor; `sizes` from the parameters alone, or undefined when they depend on a file. */
-  | { rule: 'dataset'; sizes(params: OpParams): SplitSizes | undefined }
+  /**
+   * A dataset descriptor; `sizes` from the parameters alone, or undefined when they depend on a file;
+   * `shape` what its examples are (`read`: what the files told, when they were read), or undefined when
+   * it cannot tell before loading.
+   */
+  | { rule: 'dataset'; sizes(params: OpParams): SplitSizes | undefined; shape?(params: OpParams, read?: SplitSizes): DataShape | undefined }
   /** A model descriptor; `shape` throws with a message for the user when the arguments describe no network. */
   | { rule: 'model'; shape(params: OpParams): ModelShape }
   /** Initial weights of a model: an `init` stage whose params name this op as the scheme. */

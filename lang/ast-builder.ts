@@ -485,12 +485,17 @@ export class AstBuilder {
     this.reportEmptySlots(entryNodes, childTokens(node, Comma.name), 'a field (name: value)');
     const entries: RecordEntry[] = [];
     for (const entryNode of entryNodes) {
-      const keyToken = childToken(entryNode, 'key');
-      if (!keyToken) continue;
-      const key: Identifier = { type: 'Identifier', name: keyToken.image, range: this.range(keyToken) };
+      const parts = childTokens(entryNode, 'key');
+      const quoted = childToken(entryNode, 'quotedKey');
+      if (parts.length === 0 && !quoted) continue;
+      const key: Identifier = quoted
+        ? { type: 'Identifier', name: unescapeString(quoted.image), range: this.range(quoted) }
+        : { type: 'Identifier', name: parts.map((t) => t.image).join('.'), range: coverRanges(...parts.map((t) => this.range(t)))! };
       const colon = childToken(entryNode, Colon.name);
       const value = this.expression(childNode(entryNode, 'expression'), colon ? this.end(colon) : key.range.end);
-      entries.push({ type: 'RecordEntry', key, value, range: coverRanges(key.range, value.range)! });
+      const entry: RecordEntry = { type: 'RecordEntry', key, value, range: coverRanges(key.range, value.range)! };
+      if (quoted) entry.quotedKey = quoted.image;
+      entries.push(entry);
     }
     const close = childToken(node, RCurly.name);
     const range =

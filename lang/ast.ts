@@ -79,7 +79,10 @@ export interface ListExpression extends NodeBase {
 
 export interface RecordEntry extends NodeBase {
   type: 'RecordEntry';
+  /** The key's name: `stage1.block1.conv1` whether written dotted or quoted. */
   key: Identifier;
+  /** A quoted key as written (`"stage1.block1"`), for the formatter; absent for a bare or dotted name. */
+  quotedKey?: string;
   value: Expression;
 }
 

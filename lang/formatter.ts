@@ -123,7 +123,7 @@ class ProgramPrinter {
       case 'List':
         return this.container(expression, '[', ']', expression.items, (item) => this.expression(item));
       case 'Record':
-        return this.container(expression, '{', '}', expression.entries, (entry) => [entry.key.name, ': ', this.expression(entry.value)]);
+        return this.container(expression, '{', '}', expression.entries, (entry) => [entry.quotedKey ?? entry.key.name, ': ', this.expression(entry.value)]);
       case 'Range':
         return [this.expression(expression.from), '..', this.expression(expression.to)];
       case 'Member':

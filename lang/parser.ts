@@ -375,8 +375,20 @@ export class LtxParser extends CstParser {
     this.CONSUME(RCurly, this.recordClose);
   });
 
+  // A key is a name, a dotted name (`stage1.block1.conv1`: layer names hold dots) or a string.
   recordEntry = this.RULE('recordEntry', () => {
-    this.CONSUME(Name, { LABEL: 'key' });
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(Name, { LABEL: 'key' });
+          this.MANY(() => {
+            this.CONSUME(Dot, { LABEL: 'keyDot' });
+            this.CONSUME2(Name, { LABEL: 'key' });
+          });
+        },
+      },
+      { ALT: () => this.CONSUME(StringToken, { LABEL: 'quotedKey' }) },
+    ]);
     this.CONSUME(Colon, this.entryColon);
     this.SUBRULE(this.expression);
   });

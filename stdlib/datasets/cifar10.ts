@@ -113,6 +113,7 @@ export const cifar10 = defineDataset({
   },
   required: ['path'],
   sizes: () => undefined,
+  shape: () => ({ task: 'classification', inputShape: [SIDE, SIDE, CHANNELS], classes: CLASSES }),
   probeSizes,
   load,
 });

@@ -95,6 +95,7 @@ export const digits = defineDataset({
     seed: arg.seed('seed of the train/test split'),
   },
   sizes,
+  shape: () => ({ task: 'classification', inputShape: [SIDE, SIDE, 1], classes: CLASSES }),
   probeSizes: async (params) => sizes(params),
   load,
 });

@@ -78,6 +78,10 @@ export const gaussianMixture = defineDataset({
   },
   required: ['classes', 'dim', 'n'],
   sizes,
+  shape: (params) => {
+    const { classes, dim } = readParams(params);
+    return { task: 'classification', inputShape: [dim], classes };
+  },
   probeSizes: async (params) => sizes(params),
   load,
 });

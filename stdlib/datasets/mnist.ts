@@ -13,6 +13,7 @@ import type { DatasetModule, DatasetParams, LoadedDataset, Split, SplitSizes } f
 
 /** Where Debian's `dataset-fashion-mnist` package installs the files. */
 export const FASHION_MNIST_DEFAULT_PATH = '/usr/share/datasets/fashion-mnist';
+const MNIST_SIDE = 28;
 export const MNIST_STANDARD_SIZES: SplitSizes = { train: 60000, test: 10000 };
 const CLASSES = 10;
 
@@ -196,6 +197,8 @@ function datasetModule(flavour: Flavour): DatasetModule {
     // Only the standard install is known without looking; any other directory may hold anything.
     sizes: (params) =>
       standard !== undefined && directoryOf(flavour, params) === resolve(standard) ? { ...MNIST_STANDARD_SIZES } : undefined,
+    // Both flavours are 28x28 grey images of 10 classes; files of another size are refused when loaded.
+    shape: () => ({ task: 'classification', inputShape: [MNIST_SIDE, MNIST_SIDE, 1], classes: CLASSES }),
     probeSizes: (params) => probeSizes(flavour, params),
     load: (params) => load(flavour, params),
   });

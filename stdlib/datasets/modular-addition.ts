@@ -1,6 +1,7 @@
 // Modular addition (the grokking task of Power et al. 2022): every pair (a, b) of residues mod p,
 // labelled (a + b) mod p. Inputs are the two tokens [a, b] as int32 (inputShape [2], vocabulary and
-// classes p), for models that embed tokens. A seeded random `train` share of the p² pairs trains,
+// classes p): a transformer reads the sequence `a b` and answers at its last position, which attends to
+// both (an `=` token would add a position that carries nothing); an mlp reads the two numbers. A seeded random `train` share of the p² pairs trains,
 // the rest tests; within each split pairs come in (a, b) order (the trainer shuffles).
 import { createRng } from '../random.ts';
 import { arg, LIMITS } from '../signature.ts';
@@ -46,12 +47,12 @@ async function load(params: DatasetParams): Promise<LoadedDataset> {
   }
   const split = randomSplit(total, testCount, createRng(seed, `${OP}/split`));
   const part = (rows: Int32Array) => ({ x: gatherRows(pairs, 2, rows), y: gatherRows(sums, 1, rows), n: rows.length });
-  return { name: OP, task: 'classification', inputShape: [2], classes: p, train: part(split.train), test: part(split.test) };
+  return { name: OP, task: 'classification', inputShape: [2], classes: p, tokens: p, train: part(split.train), test: part(split.test) };
 }
 
 export const modularAddition = defineDataset({
   name: OP,
-  summary: 'All pairs (a, b) labelled (a + b) mod p, split at random (the grokking task).',
+  summary: 'All pairs (a, b) labelled (a + b) mod p, split at random (the grokking task). Inputs are the tokens `a b` (vocabulary p): a transformer(vocab: p, context: 2, …) is trained and scored on its prediction at the last position.',
   version: 1,
   positional: ['p'],
   parameters: {
@@ -61,6 +62,10 @@ export const modularAddition = defineDataset({
   },
   required: ['p'],
   sizes,
+  shape: (params) => {
+    const { p } = readParams(params);
+    return { task: 'classification', inputShape: [2], vocabulary: p, classes: p };
+  },
   probeSizes: async (params) => sizes(params),
   load,
 });

@@ -74,6 +74,7 @@ export const sparseParity = defineDataset({
   },
   required: ['bits', 'k', 'n'],
   sizes,
+  shape: (params) => ({ task: 'classification', inputShape: [readParams(params).bits], classes: 2 }),
   probeSizes: async (params) => sizes(params),
   load,
 });

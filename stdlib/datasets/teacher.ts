@@ -86,6 +86,8 @@ export const teacher = defineDataset({
   },
   required: ['model', 'n'],
   sizes,
+  // The teacher's shapes are its model's, which the runtime passes in when it loads.
+  shape: () => undefined,
   probeSizes: async (params) => sizes(params),
   load,
 });

@@ -96,6 +96,7 @@ async function load(params: DatasetParams): Promise<LoadedDataset> {
     task: 'language-model',
     inputShape: [read.context],
     classes: vocabulary.length,
+    tokens: vocabulary.length,
     train: windows(tokens.subarray(0, trainLength), read.context),
     test: windows(tokens.subarray(trainLength), read.context),
     vocabulary,
@@ -104,7 +105,8 @@ async function load(params: DatasetParams): Promise<LoadedDataset> {
 
 async function probeSizes(params: DatasetParams): Promise<SplitSizes> {
   const read = readParams(params);
-  return layout(read, codePointCount(await readText(read.file))).sizes;
+  const text = await readText(read.file);
+  return { ...layout(read, codePointCount(text)).sizes, classes: new Set(text).size };
 }
 
 export const text = defineDataset({
@@ -119,6 +121,8 @@ export const text = defineDataset({
   },
   required: ['path', 'context'],
   sizes: () => undefined,
+  // The vocabulary is the text's characters: known once probeSizes has read it.
+  shape: (params, read) => ({ task: 'language-model', inputShape: [readParams(params).context], vocabulary: read?.classes, classes: read?.classes }),
   probeSizes,
   load,
 });

@@ -1,5 +1,6 @@
 // The shapes every dataset loader produces. Datasets are plain typed arrays, row-major, one example
 // after another; the trainer turns batches of them into tensors.
+import type { DataShape, DataTask } from '../../core/data-fit.ts';
 import type { DatasetFacet, OpModule, SplitSizes } from '../../core/op.ts';
 
 export type { SplitSizes } from '../../core/op.ts';
@@ -11,7 +12,7 @@ export interface Split {
   n: number;
 }
 
-export type DatasetTask = 'classification' | 'regression' | 'language-model';
+export type DatasetTask = DataTask;
 
 export interface LoadedDataset {
   /** The dataset function's name, e.g. 'digits'. */
@@ -23,6 +24,8 @@ export interface LoadedDataset {
   classes: number;
   train: Split;
   test: Split;
+  /** Token inputs: ids below this many (modular_addition's residues, a text's characters). */
+  tokens?: number;
   /** Language models only: token index → the character it stands for. */
   vocabulary?: string[];
 }
@@ -42,7 +45,7 @@ export type DatasetLoader = (params: DatasetParams, ctx: DatasetContext) => Prom
 
 /** Everything the rest of ltx needs to know about one dataset function: its signature, how it sizes and how it loads. */
 export interface DatasetModule extends OpModule {
-  lowering: { rule: 'dataset'; sizes(params: DatasetParams): SplitSizes | undefined };
+  lowering: { rule: 'dataset'; sizes(params: DatasetParams): SplitSizes | undefined; shape(params: DatasetParams, read?: SplitSizes): DataShape | undefined };
   dataset: DatasetImplementation;
 }
 

@@ -20,7 +20,7 @@ export function defineModel<Params>(spec: ModelSpec<Params>): ModelModule {
   const layout = (params: ModelParams): ModelLayout => {
     const body = spec.layout(spec.read(params));
     const weights = body.params.reduce((total, p) => total + p.shape.reduce((a, b) => a * b, 1), 0);
-    return { op: spec.name, ...body, prunableLayers: prunableLayersOf(body.params), weights, inputDtype, forward };
+    return { op: spec.name, ...body, tokens: spec.inputDtype === 'int32', prunableLayers: prunableLayersOf(body.params), weights, inputDtype, forward };
   };
   return {
     ...signatureOf(spec, 'model', 'model'),

@@ -35,6 +35,8 @@ export interface ModelLayout {
   inputShape: number[];
   /** Classes (or regression targets) per example; vocabulary size per position for the transformer. */
   outputs: number;
+  /** Reads token ids (inputDtype int32) rather than numbers. */
+  tokens: boolean;
   /** Layers that hold a prunable kernel, in forward order. */
   prunableLayers: string[];
   /** Elements of all parameters (weights and buffers): what the model costs in memory. */

@@ -1,5 +1,6 @@
 // Training losses and the correct-prediction count behind accuracy, per task.
 //   classification: logits [n, classes], labels int32 [n]      -> mean softmax cross-entropy
+//                   (logits [n, t, classes] of a sequence model: those at the last position)
 //   regression:     outputs [n, k],      targets float [n, k]  -> mean squared error (no ½)
 //   language-model: logits [n, t, vocab], next tokens int32 [n, t] -> mean cross-entropy over n·t tokens
 import * as tf from '@tensorflow/tfjs-core';
@@ -51,8 +52,15 @@ function meanSquaredError(output: tf.Tensor, y: tf.Tensor): tf.Scalar {
   return tf.mean(tf.square(tf.sub(output, target)));
 }
 
-/** [n, classes] logits, or [n, t, vocab] flattened to [n·t, vocab]. */
+/**
+ * [n, classes] logits, or [n, t, vocab] flattened to [n·t, vocab]. A sequence model on a classification
+ * task (a transformer on modular_addition's `a b`) answers at its last position, which attends to all.
+ */
 function asLogits2d(output: tf.Tensor, y: tf.Tensor, task: Task): tf.Tensor2D {
+  if (task === 'classification' && output.rank === 3) {
+    const [n, t, classes] = output.shape as [number, number, number];
+    return tf.reshape(tf.slice(output, [0, t - 1, 0], [n, 1, classes]), [n, classes]);
+  }
   const expectedRank = task === 'language-model' ? 3 : 2;
   if (output.rank !== expectedRank) {
     throw new Error(

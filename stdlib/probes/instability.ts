@@ -216,8 +216,8 @@ export const instabilityModule = defineProbe({
   version: 1,
   positional: ['x'],
   parameters: {
-    x: arg.ref(['init', 'checkpoint', 'run'], 'the checkpoint the copies start from'),
-    mask: arg.ref(['mask', 'run'], 'mask applied to the checkpoint'),
+    x: arg.ref(['init', 'checkpoint', 'run', 'family', 'lottery'], 'the checkpoint the copies start from (a family: one row per member)'),
+    mask: arg.ref(['mask', 'run', 'family', 'lottery'], 'mask applied to the checkpoint'),
     copies: arg.count('number of copies', MAX_COPIES, { minimum: 2, default: 2 }),
     points: arg.count('number of α values in [0, 1]', LIMITS.repeats, { minimum: 2, default: 11 }),
     on: evaluationData,

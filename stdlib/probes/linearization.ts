@@ -196,7 +196,7 @@ export const linearizationModule = defineProbe({
   version: 1,
   positional: ['init', 'x'],
   parameters: {
-    init: arg.ref(['init', 'checkpoint', 'run'], 'the linearization point θ0'),
+    init: arg.ref(['init', 'checkpoint', 'run', 'family', 'lottery'], 'the linearization point θ0'),
     x: arg.ref(WEIGHTS, 'the trained weights'),
     on: evaluationData,
     samples: arg.count('number of evaluation inputs', LIMITS.examples, { default: 512 }),

@@ -145,11 +145,13 @@ test('--only runs what one declaration needs; results shows the rest as pending;
 });
 
 test('a failing stage fails only its descendants: the rest completes and the run exits 1 naming the cause', () => {
+  // Data files that are not there: `check` lets that pass (the program may run where the data is).
   const { file, cache } = workspace(`${TINY}
-model wrong = mlp(input: 10, hidden: [4], classes: 10)
-init w1 = kaiming_normal(wrong, seed: 0)
-train broken = fit(w1, data: d.train, optimizer: opt, steps: 20 steps, order: 0)
-probe broken_acc = accuracy(broken, on: d.test)
+dataset gone = mnist(path: "no-such-directory")
+model wide = mlp(input: 784, hidden: [4], classes: 10)
+init w1 = kaiming_normal(wide, seed: 0)
+train broken = fit(w1, data: gone.train, optimizer: opt, steps: 20 steps, order: 0)
+probe broken_acc = accuracy(broken, on: gone.test)
 `);
   const r = ltx(['run', file, '--json', '--cache', cache, '-j', '1']);
   assert.equal(r.status, 1, r.stderr);

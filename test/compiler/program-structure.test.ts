@@ -93,7 +93,7 @@ test('a loop variable may not hide a param', () => {
 });
 
 test('same declaration names in two files are a duplicate', () => {
-  const p = compileText(`import "b.ltx"\n${PRELUDE}`, [], { 'b.ltx': 'model net = mlp(input: 2, classes: 2)' });
+  const p = compileText(`import "b.ltx"\n${PRELUDE}`, [], { 'b.ltx': 'model net = mlp(input: 64, classes: 10)' });
   assert.equal(p.diagnostics.length, 1);
   assert.match(p.diagnostics[0]!.message, /net is declared twice/);
 });
@@ -116,4 +116,29 @@ init w = kaiming_normal(small)
 optimizer o = adam(lr: 1e-2, batch: 50)
 train t = fit(w, data: d, optimizer: o, steps: 2 epochs)`);
   assert.equal(p.stages.find((s) => s.kind === 'train')!.params.to, 16);
+});
+
+test('records name layers whose names hold dots, dotted or quoted', () => {
+  const p = compileOk(`${PRELUDE}model rn = resnet(depth: 8, width: 4, input: [8, 8, 1], classes: 10)
+init w = kaiming_normal(rn, seed: 0)
+mask m = magnitude(w, rate: 20%, rates: {stage1.block1.conv1: 50%, "stage2.block1.conv1": 30%})`);
+  const mask = p.stages.find((s) => s.kind === 'mask')!;
+  assert.deepEqual(mask.params.rates, { 'stage1.block1.conv1': 0.5, 'stage2.block1.conv1': 0.3 });
+});
+
+test('a loop over strings indexes declarations by them; rows carry the string', () => {
+  const p = compileOk(`${PRELUDE}for act in ["tanh", "relu"] {
+  model n[act] = mlp(input: 64, hidden: [32], classes: 10, activation: act)
+  train t[act] = fit(kaiming_normal(n[act], seed: 0), data: d, optimizer: opt, steps: 24 steps)
+}
+probe acc = accuracy(t, on: d.test)
+probe relu = accuracy(t["relu"], on: d.test)`);
+  assert.deepEqual(p.probes.find((t) => t.name === 'acc')!.rows.map((r) => [r.index, r.subject]), [[{ act: 'relu' }, 't["relu"]'], [{ act: 'tanh' }, 't["tanh"]']]);
+  assert.equal(p.probes.find((t) => t.name === 'relu')!.rows[0]!.stage, p.probes.find((t) => t.name === 'acc')!.rows[0]!.stage);
+});
+
+test('a family indexed by strings keeps the order of its loop', () => {
+  const p = compileOk(`${PRELUDE}for act in ["tanh", "relu"] { init w[act] = kaiming_normal(mlp(input: 64, hidden: [32], classes: 10, activation: act), seed: 0) }
+probe md = mask_distance(w)`);
+  assert.deepEqual(p.probes[0]!.rows.map((r) => r.subject), ['w["tanh"] → w["relu"]']);
 });

@@ -69,8 +69,8 @@ test('text sizes: unknown without the file, probed from it, equal to what loads'
   assert.equal(datasetSizes('text', { path: file, context: 16 }), undefined);
   const probed = await probeDatasetSizes('text', { path: file, context: 16 });
   const data = await loadDataset('text', { path: file, context: 16 });
-  assert.deepEqual(probed, { train: data.train.n, test: data.test.n });
-  assert.deepEqual(probed, { train: Math.floor(899 / 16), test: Math.floor(99 / 16) });
+  assert.deepEqual(probed, { train: data.train.n, test: data.test.n, classes: data.classes });
+  assert.deepEqual(probed, { train: Math.floor(899 / 16), test: Math.floor(99 / 16), classes: 1 });
 });
 
 test('text tokens are code points: characters outside the BMP are one token each', async (t) => {
@@ -108,4 +108,9 @@ test('an empty file, a too-short file, invalid UTF-8 and a missing file are Data
     name: 'DatasetError',
     message: new RegExp(`text file not found: ${missing}`),
   });
+});
+
+test('text: probing the sizes also counts the vocabulary, for the compiler to check models against', async (t) => {
+  const sizes = await probeDatasetSizes('text', { path: await textFile(t, CORPUS), context: 1, test: 0.3 });
+  assert.equal(sizes.classes, 9);
 });

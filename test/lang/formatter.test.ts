@@ -154,6 +154,11 @@ describe('canonical layout', () => {
     assert.equal(fmt('param c = - x*(1+2)/ -3'), 'param c = -x * (1 + 2) / -3\n');
   });
 
+  test('record keys keep their spelling: dotted names and quoted strings', () => {
+    const text = 'mask m = magnitude(t, rates: {stage1.block1.conv1: 20%, "block1.attn.query": 10%})\n';
+    assert.equal(fmt(text), text);
+  });
+
   test('literals keep their spelling; trailing commas go on one line', () => {
     assert.equal(fmt('param a = [1.50, 2E3, 07%, "x\\"y",]\nparam r = {a: true, b: false,}'), 'param a = [1.50, 2E3, 07%, "x\\"y"]\nparam r = {a: true, b: false}\n');
   });

@@ -159,6 +159,13 @@ describe('literals', () => {
     assert.deepEqual(value('{}'), { type: 'Record', entries: [] });
   });
 
+  test('record keys may be dotted names or strings (layer names hold dots)', () => {
+    assert.deepEqual(value('{stage1.block1.conv1: 1}'), { type: 'Record', entries: [{ type: 'RecordEntry', key: id('stage1.block1.conv1'), value: num('1') }] });
+    assert.deepEqual(value('{"block1.attn.query": 1}'), {
+      type: 'Record', entries: [{ type: 'RecordEntry', key: id('block1.attn.query'), quotedKey: '"block1.attn.query"', value: num('1') }],
+    });
+  });
+
   test('ranges are inclusive pairs of expressions', () => {
     assert.deepEqual(value('1..10'), { type: 'Range', from: num('1'), to: num('10') });
     assert.deepEqual(value('a + 1..n * 2'), { type: 'Range', from: bin('+', ref('a'), num('1')), to: bin('*', ref('n'), num('2')) });

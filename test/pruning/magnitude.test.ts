@@ -125,3 +125,8 @@ test('ties in |w| are broken by position: earlier parameters and elements go fir
 test('a rate outside [0, 1) fails the stage', async () => {
   await assert.rejects(prune(checkpoint(), { rate: 1 }), (e) => e instanceof StageFailure && /rate must be in \[0, 1\)/.test(e.cause));
 });
+
+test('rate 0 keeps every weight: the all-ones mask a run without one trains under', async () => {
+  const mask = await prune(checkpoint(), { rate: 0 });
+  for (const [param, m] of mask.masks) assert.equal(kept(mask, param), m.data.length, param);
+});
