@@ -9,6 +9,8 @@ import type { ModelShape, OpModule, ProbeLowering, SplitSizes, SubjectRole } fro
 import { canonicalJson, type Json } from '../core/json.ts';
 import type { Env } from './declarations.ts';
 import { formatCount } from '../core/limits.ts';
+import { posix } from 'node:path';
+import { DATA_PATH_PARAM, rebaseDataPath } from '../core/data-path.ts';
 import type { DatasetSizeAnswer, LoweringHost } from './lowering-host.ts';
 import type { ArgumentSites, TypedPlaceholder } from './schema-check.ts';
 import { closestName } from '../core/suggest.ts';
@@ -135,9 +137,16 @@ function splitOf(value: Value | undefined, fallback: 'train' | 'test'): SplitRef
 // ---------------------------------------------------------------------------------------------
 // Datasets, models, inits
 
+/**
+ * A dataset's descriptor: its parameters (a relative path made relative to the entry file) and the
+ * digests of the files it reads, so that editing a file re-keys every stage that uses it.
+ */
 function lowerDataset(ctx: CallContext, knownSizes: (params: { [key: string]: Json }) => SplitSizes | undefined): Value {
-  const params = plainParams(ctx);
+  const params = rebaseDataPath(plainParams(ctx), posix.dirname(ctx.env.file), ctx.host.programDirectory);
   const dataset: DatasetDescriptor = { op: ctx.signature.name, version: ctx.signature.version, params };
+  const pathSite = ctx.sites.values.get(DATA_PATH_PARAM) ?? ctx.sites.callee;
+  const content = ctx.host.datasetContent?.(dataset.op, params);
+  if (content && 'problem' in content) return fail(ctx, pathSite, content.problem, 'data-file');
   let sizes: DatasetSizeAnswer;
   try {
     sizes = knownSizes(params) ?? ctx.host.datasetSizes?.(dataset.op, params);
@@ -146,8 +155,10 @@ function lowerDataset(ctx: CallContext, knownSizes: (params: { [key: string]: Js
     return fail(ctx, ctx.call.range, (error as Error).message, 'invalid-dataset');
   }
   // A path naming a device, a FIFO, a directory or a file too large: refused where it is written.
-  if (sizes && 'refused' in sizes) return fail(ctx, ctx.sites.values.get('path') ?? ctx.sites.callee, sizes.refused, 'data-file');
+  if (sizes && 'refused' in sizes) return fail(ctx, pathSite, sizes.refused, 'data-file');
   if (sizes) dataset.sizes = sizes;
+  // Added after the lookups, which ask by the parameters as written.
+  if (content && Object.keys(content.content).length > 0) dataset.params = { ...params, content: content.content };
   return { type: 'dataset', dataset };
 }
 
