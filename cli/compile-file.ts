@@ -1,4 +1,5 @@
 // Compile a program from the filesystem (or git) and print its diagnostics to stderr.
+import { dirname, resolve } from 'node:path';
 import { compile, type CompiledProgram } from '../compiler/compile.ts';
 import type { ParamOverride } from '../compiler/evaluate.ts';
 import { DEFAULT_MAX_STAGES } from '../compiler/stage-budget.ts';
@@ -7,7 +8,6 @@ import type { CompileHost } from '../compiler/program-loader.ts';
 import type { Diagnostic } from '../core/diagnostics.ts';
 import { formatDiagnostic } from '../lang/print-diagnostic.ts';
 import { standardLibrary } from '../stdlib/library.ts';
-import { dirname, resolve } from 'node:path';
 import { DatasetContentCache } from './dataset-content.ts';
 import { DatasetSizeCache } from './dataset-sizes.ts';
 import { FileDigests } from './file-digests.ts';

@@ -1,6 +1,7 @@
 // Phase 1: evaluate every declaration to a value. Computed things (weights, masks, probes) become
 // symbolic nodes; run split points are recorded as `@` references are met. Errors are reported at the
 // expression they concern and evaluation goes on with an `error` value that is never reported again.
+import { posix } from 'node:path';
 import type {
   BinaryOperator, CallExpression, Declaration, DeclarationKind, Expression, ForStatement, SourceRange, Statement,
 } from '../lang/ast.ts';
@@ -16,7 +17,6 @@ import type { DiagnosticSink } from './diagnostics-sink.ts';
 import {
   coordinatesOf, entryLabel, indexKey, type DeclEntry, type DeclGroup, type Env,
 } from './declarations.ts';
-import { posix } from 'node:path';
 import type { DatasetContentLookup, DatasetSizeLookup, LoweringHost } from './lowering-host.ts';
 import { lowerCall, type CallContext } from './ops.ts';
 import { checkArguments, type ArgumentSites, type TypedPlaceholder } from './schema-check.ts';

@@ -1,6 +1,7 @@
 // How each standard-library call becomes a value: descriptors for datasets, models and optimizers;
 // symbolic nodes for inits, runs, masks and probes. The sugar (`imp`, `oneshot`, `like:`) builds exactly
 // the nodes of its long form, so it compiles to the same stages.
+import { posix } from 'node:path';
 import type { DiagnosticCode } from '../core/diagnostics.ts';
 import type { CallExpression, SourceRange } from '../lang/ast.ts';
 import { stageOpOf } from '../core/library.ts';
@@ -9,7 +10,6 @@ import type { ModelShape, OpModule, ProbeLowering, SplitSizes, SubjectRole } fro
 import { canonicalJson, type Json } from '../core/json.ts';
 import type { Env } from './declarations.ts';
 import { formatCount } from '../core/limits.ts';
-import { posix } from 'node:path';
 import { DATA_PATH_PARAM, rebaseDataPath } from '../core/data-path.ts';
 import type { DatasetSizeAnswer, LoweringHost } from './lowering-host.ts';
 import type { ArgumentSites, TypedPlaceholder } from './schema-check.ts';
