@@ -1,4 +1,5 @@
 // Compile a program from the filesystem (or git) and print its diagnostics to stderr.
+import { dirname, resolve } from 'node:path';
 import { compile, type CompiledProgram } from '../compiler/compile.ts';
 import type { ParamOverride } from '../compiler/evaluate.ts';
 import { DEFAULT_MAX_STAGES } from '../compiler/stage-budget.ts';
@@ -7,7 +8,9 @@ import type { CompileHost } from '../compiler/program-loader.ts';
 import type { Diagnostic } from '../core/diagnostics.ts';
 import { formatDiagnostic } from '../lang/print-diagnostic.ts';
 import { standardLibrary } from '../stdlib/library.ts';
+import { DatasetContentCache } from './dataset-content.ts';
 import { DatasetSizeCache } from './dataset-sizes.ts';
+import { FileDigests } from './file-digests.ts';
 import { fileHost } from './host.ts';
 import { useColor } from './terminal.ts';
 import { UsageError } from './usage.ts';
@@ -36,11 +39,23 @@ export function parseMaxStages(value: string | undefined): number | undefined {
   return n;
 }
 
-export async function compileFile(file: string, flags: CompileFlags, host: CompileHost = fileHost): Promise<CompiledProgram> {
-  const sizes = new DatasetSizeCache(standardLibrary);
-  const options = { host, sets: flags.sets, maxStages: flags.maxStages, library: standardLibrary, datasetSizes: sizes.lookup };
+/**
+ * Compiles twice when the program has datasets: the first compile asks for what only their files tell
+ * (sizes, digests), which is read in between. `programDir` is where relative data paths lead: the entry
+ * file's directory (for a program read from git, that directory in the working tree).
+ */
+export async function compileFile(file: string, flags: CompileFlags, host: CompileHost = fileHost, programDir = dirname(resolve(file))): Promise<CompiledProgram> {
+  const digests = new FileDigests();
+  const sizes = new DatasetSizeCache(standardLibrary, programDir);
+  const contents = new DatasetContentCache(standardLibrary, programDir, digests);
+  const options = {
+    host, sets: flags.sets, maxStages: flags.maxStages, library: standardLibrary, datasetSizes: sizes.lookup, datasetContent: contents.lookup,
+  };
   let program = compile(file, options);
-  if (await sizes.resolvePending()) program = compile(file, options);
+  const learnedSizes = await sizes.resolvePending();
+  const learnedContents = await contents.resolvePending();
+  digests.save();
+  if (learnedSizes || learnedContents) program = compile(file, options);
   if (program.usageErrors.length > 0) throw new UsageError(program.usageErrors.join('\n'));
   return program;
 }

@@ -1,56 +1,30 @@
 // Dataset sizes that need a file (a text corpus, IDX files at another path) so that `3 epochs` can be
-// converted to steps at compile time. The compiler is pure and synchronous, so the CLI compiles once,
-// collects the sizes it asked for and could not get, reads them from the files' headers, and compiles
-// again with them, or with the reason a file is refused (a device, a FIFO, a directory, too large),
-// which the compiler reports at the `path:` argument.
-import { canonicalJson } from '../core/json.ts';
+// converted to steps at compile time: read from the files' headers through the dataset op's module,
+// or the reason a file is refused (a device, a FIFO, a directory, too large), which the compiler
+// reports at the `path:` argument.
+import { resolveDataPath } from '../core/data-path.ts';
 import type { Library } from '../core/library.ts';
-import type { OpParams } from '../core/op.ts';
 import type { DatasetSizeAnswer } from '../compiler/lowering-host.ts';
 import { DataFileRefused } from '../stdlib/datasets/files.ts';
+import { PendingLookups, type DatasetQuestion } from './pending-lookups.ts';
 
-export class DatasetSizeCache {
-  private readonly known = new Map<string, DatasetSizeAnswer | null>();
-  private readonly wanted = new Map<string, { op: string; params: OpParams }>();
-
-  private readonly library: Library;
-
-  constructor(library: Library) {
-    this.library = library;
+export class DatasetSizeCache extends PendingLookups<DatasetSizeAnswer> {
+  /** `programDir`: the directory of the program's entry file, which relative paths are relative to. */
+  constructor(library: Library, programDir: string) {
+    super((question) => probe(library, programDir, question));
   }
+}
 
-  readonly lookup = (op: string, params: OpParams): DatasetSizeAnswer => {
-    const key = canonicalJson({ op, params });
-    const hit = this.known.get(key);
-    if (hit !== undefined) return hit ?? undefined;
-    this.wanted.set(key, { op, params });
-    return undefined;
-  };
-
-  /** Read the sizes asked for since the last call; true when any new size (or refusal) became known. */
-  async resolvePending(): Promise<boolean> {
-    let learned = false;
-    for (const [key, { op, params }] of this.wanted) {
-      const sizes = await this.probe(op, params);
-      this.known.set(key, sizes);
-      if (sizes) learned = true;
-    }
-    this.wanted.clear();
-    return learned;
-  }
-
-  /**
-   * The sizes from the files, why a file is refused, or null: a file that is merely missing or unreadable
-   * leaves the compiler's "size not known" error (where epochs need it), and loading it later says why —
-   * the program may run where the data is.
-   */
-  private async probe(op: string, params: OpParams): Promise<DatasetSizeAnswer | null> {
-    const dataset = this.library.op(op)?.dataset;
-    if (!dataset) return null;
-    try {
-      return await dataset.probeSizes(params);
-    } catch (error) {
-      return error instanceof DataFileRefused ? { refused: error.message } : null;
-    }
+/**
+ * The sizes from the files, why a file is refused, or null: a file that is missing or unreadable is
+ * reported by the digests' lookup (cli/dataset-content.ts), which needs every file a dataset reads.
+ */
+async function probe(library: Library, programDir: string, { op, params }: DatasetQuestion): Promise<DatasetSizeAnswer | null> {
+  const dataset = library.op(op)?.dataset;
+  if (!dataset) return null;
+  try {
+    return await dataset.probeSizes(resolveDataPath(params, programDir));
+  } catch (error) {
+    return error instanceof DataFileRefused ? { refused: error.message } : null;
   }
 }

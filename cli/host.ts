@@ -59,6 +59,19 @@ export const fileHost: CompileHost = {
     return normalize(join(dirname(fromFile), spec));
   },
 };
+/**
+ * Where a file of the repository (a path relative to its root, as gitPath gives) is in the working tree:
+ * data paths of a program read from git lead there.
+ */
+export function worktreePath(path: string): string {
+  try {
+    const top = execFileSync('git', ['rev-parse', '--show-toplevel'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return join(top, path);
+  } catch {
+    return resolve(path);
+  }
+}
+
 /** A program as it was at a git revision: `REV:PATH` (PATH relative to the repository root or to cwd with ./). */
 export function parseGitSpec(spec: string): { rev: string; path: string } | undefined {
   const m = /^([^:]+):(.+)$/.exec(spec);

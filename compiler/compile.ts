@@ -62,7 +62,7 @@ export interface CompileOptions extends EvaluateOptions {
 export function compile(entry: string, options: CompileOptions): CompiledProgram {
   const sink = new DiagnosticSink();
   const files = loadProgramFiles(entry, options.host, sink);
-  const evaluator = new Evaluator(files, sink, options);
+  const evaluator = new Evaluator(entry, files, sink, options);
   const empty: CompiledProgram = {
     entry, files, stages: [], stageByKey: new Map(), graph: new StageBuilder(new Map()).graph, declarations: [], probes: [],
     diagnostics: sink.diagnostics, usageErrors: evaluator.usageErrors,

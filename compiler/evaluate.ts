@@ -1,6 +1,7 @@
 // Phase 1: evaluate every declaration to a value. Computed things (weights, masks, probes) become
 // symbolic nodes; run split points are recorded as `@` references are met. Errors are reported at the
 // expression they concern and evaluation goes on with an `error` value that is never reported again.
+import { posix } from 'node:path';
 import type {
   BinaryOperator, CallExpression, Declaration, DeclarationKind, Expression, ForStatement, SourceRange, Statement,
 } from '../lang/ast.ts';
@@ -16,7 +17,7 @@ import type { DiagnosticSink } from './diagnostics-sink.ts';
 import {
   coordinatesOf, entryLabel, indexKey, type DeclEntry, type IndexValue, type DeclGroup, type Env,
 } from './declarations.ts';
-import type { DatasetSizeLookup, LoweringHost } from './lowering-host.ts';
+import type { DatasetContentLookup, DatasetSizeLookup, LoweringHost } from './lowering-host.ts';
 import { lowerCall, trainingMask, type CallContext } from './ops.ts';
 import { checkArguments, type ArgumentSites, type TypedPlaceholder } from './schema-check.ts';
 import { DEFAULT_MAX_STAGES, StageBudget } from './stage-budget.ts';
@@ -27,8 +28,6 @@ import type { SourceFile } from './program-loader.ts';
 import {
   describeType, type Coordinates, type FamilyMember, type RunNode, type Value,
 } from './values.ts';
-
-/** A dataset's split sizes; or why ltx refuses its files (a device, a FIFO, a file too large); or unknown. */
 
 export interface ParamOverride {
   name: string;
@@ -44,6 +43,11 @@ export interface EvaluateOptions {
   maxStages?: number;
   /** Train/test sizes of a dataset when they need a file (text, custom paths), or why its files are refused. */
   datasetSizes?: DatasetSizeLookup;
+  /**
+   * Digests of the files a dataset reads, or why they cannot be read. Without it, descriptors carry no
+   * content (a compile that reads no files: tests, tools); the CLI always gives it.
+   */
+  datasetContent?: DatasetContentLookup;
 }
 
 /** Which value types each declaration kind accepts. */
@@ -114,7 +118,14 @@ export class Evaluator implements LoweringHost {
     return this.options.datasetSizes;
   }
 
-  constructor(files: SourceFile[], sink: DiagnosticSink, options: EvaluateOptions) {
+  get datasetContent(): DatasetContentLookup | undefined {
+    return this.options.datasetContent;
+  }
+
+  readonly programDirectory: string;
+
+  constructor(entry: string, files: SourceFile[], sink: DiagnosticSink, options: EvaluateOptions) {
+    this.programDirectory = posix.dirname(entry);
     this.files = files;
     this.sink = sink;
     this.options = options;

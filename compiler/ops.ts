@@ -1,6 +1,7 @@
 // How each standard-library call becomes a value: descriptors for datasets, models and optimizers;
 // symbolic nodes for inits, runs, masks and probes. The sugar (`imp`, `oneshot`, `like:`) builds exactly
 // the nodes of its long form, so it compiles to the same stages.
+import { posix } from 'node:path';
 import type { DiagnosticCode } from '../core/diagnostics.ts';
 import type { CallExpression, SourceRange } from '../lang/ast.ts';
 import { stageOpOf } from '../core/library.ts';
@@ -11,6 +12,7 @@ import { canonicalJson, type Json } from '../core/json.ts';
 import { withDefaults } from '../core/defaults.ts';
 import type { Env } from './declarations.ts';
 import { formatCount } from '../core/limits.ts';
+import { DATA_PATH_PARAM, rebaseDataPath } from '../core/data-path.ts';
 import type { DatasetSizeAnswer, LoweringHost } from './lowering-host.ts';
 import type { ArgumentSites, TypedPlaceholder } from './schema-check.ts';
 import { closestName } from '../core/suggest.ts';
@@ -137,9 +139,16 @@ function splitOf(value: Value | undefined, fallback: 'train' | 'test'): SplitRef
 // ---------------------------------------------------------------------------------------------
 // Datasets, models, inits
 
+/**
+ * A dataset's descriptor: its parameters (a relative path made relative to the entry file) and the
+ * digests of the files it reads, so that editing a file re-keys every stage that uses it.
+ */
 function lowerDataset(ctx: CallContext, lowering: Extract<Lowering, { rule: 'dataset' }>): Value {
-  const params = plainParams(ctx);
+  const params = rebaseDataPath(plainParams(ctx), posix.dirname(ctx.env.file), ctx.host.programDirectory);
   const dataset: DatasetDescriptor = { op: ctx.signature.name, version: ctx.signature.version, params };
+  const pathSite = ctx.sites.values.get(DATA_PATH_PARAM) ?? ctx.sites.callee;
+  const content = ctx.host.datasetContent?.(dataset.op, params);
+  if (content && 'problem' in content) return fail(ctx, pathSite, content.problem, 'data-file');
   let sizes: DatasetSizeAnswer;
   try {
     sizes = lowering.sizes(params) ?? ctx.host.datasetSizes?.(dataset.op, params);
@@ -150,8 +159,10 @@ function lowerDataset(ctx: CallContext, lowering: Extract<Lowering, { rule: 'dat
     return fail(ctx, ctx.call.range, (error as Error).message, 'invalid-dataset');
   }
   // A path naming a device, a FIFO, a directory or a file too large: refused where it is written.
-  if (sizes && 'refused' in sizes) return fail(ctx, ctx.sites.values.get('path') ?? ctx.sites.callee, sizes.refused, 'data-file');
+  if (sizes && 'refused' in sizes) return fail(ctx, pathSite, sizes.refused, 'data-file');
   if (sizes) dataset.sizes = sizes;
+  // Added after the lookups, which ask by the parameters as written.
+  if (content && Object.keys(content.content).length > 0) dataset.params = { ...params, content: content.content };
   return { type: 'dataset', dataset };
 }
 

@@ -70,7 +70,7 @@ export const DIAGNOSTIC_CODES = {
   'not-finite': 'a number literal or arithmetic past what a double can hold',
   'too-many-steps': 'a step count past the steps a run may have',
   'invalid-dataset': 'dataset arguments that pass the schema but describe no usable data set',
-  'data-file': 'a data file that is a device, a FIFO, a directory, or too large',
+  'data-file': 'a data file that is missing, a device, a FIFO, a directory, or too large',
   'model-too-large': 'a model with more weights than a model may have',
   'import-too-deep': 'imports nested deeper than the limit',
   'too-many-stages': 'a program that makes more stages (or loop iterations) than --max-stages',

@@ -108,7 +108,7 @@ export interface StageContext {
    * name here, so that a library with an op of its own computes that op's stages too.
    */
   library: OpCatalog;
-  /** Directory of the program file: relative dataset paths resolve against it. */
+  /** Directory of the program's entry file: relative dataset paths resolve against it (core/data-path.ts). */
   programDir: string;
   /** Abort: the stage stops at the next step boundary and throws an AbortError. */
   signal: AbortSignal;
@@ -137,7 +137,8 @@ export interface SplitSizes {
 export type OpParams = { [key: string]: Json };
 
 /**
- * What a dataset op carries besides its signature and lowering. What a load produces and what it may need
+ * What a dataset op carries besides its signature and lowering. Its methods receive the parameters with
+ * the `path` already absolute (core/data-path.ts). What a load produces and what it may need
  * from its caller are the dataset concept's own types (stdlib's), which core does not know: a Library
  * carries them opaque and stdlib's dataset module type names them.
  */
@@ -146,7 +147,16 @@ export interface DatasetFacet<Loaded = unknown, Context = never> {
   load(params: OpParams, ctx: Context): Promise<Loaded>;
   /** Split sizes read cheaply from the files (headers, lengths), for when the lowering's `sizes` cannot tell. */
   probeSizes(params: OpParams): Promise<SplitSizes>;
+  /**
+   * The files a load reads, by a name relative to the dataset's path (its entries for a directory, its
+   * own name for a file): their digests enter the dataset's identity. Throws, with a message for the
+   * user, when one is missing or is not a regular file.
+   */
+  files(params: OpParams): Promise<DataFiles>;
 }
+
+/** Absolute paths of a dataset's files by their names (`train-images-idx3-ubyte.gz`). */
+export type DataFiles = { [name: string]: string };
 
 /** What the compiler needs to know of an architecture: enough to check names and shapes, no weights. */
 export interface ModelShape extends ModelIO {

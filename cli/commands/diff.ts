@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { diffPrograms, type ProgramDiff } from '../../compiler/diff.ts';
 import { formatJsonValue } from '../../compiler/preimage-diff.ts';
 import type { CompiledProgram } from '../../compiler/compile.ts';
 import { compileFile, errorCount, printDiagnostics, type CompileFlags } from '../compile-file.ts';
-import { fileHost, gitHost, gitPath, parseGitSpec, resolveCommit } from '../host.ts';
+import { fileHost, gitHost, gitPath, parseGitSpec, resolveCommit, worktreePath } from '../host.ts';
 import { paint, useColor } from '../terminal.ts';
 import { EXIT, UsageError } from '../usage.ts';
 
@@ -16,7 +17,7 @@ async function load(spec: string, compileFlags: CompileFlags): Promise<CompiledP
   const host = gitHost(lookup.commit);
   const path = gitPath(git.path);
   if (host.readFile(path) === undefined) throw new UsageError(`ltx diff: '${spec}': git has no file '${path}' at revision '${git.rev}'`);
-  return compileFile(path, compileFlags, host);
+  return compileFile(path, compileFlags, host, dirname(worktreePath(path)));
 }
 
 export async function diffCommand(oldSpec: string, newSpec: string, compileFlags: CompileFlags, json: boolean): Promise<number> {

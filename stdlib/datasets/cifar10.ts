@@ -6,10 +6,10 @@ import { join, resolve } from 'node:path';
 import { arg } from '../signature.ts';
 import { defineDataset } from './define.ts';
 import { DatasetError } from './errors.ts';
-import { DATA_FILE_LIMITS, isDirectory, readDataFile, readFileHead } from './files.ts';
+import { DATA_FILE_LIMITS, dataFile, isDirectory, readDataFile, readFileHead } from './files.ts';
 import { stringParam } from './params.ts';
 import { scaleBytes } from './pixels.ts';
-import type { DatasetParams, LoadedDataset, Split, SplitSizes } from './types.ts';
+import type { DataFiles, DatasetParams, LoadedDataset, Split, SplitSizes } from './types.ts';
 
 const OP = 'cifar10';
 const SIDE = 32;
@@ -103,6 +103,13 @@ async function probeSizes(params: DatasetParams): Promise<SplitSizes> {
   return { train: await total(TRAIN_FILES), test: await total(TEST_FILES) };
 }
 
+async function files(params: DatasetParams): Promise<DataFiles> {
+  const dir = await batchDirectory(params);
+  const names = [...TRAIN_FILES, ...TEST_FILES];
+  const paths = await Promise.all(names.map((name) => dataFile(join(dir, name), 'CIFAR-10 batch file', DATA_FILE_LIMITS.binary)));
+  return Object.fromEntries(names.map((name, i) => [name, paths[i]!]));
+}
+
 export const cifar10 = defineDataset({
   name: OP,
   summary: 'CIFAR-10 from its binary batches (data_batch_1..5.bin, test_batch.bin); 32x32x3 images.',
@@ -116,4 +123,5 @@ export const cifar10 = defineDataset({
   shape: () => ({ task: 'classification', inputShape: [SIDE, SIDE, CHANNELS], classes: CLASSES }),
   probeSizes,
   load,
+  files,
 });

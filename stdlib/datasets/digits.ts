@@ -1,6 +1,7 @@
 // The bundled 8×8 handwritten digits (UCI Optical Recognition of Handwritten Digits, test set, as
 // distributed with scikit-learn): data/digits.csv.gz, one row per image: 64 pixel counts 0..16, then
 // the label. Split by a seeded *stratified* shuffle, so every digit has its share in both splits.
+import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRng } from '../random.ts';
 import { arg } from '../signature.ts';
@@ -98,4 +99,5 @@ export const digits = defineDataset({
   shape: () => ({ task: 'classification', inputShape: [SIDE, SIDE, 1], classes: CLASSES }),
   probeSizes: async (params) => sizes(params),
   load,
+  files: async () => ({ [basename(DIGITS_FILE)]: DIGITS_FILE }),
 });

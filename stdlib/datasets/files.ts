@@ -78,21 +78,38 @@ function tooLarge(file: string, what: string, detail: string, limit: number): Da
   return new DataFileRefused(`${what} ${file} ${detail} the ${formatBytes(limit)} ltx reads of a ${what}`, file);
 }
 
+function refuseUnlessRegular(info: Stats, file: string, what: string, limit: number): void {
+  if (!info.isFile()) throw new DataFileRefused(`${what} ${file} is ${kindOf(info)}, not a regular file`, file);
+  if (info.size > limit) throw tooLarge(file, what, `is ${formatBytes(info.size)}, over`, limit);
+}
+
+/**
+ * `file`, once it is known to be a regular file ltx would read: what a dataset's `files` lists. Its
+ * absence is reported as such, for the compiler to say at the `path:` argument.
+ */
+export async function dataFile(file: string, what: string, limit: number): Promise<string> {
+  let info: Stats;
+  try {
+    info = await stat(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new DatasetError(`no such file: ${file}`, file);
+    throw fileProblem(error, file, what);
+  }
+  refuseUnlessRegular(info, file, what, limit);
+  return file;
+}
+
 /**
  * Opens `file` for reading after checking that it is a regular file of at most `limit` bytes. The
  * check comes first because opening a FIFO blocks until someone writes to it; the open does not
  * block either way, and the handle is checked again in case the path changed in between.
  */
 async function openRegularFile(file: string, what: string, limit: number): Promise<FileHandle> {
-  const refuseUnlessRegular = (info: Stats): void => {
-    if (!info.isFile()) throw new DataFileRefused(`${what} ${file} is ${kindOf(info)}, not a regular file`, file);
-    if (info.size > limit) throw tooLarge(file, what, `is ${formatBytes(info.size)}, over`, limit);
-  };
   let handle: FileHandle | undefined;
   try {
-    refuseUnlessRegular(await stat(file));
+    refuseUnlessRegular(await stat(file), file, what, limit);
     handle = await open(file, fs.O_RDONLY | fs.O_NONBLOCK);
-    refuseUnlessRegular(await handle.stat());
+    refuseUnlessRegular(await handle.stat(), file, what, limit);
     return handle;
   } catch (error) {
     await handle?.close();

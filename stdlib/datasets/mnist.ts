@@ -1,15 +1,15 @@
 // MNIST and Fashion-MNIST: four IDX files (train/t10k × images/labels), gzipped or not, in one
 // directory. Images become NHWC floats [rows, cols, 1] scaled to [0, 1]; labels int32 0..9.
 import { stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { arg } from '../signature.ts';
 import { defineDataset } from './define.ts';
 import { DatasetError } from './errors.ts';
-import { DATA_FILE_LIMITS, DataFileRefused, formatBytes, isDirectory, readDataFile, readFileHead } from './files.ts';
+import { DATA_FILE_LIMITS, DataFileRefused, dataFile, formatBytes, isDirectory, readDataFile, readFileHead } from './files.ts';
 import { parseIdx, parseIdxHeader, type IdxArray, type IdxHeader } from './idx.ts';
 import { stringParam } from './params.ts';
 import { scaleBytes } from './pixels.ts';
-import type { DatasetModule, DatasetParams, LoadedDataset, Split, SplitSizes } from './types.ts';
+import type { DataFiles, DatasetModule, DatasetParams, LoadedDataset, Split, SplitSizes } from './types.ts';
 
 /** Where Debian's `dataset-fashion-mnist` package installs the files. */
 export const FASHION_MNIST_DEFAULT_PATH = '/usr/share/datasets/fashion-mnist';
@@ -184,6 +184,12 @@ async function probeSizes(flavour: Flavour, params: DatasetParams): Promise<Spli
   return { train: await probePart(trainFiles), test: await probePart(testFiles) };
 }
 
+async function files(flavour: Flavour, params: DatasetParams): Promise<DataFiles> {
+  const located = (await locateAll(flavour, params)).flatMap(({ images, labels }) => [images, labels]);
+  const checked = await Promise.all(located.map((file) => dataFile(file, 'IDX file', DATA_FILE_LIMITS.binary)));
+  return Object.fromEntries(checked.map((file) => [basename(file), file]));
+}
+
 function datasetModule(flavour: Flavour): DatasetModule {
   const standard = flavour.defaultPath;
   const path = arg.string('directory holding the four IDX files', { ...(standard === undefined ? {} : { default: standard }), minLength: 1 });
@@ -201,6 +207,7 @@ function datasetModule(flavour: Flavour): DatasetModule {
     shape: () => ({ task: 'classification', inputShape: [MNIST_SIDE, MNIST_SIDE, 1], classes: CLASSES }),
     probeSizes: (params) => probeSizes(flavour, params),
     load: (params) => load(flavour, params),
+    files: (params) => files(flavour, params),
   });
 }
 

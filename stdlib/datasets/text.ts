@@ -5,13 +5,13 @@
 // `context`, y the next-character targets (the same window shifted by one). Windows start every
 // `context` characters, so consecutive windows share one character and every transition of a part is
 // a target exactly once: a part of L characters gives floor((L − 1) / context) windows.
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { arg, LIMITS } from '../signature.ts';
 import { defineDataset } from './define.ts';
 import { DatasetError } from './errors.ts';
-import { DATA_FILE_LIMITS, readDataFile } from './files.ts';
+import { DATA_FILE_LIMITS, dataFile, readDataFile } from './files.ts';
 import { fractionParam, integerParam, stringParam } from './params.ts';
-import type { DatasetParams, LoadedDataset, Split, SplitSizes } from './types.ts';
+import type { DataFiles, DatasetParams, LoadedDataset, Split, SplitSizes } from './types.ts';
 
 const OP = 'text';
 
@@ -109,6 +109,11 @@ async function probeSizes(params: DatasetParams): Promise<SplitSizes> {
   return { ...layout(read, codePointCount(text)).sizes, classes: new Set(text).size };
 }
 
+async function files(params: DatasetParams): Promise<DataFiles> {
+  const { file } = readParams(params);
+  return { [basename(file)]: await dataFile(file, 'text file', DATA_FILE_LIMITS.text) };
+}
+
 export const text = defineDataset({
   name: OP,
   summary: 'Character-level language modelling on a UTF-8 text file; the last part of the text is the test split.',
@@ -125,4 +130,5 @@ export const text = defineDataset({
   shape: (params, read) => ({ task: 'language-model', inputShape: [readParams(params).context], vocabulary: read?.classes, classes: read?.classes }),
   probeSizes,
   load,
+  files,
 });

@@ -1,9 +1,9 @@
 // The shapes every dataset loader produces. Datasets are plain typed arrays, row-major, one example
 // after another; the trainer turns batches of them into tensors.
 import type { DataShape, DataTask } from '../../core/data-fit.ts';
-import type { DatasetFacet, OpModule, SplitSizes } from '../../core/op.ts';
+import type { DataFiles, DatasetFacet, OpModule, SplitSizes } from '../../core/op.ts';
 
-export type { SplitSizes } from '../../core/op.ts';
+export type { DataFiles, SplitSizes } from '../../core/op.ts';
 
 /** One split: `n` examples; `x` holds n × prod(inputShape) values, `y` n labels or n × classes targets. */
 export interface Split {
@@ -53,4 +53,5 @@ export interface DatasetModule extends OpModule {
 export interface DatasetImplementation extends DatasetFacet<LoadedDataset, DatasetContext> {
   load: DatasetLoader;
   probeSizes(params: DatasetParams): Promise<SplitSizes>;
+  files(params: DatasetParams): Promise<DataFiles>;
 }

@@ -1,14 +1,14 @@
 // Datasets loaded once per thread: every stage that trains or evaluates on the same dataset (the same
-// op, version and parameters, with relative paths resolved against the program's directory) shares one
+// op, version and parameters, with a relative path resolved as every phase does: core/data-path.ts) shares one
 // in-memory copy. Concurrent requests for a dataset still loading wait for the same load.
 //
 // Stage implementations reach the cache as this module's `datasetCache`, not through their context: its
 // lifetime is the module instance's, and each worker thread (like the main thread) has its own instance
 // of every module, so that is one cache per thread, as the executors want, without the runtime holding
 // or passing anything it would have to treat as opaque.
-import { isAbsolute, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { OpRef } from '../../core/artifacts.ts';
+import { resolveDataPath } from '../../core/data-path.ts';
 import { canonicalJson, type Json } from '../../core/json.ts';
 import { loadDataset, type DatasetContext, type LoadedDataset, type TeacherForward } from '../datasets/index.ts';
 import { initialize } from '../inits/index.ts';
@@ -22,7 +22,7 @@ export class DataCache {
 
   /** The dataset `ref` of a program in `programDir`, loaded on first use. */
   load(ref: OpRef, programDir: string): Promise<LoadedDataset> {
-    const params = resolvePaths(ref.params, programDir);
+    const params = resolveDataPath(ref.params, programDir);
     const key = canonicalJson({ op: ref.op, version: ref.version, params });
     let load = this.loads.get(key);
     if (!load) {
@@ -46,13 +46,6 @@ export class DataCache {
 
 /** The datasets of this thread's stages. */
 export const datasetCache = new DataCache();
-
-/** `path` parameters relative to the program's directory, as the program's author meant them. */
-function resolvePaths(params: Params, programDir: string): Params {
-  const path = params['path'];
-  if (typeof path !== 'string' || isAbsolute(path)) return params;
-  return { ...params, path: resolve(programDir, path) };
-}
 
 async function loadWithContext(op: string, params: Params): Promise<LoadedDataset> {
   if (op !== 'teacher') return loadDataset(op, params);

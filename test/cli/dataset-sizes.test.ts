@@ -17,24 +17,25 @@ const tape: OpModule = {
     load: () => Promise.reject(new Error('not loaded in this test')),
     probeSizes: async (params) => {
       probed.push(String(params.path));
-      if (params.path === 'missing.bin') throw new Error('no such file');
+      if (params.path === '/data/missing.bin') throw new Error('no such file');
       return { train: 90, test: 10 };
     },
+    files: async () => ({}),
   },
 };
 const library = createLibrary([...standardModules, tape]);
 
-test('a size asked for is probed once through the op module, then known', async () => {
-  const cache = new DatasetSizeCache(library);
+test('a size asked for is probed once through the op module, its relative path from the program\'s directory', async () => {
+  const cache = new DatasetSizeCache(library, '/data');
   assert.equal(cache.lookup('tape', { path: 'a.bin' }), undefined);
   assert.equal(await cache.resolvePending(), true);
   assert.deepEqual(cache.lookup('tape', { path: 'a.bin' }), { train: 90, test: 10 });
   assert.equal(await cache.resolvePending(), false);
-  assert.deepEqual(probed, ['a.bin']);
+  assert.deepEqual(probed, ['/data/a.bin']);
 });
 
 test('an unreadable file leaves the size unknown, for the compiler to say so', async () => {
-  const cache = new DatasetSizeCache(library);
+  const cache = new DatasetSizeCache(library, '/data');
   assert.equal(cache.lookup('tape', { path: 'missing.bin' }), undefined);
   assert.equal(await cache.resolvePending(), false);
   assert.equal(cache.lookup('tape', { path: 'missing.bin' }), undefined);

@@ -31,7 +31,8 @@ export function workspace(program = TINY): { dir: string; file: string; cache: s
   return { dir, file, cache: join(dir, 'cache') };
 }
 
-export const env = { ...process.env, NO_COLOR: '', FORCE_COLOR: '', LTX_CACHE: '' };
+/** The binary's environment; its digests of data files are remembered outside the tester's home. */
+export const env = { ...process.env, NO_COLOR: '', FORCE_COLOR: '', LTX_CACHE: '', XDG_CACHE_HOME: join(tmpdir(), 'ltx-tests-xdg-cache') };
 
 export function ltx(args: string[], cwd = ROOT, extraEnv: Record<string, string> = {}) {
   const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd, env: { ...env, ...extraEnv } });
