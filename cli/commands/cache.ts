@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { formatBytes } from '../../runtime/device-cache.ts';
 import { CacheMaintenance, DEFAULT_STORE_DIR, NotACacheError, Store } from '../../runtime/store/index.ts';
 import type { VerifyProblem } from '../../runtime/store/index.ts';
-import { paint, table, useColor } from '../terminal.ts';
+import { paint, plural, table, useColor } from '../terminal.ts';
 import { EXIT, UsageError } from '../usage.ts';
 
 /** Where the cache is, and who said so (for messages about it). */
@@ -59,7 +59,7 @@ export async function cacheCommand(action: string, cacheFlag: string | undefined
     if (rows.length > 0) process.stdout.write(table(rows, ['KEY', 'NAME', 'OP', 'SIZE', 'FINISHED']) + '\n\n');
     for (const u of listing.unreadable) process.stdout.write(`${p.red('unreadable')} ${u.key}: ${u.reason}\n`);
     const total = listing.entries.reduce((sum, e) => sum + e.bytes, 0);
-    process.stdout.write(`${listing.entries.length} results, ${formatBytes(total)} in ${store.root}\n`);
+    process.stdout.write(`${plural(listing.entries.length, 'result')}, ${formatBytes(total)} in ${store.root}\n`);
     return EXIT.ok;
   }
 
@@ -74,10 +74,10 @@ export async function cacheCommand(action: string, cacheFlag: string | undefined
         const where = problem.kind === 'invalid-record' ? '' : ` output '${problem.output}'`;
         process.stdout.write(`${p.red(problem.kind)}: stage ${problem.key}${where}: ${problem.detail}\n  file: ${problem.file}\n`);
       }
-      const summary = `${report.records} results, ${report.blobs} blobs (${formatBytes(report.bytes)}) checked in ${store.root}`;
-      process.stdout.write(report.ok ? `${p.green('ok')}: ${summary}\n` : `${problems.length} problem${problems.length === 1 ? '' : 's'}: ${summary}\n`);
+      const summary = `${plural(report.records, 'result')}, ${plural(report.blobs, 'blob')} (${formatBytes(report.bytes)}) checked in ${store.root}`;
+      process.stdout.write(report.ok ? `${p.green('ok')}: ${summary}\n` : `${plural(problems.length, 'problem')}: ${summary}\n`);
       if (repaired !== undefined && !report.ok) {
-        process.stdout.write(`repaired: removed ${repaired.removedRecords.length} damaged results and ${repaired.removedBlobs} damaged blobs; ` +
+        process.stdout.write(`repaired: removed ${plural(repaired.removedRecords.length, 'damaged result')} and ${plural(repaired.removedBlobs, 'damaged blob')}; ` +
           `'ltx run' computes those stages again\n`);
       } else if (!report.ok) {
         process.stdout.write(`'ltx cache verify --repair' removes the damaged entries, so that 'ltx run' computes them again\n`);
@@ -92,8 +92,8 @@ export async function cacheCommand(action: string, cacheFlag: string | undefined
     return EXIT.ok;
   }
   process.stdout.write(
-    `removed ${report.removedRecords.length} broken results, ${report.removedBlobs} unreferenced blobs, ` +
-      `${report.removedTmp} staging leftovers, ${report.removedClaims} stale claims; freed ${formatBytes(report.bytesFreed)} in ${store.root}\n`,
+    `removed ${plural(report.removedRecords.length, 'broken result')}, ${plural(report.removedBlobs, 'unreferenced blob')}, ` +
+      `${plural(report.removedTmp, 'staging leftover')}, ${plural(report.removedClaims, 'stale claim')}; freed ${formatBytes(report.bytesFreed)} in ${store.root}\n`,
   );
   for (const key of report.removedRecords) process.stdout.write(`  result ${key}\n`);
   return EXIT.ok;

@@ -1,5 +1,7 @@
-import { compileFile, errorCount, printDiagnostics } from '../compile-file.ts';
 import type { ParamOverride } from '../../compiler/evaluate.ts';
+import { compileFile, errorCount, printJson, programReport } from '../compile-file.ts';
+import { printDiagnostics } from '../print-diagnostics.ts';
+import { plural } from '../terminal.ts';
 import { EXIT } from '../usage.ts';
 
 export async function checkCommand(files: string[], sets: ParamOverride[], json: boolean): Promise<number> {
@@ -9,12 +11,12 @@ export async function checkCommand(files: string[], sets: ParamOverride[], json:
     const program = await compileFile(file, sets);
     const errors = errorCount(program);
     failed ||= errors > 0;
-    if (json) reports.push({ file, ok: errors === 0, stages: program.stages.length, diagnostics: program.diagnostics });
+    if (json) reports.push({ ...programReport(file, program), stages: program.stages.length });
     else {
-      printDiagnostics(program.diagnostics, program);
-      if (errors === 0) process.stdout.write(`${file}: ok (${program.stages.length} stages)\n`);
+      printDiagnostics(program.diagnostics, program.files);
+      if (errors === 0) process.stdout.write(`${file}: ok (${plural(program.stages.length, 'stage')})\n`);
     }
   }
-  if (json) process.stdout.write(JSON.stringify({ files: reports }, null, 2) + '\n');
+  if (json) printJson({ files: reports });
   return failed ? EXIT.invalid : EXIT.ok;
 }

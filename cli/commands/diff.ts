@@ -3,8 +3,10 @@ import { diffPrograms, type ProgramDiff } from '../../compiler/diff.ts';
 import type { ParamOverride } from '../../compiler/evaluate.ts';
 import { formatJsonValue } from '../../compiler/preimage-diff.ts';
 import type { CompiledProgram } from '../../compiler/compile.ts';
-import { compileFile, errorCount, printDiagnostics } from '../compile-file.ts';
-import { fileHost, gitHost, gitPath, parseGitSpec, resolveCommit } from '../host.ts';
+import { compileFile, printJson, programReport } from '../compile-file.ts';
+import { printDiagnostics } from '../print-diagnostics.ts';
+import { gitHost, gitPath, parseGitSpec, resolveCommit } from '../git-host.ts';
+import { fileHost } from '../host.ts';
 import { paint, useColor } from '../terminal.ts';
 import { EXIT, UsageError } from '../usage.ts';
 
@@ -23,14 +25,15 @@ async function load(spec: string, sets: ParamOverride[]): Promise<CompiledProgra
 export async function diffCommand(oldSpec: string, newSpec: string, sets: ParamOverride[], json: boolean): Promise<number> {
   const before = await load(oldSpec, sets);
   const after = await load(newSpec, sets);
-  let failed = false;
-  for (const program of [before, after]) {
-    printDiagnostics(program.diagnostics, program);
-    failed ||= errorCount(program) > 0;
+  for (const program of [before, after]) printDiagnostics(program.diagnostics, program.files);
+  const reports = { old: programReport(oldSpec, before), new: programReport(newSpec, after) };
+  if (!reports.old.ok || !reports.new.ok) {
+    if (json) printJson({ ok: false, ...reports });
+    return EXIT.invalid;
   }
-  if (failed) return EXIT.invalid;
   const diff = diffPrograms(before, after);
-  process.stdout.write(json ? JSON.stringify(diff, null, 2) + '\n' : render(diff));
+  if (json) printJson(diff);
+  else process.stdout.write(render(diff));
   return EXIT.ok;
 }
 

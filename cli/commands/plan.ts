@@ -4,18 +4,17 @@ import type { ParamOverride } from '../../compiler/evaluate.ts';
 import { plan, type CacheView } from '../../compiler/plan.ts';
 import { cachedKeys } from '../../runtime/cache-survey.ts';
 import type { Store } from '../../runtime/store/index.ts';
-import { compileFile, errorCount, printDiagnostics } from '../compile-file.ts';
-import { paint, table, useColor } from '../terminal.ts';
+import { compileFile, printJson, stopsOnErrors } from '../compile-file.ts';
+import { paint, plural, table, useColor } from '../terminal.ts';
 import { EXIT } from '../usage.ts';
 import { openCache } from './cache.ts';
 
 export async function planCommand(file: string, sets: ParamOverride[], json: boolean, cacheFlag: string | undefined): Promise<number> {
   const program = await compileFile(file, sets);
-  printDiagnostics(program.diagnostics, program);
-  if (errorCount(program) > 0) return EXIT.invalid;
+  if (stopsOnErrors(file, program, json)) return EXIT.invalid;
   const rows = plan(program, await storeCacheView(await openCache('plan', cacheFlag), program));
   if (json) {
-    process.stdout.write(JSON.stringify({ file, stages: rows }, null, 2) + '\n');
+    printJson({ file, stages: rows });
     return EXIT.ok;
   }
   const p = paint(useColor(process.stdout));
@@ -24,7 +23,7 @@ export async function planCommand(file: string, sets: ParamOverride[], json: boo
   ]);
   process.stdout.write(table(body, ['STAGE', 'KIND', 'OP', 'KEY', 'STATUS', 'WHY']) + '\n');
   const toRun = rows.filter((r) => r.status === 'run').length;
-  process.stdout.write(`\n${rows.length} stages: ${rows.length - toRun} cached, ${toRun} to run\n`);
+  process.stdout.write(`\n${plural(rows.length, 'stage')}: ${rows.length - toRun} cached, ${toRun} to run\n`);
   return EXIT.ok;
 }
 

@@ -4,11 +4,12 @@
 import { join, resolve } from 'node:path';
 import type { ParamOverride } from '../../compiler/evaluate.ts';
 import { errorCode, writeFileAtomically } from '../../runtime/store/durable-fs.ts';
-import { compileFile, errorCount, printDiagnostics } from '../compile-file.ts';
+import { compileFile, stopsOnErrors } from '../compile-file.ts';
 import { damagedRowsNote, readResults } from '../probe-results.ts';
 import { figuresFor, type ProbeResults } from '../report/figures.ts';
 import { reportPage, type RenderedFigure } from '../report/page.ts';
 import { renderSvg } from '../report/render.ts';
+import { plural } from '../terminal.ts';
 import { EXIT, UsageError } from '../usage.ts';
 import { openCache } from './cache.ts';
 import packageJson from '../../package.json' with { type: 'json' };
@@ -17,8 +18,7 @@ export const DEFAULT_REPORT_DIR = 'report';
 
 export async function reportCommand(file: string, sets: ParamOverride[], out: string | undefined, cacheFlag: string | undefined): Promise<number> {
   const program = await compileFile(file, sets);
-  printDiagnostics(program.diagnostics, program);
-  if (errorCount(program) > 0) return EXIT.invalid;
+  if (stopsOnErrors(file, program, false)) return EXIT.invalid;
   const results = await readResults(program, await openCache('report', cacheFlag), { series: true, provenance: true });
   const probes: ProbeResults[] = program.probes.map((table) => ({
     name: table.name, op: table.op, declarations: table.declarations, rows: results[table.name] ?? [],
@@ -39,9 +39,11 @@ export async function reportCommand(file: string, sets: ParamOverride[], out: st
   }
   const rows = probes.flatMap((p) => p.rows);
   const pending = rows.filter((r) => r.status === 'pending').length;
+  const failed = rows.filter((r) => r.status === 'failed').length;
   process.stdout.write(
-    `wrote ${page}: ${figures.length} plot${figures.length === 1 ? '' : 's'}, ${probes.length} probe table${probes.length === 1 ? '' : 's'}` +
-      (pending > 0 ? ` (${pending} of ${rows.length} rows pending: run 'ltx run ${file}' first)` : '') + '\n',
+    `wrote ${page}: ${plural(figures.length, 'plot')}, ${plural(probes.length, 'probe table')}` +
+      (pending > 0 ? ` (${pending} of ${rows.length} rows pending: run 'ltx run ${file}' first)` : '') +
+      (failed > 0 ? ` (${failed} of ${rows.length} rows failed: 'ltx results ${file}' says why)` : '') + '\n',
   );
   const damaged = damagedRowsNote(rows, file);
   if (damaged !== undefined) process.stderr.write(`ltx: ${damaged}\n`);

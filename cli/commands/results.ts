@@ -5,9 +5,9 @@ import type { CompiledProgram } from '../../compiler/compile.ts';
 import type { ParamOverride } from '../../compiler/evaluate.ts';
 import { describeDivergence } from '../../runtime/divergence.ts';
 import type { DivergedInput } from '../diverged-inputs.ts';
-import { compileFile, errorCount, printDiagnostics } from '../compile-file.ts';
-import { damagedRowsNote, formatMetric, readResults, unionOf, type Metrics, type ResultRow } from '../probe-results.ts';
-import { paint, table, useColor } from '../terminal.ts';
+import { compileFile, printJson, stopsOnErrors } from '../compile-file.ts';
+import { damagedRowsNote, failuresOf, formatMetric, readResults, unionOf, type Metrics, type ResultRow } from '../probe-results.ts';
+import { paint, plural, table, useColor, type Paint } from '../terminal.ts';
 import { EXIT, UsageError } from '../usage.ts';
 import { openCache } from './cache.ts';
 
@@ -20,10 +20,9 @@ export function resultsFormat(json: boolean, csv: boolean): ResultsFormat {
 
 export async function resultsCommand(file: string, sets: ParamOverride[], format: ResultsFormat, cacheFlag: string | undefined): Promise<number> {
   const program = await compileFile(file, sets);
-  printDiagnostics(program.diagnostics, program);
-  if (errorCount(program) > 0) return EXIT.invalid;
+  if (stopsOnErrors(file, program, format === 'json')) return EXIT.invalid;
   const probes = await readResults(program, await openCache('results', cacheFlag), { series: format === 'json' });
-  if (format === 'json') process.stdout.write(JSON.stringify({ file, probes }, null, 2) + '\n');
+  if (format === 'json') printJson({ file, probes });
   else if (format === 'csv') process.stdout.write(toCsv(probes));
   else process.stdout.write(toText(probes, program));
   const damaged = damagedRowsNote(Object.values(probes).flat(), file);
@@ -48,16 +47,24 @@ function toText(probes: Record<string, ResultRow[]>, program: CompiledProgram): 
       ...(showName ? [r.name] : []),
       ...indexColumns.map((c) => String(r.index[c] ?? '')),
       r.subject,
-      ...(r.status === 'pending' ? [p.dim('pending')] : r.status === 'damaged' ? [p.red('damaged')] : metricColumns.map((c) => formatMetric(r.metrics[c]))),
+      ...(r.status === 'done' ? metricColumns.map((c) => formatMetric(r.metrics[c])) : [statusCell(r, p)]),
       ...(marks ? [r.diverged ? p.yellow('diverged') : ''] : []),
     ]);
     const done = rows.filter((r) => r.status === 'done').length;
-    blocks.push(`${p.bold(probe)} ${p.dim(`${op}, ${done}/${rows.length} rows computed`)}\n${table(body, header)}`);
+    blocks.push(`${p.bold(probe)} ${p.dim(`${op}, ${done} of ${plural(rows.length, 'row')} computed`)}\n${table(body, header)}`);
   }
   if (blocks.length === 0) return 'the program has no probes\n';
+  const failures = failuresOf(Object.values(probes).flat()).map((failure) => `  ${failure}`);
+  if (failures.length > 0) blocks.push(`${p.red('failed')}: rows marked 'failed' have no result because a stage failed in the last run ('ltx run' tries it again):\n${failures.join('\n')}`);
   const warnings = divergedRunsOf(probes).map((run) => `  ${run.stage}: ${describeDivergence(run)}`);
   if (warnings.length > 0) blocks.push(`${p.yellow('warning')}: rows marked 'diverged' measure training that diverged:\n${warnings.join('\n')}`);
   return blocks.join('\n\n') + '\n';
+}
+
+/** The cell of a row without metrics: pending, damaged, or failed with the stage that failed. */
+function statusCell(row: ResultRow, p: Paint): string {
+  if (row.status === 'failed') return p.red(`failed: ${row.failure?.stage ?? '?'}`);
+  return row.status === 'damaged' ? p.red('damaged') : p.dim('pending');
 }
 
 /** Each diverged run the rows measured, once, in the order rows first name them. */

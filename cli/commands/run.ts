@@ -4,7 +4,7 @@ import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import type { CompiledProgram } from '../../compiler/compile.ts';
 import type { ParamOverride } from '../../compiler/evaluate.ts';
-import { backendRequests, describeChoice, type BackendChoice, type BackendRequest } from '../../runtime/backends/select.ts';
+import { backendRequests, describeChoice, type BackendChoice, type BackendRequest } from '../../runtime/backends/choice.ts';
 import { DEFAULT_DEVICE_CACHE_BYTES, parseByteSize } from '../../runtime/device-cache.ts';
 import { ExecutorStartError } from '../../runtime/executors/executor.ts';
 import { LocalExecutor } from '../../runtime/executors/local.ts';
@@ -13,8 +13,9 @@ import { BarProgress, divergenceLine, LineProgress, type ProgressView } from '..
 import { runStages, selectStages, UnknownTargetError, type RunSummary } from '../../runtime/run.ts';
 import type { StageReport } from '../../runtime/scheduler.ts';
 import { CacheUnusableError } from '../../runtime/store/index.ts';
-import { compileFile, errorCount, printDiagnostics } from '../compile-file.ts';
-import { paint, useColor, type Paint } from '../terminal.ts';
+import { compileFile, printJson, stopsOnErrors } from '../compile-file.ts';
+import { recordFailures } from '../failure-notes.ts';
+import { paint, plural, useColor, type Paint } from '../terminal.ts';
 import { EXIT, UsageError } from '../usage.ts';
 import { openCache } from './cache.ts';
 
@@ -63,8 +64,7 @@ export function runSettings(flags: RunFlags): RunSettings {
 export async function runCommand(file: string, sets: ParamOverride[], flags: RunFlags): Promise<number> {
   const settings = runSettings(flags);
   const program = await compileFile(file, sets);
-  printDiagnostics(program.diagnostics, program);
-  if (errorCount(program) > 0) return EXIT.invalid;
+  if (stopsOnErrors(file, program, flags.json)) return EXIT.invalid;
   let stages = program.stages;
   if (flags.only !== undefined) {
     try {
@@ -118,9 +118,15 @@ export async function runCommand(file: string, sets: ParamOverride[], flags: Run
   } finally {
     process.off('SIGINT', onInterrupt);
   }
+  try {
+    await recordFailures(store, summary.stages);
+  } catch (error) {
+    // The run's results are committed; only `ltx results` will show its failed rows as pending.
+    process.stderr.write(`ltx: could not note the failed stages in the cache: ${(error as Error).message}\n`);
+  }
 
   if (flags.json) {
-    process.stdout.write(JSON.stringify({
+    printJson({
       file,
       backend: summary.backend?.name ?? null,
       cache: store.root,
@@ -134,7 +140,7 @@ export async function runCommand(file: string, sets: ParamOverride[], flags: Run
       }),
       failed: summary.failed,
       interrupted: summary.interrupted,
-    }, null, 2) + '\n');
+    });
   } else {
     process.stdout.write(summaryText(summary, program, file, store.root, p));
   }
@@ -155,7 +161,7 @@ function summaryText(summary: RunSummary, program: CompiledProgram, file: string
   if (summary.failed > 0) parts.push(p.red(`${summary.failed} failed`));
   if (count('skipped') > 0) parts.push(p.yellow(`${count('skipped')} skipped`));
   if (count('interrupted') > 0) parts.push(p.yellow(`${count('interrupted')} not finished`));
-  let text = `\n${summary.stages.length} stages: ${parts.join(', ')}${summary.interrupted ? ' (interrupted: run again to continue)' : ''}\n`;
+  let text = `\n${plural(summary.stages.length, 'stage')}: ${parts.join(', ')}${summary.interrupted ? ' (interrupted: run again to continue)' : ''}\n`;
   for (const failed of summary.stages.filter((s) => s.status === 'failed')) {
     const skipped = summary.stages.filter((s) => s.status === 'skipped' && s.error === `'${failed.name}' failed`).map((s) => s.name);
     text += `  ${p.red('failed')} ${failed.name}: ${failed.error}\n`;

@@ -6,6 +6,7 @@
 // coordinate (steps of `RUN @ every N`, levels of a lottery) as a line over that coordinate.
 import type { TopLevelSpec } from 'vega-lite';
 import type { ResultRow } from '../probe-results.ts';
+import { plural } from '../terminal.ts';
 
 export interface ProbeResults {
   name: string;
@@ -69,14 +70,19 @@ function done(rows: ResultRow[]): ResultRow[] {
   return rows.filter((r) => r.status === 'done');
 }
 
-/** "3 of 5 rows computed (2 pending)" and where: "on wasm, 41 s of computing". */
+/** "3 of 5 rows computed (1 pending, 1 failed)" and where: "on wasm, 41 s of computing". */
 function provenance(rows: ResultRow[]): string {
   const computed = done(rows);
-  const pending = rows.length - computed.length;
+  const failed = rows.filter((r) => r.status === 'failed').length;
+  const pending = rows.length - computed.length - failed;
   const backends = [...new Set(computed.map((r) => r.computed?.backend).filter((b): b is string => b !== undefined))];
   const seconds = computed.reduce((sum, r) => sum + (r.computed?.seconds ?? 0), 0);
   const where = backends.length > 0 ? ` on ${backends.join(', ')}` : '';
-  const count = `${computed.length} of ${rows.length} row${rows.length === 1 ? '' : 's'} computed${pending > 0 ? ` (${pending} pending: \`ltx run\` computes them)` : ''}`;
+  const missing = [
+    ...(pending > 0 ? [`${pending} pending: \`ltx run\` computes them`] : []),
+    ...(failed > 0 ? [`${failed} failed: the table says why`] : []),
+  ];
+  const count = `${computed.length} of ${plural(rows.length, 'row')} computed${missing.length > 0 ? ` (${missing.join('; ')})` : ''}`;
   return `${count}${where}; the probes themselves took ${formatSeconds(seconds)}.`;
 }
 

@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import { commandHelp } from '../../cli/help.ts';
 import { main } from '../../cli/main.ts';
 import { UsageError } from '../../cli/usage.ts';
-import { BIN, ROOT, TINY, env, ltx, realOps, workspace } from './helpers.ts';
+import { BIN, ROOT, TINY, env, heavyPackages, ltx, ltxLoading, realOps, workspace } from './helpers.ts';
 
 /** Long enough to be killed in the middle: four training runs of 150 steps. */
 const LOTTERY = `dataset d = digits(test: 20%, seed: 0)
@@ -51,7 +51,7 @@ function ltxAsync(args: string[]) {
 type Divergence = { step: number; loss_start: number; loss_end: number };
 type RunDoc = { backend: string | null; stages: { id: string; name: string; status: string; seconds: number; error?: string; diverged?: Divergence }[]; failed: number };
 
-test('run --json prints one summary document; a second run finds everything cached and starts no backend', { skip: realOps }, () => {
+test('run --json prints one summary document; a second run finds everything cached and starts no backend, loading no TensorFlow.js', { skip: realOps }, () => {
   const { file, cache } = workspace();
   const first = ltx(['run', file, '--json', '--cache', cache, '-j', '1']);
   assert.equal(first.status, 0, first.stderr);
@@ -67,11 +67,12 @@ test('run --json prints one summary document; a second run finds everything cach
   assert.match(first.stderr, /backend \S+: chosen/, 'the backend line goes to stderr with --json');
   assert.match(first.stderr, /^started {2}w0$/m);
 
-  const second = ltx(['run', file, '--json', '--cache', cache]);
+  const second = ltxLoading(['run', file, '--json', '--cache', cache]);
   assert.equal(second.status, 0, second.stderr);
   const again: RunDoc = JSON.parse(second.stdout);
   assert.equal(again.backend, null);
   assert.deepEqual(new Set(again.stages.map((s) => s.status)), new Set(['cached']));
+  assert.deepEqual(heavyPackages(second.modules), []);
 });
 
 test('results, plan and cache read what a run left in the cache', { skip: realOps }, () => {
