@@ -31,6 +31,8 @@ function notePath(store: Store, key: string): string {
 export async function recordFailures(store: Store, reports: readonly StageReport[], now = new Date()): Promise<void> {
   for (const report of reports) {
     if (report.status === 'failed') {
+      // Made and marked by the run already; a note never lands in a directory that is no cache.
+      await store.prepareForWriting();
       const note: FailureNote = { stage: report.name, error: report.error ?? 'unknown cause', failedAt: now.toISOString() };
       await writeFileAtomically(notePath(store, report.key), JSON.stringify(note) + '\n', store.layout.tmpDir);
     } else if (report.status === 'done' || report.status === 'cached') {
