@@ -310,31 +310,24 @@ probe lmc = instability(dense @ 5 steps, copies: 2, points: 3, on: d.test)
 });
 
 /** sgd at lr 1e20: the loss is infinite at the first step, and an infinite loss fails the training stage. */
-const FAILING = `dataset d = digits(test: 20%, seed: 0)
-model net = mlp(input: 64, hidden: [16], classes: 10)
-init w0 = kaiming_normal(net, seed: 0)
-optimizer opt = sgd(lr: 1e20, batch: 60)
-train dense = fit(w0, data: d.train, optimizer: opt, steps: 20 steps, order: 0)
-probe acc = accuracy(dense, on: d.test)
-probe before = accuracy(w0, on: d.test)
-`;
+const FAILING = EXPLODING.replace('sgd(lr: 1e3,', 'sgd(lr: 1e20,');
 
 test('a row whose stage failed (or a stage it needs) shows as failed with the cause in results and report, not as pending', { skip: realOps }, () => {
   const { dir, file, cache } = workspace(FAILING);
   const run = ltx(['run', file, '--cache', cache, '-j', '1'], dir);
   assert.equal(run.status, 1, run.stderr);
-  const cause = /failed dense: (loss became \w+ at step \d+)/.exec(run.stdout)?.[1];
+  const cause = /failed dense 0→10: (loss became \w+ at step \d+)/.exec(run.stdout)?.[1];
   assert.ok(cause, run.stdout);
 
   const text = ltx(['results', file, '--cache', cache], dir).stdout;
-  assert.match(text, /^acc accuracy, 0 of 1 row computed\nSUBJECT +STATUS\ndense +failed: dense$/m);
+  assert.match(text, /^acc accuracy, 0 of 1 row computed\nSUBJECT +STATUS\ndense +failed: dense 0→10$/m);
   assert.match(text, /^before accuracy, 1 of 1 row computed$/m);
-  assert.ok(text.endsWith(`failed: rows marked 'failed' have no result because a stage failed in the last run ('ltx run' tries it again):\n  dense: ${cause}\n`), text);
+  assert.ok(text.endsWith(`failed: rows marked 'failed' have no result because a stage failed in the last run ('ltx run' tries it again):\n  dense 0→10: ${cause}\n`), text);
   const json = JSON.parse(ltx(['results', file, '--json', '--cache', cache], dir).stdout);
-  assert.deepEqual([json.probes.acc[0].status, json.probes.acc[0].failure], ['failed', { stage: 'dense', error: cause }]);
+  assert.deepEqual([json.probes.acc[0].status, json.probes.acc[0].failure], ['failed', { stage: 'dense 0→10', error: cause }]);
   assert.equal(json.probes.before[0].status, 'done');
 
   const report = ltx(['report', file, '--cache', cache, '--out', join(dir, 'report')], dir);
-  assert.match(report.stdout, /\(1 of 2 rows failed: 'ltx results .*' says why\)/);
-  assert.ok(readFileSync(join(dir, 'report', 'index.html'), 'utf8').includes(`<td class="failed text" colspan="1">failed: dense: ${cause}</td>`));
+  assert.match(report.stdout, /\(2 of 3 rows failed: 'ltx results .*' says why\)/);
+  assert.ok(readFileSync(join(dir, 'report', 'index.html'), 'utf8').includes(`<td class="failed text" colspan="1">failed: dense 0→10: ${cause}</td>`));
 });
