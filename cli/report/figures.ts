@@ -29,6 +29,8 @@ type Datum = Record<string, string | number>;
 const WIDTH = 560;
 const HEIGHT = 300;
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
+/** A legend of lines that shows each one's colour and dash pattern. */
+const LINE_LEGEND = { symbolType: 'stroke', symbolStrokeWidth: 2, symbolSize: 400 };
 
 /** The metrics a probe is plotted by along a coordinate, by op (the first one is the main one). */
 const TRAJECTORY_METRICS: Record<string, string[]> = {
@@ -119,7 +121,10 @@ function slug(text: string): string {
 
 /**
  * Accuracy (or loss) against the share of weights remaining, one series per probe: the lottery's levels
- * and each control. Points are rows (several per x when seeds repeat); the line joins their means.
+ * and each control. Points are rows (several per x when seeds repeat: their shape tells the seeds
+ * apart); the line joins their means. Series can coincide (a control equal to the lottery, one seed of
+ * a sweep equal to another probe): each has its own dash pattern and hollow points, so one never hides
+ * another.
  */
 function ticketCurve(probes: ProbeResults[], metric: 'accuracy' | 'loss'): Figure | undefined {
   const data: Datum[] = [];
@@ -128,30 +133,34 @@ function ticketCurve(probes: ProbeResults[], metric: 'accuracy' | 'loss'): Figur
       const value = row.metrics[metric];
       const remaining = row.metrics['remaining'];
       if (value === undefined || remaining === undefined) continue;
-      data.push({ probe: probe.name, remaining, [metric]: value, subject: row.subject, coordinates: coordinatesLabel(row) });
+      // The level is where the point stands; the other coordinates (seed, ...) say which row it is.
+      const replicate = coordinatesLabel(row, ['level']) || '—';
+      data.push({ probe: probe.name, remaining, [metric]: value, subject: row.subject, replicate, coordinates: coordinatesLabel(row) });
     }
   }
   // Without pruning there is no curve: every row would stand at 100%.
   if (new Set(data.map((d) => d['remaining'])).size < 2) return undefined;
+  const replicates = data.some((d) => d['replicate'] !== '—');
   const label = metric === 'accuracy' ? 'accuracy' : 'loss';
   const x = {
     field: 'remaining', type: 'quantitative' as const, title: 'prunable weights remaining (log scale)',
     scale: { type: 'log' as const, reverse: true, nice: false }, axis: { format: '.1~%' },
   };
   const y = { field: metric, type: 'quantitative' as const, title: label, scale: { zero: false } };
-  const color = { field: 'probe', type: 'nominal' as const, title: 'probe' };
+  const series = { field: 'probe', type: 'nominal' as const, title: 'probe', legend: LINE_LEGEND };
+  const shape = replicates ? { field: 'replicate', type: 'nominal' as const, title: 'row' } : series;
   const spec: TopLevelSpec = {
     $schema: SCHEMA, width: WIDTH, height: HEIGHT,
     data: { values: data },
     layer: [
       {
-        mark: { type: 'line', point: false },
-        encoding: { x, y: { ...y, aggregate: 'mean' }, color },
+        mark: { type: 'line', point: false, strokeWidth: 2 },
+        encoding: { x, y: { ...y, aggregate: 'mean' }, color: series, strokeDash: series },
       },
       {
-        mark: { type: 'point', filled: true, size: 45 },
+        mark: { type: 'point', filled: false, size: 70, strokeWidth: 1.5 },
         encoding: {
-          x, y, color, shape: color,
+          x, y, color: series, shape,
           tooltip: [{ field: 'probe' }, { field: 'subject' }, { field: 'coordinates' }, { field: 'remaining', format: '.2%' }, { field: metric, format: '.4f' }],
         },
       },
@@ -164,7 +173,8 @@ function ticketCurve(probes: ProbeResults[], metric: 'accuracy' | 'loss'): Figur
     title: `${metric === 'accuracy' ? 'Accuracy' : 'Loss'} against weights remaining`,
     caption:
       `${split} of each probe's weights against the share of prunable weights their mask keeps (log scale; ` +
-      `sparser to the right). Series: ${names.join(', ')}; a point per row, the line through the mean where ` +
+      `sparser to the right). Series: ${names.join(', ')}, each with its own colour and dash pattern; a point per row` +
+      `${replicates ? ' (its shape: the row\'s other coordinates, e.g. the seed)' : ''}, the line through the mean where ` +
       `rows share a sparsity (seeds). A winning ticket stays at the dense accuracy while its controls fall off. ` +
       `Declared as ${declared(probes)}. ${provenance(probes.flatMap((p) => p.rows))}`,
     spec,
@@ -173,11 +183,17 @@ function ticketCurve(probes: ProbeResults[], metric: 'accuracy' | 'loss'): Figur
 
 // ---- linear mode connectivity ------------------------------------------------------------------
 
-/** Error (loss for regression) along αW1 + (1−α)W2, one line per row, thin lines per pair of copies. */
+/**
+ * Error (loss for regression) along (1−α)W1 + αW2, a line per row named by its probe and what it
+ * measured (the checkpoint, the level), thin lines per pair of copies where there are several pairs.
+ * The y range fits the paths but spans at least two points of error, so that a barrier of half a point
+ * stands out and a flat path looks flat.
+ */
 function interpolationPath(probes: ProbeResults[]): Figure | undefined {
   const data: Datum[] = [];
-  let quantity = 'error';
-  const barriers: string[] = [];
+  let quantity: 'error' | 'loss' = 'error';
+  const barriers: { series: string; barrier: number }[] = [];
+  let severalPairs = false;
   for (const probe of probes) {
     for (const row of done(probe.rows)) {
       const alpha = row.series?.['alpha'] as number[] | undefined;
@@ -185,46 +201,71 @@ function interpolationPath(probes: ProbeResults[]): Figure | undefined {
       const mean = (row.series?.['error'] ?? row.series?.['loss']) as number[] | undefined;
       if (row.series?.['error'] === undefined) quantity = 'loss';
       const pairs = (row.series?.['error_pairs'] ?? row.series?.['loss_pairs']) as number[][] | undefined;
-      const series = [probe.name, coordinatesLabel(row)].filter(Boolean).join(' ');
+      severalPairs ||= (pairs?.length ?? 0) > 1;
+      const series = `${probe.name}: ${row.subject}`;
       alpha.forEach((a, k) => {
         if (mean) data.push({ series, alpha: a, value: mean[k]!, curve: 'mean', subject: row.subject });
-        pairs?.forEach((path, p) => data.push({ series, alpha: a, value: path[k]!, curve: `pair ${p}`, subject: row.subject }));
+        if (pairs && pairs.length > 1) pairs.forEach((path, p) => data.push({ series, alpha: a, value: path[k]!, curve: `pair ${p}`, subject: row.subject }));
       });
       const barrier = row.metrics['barrier'];
-      if (barrier !== undefined) barriers.push(`${series}: ${formatNumber(barrier)}`);
+      if (barrier !== undefined) barriers.push({ series, barrier });
     }
   }
   if (data.length === 0) return undefined;
+  const percent = quantity === 'error';
   const x = { field: 'alpha', type: 'quantitative' as const, title: 'α (0: copy 1, 1: copy 2)' };
-  const y = { field: 'value', type: 'quantitative' as const, title: `test ${quantity}` };
-  const color = { field: 'series', type: 'nominal' as const, title: 'probe' };
+  const y = {
+    field: 'value', type: 'quantitative' as const, title: `test ${quantity}`,
+    scale: { domain: pathDomain(data.map((d) => d['value'] as number), percent), nice: false, clamp: true },
+    ...(percent ? { axis: { format: '.1%' } } : {}),
+  };
+  const color = { field: 'series', type: 'nominal' as const, title: 'probe: checkpoint', legend: { ...LINE_LEGEND, orient: 'bottom' as const, direction: 'vertical' as const, labelLimit: 520 } };
+  const mean = {
+    transform: [{ filter: "datum.curve === 'mean'" }],
+    mark: { type: 'line' as const, strokeWidth: 2.5, point: true },
+    encoding: { x, y, color, strokeDash: color, tooltip: [{ field: 'series' }, { field: 'alpha' }, { field: 'value', format: '.4f' }] },
+  };
   const spec: TopLevelSpec = {
     $schema: SCHEMA, width: WIDTH, height: HEIGHT,
     data: { values: data },
-    layer: [
-      {
-        transform: [{ filter: "datum.curve !== 'mean'" }],
-        mark: { type: 'line', strokeWidth: 1, opacity: 0.35 },
-        // The legend comes from the bold lines.
-        encoding: { x, y, color: { ...color, legend: null }, detail: { field: 'curve' } },
-      },
-      {
-        transform: [{ filter: "datum.curve === 'mean'" }],
-        mark: { type: 'line', strokeWidth: 2.5, point: true },
-        encoding: { x, y, color, tooltip: [{ field: 'series' }, { field: 'subject' }, { field: 'alpha' }, { field: 'value', format: '.4f' }] },
-      },
-    ],
+    layer: severalPairs
+      ? [{
+          transform: [{ filter: "datum.curve !== 'mean'" }],
+          mark: { type: 'line', strokeWidth: 1, opacity: 0.35 },
+          encoding: { x, y, color, detail: { field: 'curve' } },
+        }, mean]
+      : [mean],
   };
+  const unit = percent ? 'points of test error' : 'of test loss';
   return {
     id: 'interpolation-path',
     title: `${quantity === 'error' ? 'Error' : 'Loss'} along the linear interpolation path`,
     caption:
       `Linear mode connectivity (Frankle et al. 2020): copies trained from the same checkpoint with different ` +
-      `data orders, evaluated at αW1 + (1−α)W2. Bold: the mean over pairs of copies; thin: each pair. A flat path ` +
-      `(barrier ≈ 0) means the checkpoint is stable to SGD noise. Barriers: ${barriers.join('; ')}. ` +
+      `data orders, evaluated at (1−α)W1 + αW2 (α = 0 is copy 1, α = 1 copy 2). ` +
+      (severalPairs ? 'Bold: the mean over pairs of copies; thin: each pair. ' : 'Each line is the one pair of copies of its row. ') +
+      `A flat path (barrier ≈ 0) means the checkpoint is stable to SGD noise; the y axis spans at least two points ` +
+      `of error, so a barrier of half a point shows. Barriers (the highest ${quantity} along the path above the mean of ` +
+      `its ends, in ${unit}): ${barriers.map((b) => `${b.series}: ${percent ? formatNumber(100 * b.barrier) : formatNumber(b.barrier)}`).join('; ')}. ` +
       `Declared as ${declared(probes)}. ${provenance(probes.flatMap((p) => p.rows))}`,
     spec,
   };
+}
+
+/**
+ * The y range of interpolation paths: the values with a margin, at least two points of error wide (2% of
+ * the values' size for a loss), so half a point of barrier is a quarter of the plot and noise stays flat.
+ */
+function pathDomain(values: number[], error: boolean): [number, number] {
+  const lo = Math.min(...values);
+  const hi = Math.max(...values);
+  const middle = (lo + hi) / 2;
+  const span = Math.max(hi - lo, error ? 0.02 : 0.02 * Math.max(Math.abs(middle), 1e-9)) * 1.2;
+  const domain: [number, number] = [middle - span / 2, middle + span / 2];
+  if (!error) return domain;
+  // An error rate lives in [0, 1]: shift the window inside rather than show impossible values.
+  const shift = domain[0] < 0 ? -domain[0] : domain[1] > 1 ? 1 - domain[1] : 0;
+  return [Math.max(0, domain[0] + shift), Math.min(1, domain[1] + shift)];
 }
 
 function formatNumber(value: number): string {
@@ -234,7 +275,11 @@ function formatNumber(value: number): string {
 
 // ---- local learning coefficient ----------------------------------------------------------------
 
-/** LLC with ±1 std over chains (and each chain's estimate) over the varying coordinate; the chains' loss traces. */
+/**
+ * LLC with ±1 std over chains as an error bar (also for a single row) and each chain's estimate (hollow,
+ * a shape per chain, so chains that agree stay visible) over the varying coordinate, one black line per
+ * value of the other coordinates (seeds: told apart by their dash pattern); the chains' loss traces.
+ */
 function llcFigures(probe: ProbeResults): Figure[] {
   const rows = done(probe.rows);
   if (rows.length === 0) return [];
@@ -246,34 +291,48 @@ function llcFigures(probe: ProbeResults): Figure[] {
     const mean = row.metrics['llc_mean'];
     if (mean === undefined) continue;
     const std = row.metrics['llc_std'] ?? 0;
-    summary.push({ at: position(row), llc: mean, low: mean - std, high: mean + std, subject: row.subject, loss: row.metrics['init_loss'] ?? NaN });
+    const group = axis === undefined ? '' : coordinatesLabel(row, [axis]);
+    summary.push({ at: position(row), group, llc: mean, low: mean - std, high: mean + std, subject: row.subject, loss: row.metrics['init_loss'] ?? NaN });
     for (const [name, value] of Object.entries(row.metrics)) {
       const chain = /^llc_chain_(\d+)$/.exec(name);
-      if (chain) estimates.push({ at: position(row), llc: value, chain: Number(chain[1]) });
+      if (chain) estimates.push({ at: position(row), llc: value, chain: `chain ${chain[1]}` });
     }
   }
   const x = axis === undefined
-    ? { field: 'at', type: 'nominal' as const, title: 'weights' }
+    ? { field: 'at', type: 'nominal' as const, title: 'weights', axis: { labelAngle: 0 } }
     : { field: 'at', type: 'quantitative' as const, title: axis, axis: { tickMinStep: 1 } };
+  const groups = new Set(summary.map((d) => d['group'])).size;
   const settings = rows[0]!.metrics;
   const setting = `ε = ${formatNumber(settings['epsilon'] ?? NaN)}, γ = ${formatNumber(settings['gamma'] ?? NaN)}, nβ = ${formatNumber(settings['nbeta'] ?? NaN)}`;
+  const llc = { field: 'llc', type: 'quantitative' as const, title: 'local learning coefficient λ̂' };
+  const chain = { field: 'chain', type: 'nominal' as const, title: 'chain' };
   const llcLayers = {
-    width: WIDTH, height: HEIGHT,
+    width: axis === undefined ? Math.min(WIDTH, 160 * summary.length) : WIDTH, height: HEIGHT,
     layer: [
       {
         data: { values: summary },
-        mark: { type: 'errorbar' as const, ticks: true },
-        encoding: { x, y: { field: 'low', type: 'quantitative' as const, title: 'local learning coefficient λ̂' }, y2: { field: 'high' } },
+        mark: { type: 'rule' as const, color: 'black' },
+        encoding: { x, y: { field: 'low', type: 'quantitative' as const, title: llc.title }, y2: { field: 'high' } },
       },
+      ...(['low', 'high'] as const).map((end) => ({
+        data: { values: summary },
+        mark: { type: 'tick' as const, color: 'black', size: 14, thickness: 1.5 },
+        encoding: { x, y: { field: end, type: 'quantitative' as const, title: llc.title } },
+      })),
       {
         data: { values: estimates },
-        mark: { type: 'point' as const, opacity: 0.5, size: 25 },
-        encoding: { x, y: { field: 'llc', type: 'quantitative' as const }, color: { field: 'chain', type: 'nominal' as const, title: 'chain' } },
+        mark: { type: 'point' as const, filled: false, size: 50, strokeWidth: 1.5 },
+        // Side by side where the x axis has room (one column per checkpoint), stacked where it is a number.
+        encoding: { x, y: llc, color: chain, shape: chain, ...(axis === undefined ? { xOffset: chain } : {}) },
       },
       {
         data: { values: summary },
-        mark: { type: 'line' as const, point: { filled: true, size: 60 }, color: 'black' },
-        encoding: { x, y: { field: 'llc', type: 'quantitative' as const }, tooltip: [{ field: 'subject' }, { field: 'llc', format: '.3f' }, { field: 'loss', format: '.4f' }] },
+        mark: { type: 'line' as const, point: { filled: true, size: 60, color: 'black' }, color: 'black' },
+        encoding: {
+          x, y: llc, detail: { field: 'group' },
+          ...(groups > 1 ? { strokeDash: { field: 'group', type: 'nominal' as const, title: 'row' } } : {}),
+          tooltip: [{ field: 'subject' }, { field: 'llc', format: '.3f' }, { field: 'low', title: '−1 std', format: '.3f' }, { field: 'high', title: '+1 std', format: '.3f' }, { field: 'loss', format: '.4f' }],
+        },
       },
     ],
   };
@@ -288,7 +347,7 @@ function llcFigures(probe: ProbeResults): Figure[] {
             width: WIDTH, height: 120,
             data: { values: summary },
             mark: { type: 'line', point: { filled: true }, color: '#888' },
-            encoding: { x, y: { field: 'loss', type: 'quantitative', title: 'loss L(w*)', scale: { zero: false } } },
+            encoding: { x, y: { field: 'loss', type: 'quantitative', title: 'loss L(w*)', scale: { zero: false } }, detail: { field: 'group' } },
           },
         ],
       }
@@ -296,7 +355,9 @@ function llcFigures(probe: ProbeResults): Figure[] {
   const traces: Datum[] = [];
   for (const row of rows) {
     const chains = row.series?.['loss_trace'] as number[][] | undefined;
-    chains?.forEach((trace, c) => trace.forEach((loss, draw) => traces.push({ panel: String(position(row)), chain: c, draw, loss })));
+    // A panel per row: rows at one step that differ otherwise (seeds) get a panel each.
+    const panel = [String(position(row)), axis === undefined ? '' : coordinatesLabel(row, [axis])].filter(Boolean).join(', ');
+    chains?.forEach((trace, c) => trace.forEach((loss, draw) => traces.push({ panel, chain: c, draw, loss })));
   }
   const panels = new Set(traces.map((t) => t['panel'])).size;
   const columns = Math.min(panels, 3);
@@ -306,7 +367,8 @@ function llcFigures(probe: ProbeResults): Figure[] {
     title: `Local learning coefficient: ${probe.name}`,
     caption:
       `λ̂ = nβ (mean SGLD loss − L(w*)) by SGLD localized at each checkpoint (Lau et al.; ${setting}). Black: the ` +
-      `mean over chains with ±1 standard deviation; colored: each chain's estimate${axis ? `, over ${axis}` : ''}` +
+      `mean over chains with an error bar of ±1 standard deviation${groups > 1 ? ', a line per row (dash pattern: the row\'s other coordinates)' : ''}; ` +
+      `hollow, a colour and shape per chain: each chain's estimate${axis ? `, over ${axis}` : ''}` +
       `${withLoss ? '; below, the loss L(w*) on the same data at each checkpoint' : ''}. ` +
       `A regular model with d parameters has λ = d/2; smaller values mean a more degenerate (simpler) solution. ` +
       `Declared as ${declared([probe])}. ${provenance(probe.rows)}`,
@@ -422,17 +484,19 @@ function trajectory(probe: ProbeResults): Figure | undefined {
   }
   if (data.length === 0) return undefined;
   const present = metrics.filter((m) => data.some((d) => d['metric'] === m));
+  const group = { field: 'group', type: 'nominal' as const, title: null };
   const spec: TopLevelSpec = {
     $schema: SCHEMA,
     data: { values: data },
     facet: { row: { field: 'metric', type: 'nominal', title: null, sort: present } },
     spec: {
       width: WIDTH, height: present.length > 1 ? 160 : HEIGHT,
-      mark: { type: 'line', point: { filled: true } },
+      // A colour, dash pattern and point shape per group: lines that coincide stay visible.
+      mark: { type: 'line', point: { filled: false, size: 50 } },
       encoding: {
         x: { field: 'at', type: 'quantitative', title: axis, axis: { tickMinStep: 1 } },
         y: { field: 'value', type: 'quantitative', title: null, scale: { zero: false } },
-        color: { field: 'group', type: 'nominal', title: null },
+        color: group, strokeDash: group, shape: group,
         tooltip: [{ field: 'subject' }, { field: 'metric' }, { field: 'value', format: '.4f' }],
       },
     },

@@ -68,14 +68,50 @@ test('loss probes get their own curve against weights remaining', () => {
 test('instability: the mean error path and each pair along α, barriers in the caption', () => {
   const alpha = [0, 0.5, 1];
   const lmc = probe('lmc', 'instability', [row({}, { barrier: 0.125 }, {
-    series: { alpha, error: [0.1, 0.25, 0.15], error_pairs: [[0.1, 0.25, 0.15]] },
+    subject: 'dense @ 10 steps',
+    series: { alpha, error: [0.1, 0.25, 0.15], error_pairs: [[0.1, 0.2, 0.1], [0.1, 0.3, 0.2]] },
   })]);
   const figure = figuresFor([lmc]).find((f) => f.id === 'interpolation-path')!;
   const data = valuesOf(figure);
   assert.equal(data.filter((d) => d['curve'] === 'mean').length, 3);
-  assert.equal(data.filter((d) => d['curve'] === 'pair 0').length, 3);
+  assert.equal(data.filter((d) => d['curve'] === 'pair 1').length, 3);
   assert.deepEqual(data.filter((d) => d['curve'] === 'mean').map((d) => d['value']), [0.1, 0.25, 0.15]);
-  assert.match(figure.caption, /Barriers: lmc: 0\.125/);
+  assert.match(figure.caption, /Bold: the mean over pairs of copies; thin: each pair/);
+  assert.match(figure.caption, /in points of test error\): lmc: dense @ 10 steps: 12\.5\./);
+});
+
+type Layer = { mark: { type: string; filled?: boolean }; encoding: Record<string, { field?: string; legend?: unknown; scale?: { domain?: [number, number]; zero?: boolean }; axis?: { format?: string } }> };
+const layersOf = (figure: Figure): Layer[] => (figure.spec as { layer: Layer[] }).layer;
+
+test('instability: a legend names each line by its probe and the checkpoint it measured', () => {
+  const path = (subject: string, error: number[]) => row({}, { barrier: 0.01 }, { subject, series: { alpha: [0, 0.5, 1], error, error_pairs: [error] } });
+  const figure = figuresFor([probe('lmc', 'instability', [path('ticket[1]', [0.1, 0.11, 0.1]), path('ticket[2]', [0.12, 0.12, 0.12])])])
+    .find((f) => f.id === 'interpolation-path')!;
+  assert.deepEqual([...new Set(valuesOf(figure).map((d) => d['series']))], ['lmc: ticket[1]', 'lmc: ticket[2]']);
+  const layers = layersOf(figure);
+  assert.equal(layers.length, 1, 'one pair per row: the line is that pair, drawn once');
+  assert.equal(layers[0]!.encoding['color']!.field, 'series');
+  assert.notEqual(layers[0]!.encoding['color']!.legend, null);
+  assert.equal(layers[0]!.encoding['strokeDash']!.field, 'series', 'lines that coincide stay visible');
+});
+
+test('instability: the y range spans at least two points of error around the paths, so half a point of barrier shows', () => {
+  const flat = probe('lmc', 'instability', [row({}, { barrier: 0.005 }, { series: { alpha: [0, 0.5, 1], error: [0.1, 0.105, 0.1] } })]);
+  const y = layersOf(figuresFor([flat]).find((f) => f.id === 'interpolation-path')!)[0]!.encoding['y']!;
+  const [lo, hi] = y.scale!.domain!;
+  assert.ok(lo <= 0.1 && hi >= 0.105, `${lo}..${hi} holds the path`);
+  assert.ok(hi - lo >= 0.02 && hi - lo <= 0.03, `${lo}..${hi}: two points and a margin`);
+  assert.equal(y.axis!.format, '.1%');
+  const broad = probe('lmc', 'instability', [row({}, { barrier: 0.4 }, { series: { alpha: [0, 0.5, 1], error: [0.05, 0.45, 0.05] } })]);
+  const [broadLo, broadHi] = layersOf(figuresFor([broad]).find((f) => f.id === 'interpolation-path')!)[0]!.encoding['y']!.scale!.domain!;
+  assert.ok(broadLo >= 0 && broadLo <= 0.05 && broadHi >= 0.45, `${broadLo}..${broadHi}`);
+});
+
+test('instability: the caption writes the path the way the axis reads it, α = 0 at copy 1', () => {
+  const lmc = probe('lmc', 'instability', [row({}, { barrier: 0 }, { series: { alpha: [0, 1], error: [0.1, 0.1] } })]);
+  const figure = figuresFor([lmc]).find((f) => f.id === 'interpolation-path')!;
+  assert.match(figure.caption, /evaluated at \(1−α\)W1 \+ αW2 \(α = 0 is copy 1, α = 1 copy 2\)/);
+  assert.equal((layersOf(figure)[0]!.encoding['x'] as { title?: string }).title, 'α (0: copy 1, 1: copy 2)');
 });
 
 test('llc over steps: mean ± std, each chain, and the chains\' loss traces one panel per step', () => {
@@ -93,6 +129,42 @@ test('llc over steps: mean ± std, each chain, and the chains\' loss traces one 
   const traces = figures.find((f) => f.id === 'llc-traces-lc')!;
   assert.equal(valuesOf(traces).length, 2 * 2 * 3);
   assert.deepEqual(new Set(valuesOf(traces).map((d) => d['panel'])), new Set(['0', '96']));
+});
+
+test('llc of a single row draws its ±1 std as an error bar: a rule from mean − std to mean + std, capped at both ends', () => {
+  const single = probe('lc', 'llc', [row({}, { llc_mean: 10, llc_std: 2, llc_chain_0: 8, llc_chain_1: 12, llc_chain_2: 12 }, { subject: 'dense' })]);
+  const figure = figuresFor([single]).find((f) => f.id === 'llc-lc')!;
+  const layers = (figure.spec as { layer: (Layer & { data: { values: Record<string, unknown>[] } })[] }).layer;
+  const rule = layers.find((l) => l.mark.type === 'rule')!;
+  assert.deepEqual([rule.encoding['y']!.field, rule.encoding['y2']!.field], ['low', 'high']);
+  assert.deepEqual(rule.data.values.map((d) => [d['at'], d['low'], d['high']]), [['dense', 8, 12]]);
+  assert.deepEqual(layers.filter((l) => l.mark.type === 'tick').map((l) => l.encoding['y']!.field), ['low', 'high']);
+  // Chains that agree (1 and 2 here) stand side by side, each hollow in its own shape.
+  const chains = layers.find((l) => l.mark.type === 'point')!;
+  assert.deepEqual([chains.encoding['xOffset']!.field, chains.encoding['shape']!.field, chains.mark.filled], ['chain', 'chain', false]);
+});
+
+test('ticket curve: rows of different seeds are told apart by the shape of their points', () => {
+  const sweep = probe('sweep', 'accuracy', [0, 1].flatMap((seed) => [0, 1].map((level) => row({ seed, level }, { accuracy: 0.9 - seed / 100, remaining: 0.5 ** level }))));
+  const curve = figuresFor([sweep]).find((f) => f.id === 'accuracy-vs-remaining')!;
+  const points = layersOf(curve).find((l) => l.mark.type === 'point')!;
+  assert.equal(points.encoding['shape']!.field, 'replicate');
+  assert.deepEqual(valuesOf(curve).map((d) => d['replicate']), ['seed=0', 'seed=0', 'seed=1', 'seed=1']);
+  assert.match(curve.caption, /its shape: the row's other coordinates, e\.g\. the seed/);
+});
+
+test('a series hidden under another stays visible: every series has its own dash pattern, and points are hollow', () => {
+  // A control whose numbers equal the lottery's: both lines lie on one another.
+  const twin = probe('twin', 'accuracy', lottery.rows);
+  const curve = figuresFor([lottery, twin]).find((f) => f.id === 'accuracy-vs-remaining')!;
+  const [lines, points] = layersOf(curve);
+  assert.deepEqual([lines!.mark.type, lines!.encoding['strokeDash']!.field, lines!.encoding['color']!.field], ['line', 'probe', 'probe']);
+  assert.equal(points!.mark.filled, false);
+  const kernel = (name: string) => row({ step: 0, seed: Number(name) }, { distance: 0.1 });
+  const twins = probe('kernel', 'kernel_distance', [kernel('0'), kernel('1'), { ...kernel('0'), index: { step: 96, seed: 0 } }, { ...kernel('1'), index: { step: 96, seed: 1 } }]);
+  const trajectory = figuresFor([twins]).find((f) => f.id === 'trajectory-kernel')!;
+  const encoding = (trajectory.spec as unknown as { spec: Layer }).spec.encoding;
+  assert.deepEqual([encoding['color']!.field, encoding['strokeDash']!.field, encoding['shape']!.field], ['group', 'group', 'group']);
 });
 
 test('mask overlap: a heatmap cell per pair of masks and layer, with the total', () => {
