@@ -1,5 +1,6 @@
 // Compile a program from the filesystem (or git) and report its diagnostics: on stderr, and with --json
 // as the document an invalid program gets.
+import { dirname, resolve } from 'node:path';
 import { compile, type CompiledProgram } from '../compiler/compile.ts';
 import type { ParamOverride } from '../compiler/evaluate.ts';
 import type { CompileHost } from '../compiler/program-loader.ts';
@@ -11,7 +12,7 @@ import { printDiagnostics } from './print-diagnostics.ts';
 import { UsageError } from './usage.ts';
 
 export async function compileFile(file: string, sets: ParamOverride[], host: CompileHost = fileHost): Promise<CompiledProgram> {
-  const sizes = new DatasetSizeCache();
+  const sizes = new DatasetSizeCache(dirname(resolve(file)));
   const compileWith = (overrides: ParamOverride[]) => compile(file, { host, sets: overrides, library: standardLibrary, datasetSizes: sizes.lookup });
   let program = compileWith(sets);
   if (await sizes.resolvePending()) program = compileWith(sets);

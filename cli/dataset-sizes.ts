@@ -1,7 +1,9 @@
 // Dataset sizes that need a file (a text corpus, IDX files at another path) so that `3 epochs` can be
 // converted to steps at compile time. The compiler is pure and synchronous, so the CLI compiles once,
 // collects the sizes it asked for and could not get, reads them from the files' headers, and compiles
-// again with them.
+// again with them. A relative `path` is the program's directory's, as when the run loads the data
+// (runtime/data-cache.ts), whichever directory ltx is started from.
+import { isAbsolute, resolve } from 'node:path';
 import type { Json } from '../core/json.ts';
 import { canonicalJson } from '../core/json.ts';
 import { probeDatasetSizes } from '../stdlib/datasets/index.ts';
@@ -11,6 +13,11 @@ type Sizes = { train: number; test: number };
 export class DatasetSizeCache {
   private readonly known = new Map<string, Sizes | null>();
   private readonly wanted = new Map<string, { op: string; params: { [key: string]: Json } }>();
+  private readonly programDir: string;
+
+  constructor(programDir: string) {
+    this.programDir = programDir;
+  }
 
   readonly lookup = (op: string, params: { [key: string]: Json }): Sizes | undefined => {
     const key = canonicalJson({ op, params });
@@ -25,7 +32,7 @@ export class DatasetSizeCache {
     let learned = false;
     for (const [key, { op, params }] of this.wanted) {
       try {
-        this.known.set(key, await probeDatasetSizes(op, params as Record<string, never>));
+        this.known.set(key, await probeDatasetSizes(op, this.fromProgramDir(params) as Record<string, never>));
         learned = true;
       } catch {
         // The file is unreadable: the compiler's "size not known" error stands; loading it later says why.
@@ -34,5 +41,10 @@ export class DatasetSizeCache {
     }
     this.wanted.clear();
     return learned;
+  }
+
+  private fromProgramDir(params: { [key: string]: Json }): { [key: string]: Json } {
+    const path = params['path'];
+    return typeof path === 'string' && !isAbsolute(path) ? { ...params, path: resolve(this.programDir, path) } : params;
   }
 }

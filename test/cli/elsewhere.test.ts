@@ -2,10 +2,10 @@
 // PATH through a link to bin/ltx.js (what `npm link` makes), started by whichever Node comes first on PATH.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, symlinkSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
-import { BIN, env, realOps, workspace } from './helpers.ts';
+import { BIN, env, realOps, ROOT, workspace } from './helpers.ts';
 
 const ONE_STAGE = 'dataset d = digits(test: 20%, seed: 0)\nmodel net = mlp(input: 64, classes: 10)\ninit w0 = kaiming_normal(net, seed: 0)\nprobe acc = accuracy(w0, on: d.test)\n';
 
@@ -52,4 +52,17 @@ test('started by an older Node, ltx hands the command over to the project\'s Nod
   const usage = ltxOnPath(ltxLink, nodeDir, ['check', '--frobnicate'], dir);
   assert.equal(usage.status, 2);
   assert.match(usage.stderr, /^ltx: ltx check: Unknown option '--frobnicate'/);
+});
+
+test('a relative data path is the program\'s directory\'s, whichever directory ltx runs in: epochs of a text become steps', () => {
+  const { dir, ltxLink } = experiment();
+  copyFileSync(join(ROOT, 'data/gpl-3.txt'), join(dir, 'corpus.txt'));
+  writeFileSync(join(dir, 'lm.ltx'), `dataset corpus = text("corpus.txt", context: 32, test: 10%)
+model lm = transformer(vocab: 96, context: 32, width: 16, heads: 2, layers: 1)
+init w0 = xavier_uniform(lm, seed: 0)
+optimizer opt = adamw(lr: 3e-3, batch: 32)
+train dense = fit(w0, data: corpus.train, optimizer: opt, steps: 1 epoch, order: 0)
+`);
+  const check = ltxOnPath(ltxLink, dirname(process.execPath), ['check', join(dir, 'lm.ltx')], join(dir, 'bin'));
+  assert.deepEqual([check.status, check.stdout], [0, `${join(dir, 'lm.ltx')}: ok (2 stages)\n`], check.stderr);
 });
