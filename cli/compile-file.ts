@@ -1,43 +1,20 @@
-// Compile a program from the filesystem (or git) and print its diagnostics to stderr.
+// Compile a program from the filesystem (or git) and report its diagnostics: on stderr, and with --json
+// as the document an invalid program gets.
 import { dirname, resolve } from 'node:path';
 import { compile, type CompiledProgram } from '../compiler/compile.ts';
 import type { ParamOverride } from '../compiler/evaluate.ts';
-import { DEFAULT_MAX_STAGES } from '../compiler/stage-budget.ts';
-import { formatCount } from '../core/limits.ts';
 import type { CompileHost } from '../compiler/program-loader.ts';
 import type { Diagnostic } from '../core/diagnostics.ts';
-import { formatDiagnostic } from '../lang/print-diagnostic.ts';
 import { standardLibrary } from '../stdlib/library.ts';
 import { DatasetContentCache } from './dataset-content.ts';
 import { DatasetSizeCache } from './dataset-sizes.ts';
 import { FileDigests } from './file-digests.ts';
 import { fileHost } from './host.ts';
-import { useColor } from './terminal.ts';
+import type { CompileFlags } from './param-sets.ts';
+import { printDiagnostics as printToStderr } from './print-diagnostics.ts';
 import { UsageError } from './usage.ts';
 
-/** What the command line says about compiling a program: `--set NAME=VALUE`, `--max-stages N`. */
-export interface CompileFlags {
-  sets: ParamOverride[];
-  maxStages?: number;
-}
-
-export function parseSets(sets: string[] | undefined): ParamOverride[] {
-  return (sets ?? []).map((s) => {
-    const eq = s.indexOf('=');
-    if (eq <= 0) throw new UsageError(`--set ${s}: expected NAME=VALUE`);
-    return { name: s.slice(0, eq).trim(), value: s.slice(eq + 1) };
-  });
-}
-
-/** `--max-stages N`: a whole number of at least 1 (exit status 2 otherwise). */
-export function parseMaxStages(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = /^\d+$/.test(value.trim()) ? Number(value.trim()) : Number.NaN;
-  if (!Number.isSafeInteger(n) || n < 1) {
-    throw new UsageError(`--max-stages ${value}: expected a whole number of stages of at least 1 (the default is ${formatCount(DEFAULT_MAX_STAGES)})`);
-  }
-  return n;
-}
+export type { CompileFlags } from './param-sets.ts';
 
 /**
  * Compiles twice when the program has datasets: the first compile asks for what only their files tell
@@ -48,29 +25,61 @@ export async function compileFile(file: string, flags: CompileFlags, host: Compi
   const digests = new FileDigests();
   const sizes = new DatasetSizeCache(standardLibrary, programDir);
   const contents = new DatasetContentCache(standardLibrary, programDir, digests);
-  const options = {
-    host, sets: flags.sets, maxStages: flags.maxStages, library: standardLibrary, datasetSizes: sizes.lookup, datasetContent: contents.lookup,
-  };
-  let program = compile(file, options);
+  const compileWith = (overrides: ParamOverride[]) => compile(file, {
+    host, sets: overrides, maxStages: flags.maxStages, library: standardLibrary, datasetSizes: sizes.lookup, datasetContent: contents.lookup,
+  });
+  const sets = flags.sets;
+  let program = compileWith(sets);
   const learnedSizes = await sizes.resolvePending();
   const learnedContents = await contents.resolvePending();
   digests.save();
-  if (learnedSizes || learnedContents) program = compile(file, options);
+  if (learnedSizes || learnedContents) program = compileWith(sets);
   if (program.usageErrors.length > 0) throw new UsageError(program.usageErrors.join('\n'));
+  if (sets.length > 0 && errorCount(program) > 0) rejectMisfittingSets(program, sets, compileWith);
   return program;
 }
 
-export function printDiagnostics(diagnostics: Diagnostic[], program: CompiledProgram | undefined, sources?: Map<string, string>): void {
-  const color = useColor(process.stderr);
-  const texts = new Map(sources ?? []);
-  for (const f of program?.files ?? []) texts.set(f.path, f.text);
-  for (const d of diagnostics) {
-    process.stderr.write(formatDiagnostic(d, texts.get(d.file) ?? fileHost.readFile(d.file), { color }) + '\n');
-  }
-  const errors = diagnostics.filter((d) => d.severity === 'error').length;
-  if (errors > 1) process.stderr.write(`${errors} errors\n`);
+/**
+ * A `--set` value the program cannot use where the param goes (a string for a seed, 0.5 steps) is the
+ * flag's error, not the file's: the errors that only appear with the overrides become one usage error
+ * per error, naming the flag(s) that cause it and where the param is used.
+ */
+function rejectMisfittingSets(program: CompiledProgram, sets: ParamOverride[], compileWith: (sets: ParamOverride[]) => CompiledProgram): void {
+  const where = (d: Diagnostic) => `${d.file}:${d.range.start.offset}`;
+  const ownErrors = new Set(compileWith([]).diagnostics.map(where));
+  const caused = program.diagnostics.filter((d) => d.severity === 'error' && !ownErrors.has(where(d)));
+  if (caused.length === 0) return;
+  const alone = sets.filter((set) => errorCount(compileWith([set])) > 0);
+  const flags = (alone.length > 0 ? alone : sets).map((set) => `--set ${set.name}=${set.value}`).join(', ');
+  throw new UsageError(caused.map((d) => `${flags}: ${d.message} (at ${d.file}:${d.range.start.line}:${d.range.start.column})`).join('\n'));
 }
 
 export function errorCount(program: CompiledProgram): number {
   return program.diagnostics.filter((d) => d.severity === 'error').length;
+}
+
+/** What `--json` says about one program file: whether it is valid, and its diagnostics. */
+export function programReport(file: string, program: CompiledProgram): { file: string; ok: boolean; diagnostics: Diagnostic[] } {
+  return { file, ok: errorCount(program) === 0, diagnostics: program.diagnostics };
+}
+
+/**
+ * Prints the program's diagnostics to stderr; true when it has errors, and the command stops there.
+ * With --json an invalid program still gets one document on stdout, {"file", "ok": false, "diagnostics"},
+ * so a script reading stdout learns why there is no plan (or run, or results).
+ */
+export function stopsOnErrors(file: string, program: CompiledProgram, json: boolean): boolean {
+  printToStderr(program.diagnostics, program.files);
+  if (errorCount(program) === 0) return false;
+  if (json) printJson(programReport(file, program));
+  return true;
+}
+
+export function printJson(document: unknown): void {
+  process.stdout.write(JSON.stringify(document, null, 2) + '\n');
+}
+
+/** The diagnostics of `program` (or of no program: a file that could not be read) on stderr, with code frames. */
+export function printDiagnostics(diagnostics: readonly Diagnostic[], program?: Pick<CompiledProgram, 'files'>): void {
+  printToStderr(diagnostics, program?.files ?? []);
 }

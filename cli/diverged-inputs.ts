@@ -3,6 +3,7 @@
 import type { CompiledProgram } from '../compiler/compile.ts';
 import { divergenceOf, type Divergence } from '../runtime/divergence.ts';
 import type { Store } from '../runtime/store/index.ts';
+import { oncePerKey } from './once-per-key.ts';
 
 export interface DivergedInput extends Divergence {
   /** The train stage, by name (`dense 0→480`, `ticket[3]`). */
@@ -13,7 +14,7 @@ export class DivergedInputs {
   readonly #program: CompiledProgram;
   readonly #store: Store;
   /** One lookup per train stage, however many rows measure it. */
-  readonly #byKey = new Map<string, Promise<DivergedInput | undefined>>();
+  readonly #divergedRun = oncePerKey((key) => this.#read(key));
 
   constructor(program: CompiledProgram, store: Store) {
     this.#program = program;
@@ -25,15 +26,6 @@ export class DivergedInputs {
     const inputs = Object.values(this.#program.stageByKey.get(probeStage)?.inputs ?? {});
     const found = await Promise.all(inputs.map((key) => this.#divergedRun(key)));
     return found.filter((input) => input !== undefined);
-  }
-
-  #divergedRun(key: string): Promise<DivergedInput | undefined> {
-    let lookup = this.#byKey.get(key);
-    if (lookup === undefined) {
-      lookup = this.#read(key);
-      this.#byKey.set(key, lookup);
-    }
-    return lookup;
   }
 
   async #read(key: string): Promise<DivergedInput | undefined> {

@@ -30,7 +30,7 @@ Common options:
   -h, --help               help for a command
 
 Exit status: 0 success, 1 invalid program or a failed stage, 2 bad command-line usage,
-130 a run stopped with Ctrl-C.
+130 a run stopped with Ctrl-C. With --json an invalid program prints {"file","ok":false,"diagnostics":[...]}.
 Run 'ltx <command> --help' for a command's options.`;
 
 export const commandHelp: Record<string, string> = {
@@ -86,11 +86,12 @@ cache that this run needs is computed again, and the run says why.
   results: `Usage: ltx results FILE [--json|--csv] [--curves] [--cache DIR] [--set NAME=VALUE]... [--max-stages N]
 
 Prints every probe's table: one row per member (level, step, seed, …) with the metrics recorded in the
-cache; rows not computed yet are shown as pending, rows damaged in the cache as damaged ('ltx run'
+cache; rows not computed yet are shown as pending, rows whose stage (or a stage it needs) failed in
+the last run as failed (the causes follow the tables), rows damaged in the cache as damaged ('ltx run'
 computes them again); rows that measured a training run that diverged are marked, and a warning names
 each such run.
   --json     print {"probes":{NAME:[{"name","index","subject","subjects","metrics","layers"?,"series"?,
-             "status","diverged"?}]},"curves":{RUN:{"every","steps","step":[],"loss":[],"lr":[]}}}
+             "status","failure"?,"diverged"?}]},"curves":{RUN:{"every","steps","step":[],"loss":[],"lr":[]}}}
   --csv      print one CSV: probe,name,<index columns>,<metric columns> (per-layer metrics as LAYER.METRIC)
   --curves   also each run's training curve (recorded as it trained): a summary line per run; with
              --csv every point instead of the probes (run,step,loss,lr)`,

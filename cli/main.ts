@@ -1,17 +1,10 @@
 // The ltx command line: argument parsing, dispatch, exit statuses. Bad input ends in one clear line
-// (the flag, or FILE:LINE:COL), never a stack trace.
+// (the flag, or FILE:LINE:COL), never a stack trace. Each command's module is loaded when it runs:
+// `ltx --help` loads no compiler, `ltx check` no store, and only a run that computes loads TensorFlow.
 import { parseArgs } from 'node:util';
-import { StoreError } from '../runtime/store/index.ts';
-import { cacheActions, cacheCommand } from './commands/cache.ts';
-import { checkCommand } from './commands/check.ts';
-import { diffCommand } from './commands/diff.ts';
-import { exportCommand } from './commands/export.ts';
-import { fmtCommand } from './commands/fmt.ts';
-import { graphCommand } from './commands/graph.ts';
-import { planCommand } from './commands/plan.ts';
-import { resultsCommand, resultsFormat } from './commands/results.ts';
-import { parseMaxStages, parseSets, type CompileFlags } from './compile-file.ts';
+import { StoreError } from '../runtime/store/errors.ts';
 import { commandHelp, overview } from './help.ts';
+import { parseMaxStages, parseSets, type CompileFlags } from './param-sets.ts';
 import { EXIT, UsageError } from './usage.ts';
 
 const options = {
@@ -84,48 +77,62 @@ export async function main(argv: string[]): Promise<number> {
   }
   const compileFlags: CompileFlags = { sets: parseSets(values.set), maxStages: parseMaxStages(values['max-stages']) };
   switch (command) {
-    case 'check':
+    case 'check': {
       arity(command, positionals, 1, Infinity, 'FILE');
+      const { checkCommand } = await import('./commands/check.ts');
       return await checkCommand(positionals, compileFlags, Boolean(values.json));
-    case 'fmt':
+    }
+    case 'fmt': {
       arity(command, positionals, 1, Infinity, 'FILE');
+      const { fmtCommand } = await import('./commands/fmt.ts');
       return await fmtCommand(positionals, Boolean(values.check));
-    case 'plan':
+    }
+    case 'plan': {
       arity(command, positionals, 1, 1, 'FILE');
+      const { planCommand } = await import('./commands/plan.ts');
       return await planCommand(positionals[0]!, compileFlags, Boolean(values.json), values.cache);
-    case 'graph':
+    }
+    case 'graph': {
       arity(command, positionals, 1, 1, 'FILE');
+      const { graphCommand } = await import('./commands/graph.ts');
       return await graphCommand(positionals[0]!, compileFlags, values.format ?? 'dot');
-    case 'diff':
+    }
+    case 'diff': {
       arity(command, positionals, 2, 2, 'OLD and NEW');
+      const { diffCommand } = await import('./commands/diff.ts');
       return await diffCommand(positionals[0]!, positionals[1]!, compileFlags, Boolean(values.json));
+    }
     case 'run': {
       arity(command, positionals, 1, 1, 'FILE');
-      // Loaded on demand: it brings tensorflow's modules, which the other commands do not need.
       const { runCommand } = await import('./commands/run.ts');
       return await runCommand(positionals[0]!, compileFlags, {
         json: Boolean(values.json), jobs: values.jobs, backend: values.backend, executor: values.executor,
         only: values.only, cache: values.cache, deviceCache: values['device-cache'],
       });
     }
-    case 'results':
+    case 'results': {
       arity(command, positionals, 1, 1, 'FILE');
+      const { resultsCommand, resultsFormat } = await import('./commands/results.ts');
       return await resultsCommand(positionals[0]!, compileFlags, resultsFormat(Boolean(values.json), Boolean(values.csv)), values.cache, Boolean(values.curves));
+    }
     case 'report': {
       arity(command, positionals, 1, 1, 'FILE');
-      // Loaded on demand: Vega is only needed here.
       const { reportCommand } = await import('./commands/report.ts');
       return await reportCommand(positionals[0]!, compileFlags, values.out, values.cache);
     }
-    case 'export':
+    case 'export': {
       arity(command, positionals, 2, 2, 'FILE and NAME');
+      const { exportCommand } = await import('./commands/export.ts');
       return await exportCommand(positionals[0]!, positionals[1]!, compileFlags, { format: values.format, layout: values.layout, out: values.out, cache: values.cache });
-    case 'cache':
+    }
+    case 'cache': {
+      const { cacheActions, cacheCommand } = await import('./commands/cache.ts');
       arity(command, positionals, 1, 1, `action (${cacheActions.join(', ')})`);
       return await cacheCommand(positionals[0]!, {
         cache: values.cache, json: Boolean(values.json), repair: Boolean(values.repair),
         keep: values.keep, keepDays: values['keep-days'], dryRun: Boolean(values['dry-run']), compileFlags,
       });
+    }
   }
   throw new UsageError(`unknown command '${command}'`);
 }
@@ -136,7 +143,7 @@ export async function run(argv: string[]): Promise<void> {
     status = await main(argv);
   } catch (error) {
     if (error instanceof UsageError) {
-      process.stderr.write(`ltx: ${error.message}\n`);
+      process.stderr.write(error.message.split('\n').map((line) => `ltx: ${line}\n`).join(''));
       status = EXIT.usage;
     } else if (error instanceof StoreError) {
       // A cache that cannot be used as asked (damaged, read-only, unreadable): the message says which.

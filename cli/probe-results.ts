@@ -1,12 +1,14 @@
 // The probes' results as the store holds them: each probe table's rows with their coordinates, the
 // metrics of their stage's record and, on request, the series its artifact stored (for plots).
 // Shared by `ltx results` and `ltx report`; read-only. A row whose stored result is damaged says so
-// (its probe table is re-hashed: it is small) instead of failing the command.
+// (its probe table is re-hashed: it is small) instead of failing the command; a row without a result
+// whose stage, or a stage it needs, failed in the last run says so, with the cause (failure-notes.ts).
 import type { CompiledProgram } from '../compiler/compile.ts';
 import { decodeArtifact } from '../runtime/artifact-codec.ts';
 import { StoreCorruptError } from '../runtime/store/index.ts';
 import type { ActionRecord, JsonObject, JsonValue, Store } from '../runtime/store/index.ts';
 import { DivergedInputs, type DivergedInput } from './diverged-inputs.ts';
+import { FailedInputs } from './failure-notes.ts';
 
 export type Metrics = { [name: string]: number };
 
@@ -20,8 +22,13 @@ export interface ResultRow {
   layers?: { [layer: string]: Metrics };
   /** Series for plots (instability's error path over α, llc's loss traces), in --json only. */
   series?: { [name: string]: number[] | number[][] };
-  /** pending: not computed yet; damaged: computed, but what the cache holds of it is broken (see `damage`). */
-  status: 'done' | 'pending' | 'damaged';
+  /**
+   * pending: not computed yet; failed: not computed because its stage, or one it needs, failed in the
+   * last run (see `failure`); damaged: computed, but what the cache holds of it is broken (see `damage`).
+   */
+  status: 'done' | 'pending' | 'failed' | 'damaged';
+  /** The stage whose failure keeps a failed row from a result, and why it failed. */
+  failure?: { stage: string; error: string };
   /** What is wrong with a damaged row's stored result; `ltx run` computes it again. */
   damage?: string;
   /** The training runs the row measured that had diverged (rows that are done; absent when none). */
@@ -41,11 +48,16 @@ export interface ReadOptions {
 export async function readResults(program: CompiledProgram, store: Store, options: ReadOptions = {}): Promise<Record<string, ResultRow[]>> {
   const probes: Record<string, ResultRow[]> = {};
   const divergedInputs = new DivergedInputs(program, store);
+  const failedInputs = new FailedInputs(program, store);
   for (const probe of program.probes) {
     probes[probe.name] = await Promise.all(probe.rows.map(async (row): Promise<ResultRow> => {
       const outcome = await store.inspect(row.stage, { verifyContent: true });
       const base = { name: row.name, index: row.index, subject: row.subject, subjects: row.subjects };
-      if (outcome.status === 'absent') return { ...base, metrics: {}, status: 'pending' };
+      if (outcome.status === 'absent') {
+        const failure = await failedInputs.of(row.stage);
+        if (failure === undefined) return { ...base, metrics: {}, status: 'pending' };
+        return { ...base, metrics: {}, status: 'failed', failure: { stage: failure.stage, error: failure.error } };
+      }
       if (outcome.status === 'broken') return { ...base, metrics: {}, status: 'damaged', damage: outcome.reason };
       const { record } = outcome;
       const { metrics, layers } = splitMetrics(record.metrics);
@@ -66,6 +78,11 @@ export async function readResults(program: CompiledProgram, store: Store, option
     }));
   }
   return probes;
+}
+
+/** The failures that keep rows from results, each once: `STAGE: CAUSE`, in the order rows name them. */
+export function failuresOf(rows: readonly ResultRow[]): string[] {
+  return [...new Set(rows.flatMap((row) => (row.failure ? [`${row.failure.stage}: ${row.failure.error}`] : [])))];
 }
 
 /** The line telling how to mend damaged rows, if there are any. */

@@ -35,3 +35,8 @@ export function table(rows: string[][], header?: string[]): string {
 function visibleLength(s: string): number {
   return s.replace(/\u001b\[[0-9;]*m/g, '').length;
 }
+
+/** "1 stage", "2 stages". */
+export function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}

@@ -601,6 +601,11 @@ export class Evaluator implements LoweringHost {
         return amount.type === 'number' ? { type: 'quantity', value: { amount: amount.value, unit: q.unit } } : amount;
       }
     }
+    if (left.type === 'quantity' && right.type === 'quantity' && left.value.unit !== right.value.unit) {
+      this.sink.error(env.file, expr.range, 'type-mismatch', `'${op}' cannot ${op === '+' ? 'add' : 'subtract'} ${left.value.unit} and ${right.value.unit}: ` +
+        `the steps of an epoch depend on the run's data and batch; write the length in one unit (e.g. 500 steps, or 3 epochs)`);
+      return { type: 'error' };
+    }
     this.sink.error(env.file, expr.range, 'type-mismatch', `'${op}' cannot combine ${describeType(left.type)} and ${describeType(right.type)} (quantities add within one unit and scale by numbers)`);
     return { type: 'error' };
   }
@@ -932,7 +937,9 @@ export class Evaluator implements LoweringHost {
       if (arg.value.type === 'Record') sites.items.set(param, arg.value.entries.map((e) => e.range));
       if (arg.value.type === 'Reference') sites.spelled.set(param, arg.value.name);
       const propertySchema = ((signature.schema.properties ?? {}) as Record<string, Record<string, unknown>>)[param];
-      json[param] = this.toJson(value, propertySchema, placeholders, env);
+      // An unknown argument is reported as such; a bare word in it (`activaton: tanh`) is no unknown name too.
+      const unknownArgument = propertySchema === undefined && signature.schema.additionalProperties === false;
+      json[param] = unknownArgument ? { $ltx: 'error' } : this.toJson(value, propertySchema, placeholders, env);
     }
     sites.omitRequired = broken;
     const problems = checkArguments(signature, json, sites);

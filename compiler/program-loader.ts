@@ -1,5 +1,6 @@
 // Reads the entry file and everything it imports (relative paths), once each. An import cycle is an
 // error naming the chain. File access comes from the host: the compiler itself touches no files.
+import type { Diagnostic } from '../core/diagnostics.ts';
 import type { Program, SourceRange } from '../lang/ast.ts';
 import { MAX_TOKENS } from '../lang/limits.ts';
 import { parseProgram } from '../lang/parse.ts';
@@ -8,7 +9,7 @@ import type { DiagnosticSink } from './diagnostics-sink.ts';
 export interface CompileHost {
   /** The text of a file, or undefined when it cannot be read. */
   readFile(path: string): string | undefined;
-  /** Why readFile gave nothing (`it is a directory`), when the host can tell. */
+  /** Why `path` cannot be read ("it is a directory, not a file"), for the message. */
   whyUnreadable?(path: string): string | undefined;
   /** The path of `spec` imported from `fromFile`. */
   resolveImport(fromFile: string, spec: string): string;
@@ -24,6 +25,15 @@ export interface SourceFile {
 const MAX_IMPORT_DEPTH = 100;
 
 const startOfFile: SourceRange = { start: { offset: 0, line: 1, column: 1 }, end: { offset: 0, line: 1, column: 1 } };
+
+/** The error for a program file (or an import) that cannot be read, saying why where the host knows. */
+export function unreadableFile(path: string, host: CompileHost, importedFrom?: { file: string; range: SourceRange }): Diagnostic {
+  const why = host.whyUnreadable?.(path);
+  const because = why === undefined ? '' : `: ${why}`;
+  return importedFrom
+    ? { severity: 'error', code: 'import-not-found', message: `cannot read imported file '${path}'${because}`, file: importedFrom.file, range: importedFrom.range }
+    : { severity: 'error', code: 'file-not-found', message: `cannot read '${path}'${because}`, file: path, range: startOfFile };
+}
 
 export function loadProgramFiles(entry: string, host: CompileHost, sink: DiagnosticSink): SourceFile[] {
   const files = new Map<string, SourceFile>();
@@ -45,10 +55,7 @@ export function loadProgramFiles(entry: string, host: CompileHost, sink: Diagnos
     if (files.has(path)) return;
     const text = host.readFile(path);
     if (text === undefined) {
-      const why = host.whyUnreadable?.(path);
-      const because = why ? `: ${why}` : '';
-      if (importedFrom) sink.error(importedFrom.file, importedFrom.range, 'import-not-found', `cannot read imported file '${path}'${because}`);
-      else sink.error(path, startOfFile, 'file-not-found', `cannot read '${path}'${because}`);
+      sink.push(unreadableFile(path, host, importedFrom));
       return;
     }
     // The token limit is the program's: what the files read so far used is not left for this one.

@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { formatBytes } from '../../runtime/device-cache.ts';
 import { CacheMaintenance, DEFAULT_STORE_DIR, NotACacheError, Store } from '../../runtime/store/index.ts';
 import type { VerifyProblem } from '../../runtime/store/index.ts';
-import { paint, table, useColor } from '../terminal.ts';
+import { paint, plural, table, useColor } from '../terminal.ts';
 import { EXIT, UsageError } from '../usage.ts';
 import { gcCommand, type GcFlags } from './cache-gc.ts';
 
@@ -76,7 +76,7 @@ export async function cacheCommand(action: string, flags: CacheFlags): Promise<n
     if (rows.length > 0) process.stdout.write(table(rows, ['KEY', 'NAME', 'OP', 'SIZE', 'FINISHED']) + '\n\n');
     for (const u of listing.unreadable) process.stdout.write(`${p.red('unreadable')} ${u.key}: ${u.reason}\n`);
     const total = listing.entries.reduce((sum, e) => sum + e.bytes, 0);
-    process.stdout.write(`${listing.entries.length} results, ${formatBytes(total)} in ${store.root}\n`);
+    process.stdout.write(`${plural(listing.entries.length, 'result')}, ${formatBytes(total)} in ${store.root}\n`);
     return EXIT.ok;
   }
 

@@ -1,4 +1,6 @@
-import { compileFile, errorCount, printDiagnostics, type CompileFlags } from '../compile-file.ts';
+import { compileFile, errorCount, printJson, programReport, type CompileFlags } from '../compile-file.ts';
+import { printDiagnostics } from '../print-diagnostics.ts';
+import { plural } from '../terminal.ts';
 import { EXIT } from '../usage.ts';
 
 export async function checkCommand(files: string[], compileFlags: CompileFlags, json: boolean): Promise<number> {
@@ -8,12 +10,12 @@ export async function checkCommand(files: string[], compileFlags: CompileFlags, 
     const program = await compileFile(file, compileFlags);
     const errors = errorCount(program);
     failed ||= errors > 0;
-    if (json) reports.push({ file, ok: errors === 0, stages: program.stages.length, diagnostics: program.diagnostics });
+    if (json) reports.push({ ...programReport(file, program), stages: program.stages.length });
     else {
-      printDiagnostics(program.diagnostics, program);
-      if (errors === 0) process.stdout.write(`${file}: ok (${program.stages.length} stages)\n`);
+      printDiagnostics(program.diagnostics, program.files);
+      if (errors === 0) process.stdout.write(`${file}: ok (${plural(program.stages.length, 'stage')})\n`);
     }
   }
-  if (json) process.stdout.write(JSON.stringify({ files: reports }, null, 2) + '\n');
+  if (json) printJson({ files: reports });
   return failed ? EXIT.invalid : EXIT.ok;
 }

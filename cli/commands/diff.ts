@@ -3,8 +3,9 @@ import { dirname } from 'node:path';
 import { diffPrograms, type ProgramDiff } from '../../compiler/diff.ts';
 import { formatJsonValue } from '../../compiler/preimage-diff.ts';
 import type { CompiledProgram } from '../../compiler/compile.ts';
-import { compileFile, errorCount, printDiagnostics, type CompileFlags } from '../compile-file.ts';
-import { fileHost, gitHost, gitPath, parseGitSpec, resolveCommit, worktreePath } from '../host.ts';
+import { compileFile, printDiagnostics, printJson, programReport, type CompileFlags } from '../compile-file.ts';
+import { gitHost, gitPath, parseGitSpec, resolveCommit } from '../git-host.ts';
+import { fileHost, worktreePath } from '../host.ts';
 import { paint, useColor } from '../terminal.ts';
 import { EXIT, UsageError } from '../usage.ts';
 
@@ -23,14 +24,15 @@ async function load(spec: string, compileFlags: CompileFlags): Promise<CompiledP
 export async function diffCommand(oldSpec: string, newSpec: string, compileFlags: CompileFlags, json: boolean): Promise<number> {
   const before = await load(oldSpec, compileFlags);
   const after = await load(newSpec, compileFlags);
-  let failed = false;
-  for (const program of [before, after]) {
-    printDiagnostics(program.diagnostics, program);
-    failed ||= errorCount(program) > 0;
+  for (const program of [before, after]) printDiagnostics(program.diagnostics, program);
+  const reports = { old: programReport(oldSpec, before), new: programReport(newSpec, after) };
+  if (!reports.old.ok || !reports.new.ok) {
+    if (json) printJson({ ok: false, ...reports });
+    return EXIT.invalid;
   }
-  if (failed) return EXIT.invalid;
   const diff = diffPrograms(before, after);
-  process.stdout.write(json ? JSON.stringify(diff, null, 2) + '\n' : render(diff));
+  if (json) printJson(diff);
+  else process.stdout.write(render(diff));
   return EXIT.ok;
 }
 

@@ -3,18 +3,17 @@ import type { CompiledProgram } from '../../compiler/compile.ts';
 import { plan, type CacheView } from '../../compiler/plan.ts';
 import { cachedKeys } from '../../runtime/cache-survey.ts';
 import { programIdentity, readProgramRuns, type Store } from '../../runtime/store/index.ts';
-import { compileFile, errorCount, printDiagnostics, type CompileFlags } from '../compile-file.ts';
-import { paint, table, useColor } from '../terminal.ts';
+import { compileFile, printJson, stopsOnErrors, type CompileFlags } from '../compile-file.ts';
+import { paint, plural, table, useColor } from '../terminal.ts';
 import { EXIT } from '../usage.ts';
 import { openCache } from './cache.ts';
 
 export async function planCommand(file: string, compileFlags: CompileFlags, json: boolean, cacheFlag: string | undefined): Promise<number> {
   const program = await compileFile(file, compileFlags);
-  printDiagnostics(program.diagnostics, program);
-  if (errorCount(program) > 0) return EXIT.invalid;
+  if (stopsOnErrors(file, program, json)) return EXIT.invalid;
   const rows = plan(program, await storeCacheView(await openCache('plan', cacheFlag), program));
   if (json) {
-    process.stdout.write(JSON.stringify({ file, stages: rows }, null, 2) + '\n');
+    printJson({ file, stages: rows });
     return EXIT.ok;
   }
   const p = paint(useColor(process.stdout));
@@ -23,7 +22,7 @@ export async function planCommand(file: string, compileFlags: CompileFlags, json
   ]);
   process.stdout.write(table(body, ['STAGE', 'KIND', 'OP', 'KEY', 'STATUS', 'WHY']) + '\n');
   const toRun = rows.filter((r) => r.status === 'run').length;
-  process.stdout.write(`\n${rows.length} stages: ${rows.length - toRun} cached, ${toRun} to run\n`);
+  process.stdout.write(`\n${plural(rows.length, 'stage')}: ${rows.length - toRun} cached, ${toRun} to run\n`);
   return EXIT.ok;
 }
 

@@ -4,7 +4,7 @@
 import { join, resolve } from 'node:path';
 import { writeFileAtomically } from '../../runtime/store/durable-fs.ts';
 import { standardLibrary } from '../../stdlib/library.ts';
-import { compileFile, errorCount, printDiagnostics, type CompileFlags } from '../compile-file.ts';
+import { compileFile, printJson, stopsOnErrors, type CompileFlags } from '../compile-file.ts';
 import { damagedRowsNote, readResults } from '../probe-results.ts';
 import { curveFigures } from '../report/curve-figures.ts';
 import { figuresFor, type ProbeResults } from '../report/figures.ts';
@@ -12,6 +12,7 @@ import { reportPage, type RenderedFigure } from '../report/page.ts';
 import { renderSvg } from '../report/render.ts';
 import { readCurves } from '../training-curves.ts';
 import { whyUnwritable } from '../unwritable.ts';
+import { plural } from '../terminal.ts';
 import { EXIT, UsageError } from '../usage.ts';
 import { openCache } from './cache.ts';
 import packageJson from '../../package.json' with { type: 'json' };
@@ -20,8 +21,7 @@ export const DEFAULT_REPORT_DIR = 'report';
 
 export async function reportCommand(file: string, compileFlags: CompileFlags, out: string | undefined, cacheFlag: string | undefined): Promise<number> {
   const program = await compileFile(file, compileFlags);
-  printDiagnostics(program.diagnostics, program);
-  if (errorCount(program) > 0) return EXIT.invalid;
+  if (stopsOnErrors(file, program, false)) return EXIT.invalid;
   const store = await openCache('report', cacheFlag);
   const results = await readResults(program, store, { series: true, provenance: true });
   const probes: ProbeResults[] = program.probes.map((table) => ({
@@ -43,9 +43,11 @@ export async function reportCommand(file: string, compileFlags: CompileFlags, ou
   }
   const rows = probes.flatMap((p) => p.rows);
   const pending = rows.filter((r) => r.status === 'pending').length;
+  const failed = rows.filter((r) => r.status === 'failed').length;
   process.stdout.write(
-    `wrote ${page}: ${figures.length} plot${figures.length === 1 ? '' : 's'}, ${probes.length} probe table${probes.length === 1 ? '' : 's'}` +
-      (pending > 0 ? ` (${pending} of ${rows.length} rows pending: run 'ltx run ${file}' first)` : '') + '\n',
+    `wrote ${page}: ${plural(figures.length, 'plot')}, ${plural(probes.length, 'probe table')}` +
+      (pending > 0 ? ` (${pending} of ${rows.length} rows pending: run 'ltx run ${file}' first)` : '') +
+      (failed > 0 ? ` (${failed} of ${rows.length} rows failed: 'ltx results ${file}' says why)` : '') + '\n',
   );
   const damaged = damagedRowsNote(rows, file);
   if (damaged !== undefined) process.stderr.write(`ltx: ${damaged}\n`);

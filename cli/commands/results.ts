@@ -5,9 +5,9 @@
 import type { CompiledProgram } from '../../compiler/compile.ts';
 import { describeDivergence } from '../../runtime/divergence.ts';
 import type { DivergedInput } from '../diverged-inputs.ts';
-import { compileFile, errorCount, printDiagnostics, type CompileFlags } from '../compile-file.ts';
-import { damagedRowsNote, formatMetric, readResults, unionOf, type Metrics, type ResultRow } from '../probe-results.ts';
-import { paint, table, useColor } from '../terminal.ts';
+import { compileFile, printJson, stopsOnErrors, type CompileFlags } from '../compile-file.ts';
+import { damagedRowsNote, failuresOf, formatMetric, readResults, unionOf, type Metrics, type ResultRow } from '../probe-results.ts';
+import { paint, plural, table, useColor, type Paint } from '../terminal.ts';
 import { readCurves, type ProgramRunCurve } from '../training-curves.ts';
 import { EXIT, UsageError } from '../usage.ts';
 import { openCache } from './cache.ts';
@@ -25,8 +25,7 @@ export function resultsFormat(json: boolean, csv: boolean): ResultsFormat {
  */
 export async function resultsCommand(file: string, compileFlags: CompileFlags, format: ResultsFormat, cacheFlag: string | undefined, curves = false): Promise<number> {
   const program = await compileFile(file, compileFlags);
-  printDiagnostics(program.diagnostics, program);
-  if (errorCount(program) > 0) return EXIT.invalid;
+  if (stopsOnErrors(file, program, format === 'json')) return EXIT.invalid;
   const store = await openCache('results', cacheFlag);
   const probes = await readResults(program, store, { series: format === 'json' });
   const runs = format === 'json' || curves ? await readCurves(program, store) : {};
@@ -55,16 +54,24 @@ function toText(probes: Record<string, ResultRow[]>, program: CompiledProgram): 
       ...(showName ? [r.name] : []),
       ...indexColumns.map((c) => String(r.index[c] ?? '')),
       r.subject,
-      ...(r.status === 'pending' ? [p.dim('pending')] : r.status === 'damaged' ? [p.red('damaged')] : metricColumns.map((c) => formatMetric(r.metrics[c]))),
+      ...(r.status === 'done' ? metricColumns.map((c) => formatMetric(r.metrics[c])) : [statusCell(r, p)]),
       ...(marks ? [r.diverged ? p.yellow('diverged') : ''] : []),
     ]);
     const done = rows.filter((r) => r.status === 'done').length;
-    blocks.push(`${p.bold(probe)} ${p.dim(`${op}, ${done}/${rows.length} rows computed`)}\n${table(body, header)}`);
+    blocks.push(`${p.bold(probe)} ${p.dim(`${op}, ${done} of ${plural(rows.length, 'row')} computed`)}\n${table(body, header)}`);
   }
   if (blocks.length === 0) return 'the program has no probes\n';
+  const failures = failuresOf(Object.values(probes).flat()).map((failure) => `  ${failure}`);
+  if (failures.length > 0) blocks.push(`${p.red('failed')}: rows marked 'failed' have no result because a stage failed in the last run ('ltx run' tries it again):\n${failures.join('\n')}`);
   const warnings = divergedRunsOf(probes).map((run) => `  ${run.stage}: ${describeDivergence(run)}`);
   if (warnings.length > 0) blocks.push(`${p.yellow('warning')}: rows marked 'diverged' measure training that diverged:\n${warnings.join('\n')}`);
   return blocks.join('\n\n') + '\n';
+}
+
+/** The cell of a row without metrics: pending, damaged, or failed with the stage that failed. */
+function statusCell(row: ResultRow, p: Paint): string {
+  if (row.status === 'failed') return p.red(`failed: ${row.failure?.stage ?? '?'}`);
+  return row.status === 'damaged' ? p.red('damaged') : p.dim('pending');
 }
 
 /** Each diverged run the rows measured, once, in the order rows first name them. */

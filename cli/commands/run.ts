@@ -14,8 +14,9 @@ import { runStages, selectStages, UnknownTargetError, type RunSummary } from '..
 import type { StageReport } from '../../runtime/scheduler.ts';
 import { CacheUnusableError } from '../../runtime/store/index.ts';
 import { STANDARD_STAGE_LIBRARY } from '../../stdlib/stage-library.ts';
-import { compileFile, errorCount, printDiagnostics, type CompileFlags } from '../compile-file.ts';
-import { paint, useColor, type Paint } from '../terminal.ts';
+import { compileFile, printJson, stopsOnErrors, type CompileFlags } from '../compile-file.ts';
+import { recordFailures } from '../failure-notes.ts';
+import { paint, plural, useColor, type Paint } from '../terminal.ts';
 import { EXIT, UsageError } from '../usage.ts';
 import { openCache } from './cache.ts';
 
@@ -72,8 +73,7 @@ export function runSettings(flags: RunFlags): RunSettings {
 export async function runCommand(file: string, compileFlags: CompileFlags, flags: RunFlags): Promise<number> {
   const settings = runSettings(flags);
   const program = await compileFile(file, compileFlags);
-  printDiagnostics(program.diagnostics, program);
-  if (errorCount(program) > 0) return EXIT.invalid;
+  if (stopsOnErrors(file, program, flags.json)) return EXIT.invalid;
   let stages = program.stages;
   if (flags.only !== undefined) {
     try {
@@ -127,9 +127,15 @@ export async function runCommand(file: string, compileFlags: CompileFlags, flags
   } finally {
     process.off('SIGINT', onInterrupt);
   }
+  try {
+    await recordFailures(store, summary.stages);
+  } catch (error) {
+    // The run's results are committed; only `ltx results` will show its failed rows as pending.
+    process.stderr.write(`ltx: could not note the failed stages in the cache: ${(error as Error).message}\n`);
+  }
 
   if (flags.json) {
-    process.stdout.write(JSON.stringify({
+    printJson({
       file,
       backend: summary.backend?.name ?? null,
       cache: store.root,
@@ -143,7 +149,7 @@ export async function runCommand(file: string, compileFlags: CompileFlags, flags
       }),
       failed: summary.failed,
       interrupted: summary.interrupted,
-    }, null, 2) + '\n');
+    });
   } else {
     process.stdout.write(summaryText(summary, program, file, store.root, p));
   }
@@ -164,7 +170,7 @@ function summaryText(summary: RunSummary, program: CompiledProgram, file: string
   if (summary.failed > 0) parts.push(p.red(`${summary.failed} failed`));
   if (count('skipped') > 0) parts.push(p.yellow(`${count('skipped')} skipped`));
   if (count('interrupted') > 0) parts.push(p.yellow(`${count('interrupted')} not finished`));
-  let text = `\n${summary.stages.length} stages: ${parts.join(', ')}${summary.interrupted ? ' (interrupted: run again to continue)' : ''}\n`;
+  let text = `\n${plural(summary.stages.length, 'stage')}: ${parts.join(', ')}${summary.interrupted ? ' (interrupted: run again to continue)' : ''}\n`;
   for (const failed of summary.stages.filter((s) => s.status === 'failed')) {
     const skipped = summary.stages.filter((s) => s.status === 'skipped' && s.error === `'${failed.name}' failed`).map((s) => s.name);
     text += `  ${p.red('failed')} ${failed.name}: ${failed.error}\n`;

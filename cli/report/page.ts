@@ -36,7 +36,7 @@ th, td { padding: .15rem .6rem; border-bottom: 1px solid #eee; text-align: right
 th { border-bottom: 1px solid #bbb; }
 td.text, th.text { text-align: left; }
 td.pending { color: #999; font-style: italic; }
-td.damaged { color: #b00; font-style: italic; }
+td.damaged, td.failed { color: #b00; font-style: italic; }
 nav ul { padding-left: 1.2rem; }
 `;
 
@@ -94,7 +94,7 @@ function probeTable(probe: ProbeResults, library: Library): string {
       `<td class="text">${escapeHtml(row.subject)}</td>`,
       ...(row.status === 'done'
         ? metricColumns.map((c) => `<td>${formatMetric(row.metrics[c])}</td>`)
-        : [`<td class="${row.status} text" colspan="${Math.max(1, metricColumns.length)}">${row.status === 'damaged' ? 'damaged in the cache: run <code>ltx run</code> to compute it again' : 'pending'}</td>`]),
+        : [`<td class="${row.status} text" colspan="${Math.max(1, metricColumns.length)}">${statusHtml(row)}</td>`]),
     ];
     return `<tr>${cells.join('')}</tr>`;
   };
@@ -102,6 +102,13 @@ function probeTable(probe: ProbeResults, library: Library): string {
 <p>${probe.declarations.map((d) => `<code>${escapeHtml(d)}</code>`).join('<br>')}</p>
 <table><thead><tr>${header.map((h) => `<th${h === 'subject' ? ' class="text"' : ''}>${escapeHtml(h)}</th>`).join('')}</tr></thead>
 <tbody>${probe.rows.map(line).join('')}</tbody></table>`;
+}
+
+/** What a row without metrics says instead. */
+function statusHtml(row: ResultRow): string {
+  if (row.status === 'damaged') return 'damaged in the cache: run <code>ltx run</code> to compute it again';
+  if (row.status === 'failed') return escapeHtml(`failed: ${row.failure?.stage ?? '?'}: ${row.failure?.error ?? ''}`);
+  return 'pending';
 }
 
 function escapeHtml(text: string): string {

@@ -9,23 +9,9 @@ import './tfjs-setup.ts';
 import * as tf from '@tensorflow/tfjs-core';
 import { configureWasmForNode, describeWasm } from './wasm-node.ts';
 import { registerWasmKernelFixes } from './wasm-kernels.ts';
+import type { BackendAttempt, BackendChoice, BackendName, BackendRequest } from './choice.ts';
 
-export type BackendRequest = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
-export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
-
-export interface BackendAttempt {
-  backend: string;
-  ok: boolean;
-  /** For a failure, why (e.g. "not installed"); for the chosen backend, how it runs. */
-  why: string;
-}
-
-export interface BackendChoice {
-  name: BackendName;
-  tried: BackendAttempt[];
-}
-
-export const backendRequests: readonly BackendRequest[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
+export { backendRequests, describeChoice, type BackendAttempt, type BackendChoice, type BackendName, type BackendRequest } from './choice.ts';
 
 const candidatesFor: Record<BackendRequest, readonly BackendName[]> = {
   auto: ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'],
@@ -164,11 +150,4 @@ export async function initBackend(request: BackendRequest, options: BackendOptio
     if (attempt.ok) return { name, tried };
   }
   throw new BackendUnavailableError(request, tried);
-}
-
-/** One line per attempt, for the CLI: "wasm: chosen (WebAssembly with SIMD, 1 thread)". */
-export function describeChoice(choice: BackendChoice): string[] {
-  return choice.tried.map((t) =>
-    t.ok && t.backend === choice.name ? `${t.backend}: chosen (${t.why})` : `${t.backend}: skipped (${t.why})`,
-  );
 }

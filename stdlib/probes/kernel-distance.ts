@@ -120,9 +120,13 @@ function symmetrized(values: Float64Array, n: number): Float64Array {
 }
 
 export function frobeniusNorm(k: Kernel): number {
+  return Math.sqrt(sumOfSquares(k));
+}
+
+function sumOfSquares(k: Kernel): number {
   let sum = 0;
   for (const v of k.values) sum += v * v;
-  return Math.sqrt(sum);
+  return sum;
 }
 
 /** 1 − ⟨K1, K2⟩_F / (‖K1‖_F ‖K2‖_F); NaN when a kernel is zero (no direction to compare). */
@@ -130,7 +134,10 @@ export function kernelDistance(k1: Kernel, k2: Kernel): number {
   if (k1.n !== k2.n) throw new Error(`kernels on ${k1.n} and ${k2.n} inputs cannot be compared`);
   let dot = 0;
   for (let i = 0; i < k1.values.length; i++) dot += k1.values[i]! * k2.values[i]!;
-  return 1 - dot / (frobeniusNorm(k1) * frobeniusNorm(k2));
+  // √(s·s) is s exactly, so identical kernels are at 0, not 1 − (1 ± 1 ulp); and rounding never takes
+  // the distance out of [0, 2] (a printed -2.2e-16 would read as a measurement).
+  const distance = 1 - dot / Math.sqrt(sumOfSquares(k1) * sumOfSquares(k2));
+  return Math.min(2, Math.max(0, distance));
 }
 
 /** HKH with H = I − 11ᵀ/n: rows and columns centered. */

@@ -1,10 +1,10 @@
 // Scaffolding for tests of the real binary: a tiny program, throwaway workspaces, running `ltx`.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const BIN = join(ROOT, 'bin/ltx.js');
@@ -37,4 +37,25 @@ export const env = { ...process.env, NO_COLOR: '', FORCE_COLOR: '', LTX_CACHE: '
 export function ltx(args: string[], cwd = ROOT, extraEnv: Record<string, string> = {}) {
   const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd, env: { ...env, ...extraEnv } });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const RECORD_MODULES = pathToFileURL(join(ROOT, 'test/cli/fixtures/record-modules.ts')).href;
+
+/** `ltx ARGS`, and the URL of every module the process loaded (recorded by a loader hook). */
+export function ltxLoading(args: string[], cwd = ROOT) {
+  const dir = mkdtempSync(join(tmpdir(), 'ltx-modules-'));
+  try {
+    const log = join(dir, 'modules.log');
+    const r = spawnSync(process.execPath, ['--import', RECORD_MODULES, BIN, ...args], { encoding: 'utf8', cwd, env: { ...env, LTX_TEST_MODULE_LOG: log } });
+    const modules = existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean) : [];
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr, modules };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The heavy packages a command may load only where it needs them: TensorFlow.js (run) and Vega (report). */
+export function heavyPackages(modules: string[]): string[] {
+  const names = modules.map((url) => /\/node_modules\/(@tensorflow\/[^/]+|vega[^/]*)\//.exec(url)?.[1]).filter((name) => name !== undefined);
+  return [...new Set(names)].sort();
 }

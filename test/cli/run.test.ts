@@ -10,7 +10,7 @@ import { compileFile } from '../../cli/compile-file.ts';
 import { commandHelp } from '../../cli/help.ts';
 import { main } from '../../cli/main.ts';
 import { UsageError } from '../../cli/usage.ts';
-import { BIN, ROOT, TINY, env, ltx, workspace } from './helpers.ts';
+import { BIN, ROOT, TINY, env, heavyPackages, ltx, ltxLoading, workspace } from './helpers.ts';
 
 /** Long enough to be killed in the middle: four training runs of 150 steps. */
 const LOTTERY = `dataset d = digits(test: 20%, seed: 0)
@@ -52,7 +52,7 @@ function ltxAsync(args: string[], extraEnv: Record<string, string> = {}) {
 type Divergence = { step: number; loss_start: number; loss_end: number };
 type RunDoc = { backend: string | null; stages: { id: string; name: string; status: string; seconds: number; error?: string; diverged?: Divergence }[]; failed: number };
 
-test('run --json prints one summary document; a second run finds everything cached and starts no backend', () => {
+test('run --json prints one summary document; a second run finds everything cached and starts no backend, loading no TensorFlow.js', () => {
   const { file, cache } = workspace();
   const first = ltx(['run', file, '--json', '--cache', cache, '-j', '1']);
   assert.equal(first.status, 0, first.stderr);
@@ -68,11 +68,12 @@ test('run --json prints one summary document; a second run finds everything cach
   assert.match(first.stderr, /backend \S+: chosen/, 'the backend line goes to stderr with --json');
   assert.match(first.stderr, /^started {2}w0$/m);
 
-  const second = ltx(['run', file, '--json', '--cache', cache]);
+  const second = ltxLoading(['run', file, '--json', '--cache', cache]);
   assert.equal(second.status, 0, second.stderr);
   const again: RunDoc = JSON.parse(second.stdout);
   assert.equal(again.backend, null);
   assert.deepEqual(new Set(again.stages.map((s) => s.status)), new Set(['cached']));
+  assert.deepEqual(heavyPackages(second.modules), []);
 });
 
 test('results, plan and cache read what a run left in the cache', () => {
@@ -233,10 +234,9 @@ test('two runs on one cache at the same time compute each stage once', async () 
 });
 
 test('a run killed with -9 leaves a consistent cache; the rerun completes with the same results as a clean run', async () => {
+  // The clean run, for the results to compare with, goes side by side with the run that is killed.
   const clean = workspace(LOTTERY);
-  assert.equal(ltx(['run', clean.file, '--cache', clean.cache, '-j', '1']).status, 0);
-  const expected = JSON.parse(ltx(['results', clean.file, '--json', '--cache', clean.cache]).stdout).probes;
-
+  const cleanRun = ltxAsync(['run', clean.file, '--cache', clean.cache, '-j', '1']);
   const { file, cache } = workspace(LOTTERY);
   const victim = ltxAsync(['run', file, '--cache', cache, '-j', '2']);
   await victim.sees(/^started {2}imp\[1\]$/);
@@ -244,6 +244,8 @@ test('a run killed with -9 leaves a consistent cache; the rerun completes with t
   const killed = await victim.done;
   assert.equal(killed.signal, 'SIGKILL');
   assert.ok(!killed.stdout.includes('stages:'), 'killed before the end');
+  assert.equal((await cleanRun.done).status, 0);
+  const expected = JSON.parse(ltx(['results', clean.file, '--json', '--cache', clean.cache]).stdout).probes;
 
   const rerun = ltx(['run', file, '--cache', cache, '--json', '-j', '1']);
   assert.equal(rerun.status, 0, rerun.stderr);
@@ -352,4 +354,27 @@ probe lmc = instability(dense @ 5 steps, copies: 2, points: 3, on: d.test)
   assert.deepEqual(row.series.alpha, [0, 0.5, 1]);
   assert.equal(row.series.error.length, 3);
   assert.equal(typeof row.metrics.barrier, 'number');
+});
+
+/** sgd at lr 1e20: the loss is infinite at the first step, and an infinite loss fails the training stage. */
+const FAILING = EXPLODING.replace('sgd(lr: 1e3,', 'sgd(lr: 1e20,');
+
+test('a row whose stage failed (or a stage it needs) shows as failed with the cause in results and report, not as pending', () => {
+  const { dir, file, cache } = workspace(FAILING);
+  const run = ltx(['run', file, '--cache', cache, '-j', '1'], dir);
+  assert.equal(run.status, 1, run.stderr);
+  const cause = /failed dense 0→10: (loss became \w+ at step \d+)/.exec(run.stdout)?.[1];
+  assert.ok(cause, run.stdout);
+
+  const text = ltx(['results', file, '--cache', cache], dir).stdout;
+  assert.match(text, /^acc accuracy, 0 of 1 row computed\nSUBJECT +STATUS\ndense +failed: dense 0→10$/m);
+  assert.match(text, /^before accuracy, 1 of 1 row computed$/m);
+  assert.ok(text.endsWith(`failed: rows marked 'failed' have no result because a stage failed in the last run ('ltx run' tries it again):\n  dense 0→10: ${cause}\n`), text);
+  const json = JSON.parse(ltx(['results', file, '--json', '--cache', cache], dir).stdout);
+  assert.deepEqual([json.probes.acc[0].status, json.probes.acc[0].failure], ['failed', { stage: 'dense 0→10', error: cause }]);
+  assert.equal(json.probes.before[0].status, 'done');
+
+  const report = ltx(['report', file, '--cache', cache, '--out', join(dir, 'report')], dir);
+  assert.match(report.stdout, /\(2 of 3 rows failed: 'ltx results .*' says why\)/);
+  assert.ok(readFileSync(join(dir, 'report', 'index.html'), 'utf8').includes(`<td class="failed text" colspan="1">failed: dense 0→10: ${cause}</td>`));
 });

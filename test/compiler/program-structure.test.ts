@@ -106,7 +106,7 @@ test('quantities scale by numbers and add within one unit', () => {
   const a = compileOk(`${PRELUDE}mask m = magnitude(dense @ 2 * 24 steps + 2 steps, rate: 50%)`);
   assert.deepEqual(a.stages.filter((s) => s.kind === 'train').map((s) => s.params.to), [50, 240]);
   const mixed = errors(`${PRELUDE}mask m = magnitude(dense @ 1 epoch + 2 steps, rate: 50%)`);
-  assert.match(mixed[0]!.message, /'\+' cannot combine/);
+  assert.match(mixed[0]!.message, /'\+' cannot add epochs and steps: .*write the length in one unit/);
 });
 
 test('a teacher dataset compiles, and its sizes convert epochs', () => {

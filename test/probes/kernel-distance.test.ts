@@ -118,6 +118,15 @@ test('the distance is scale-invariant and 1 − cosine of the flattened kernels'
   assert.ok(Math.abs(kernelDistance(scaled(k1, 1e-3), scaled(k2, 40)) - kernelDistance(k1, k2)) < 1e-15);
 });
 
+test('identical kernels are at distance exactly 0, and rounding never leaves [0, 2]', () => {
+  // Kernels for which 1 − ⟨K, K⟩ / (‖K‖ ‖K‖) rounds to −2.2e-16 or +1.1e-16.
+  for (const values of [[0.30000000000000004, 0.3, 0.3, 1.7], [0.5, 0.3, 0.3, 2.3666666666666667], [2, 0.3, 0.3, 7.366666666666667]]) {
+    const k: Kernel = { n: 2, values: Float64Array.from(values) };
+    assert.equal(kernelDistance(k, { n: 2, values: Float64Array.from(values) }), 0, values.join(' '));
+    assert.equal(kernelDistance(k, { n: 2, values: k.values.map((v) => -v) }), 2);
+  }
+});
+
 test('a checkpoint is at distance 0 from itself; training moves the kernel', async () => {
   const net = mlpModel(64, [16], 10, 'relu');
   const init = await initCheckpoint(net, 2);

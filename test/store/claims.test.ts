@@ -13,7 +13,7 @@ import { bytesOf, commitInfo, freshStoreRoot, keyFor } from './helpers.ts';
 
 const fast = { pollInitialMs: 5, pollMaxMs: 20 };
 /** A guard so a broken claim protocol fails a test instead of hanging it; nothing asserts on time. */
-const WAIT_LIMIT_MS = 60_000;
+const WAIT_LIMIT_MS = 120_000;
 
 function commitStage(store: Store, key: string): Promise<unknown> {
   return store.commit(key, { op: 'train', version: 1, params: {}, inputs: [] }, { out: { kind: 'table', bytes: bytesOf(key) } }, commitInfo);
