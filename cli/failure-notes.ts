@@ -63,7 +63,12 @@ export class FailedInputs {
       const found = notes.find((note) => note !== undefined);
       if (found !== undefined) return found;
       for (const k of layer) seen.add(k);
-      layer = [...new Set(layer.flatMap((k) => Object.values(this.#program.stageByKey.get(k)?.inputs ?? {})))].filter((k) => !seen.has(k));
+      // What a stage needs: its inputs, and for a run's checkpoint the run's earlier one it resumes from.
+      const needs = (k: string): string[] => {
+        const stage = this.#program.stageByKey.get(k);
+        return [...Object.values(stage?.inputs ?? {}), ...(stage?.after ?? [])];
+      };
+      layer = [...new Set(layer.flatMap(needs))].filter((k) => !seen.has(k));
     }
     return undefined;
   }

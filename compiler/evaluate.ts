@@ -964,7 +964,7 @@ export class Evaluator implements LoweringHost {
       return;
     }
     const where = `${problem.file}:${problem.range.start.line}:${problem.range.start.column}`;
-    this.usageErrors.push(`${flags.join(', ')}: ${problem.message} (${where})`);
+    this.usageErrors.push(`${flags.join(', ')}: ${problem.message} (at ${where})`);
   }
 
   /** The `--set NAME=VALUE` flags behind the argument of `call` written at `range`. */

@@ -6,7 +6,7 @@ import { CacheMaintenance, DEFAULT_STORE_DIR, NotACacheError, Store } from '../.
 import type { VerifyProblem } from '../../runtime/store/index.ts';
 import { paint, plural, table, useColor } from '../terminal.ts';
 import { EXIT, UsageError } from '../usage.ts';
-import { gcCommand, type GcFlags } from './cache-gc.ts';
+import type { GcFlags } from './cache-gc.ts';
 
 /** Where the cache is, and who said so (for messages about it). */
 export interface CacheLocation {
@@ -61,7 +61,11 @@ export async function cacheCommand(action: string, flags: CacheFlags): Promise<n
     for (const [flag, given] of gcOnly) if (given) throw new UsageError(`ltx cache: ${flag} goes with gc, not ${action}`);
   }
   const store = await openCache('cache', flags.cache);
-  if (action === 'gc') return gcCommand(store, { ...flags, keep: flags.keep ?? [] });
+  if (action === 'gc') {
+    // Loaded here: gc --keep compiles programs, which ls and verify never do.
+    const { gcCommand } = await import('./cache-gc.ts');
+    return gcCommand(store, { ...flags, keep: flags.keep ?? [] });
+  }
   const maintenance = new CacheMaintenance(store);
   const p = paint(useColor(process.stdout));
   const print = (doc: unknown) => process.stdout.write(JSON.stringify(doc, null, 2) + '\n');

@@ -3,7 +3,7 @@
 import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import type { CompiledProgram } from '../../compiler/compile.ts';
-import { backendRequests, describeChoice, type BackendChoice, type BackendRequest } from '../../runtime/backends/select.ts';
+import { backendRequests, describeChoice, type BackendChoice, type BackendRequest } from '../../runtime/backends/choice.ts';
 import { checkpointScheduleFrom, CheckpointScheduleError, type CheckpointSchedule } from '../../runtime/checkpoint-schedule.ts';
 import { DEFAULT_DEVICE_CACHE_BYTES, parseByteSize } from '../../runtime/device-cache.ts';
 import { ExecutorStartError } from '../../runtime/executors/executor.ts';

@@ -219,8 +219,9 @@ function ticketCurve(members: Declared<TicketCurveFigure>[]): Figure | undefined
 function interpolationPath(members: Declared<InterpolationPathFigure>[]): Figure | undefined {
   const probes = members.map((m) => m.probe);
   const data: Datum[] = [];
-  let quantity = 'error';
-  const barriers: string[] = [];
+  let quantity: 'error' | 'loss' = 'error';
+  const barriers: { series: string; barrier: number }[] = [];
+  let severalPairs = false;
   for (const probe of probes) {
     for (const row of done(probe.rows)) {
       const alpha = row.series?.['alpha'] as number[] | undefined;
@@ -228,44 +229,68 @@ function interpolationPath(members: Declared<InterpolationPathFigure>[]): Figure
       const mean = (row.series?.['error'] ?? row.series?.['loss']) as number[] | undefined;
       if (row.series?.['error'] === undefined) quantity = 'loss';
       const pairs = (row.series?.['error_pairs'] ?? row.series?.['loss_pairs']) as number[][] | undefined;
-      const series = [probe.name, coordinatesLabel(row)].filter(Boolean).join(' ');
+      severalPairs ||= (pairs?.length ?? 0) > 1;
+      const series = `${probe.name}: ${row.subject}`;
       alpha.forEach((a, k) => {
         if (mean) data.push({ series, alpha: a, value: mean[k]!, curve: 'mean', subject: row.subject });
-        pairs?.forEach((path, p) => data.push({ series, alpha: a, value: path[k]!, curve: `pair ${p}`, subject: row.subject }));
+        if (pairs && pairs.length > 1) pairs.forEach((path, p) => data.push({ series, alpha: a, value: path[k]!, curve: `pair ${p}`, subject: row.subject }));
       });
       const barrier = row.metrics['barrier'];
-      if (barrier !== undefined) barriers.push(`${series}: ${formatNumber(barrier)}`);
+      if (barrier !== undefined) barriers.push({ series, barrier });
     }
   }
   if (data.length === 0) return undefined;
+  const percent = quantity === 'error';
   const x = { field: 'alpha', type: 'quantitative' as const, title: 'α (0: copy 1, 1: copy 2)' };
-  const y = { field: 'value', type: 'quantitative' as const, title: `test ${quantity}` };
-  const color = { field: 'series', type: 'nominal' as const, title: 'probe' };
+  const y = {
+    field: 'value', type: 'quantitative' as const, title: `test ${quantity}`,
+    scale: { domain: pathDomain(data.map((d) => d['value'] as number), percent), nice: false, clamp: true },
+    ...(percent ? { axis: { format: '.1%' } } : {}),
+  };
+  // One legend, shared by the bold and the thin lines, naming each line by its probe and checkpoint.
+  const color = { field: 'series', type: 'nominal' as const, title: 'probe: checkpoint', legend: { orient: 'bottom' as const, direction: 'vertical' as const, labelLimit: 520, symbolType: 'stroke' } };
+  const mean = {
+    transform: [{ filter: "datum.curve === 'mean'" }],
+    mark: { type: 'line' as const, strokeWidth: 2.5, point: true },
+    encoding: { x, y, color, strokeDash: color, tooltip: [{ field: 'series' }, { field: 'alpha' }, { field: 'value', format: '.4f' }] },
+  };
   const spec: TopLevelSpec = {
     $schema: SCHEMA, width: WIDTH, height: HEIGHT,
     data: { values: data },
-    layer: [
-      {
-        transform: [{ filter: "datum.curve !== 'mean'" }],
-        mark: { type: 'line', strokeWidth: 1, opacity: 0.35 },
-        // The legend comes from the bold lines.
-        encoding: { x, y, color: { ...color, legend: null }, detail: { field: 'curve' } },
-      },
-      {
-        transform: [{ filter: "datum.curve === 'mean'" }],
-        mark: { type: 'line', strokeWidth: 2.5, point: true },
-        encoding: { x, y, color, tooltip: [{ field: 'series' }, { field: 'subject' }, { field: 'alpha' }, { field: 'value', format: '.4f' }] },
-      },
-    ],
+    layer: severalPairs
+      ? [{
+          transform: [{ filter: "datum.curve !== 'mean'" }],
+          mark: { type: 'line', strokeWidth: 1, opacity: 0.35 },
+          encoding: { x, y, color, detail: { field: 'curve' } },
+        }, mean]
+      : [mean],
   };
+  const unit = percent ? 'points of test error' : 'of test loss';
   return {
     id: 'interpolation-path',
     title: `${quantity === 'error' ? 'Error' : 'Loss'} along the linear interpolation path`,
     caption:
-      `${members[0]!.figure.caption} Barriers: ${barriers.join('; ')}. ` +
+      `${members[0]!.figure.caption} ` +
+      (severalPairs ? 'Bold: the mean over pairs of copies; thin: each pair. ' : 'Each line is the one pair of copies of its row. ') +
+      `The y axis spans at least two points of error, so a barrier of half a point shows. Barriers (the highest ${quantity} ` +
+      `along the path above the mean of its ends, in ${unit}): ` +
+      `${barriers.map((b) => `${b.series}: ${percent ? formatNumber(100 * b.barrier) : formatNumber(b.barrier)}`).join('; ')}. ` +
       `Declared as ${declared(probes)}. ${provenance(probes.flatMap((p) => p.rows))}`,
     spec,
   };
+}
+
+/** A y window around the paths at least two points of error (2% of the value for a loss) wide, inside [0, 1] for an error. */
+function pathDomain(values: number[], error: boolean): [number, number] {
+  const lo = Math.min(...values);
+  const hi = Math.max(...values);
+  const middle = (lo + hi) / 2;
+  const span = Math.max(hi - lo, error ? 0.02 : 0.02 * Math.max(Math.abs(middle), 1e-9)) * 1.2;
+  const domain: [number, number] = [middle - span / 2, middle + span / 2];
+  if (!error) return domain;
+  // An error rate lives in [0, 1]: shift the window inside rather than show impossible values.
+  const shift = domain[0] < 0 ? -domain[0] : domain[1] > 1 ? 1 - domain[1] : 0;
+  return [Math.max(0, domain[0] + shift), Math.min(1, domain[1] + shift)];
 }
 
 function formatNumber(value: number): string {

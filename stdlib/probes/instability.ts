@@ -233,8 +233,8 @@ export const instabilityModule = defineProbe({
       kind: 'interpolation-path',
       caption:
         'Linear mode connectivity (Frankle et al. 2020): copies trained from the same checkpoint with different data orders, ' +
-        'evaluated at αW1 + (1−α)W2. Bold: the mean over pairs of copies; thin: each pair. A flat path (barrier ≈ 0) means the ' +
-        'checkpoint is stable to SGD noise.',
+        'evaluated at (1−α)W1 + αW2 (α = 0 is copy 1, α = 1 copy 2). A flat path (barrier ≈ 0) means the checkpoint is ' +
+        'stable to SGD noise.',
     }],
   },
 });

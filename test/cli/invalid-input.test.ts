@@ -90,7 +90,7 @@ test('a directory or a missing file given as FILE: every command names it and wh
   for (const command of ['check', 'plan', 'fmt']) {
     const onDirectory = ltx([command, dir]);
     assert.equal(onDirectory.status, 1, command);
-    assert.match(onDirectory.stderr, new RegExp(`^${dir}:1:1: error: cannot read '${dir}': it is a directory, not a file\\n`), command);
+    assert.match(onDirectory.stderr, new RegExp(`^${dir}:1:1: error: cannot read '${dir}': it is a directory, not a (regular )?file\\n`), command);
     const onMissing = ltx([command, missing]);
     assert.equal(onMissing.status, 1, command);
     assert.match(onMissing.stderr, new RegExp(`^${missing}:1:1: error: cannot read '${missing}': no such file\\n`), command);

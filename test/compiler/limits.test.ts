@@ -144,14 +144,14 @@ describe('seeds', () => {
     const program = compileText(SEEDED, [{ name: 'seed', value: '99999999999999999999' }]);
     assert.deepEqual(program.diagnostics, []);
     assert.deepEqual(program.usageErrors, [
-      `--set seed=99999999999999999999: argument 'seed' of kaiming_normal must be at most 4,294,967,295, but it is 100000000000000000000 (main.ltx:${LINE + 2}:36)`,
+      `--set seed=99999999999999999999: argument 'seed' of kaiming_normal must be at most 4,294,967,295, but it is 100000000000000000000 (at main.ltx:${LINE + 2}:36)`,
     ]);
   });
 
   test('a step count out of range from --set is a usage error as well', () => {
     const program = compileText(`param n = 240 steps\n${PRELUDE}train t = fit(theta0, like: dense, steps: n)\n`, [{ name: 'n', value: '2000000000 steps' }]);
     assert.deepEqual(program.usageErrors, [
-      `--set n=2000000000 steps: steps names step 2,000,000,000, past the 1,000,000,000 steps a run may have (main.ltx:${LINE + 1}:43)`,
+      `--set n=2000000000 steps: steps names step 2,000,000,000, past the 1,000,000,000 steps a run may have (at main.ltx:${LINE + 1}:43)`,
     ]);
   });
 

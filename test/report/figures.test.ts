@@ -75,14 +75,50 @@ test('loss probes get their own curve against weights remaining', () => {
 test('instability: the mean error path and each pair along α, barriers in the caption', () => {
   const alpha = [0, 0.5, 1];
   const lmc = probe('lmc', 'instability', [row({}, { barrier: 0.125 }, {
-    series: { alpha, error: [0.1, 0.25, 0.15], error_pairs: [[0.1, 0.25, 0.15]] },
+    subject: 'dense @ 10 steps',
+    series: { alpha, error: [0.1, 0.25, 0.15], error_pairs: [[0.1, 0.2, 0.1], [0.1, 0.3, 0.2]] },
   })]);
   const figure = standardFigures([lmc]).find((f) => f.id === 'interpolation-path')!;
   const data = valuesOf(figure);
   assert.equal(data.filter((d) => d['curve'] === 'mean').length, 3);
-  assert.equal(data.filter((d) => d['curve'] === 'pair 0').length, 3);
+  assert.equal(data.filter((d) => d['curve'] === 'pair 1').length, 3);
   assert.deepEqual(data.filter((d) => d['curve'] === 'mean').map((d) => d['value']), [0.1, 0.25, 0.15]);
-  assert.match(figure.caption, /Barriers: lmc: 0\.125/);
+  assert.match(figure.caption, /Bold: the mean over pairs of copies; thin: each pair/);
+  assert.match(figure.caption, /in points of test error\): lmc: dense @ 10 steps: 12\.5\./);
+});
+
+type Layer = { mark: { type: string; filled?: boolean }; encoding: Record<string, { field?: string; legend?: unknown; scale?: { domain?: [number, number]; zero?: boolean }; axis?: { format?: string } }> };
+const layersOf = (figure: Figure): Layer[] => (figure.spec as { layer: Layer[] }).layer;
+
+test('instability: a legend names each line by its probe and the checkpoint it measured', () => {
+  const path = (subject: string, error: number[]) => row({}, { barrier: 0.01 }, { subject, series: { alpha: [0, 0.5, 1], error, error_pairs: [error] } });
+  const figure = standardFigures([probe('lmc', 'instability', [path('ticket[1]', [0.1, 0.11, 0.1]), path('ticket[2]', [0.12, 0.12, 0.12])])])
+    .find((f) => f.id === 'interpolation-path')!;
+  assert.deepEqual([...new Set(valuesOf(figure).map((d) => d['series']))], ['lmc: ticket[1]', 'lmc: ticket[2]']);
+  const layers = layersOf(figure);
+  assert.equal(layers.length, 1, 'one pair per row: the line is that pair, drawn once');
+  assert.equal(layers[0]!.encoding['color']!.field, 'series');
+  assert.notEqual(layers[0]!.encoding['color']!.legend, null);
+  assert.equal(layers[0]!.encoding['strokeDash']!.field, 'series', 'lines that coincide stay visible');
+});
+
+test('instability: the y range spans at least two points of error around the paths, so half a point of barrier shows', () => {
+  const flat = probe('lmc', 'instability', [row({}, { barrier: 0.005 }, { series: { alpha: [0, 0.5, 1], error: [0.1, 0.105, 0.1] } })]);
+  const y = layersOf(standardFigures([flat]).find((f) => f.id === 'interpolation-path')!)[0]!.encoding['y']!;
+  const [lo, hi] = y.scale!.domain!;
+  assert.ok(lo <= 0.1 && hi >= 0.105, `${lo}..${hi} holds the path`);
+  assert.ok(hi - lo >= 0.02 && hi - lo <= 0.03, `${lo}..${hi}: two points and a margin`);
+  assert.equal(y.axis!.format, '.1%');
+  const broad = probe('lmc', 'instability', [row({}, { barrier: 0.4 }, { series: { alpha: [0, 0.5, 1], error: [0.05, 0.45, 0.05] } })]);
+  const [broadLo, broadHi] = layersOf(standardFigures([broad]).find((f) => f.id === 'interpolation-path')!)[0]!.encoding['y']!.scale!.domain!;
+  assert.ok(broadLo >= 0 && broadLo <= 0.05 && broadHi >= 0.45, `${broadLo}..${broadHi}`);
+});
+
+test('instability: the caption writes the path the way the axis reads it, α = 0 at copy 1', () => {
+  const lmc = probe('lmc', 'instability', [row({}, { barrier: 0 }, { series: { alpha: [0, 1], error: [0.1, 0.1] } })]);
+  const figure = standardFigures([lmc]).find((f) => f.id === 'interpolation-path')!;
+  assert.match(figure.caption, /evaluated at \(1−α\)W1 \+ αW2 \(α = 0 is copy 1, α = 1 copy 2\)/);
+  assert.equal((layersOf(figure)[0]!.encoding['x'] as { title?: string }).title, 'α (0: copy 1, 1: copy 2)');
 });
 
 test('llc over steps: mean ± std, each chain, and the chains\' loss traces one panel per step', () => {
