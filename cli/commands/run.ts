@@ -19,6 +19,7 @@ import { recordFailures } from '../failure-notes.ts';
 import { paint, plural, useColor, type Paint } from '../terminal.ts';
 import { EXIT, UsageError } from '../usage.ts';
 import { openCache } from './cache.ts';
+import packageJson from '../../package.json' with { type: 'json' };
 
 /** The conventional status of a program stopped by SIGINT (128 + 2). */
 export const EXIT_INTERRUPTED = 130;
@@ -108,7 +109,7 @@ export async function runCommand(file: string, compileFlags: CompileFlags, flags
     summary = await runStages({
       program, store, stages, jobs: settings.jobs, signal: controller.signal, view, programFile: file,
       executor: (workers) => new LocalExecutor({
-        jobs: workers, backend: settings.backend, storeRoot: store.root, programDir: dirname(resolve(file)),
+        jobs: workers, backend: settings.backend, storeRoot: store.root, programDir: dirname(resolve(file)), ltxVersion: packageJson.version,
         deviceCacheBytes: settings.deviceCacheBytes, library: STANDARD_STAGE_LIBRARY, checkpoints: settings.checkpoints,
       }),
       executorStarted: (backend) => { if (backend) for (const line of backendLines(backend, p)) view.note(line); },

@@ -14,6 +14,8 @@ export interface InProcessExecutorOptions {
   store: Store;
   library: StageLibrary;
   programDir: string;
+  /** Recorded with each result: the version of ltx that computed it (the CLI knows it; the runtime reads no package file). */
+  ltxVersion: string;
   /** Which tfjs backend to start; without one, stages must not need tfjs (fake tables in tests). */
   backend?: BackendRequest;
   deviceCacheBytes?: number;
@@ -37,7 +39,7 @@ export class InProcessExecutor implements Executor {
 
   async start(): Promise<void> {
     if (this.#runner) return;
-    const { backend, store, library, programDir } = this.#options;
+    const { backend, store, library, programDir, ltxVersion } = this.#options;
     if (backend !== undefined) {
       try {
         this.#backend = await initBackend(backend);
@@ -48,7 +50,7 @@ export class InProcessExecutor implements Executor {
     const resident = new ResidentArtifacts(this.#options.deviceCacheBytes ?? DEFAULT_DEVICE_CACHE_BYTES);
     this.#resident = resident;
     this.#runner = new StageRunner({
-      store, library, resident: resident.artifacts, tensors: resident.tensors, programDir, backend: this.#backend?.name ?? 'none',
+      store, library, resident: resident.artifacts, tensors: resident.tensors, programDir, ltxVersion, backend: this.#backend?.name ?? 'none',
       ...(this.#options.checkpoints === undefined ? {} : { checkpoints: this.#options.checkpoints }),
     });
   }

@@ -15,6 +15,8 @@ export interface LocalExecutorOptions {
   backend: BackendRequest;
   storeRoot: string;
   programDir: string;
+  /** Recorded with each result: the version of ltx that computed it (the CLI knows it; the runtime reads no package file). */
+  ltxVersion: string;
   /** Per worker. */
   deviceCacheBytes: number;
   /** URL of the module the workers load their stage library from (see stage-library.ts). */
@@ -144,6 +146,7 @@ export class LocalExecutor implements Executor {
       storeRoot: options.storeRoot,
       library: options.library,
       programDir: options.programDir,
+      ltxVersion: options.ltxVersion,
       backend: options.backend,
       wasmThreads: options.wasmThreads ?? wasmThreadsPerWorker(options.jobs),
       deviceCacheBytes: options.deviceCacheBytes,

@@ -25,7 +25,6 @@ import type { ResidentTensors } from '../resident-tensors.ts';
 import { StoreCorruptError, type JsonObject, type StagePreimage, type Store } from '../store/index.ts';
 import type { StageHooks, StageOutcome } from './executor.ts';
 import { implementationOf } from './stage-library.ts';
-import packageJson from '../../package.json' with { type: 'json' };
 
 export interface StageRunnerOptions {
   store: Store;
@@ -37,6 +36,8 @@ export interface StageRunnerOptions {
   programDir: string;
   /** Recorded with each result: the backend it was computed on. */
   backend: string;
+  /** Recorded with each result: the version of ltx that computed it (the CLI knows it; the runtime reads no package file). */
+  ltxVersion: string;
   /** When a training stage commits intermediate checkpoints (default: every 5 minutes of training). */
   checkpoints?: CheckpointSchedule;
 }
@@ -91,7 +92,7 @@ export class StageRunner {
       const record = await store.commit(stage.key, preimageOf(stage) as unknown as StagePreimage, {
         [result.kind]: { kind: result.kind, bytes: encodeArtifact(result) },
       }, {
-        name: stage.name, metrics, startedAt, backend: this.#options.backend, ltxVersion: packageJson.version,
+        name: stage.name, metrics, startedAt, backend: this.#options.backend, ltxVersion: this.#options.ltxVersion,
         ...(stage.runPoint === undefined || runFrom === undefined ? {} : { run: { id: stage.runPoint.run, step: stage.runPoint.step, from: runFrom } }),
       });
       resident.set(stage.key, result);
@@ -134,7 +135,7 @@ export class StageRunner {
         await store.commit(stageKey(preimage), preimage as unknown as StagePreimage, {
           checkpoint: { kind: 'checkpoint', bytes: encodeArtifact(checkpoint) },
         }, {
-          metrics: recordedMetrics(checkpoint), startedAt: since, backend, ltxVersion: packageJson.version,
+          metrics: recordedMetrics(checkpoint), startedAt: since, backend, ltxVersion: this.#options.ltxVersion,
           run: { id: point.run, step: checkpoint.step, from },
         });
         since = new Date();

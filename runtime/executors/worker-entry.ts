@@ -19,7 +19,7 @@ async function startRunner(): Promise<{ runner: StageRunner; resident: ResidentA
     const resident = new ResidentArtifacts(setup.deviceCacheBytes);
     const runner = new StageRunner({
       store: new Store(setup.storeRoot), library, resident: resident.artifacts, tensors: resident.tensors,
-      programDir: setup.programDir, backend: backend.name, ...(setup.checkpoints === undefined ? {} : { checkpoints: setup.checkpoints }),
+      programDir: setup.programDir, ltxVersion: setup.ltxVersion, backend: backend.name, ...(setup.checkpoints === undefined ? {} : { checkpoints: setup.checkpoints }),
     });
     post({ type: 'ready', backend });
     return { runner, resident };

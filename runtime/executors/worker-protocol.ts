@@ -10,6 +10,8 @@ export interface WorkerSetup {
   /** URL of the stage library module (see stage-library.ts). */
   library: string;
   programDir: string;
+  /** Recorded with each result: the version of ltx that computed it (the CLI knows it; the runtime reads no package file). */
+  ltxVersion: string;
   backend: BackendRequest;
   /** Threads of the worker's wasm backend (if wasm is what starts). */
   wasmThreads: number;

@@ -33,7 +33,7 @@ async function setup() {
     let text = '';
     const done = runStages({
       program: programOf(stages), store, jobs: 1, signal: new AbortController().signal,
-      executor: () => new InProcessExecutor({ store, library, programDir: dir }),
+      executor: () => new InProcessExecutor({ ltxVersion: 'test', store, library, programDir: dir }),
       view: new LineProgress({ write: (chunk: string) => (text += chunk) }, plain),
     }).then((summary) => ({ reports: Object.fromEntries(summary.stages.map((r) => [r.name, r])), lines: text.split('\n') }));
     return { done, output: () => text };

@@ -65,7 +65,7 @@ export async function runInProcess(program: StageProgram, library: StageLibrary)
   const store = new Store(join(dir, 'cache'));
   const summary = await runStages({
     program, store, jobs: 1, signal: new AbortController().signal,
-    executor: () => new InProcessExecutor({ store, library, programDir: dir, backend: 'cpu' }),
+    executor: () => new InProcessExecutor({ ltxVersion: 'test', store, library, programDir: dir, backend: 'cpu' }),
   });
   return { store, summary };
 }

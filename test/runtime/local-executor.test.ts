@@ -24,7 +24,7 @@ async function setup(options: { abortGraceMs?: number } = {}) {
       executor: (n) => {
         workers = n;
         return new LocalExecutor({
-          jobs: n, backend: 'cpu', storeRoot: store.root, programDir: dir, deviceCacheBytes: 1_000_000,
+          jobs: n, backend: 'cpu', storeRoot: store.root, programDir: dir, ltxVersion: 'test', deviceCacheBytes: 1_000_000,
           library: fakeLibraryUrl(log), ...options,
         });
       },

@@ -38,7 +38,7 @@ function levelStages() {
 async function executorWith(deviceCacheBytes: number) {
   const dir = await freshDir();
   const store = new Store(join(dir, 'cache'));
-  const executor = new InProcessExecutor({ store, library: createStageLibrary(), programDir: dir, backend: 'cpu', deviceCacheBytes });
+  const executor = new InProcessExecutor({ ltxVersion: 'test', store, library: createStageLibrary(), programDir: dir, backend: 'cpu', deviceCacheBytes });
   await executor.start();
   const run = async (stage: Stage): Promise<void> => {
     const outcome = await executor.run(stage, stage.inputs, { signal: new AbortController().signal, progress: () => undefined });

@@ -29,7 +29,7 @@ async function run(program: CompiledProgram, cache: string, checkpoints?: Checkp
   const store = new Store(cache);
   const summary = await runStages({
     program, store, jobs: 1, signal: new AbortController().signal,
-    executor: () => new InProcessExecutor({ store, library: createStageLibrary(), programDir: cache, backend: 'cpu', ...(checkpoints ? { checkpoints } : {}) }),
+    executor: () => new InProcessExecutor({ ltxVersion: 'test', store, library: createStageLibrary(), programDir: cache, backend: 'cpu', ...(checkpoints ? { checkpoints } : {}) }),
   });
   assert.equal(summary.failed, 0, JSON.stringify(summary.stages.filter((s) => s.status === 'failed')));
   return store;

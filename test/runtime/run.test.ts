@@ -36,7 +36,7 @@ test('a compiled program runs whole; every stage is committed with its preimage 
   const library = await loadStageLibrary(fakeLibraryUrl(log));
   const summary = await runStages({
     program, store, jobs: 2, signal: new AbortController().signal, programFile: QUICKSTART,
-    executor: () => new InProcessExecutor({ store, library, programDir: dir }),
+    executor: () => new InProcessExecutor({ ltxVersion: 'test', store, library, programDir: dir }),
   });
   assert.equal(summary.failed, 0);
   assert.equal(summary.stages.length, program.stages.length);
@@ -57,7 +57,7 @@ test('a stage whose op the library does not implement fails, naming the op; its 
   const summary = await runStages({
     program: programOf([makeStage('leaves', 'tea_leaves'), makeStage('one', 'source', { value: 1 })]),
     store, jobs: 1, signal: new AbortController().signal,
-    executor: () => new InProcessExecutor({ store, library, programDir: dir }),
+    executor: () => new InProcessExecutor({ ltxVersion: 'test', store, library, programDir: dir }),
   });
   assert.deepEqual(summary.stages.map((s) => [s.name, s.status]), [['leaves', 'failed'], ['one', 'done']]);
   assert.match(summary.stages[0]!.error!, /no implementation of the stage op 'tea_leaves'/);

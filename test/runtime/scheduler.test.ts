@@ -43,7 +43,7 @@ async function setup() {
   const run = (stages: Stage[], options: { signal?: AbortSignal; jobs?: number; onStarted?: (stage: Stage) => void; onProgress?: () => void } = {}) =>
     runStages({
       program: programOf(stages), store, jobs: options.jobs ?? 2, signal: options.signal ?? never,
-      executor: () => new InProcessExecutor({ store, library, programDir: dir }),
+      executor: () => new InProcessExecutor({ ltxVersion: 'test', store, library, programDir: dir }),
       view: {
         started: (stage) => options.onStarted?.(stage), progress: () => options.onProgress?.(), settled: () => undefined,
         note: () => undefined, close: () => undefined,
