@@ -53,13 +53,14 @@ ajv.addKeyword({
   },
 });
 
-const compiled = new Map<string, ValidateFunction>();
+// By schema, not by name: two libraries may give one name different schemas (a test's toy op, a newer version).
+const compiled = new WeakMap<object, ValidateFunction>();
 
 function validatorFor(signature: Signature): ValidateFunction {
-  let validate = compiled.get(signature.name);
+  let validate = compiled.get(signature.schema);
   if (!validate) {
     validate = ajv.compile(signature.schema);
-    compiled.set(signature.name, validate);
+    compiled.set(signature.schema, validate);
   }
   return validate;
 }
