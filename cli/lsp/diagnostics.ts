@@ -1,0 +1,130 @@
+// Diagnostics as the user types: every open program (and every known program importing a changed
+// file) is compiled the way `ltx check` compiles it, and each file gets the union of what the programs
+// containing it said about it. Compiles run one at a time; a program edited again while it compiles is
+// compiled once more afterwards, and only the newest result is published.
+import { dirname } from 'node:path';
+import { DiagnosticSeverity, type Diagnostic as LspDiagnostic } from 'vscode-languageserver';
+import type { CompiledProgram } from '../../compiler/compile.ts';
+import type { Diagnostic } from '../../core/diagnostics.ts';
+import { compileFile, DatasetLookups, errorCount } from '../compile-file.ts';
+import { toLspRange } from './positions.ts';
+import type { Workspace } from './workspace.ts';
+
+export interface DiagnosticsPublisher {
+  (uri: string, diagnostics: LspDiagnostic[], version: number | undefined): void;
+}
+
+interface EntryResult {
+  /** Diagnostics by the file they are in. */
+  byFile: Map<string, Diagnostic[]>;
+  files: string[];
+}
+
+const SEVERITY = { error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, info: DiagnosticSeverity.Information } as const;
+
+export function toLspDiagnostic(d: Diagnostic, uriOf: (path: string) => string): LspDiagnostic {
+  return {
+    range: toLspRange(d.range),
+    severity: SEVERITY[d.severity],
+    code: d.code,
+    source: 'ltx',
+    message: d.message,
+    ...(d.related?.length
+      ? { relatedInformation: d.related.map((r) => ({ location: { uri: uriOf(r.file), range: toLspRange(r.range) }, message: r.message })) }
+      : {}),
+  };
+}
+
+export class ProgramDiagnostics {
+  private readonly workspace: Workspace;
+  private readonly publish: DiagnosticsPublisher;
+  private readonly onError: (error: unknown) => void;
+  private readonly results = new Map<string, EntryResult>();
+  /** The latest compile without errors of each entry: what hover and completion read stages and layers from. */
+  private readonly lastGood = new Map<string, CompiledProgram>();
+  private readonly lookups = new Map<string, DatasetLookups>();
+  private readonly pending = new Set<string>();
+  private readonly published = new Set<string>();
+  private running: Promise<void> | undefined;
+
+  constructor(workspace: Workspace, publish: DiagnosticsPublisher, onError: (error: unknown) => void) {
+    this.workspace = workspace;
+    this.publish = publish;
+    this.onError = onError;
+  }
+
+  /** `path` changed (opened, edited, saved): compile the open programs and known importers it concerns. */
+  changed(path: string): Promise<void> {
+    const open = new Set(this.workspace.openPaths());
+    if (open.has(path)) this.pending.add(path);
+    for (const importer of this.workspace.importers(path)) this.pending.add(importer);
+    for (const entry of open) if (entry !== path && this.results.get(entry)?.files.includes(path)) this.pending.add(entry);
+    return this.drain();
+  }
+
+  /** `path` was closed: it is no longer compiled as a program of its own. */
+  closed(path: string): void {
+    const result = this.results.get(path);
+    if (!result) return;
+    this.results.delete(path);
+    this.lastGood.delete(path);
+    this.republish(new Set([...result.byFile.keys(), path]));
+  }
+
+  /** The latest good compile of a program that contains `path` (the one it is the entry of first). */
+  programFor(path: string): CompiledProgram | undefined {
+    const own = this.lastGood.get(path);
+    if (own) return own;
+    for (const program of this.lastGood.values()) if (program.files.some((f) => f.path === path)) return program;
+    return undefined;
+  }
+
+  private drain(): Promise<void> {
+    this.running ??= (async () => {
+      while (this.pending.size > 0) {
+        const entry = this.pending.values().next().value!;
+        this.pending.delete(entry);
+        try {
+          await this.compileEntry(entry);
+        } catch (error) {
+          this.onError(error);
+        }
+      }
+      this.running = undefined;
+    })();
+    return this.running;
+  }
+
+  private async compileEntry(entry: string): Promise<void> {
+    let lookups = this.lookups.get(dirname(entry));
+    if (!lookups) this.lookups.set(dirname(entry), (lookups = new DatasetLookups(dirname(entry))));
+    const program = await compileFile(entry, { sets: [] }, this.workspace.host, dirname(entry), lookups);
+    // Edited again meanwhile: the compile that follows publishes.
+    if (this.pending.has(entry)) return;
+    const byFile = new Map<string, Diagnostic[]>();
+    for (const d of program.diagnostics) byFile.set(d.file, [...(byFile.get(d.file) ?? []), d]);
+    const previous = this.results.get(entry);
+    this.results.set(entry, { byFile, files: program.files.map((f) => f.path) });
+    if (errorCount(program) === 0) this.lastGood.set(entry, program);
+    this.republish(new Set([entry, ...byFile.keys(), ...(previous?.byFile.keys() ?? [])]));
+  }
+
+  private republish(paths: Set<string>): void {
+    for (const path of paths) {
+      const seen = new Set<string>();
+      const diagnostics: LspDiagnostic[] = [];
+      for (const result of this.results.values()) {
+        for (const d of result.byFile.get(path) ?? []) {
+          const key = `${d.range.start.offset}:${d.range.end.offset}:${d.code}:${d.message}`;
+          if (seen.has(key)) continue;
+          seen.add(key);
+          diagnostics.push(toLspDiagnostic(d, (p) => this.workspace.uriOf(p)));
+        }
+      }
+      if (diagnostics.length === 0 && !this.published.has(path) && !this.results.has(path)) continue;
+      if (diagnostics.length > 0) this.published.add(path);
+      else this.published.delete(path);
+      this.publish(this.workspace.uriOf(path), diagnostics, this.workspace.document(path)?.version);
+    }
+  }
+}
