@@ -98,19 +98,23 @@ export class ProgramDiagnostics {
   private async compileEntry(entry: string): Promise<void> {
     let lookups = this.lookups.get(dirname(entry));
     if (!lookups) this.lookups.set(dirname(entry), (lookups = new DatasetLookups(dirname(entry))));
+    const versions = new Map(this.workspace.openPaths().map((path) => [path, this.workspace.document(path)?.version]));
     const program = await compileFile(entry, { sets: [] }, this.workspace.host, dirname(entry), lookups);
-    // Edited again meanwhile: the compile that follows publishes.
+    // A file of the program was edited while it compiled: the compile that follows publishes.
+    if (program.files.some((f) => this.workspace.document(f.path)?.version !== versions.get(f.path))) this.pending.add(entry);
     if (this.pending.has(entry)) return;
     const byFile = new Map<string, Diagnostic[]>();
     for (const d of program.diagnostics) byFile.set(d.file, [...(byFile.get(d.file) ?? []), d]);
     const previous = this.results.get(entry);
     this.results.set(entry, { byFile, files: program.files.map((f) => f.path) });
     if (errorCount(program) === 0) this.lastGood.set(entry, program);
-    this.republish(new Set([entry, ...byFile.keys(), ...(previous?.byFile.keys() ?? [])]));
+    this.republish(new Set([entry, ...program.files.map((f) => f.path), ...byFile.keys(), ...(previous?.byFile.keys() ?? [])]));
   }
 
   private republish(paths: Set<string>): void {
     for (const path of paths) {
+      // A program that contains the file is about to be compiled again: it publishes the file then.
+      if ([...this.pending].some((entry) => entry === path || this.results.get(entry)?.files.includes(path))) continue;
       const seen = new Set<string>();
       const diagnostics: LspDiagnostic[] = [];
       for (const result of this.results.values()) {

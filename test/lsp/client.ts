@@ -63,6 +63,15 @@ export class LspClient {
     });
   }
 
+  /** The diagnostics of `uri` once they pass `test`: the latest ones if they do, else the next that do. */
+  diagnosticsWhere(uri: string, test: (diagnostics: Diagnostic[]) => boolean): Promise<Published> {
+    const latest = this.diagnostics.get(uri);
+    if (latest && test(latest.diagnostics)) return Promise.resolve(latest);
+    return new Promise((resolve) => {
+      this.waiting.push({ test: (p) => p.uri === uri && test(p.diagnostics), resolve });
+    });
+  }
+
   /** Opens a document and waits for its diagnostics. */
   async open(uri: string, text: string): Promise<Published> {
     this.versions.set(uri, 1);
