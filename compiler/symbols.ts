@@ -44,11 +44,16 @@ export function programSymbols(files: readonly SymbolFile[]): ProgramSymbols {
     const visitStatements = (statements: readonly Statement[], loops: ForStatement[]): void => {
       for (const statement of statements) {
         if (statement.type === 'For') {
-          occurrences.push({ name: statement.variable.name, file: file.path, range: statement.variable.range, role: 'loop-variable', loop: statement });
+          if (statement.variable.name !== '') occurrences.push({ name: statement.variable.name, file: file.path, range: statement.variable.range, role: 'loop-variable', loop: statement });
           visitExpression(statement.iterable, loops);
           visitStatements(statement.body, [...loops, statement]);
         } else if (statement.type === 'Declaration') {
           const name = statement.name.name;
+          // What the parser recovered from a syntax error has no name: there is nothing to refer to.
+          if (name === '') {
+            visitExpression(statement.value, loops);
+            continue;
+          }
           const site: DeclarationSite = { name, kind: statement.kind, file: file.path, range: statement.name.range, declaration: statement, loops };
           declarations.set(name, [...(declarations.get(name) ?? []), site]);
           occurrences.push({ name, file: file.path, range: statement.name.range, role: 'declaration' });
@@ -62,6 +67,7 @@ export function programSymbols(files: readonly SymbolFile[]): ProgramSymbols {
       while (pending.length > 0) {
         const node = pending.pop()!;
         if (node.type === 'Reference') {
+          if (node.name === '') continue;
           const loop = [...loops].reverse().find((l) => l.variable.name === node.name);
           occurrences.push({ name: node.name, file: file.path, range: node.range, role: loop ? 'loop-variable' : 'use', ...(loop ? { loop } : {}) });
           continue;
