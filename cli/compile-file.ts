@@ -16,6 +16,14 @@ import { UsageError } from './usage.ts';
 
 export type { CompileFlags } from './param-sets.ts';
 
+/** What a long-lived caller (the language server) adds to a compile. */
+export interface EditorCompileOptions {
+  /** What the data files told earlier compiles (default: nothing yet). */
+  lookups?: DatasetLookups;
+  /** False: diagnostics only, no stages (see CompileOptions.stages). */
+  stages?: boolean;
+}
+
 /**
  * What the files of a program's datasets told (sizes, digests). One compile asks and reads; a long-lived
  * caller (the language server) keeps them, so that recompiling after an edit reads no data file again.
@@ -37,11 +45,12 @@ export class DatasetLookups {
  * file's directory (for a program read from git, that directory in the working tree).
  */
 export async function compileFile(
-  file: string, flags: CompileFlags, host: CompileHost = fileHost, programDir = dirname(resolve(file)), lookups = new DatasetLookups(programDir),
+  file: string, flags: CompileFlags, host: CompileHost = fileHost, programDir = dirname(resolve(file)), options: EditorCompileOptions = {},
 ): Promise<CompiledProgram> {
-  const { digests, sizes, contents } = lookups;
+  const { digests, sizes, contents } = options.lookups ?? new DatasetLookups(programDir);
   const compileWith = (overrides: ParamOverride[]) => compile(file, {
     host, sets: overrides, maxStages: flags.maxStages, library: standardLibrary, datasetSizes: sizes.lookup, datasetContent: contents.lookup,
+    ...(options.stages === false ? { stages: false } : {}),
   });
   const sets = flags.sets;
   let program = compileWith(sets);

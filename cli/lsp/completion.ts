@@ -3,7 +3,6 @@
 // arguments, argument names of the call under the cursor, enum values, declared names and their
 // members, the model's layer names in `skip:` and `rates:`, units after a number.
 import { CompletionItemKind, InsertTextFormat, type CompletionItem } from 'vscode-languageserver';
-import type { CompiledProgram } from '../../compiler/compile.ts';
 import { allPrunableLayers, prunableLayersOf } from '../../compiler/layers-in-scope.ts';
 import type { DeclarationKind } from '../../lang/ast.ts';
 import { KIND_KEYWORDS } from '../../lang/lexer.ts';
@@ -28,7 +27,7 @@ const NAME_KINDS: Record<DeclarationKind, CompletionItemKind> = {
   probe: CompletionItemKind.Event,
 };
 
-export function completion(context: ServerContext, path: string, offset: number): CompletionItem[] {
+export async function completion(context: ServerContext, path: string, offset: number): Promise<CompletionItem[]> {
   const view = viewOf(context, path);
   if (!view) return [];
   const text = view.file.text;
@@ -38,11 +37,10 @@ export function completion(context: ServerContext, path: string, offset: number)
   const before = text.slice(lineStart, offset);
   const prefix = before.replace(/[A-Za-z0-9_]*$/, '');
   const frame = cursor.frames[cursor.frames.length - 1];
-  const program = context.diagnostics.programFor(path);
 
   if (cursor.stringStart !== undefined) {
     const list = frame?.bracket === '[' ? frame : undefined;
-    return list && layerArgument(text, list) === 'skip' ? layerItems(context, view, cursor.frames, program, false) : [];
+    return list && layerArgument(text, list) === 'skip' ? layerItems(context, path, view, cursor.frames, false) : [];
   }
   const member = /([A-Za-z_][A-Za-z0-9_]*)(?:\[[^\]]*\])*\s*\.$/.exec(prefix);
   if (member) return memberItems(view, member[1]!);
@@ -52,10 +50,10 @@ export function completion(context: ServerContext, path: string, offset: number)
   }
   if (cursor.frames.length === 0 && /^\s*$/.test(prefix)) return statementItems();
   if (frame?.bracket === '{' && layerArgument(text, frame) === 'rates' && atEntryStart(text, frame, offset)) {
-    return layerItems(context, view, cursor.frames, program, true);
+    return layerItems(context, path, view, cursor.frames, true);
   }
   if (frame?.bracket === '[' && layerArgument(text, frame) === 'skip') {
-    return layerItems(context, view, cursor.frames, program, false, true);
+    return layerItems(context, path, view, cursor.frames, false, true);
   }
   if (frame?.bracket === '(' && frame.callee) {
     const op = context.library.op(frame.callee);
@@ -140,7 +138,8 @@ function atEntryStart(text: string, frame: BracketFrame, offset: number): boolea
  * The prunable layers of the model pruned by the call around the list or record: that of the call's
  * first argument (`magnitude(t[3], …)`), or of every model of the program when it cannot tell.
  */
-function layerItems(context: ServerContext, view: FileView, frames: BracketFrame[], program: CompiledProgram | undefined, asKeys: boolean, quoted = false): CompletionItem[] {
+async function layerItems(context: ServerContext, path: string, view: FileView, frames: BracketFrame[], asKeys: boolean, quoted = false): Promise<CompletionItem[]> {
+  const program = await context.diagnostics.programFor(path);
   if (!program) return [];
   const call = [...frames].reverse().find((f) => f.bracket === '(' && f.callee);
   const text = view.file.text;

@@ -1,5 +1,5 @@
 // Diagnostics as the user types: every open program (and every known program importing a changed
-// file) is compiled the way `ltx check` compiles it, and each file gets the union of what the programs
+// file) is compiled the way `ltx check` compiles it (up to the stages, which report nothing), and each file gets the union of what the programs
 // containing it said about it. Compiles run one at a time; a program edited again while it compiles is
 // compiled once more afterwards, and only the newest result is published.
 import { dirname } from 'node:path';
@@ -18,6 +18,8 @@ interface EntryResult {
   /** Diagnostics by the file they are in. */
   byFile: Map<string, Diagnostic[]>;
   files: string[];
+  /** The texts of the program's files at its latest compile without errors. */
+  lastGoodTexts?: Map<string, string>;
 }
 
 const SEVERITY = { error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, info: DiagnosticSeverity.Information } as const;
@@ -40,7 +42,7 @@ export class ProgramDiagnostics {
   private readonly publish: DiagnosticsPublisher;
   private readonly onError: (error: unknown) => void;
   private readonly results = new Map<string, EntryResult>();
-  /** The latest compile without errors of each entry: what hover and completion read stages and layers from. */
+  /** The latest compile with stages of each entry without errors: what hover and completion read stages and layers from. */
   private readonly lastGood = new Map<string, CompiledProgram>();
   private readonly lookups = new Map<string, DatasetLookups>();
   private readonly pending = new Set<string>();
@@ -71,12 +73,26 @@ export class ProgramDiagnostics {
     this.republish(new Set([...result.byFile.keys(), path]));
   }
 
-  /** The latest good compile of a program that contains `path` (the one it is the entry of first). */
-  programFor(path: string): CompiledProgram | undefined {
-    const own = this.lastGood.get(path);
-    if (own) return own;
-    for (const program of this.lastGood.values()) if (program.files.some((f) => f.path === path)) return program;
-    return undefined;
+  /**
+   * The stages of a program that contains `path` (the one it is the entry of first), as of its latest
+   * text without errors: compiled with its stages on demand, once per such text (diagnostics skip them).
+   */
+  async programFor(path: string): Promise<CompiledProgram | undefined> {
+    const entry = this.results.has(path) ? path : [...this.results.entries()].find(([, r]) => r.files.includes(path))?.[0];
+    const texts = entry === undefined ? undefined : this.results.get(entry)!.lastGoodTexts;
+    if (entry === undefined || texts === undefined) return undefined;
+    const known = this.lastGood.get(entry);
+    if (known && known.files.length === texts.size && known.files.every((f) => texts.get(f.path) === f.text)) return known;
+    const host = { ...this.workspace.host, readFile: (file: string) => texts.get(file) ?? this.workspace.readFile(file) };
+    const program = await compileFile(entry, { sets: [] }, host, dirname(entry), { lookups: this.lookupsFor(entry) });
+    if (errorCount(program) === 0) this.lastGood.set(entry, program);
+    return this.lastGood.get(entry);
+  }
+
+  private lookupsFor(entry: string): DatasetLookups {
+    let lookups = this.lookups.get(dirname(entry));
+    if (!lookups) this.lookups.set(dirname(entry), (lookups = new DatasetLookups(dirname(entry))));
+    return lookups;
   }
 
   private drain(): Promise<void> {
@@ -96,18 +112,16 @@ export class ProgramDiagnostics {
   }
 
   private async compileEntry(entry: string): Promise<void> {
-    let lookups = this.lookups.get(dirname(entry));
-    if (!lookups) this.lookups.set(dirname(entry), (lookups = new DatasetLookups(dirname(entry))));
     const versions = new Map(this.workspace.openPaths().map((path) => [path, this.workspace.document(path)?.version]));
-    const program = await compileFile(entry, { sets: [] }, this.workspace.host, dirname(entry), lookups);
+    const program = await compileFile(entry, { sets: [] }, this.workspace.host, dirname(entry), { lookups: this.lookupsFor(entry), stages: false });
     // A file of the program was edited while it compiled: the compile that follows publishes.
     if (program.files.some((f) => this.workspace.document(f.path)?.version !== versions.get(f.path))) this.pending.add(entry);
     if (this.pending.has(entry)) return;
     const byFile = new Map<string, Diagnostic[]>();
     for (const d of program.diagnostics) byFile.set(d.file, [...(byFile.get(d.file) ?? []), d]);
     const previous = this.results.get(entry);
-    this.results.set(entry, { byFile, files: program.files.map((f) => f.path) });
-    if (errorCount(program) === 0) this.lastGood.set(entry, program);
+    const lastGoodTexts = errorCount(program) === 0 ? new Map(program.files.map((f) => [f.path, f.text])) : previous?.lastGoodTexts;
+    this.results.set(entry, { byFile, files: program.files.map((f) => f.path), ...(lastGoodTexts ? { lastGoodTexts } : {}) });
     this.republish(new Set([entry, ...program.files.map((f) => f.path), ...byFile.keys(), ...(previous?.byFile.keys() ?? [])]));
   }
 

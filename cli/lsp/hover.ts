@@ -65,7 +65,7 @@ export async function hover(context: ServerContext, path: string, offset: number
   }
   const sites = view.symbols.declarations.get(occurrence.name) ?? [];
   if (sites.length === 0) return null;
-  const program = context.diagnostics.programFor(path);
+  const program = await context.diagnostics.programFor(path);
   const parts = [declarationMarkdown(context, sites, path), await stagesMarkdown(program, occurrence.name, context.storeFor(path))];
   return answer(parts.filter(Boolean).join('\n\n'), occurrence.range);
 }

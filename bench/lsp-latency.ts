@@ -1,0 +1,124 @@
+// Language server latency: how long after an edit of a 1,000-line program its diagnostics arrive (the
+// whole program parsed, compiled and checked again, as `ltx check` does), measured by a client over
+// stdio from sending textDocument/didChange to receiving textDocument/publishDiagnostics of that
+// version. Target: 100 ms. Also hover and completion in the same program.
+// Run: node bench/lsp-latency.ts [--edits N] [--no-write]
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { LspClient } from '../test/lsp/client.ts';
+import { writeResultsSection } from './results-file.ts';
+
+const TARGET_MS = 100;
+const { values } = parseArgs({ options: { edits: { type: 'string', default: '40' }, 'no-write': { type: 'boolean' } } });
+const edits = Number(values.edits);
+
+/** 1,000 lines: a header, then blocks of a comment, a run, its mask, a rewound retraining and two probes. */
+function program(): string {
+  const lines = [
+    'param seed = 0',
+    'dataset d = digits(test: 20%, seed: 0)',
+    'model net = mlp(input: 64, hidden: [32, 16], classes: 10)',
+    'init w0 = kaiming_normal(net, seed: seed)',
+    'optimizer opt = sgd(lr: 0.05, momentum: 0.9, batch: 60)',
+  ];
+  for (let i = 0; lines.length < 1000; i++) {
+    lines.push(
+      `# replicate ${i}`,
+      `train r${i} = fit(w0, data: d.train, optimizer: opt, steps: 40 steps, order: ${i})`,
+      `mask m${i} = magnitude(r${i}, rate: 20%, skip: ["output"])`,
+      `control c${i} = fit(rewind(r${i} @ 10 steps, mask: m${i}), like: r${i})`,
+      `probe a${i} = accuracy(c${i}, on: d.test)`,
+    );
+  }
+  return `${lines.slice(0, 1000).join('\n')}\n`;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]!;
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'ltx-bench-lsp-'));
+const loadBefore = loadavg()[0]!;
+try {
+  const text = program();
+  const path = join(dir, 'big.ltx');
+  writeFileSync(path, text);
+  const uri = pathToFileURL(path).href;
+  const client = await LspClient.start(dir);
+  const openedAt = performance.now();
+  const opened = await client.open(uri, text);
+  const openMs = performance.now() - openedAt;
+  if (opened.diagnostics.length > 0) throw new Error(`the bench program has errors: ${JSON.stringify(opened.diagnostics[0])}`);
+
+  // Each edit changes a run's data order (new stages) or puts in a typo and takes it out again.
+  const valid: number[] = [];
+  const invalid: number[] = [];
+  const lines = text.split('\n');
+  for (let e = 0; e < edits; e++) {
+    // The run line of a block (line 6 + 5k).
+    const line = 6 + 5 * ((e * 37) % 199);
+    const original = lines[line]!;
+    const typo = e % 2 === 1;
+    const replacement = typo ? original.replace(/=/, '= fti_') : original.replace(/order: (\d+)/, (_, n: string) => `order: ${Number(n) + 1000 + e}`);
+    const started = performance.now();
+    const version = client.edit(uri, { start: { line, character: 0 }, end: { line, character: original.length } }, replacement);
+    const published = await client.nextDiagnostics(uri, version);
+    (typo ? invalid : valid).push(performance.now() - started);
+    if (typo !== published.diagnostics.length > 0) throw new Error(`edit ${e}: unexpected diagnostics ${JSON.stringify(published.diagnostics.slice(0, 1))}`);
+    lines[line] = replacement;
+    if (typo) {
+      const version2 = client.edit(uri, { start: { line, character: 0 }, end: { line, character: replacement.length } }, original);
+      await client.nextDiagnostics(uri, version2);
+      lines[line] = original;
+    }
+  }
+
+  const timed = async (run: () => Promise<unknown>): Promise<number[]> => {
+    const times: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const started = performance.now();
+      await run();
+      times.push(performance.now() - started);
+    }
+    return times;
+  };
+  const hover = await timed(() => client.request('textDocument/hover', { textDocument: { uri }, position: { line: 500, character: 8 } }));
+  const completion = await timed(() => client.request('textDocument/completion', { textDocument: { uri }, position: { line: 500, character: 16 } }));
+  await client.stop();
+
+  const rows = [
+    ['diagnostics after an edit that changes stages', valid],
+    ['diagnostics after an edit that makes an error', invalid],
+    ['hover', hover],
+    ['completion', completion],
+  ] as const;
+  const table = rows.map(([label, times]) => `| ${label} | ${times.length} | ${median(times).toFixed(1)} | ${percentile(times, 0.9).toFixed(1)} | ${Math.max(...times).toFixed(1)} |`);
+  const allDiagnostics = [...valid, ...invalid];
+  const met = percentile(allDiagnostics, 0.9) <= TARGET_MS ? 'yes' : 'no';
+  const markdown = [
+    '## Language server: diagnostics after an edit',
+    '',
+    `Command: \`node bench/lsp-latency.ts\` (bench/lsp-latency.ts). Machine: ${cpus()[0]?.model.trim() ?? 'unknown'}, ${cpus().length} cores; Node ${process.version}; ${new Date().toISOString().slice(0, 10)}; load average (1 min) ${loadBefore.toFixed(2)} before, ${loadavg()[0]!.toFixed(2)} after.`,
+    `Program: 1,000 lines (5 header declarations, then 199 blocks of a comment, a run, its magnitude mask, a rewound retraining from step 10 and an accuracy probe: ${text.split('\n').length - 1} lines, about 1,000 stages). A client over stdio sends an incremental textDocument/didChange of one line and waits for the server's publishDiagnostics of that version (the whole program parsed and compiled again, as \`ltx check\` does). First diagnostics after opening it: ${openMs.toFixed(0)} ms. Target: ${TARGET_MS} ms.`,
+    '',
+    '| request | n | median ms | p90 ms | max ms |',
+    '|---|---|---|---|---|',
+    ...table,
+    '',
+    `Diagnostics within ${TARGET_MS} ms at the 90th percentile: ${met}.`,
+  ].join('\n');
+  console.log(markdown);
+  if (!values['no-write']) writeResultsSection('lsp-latency', markdown);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
