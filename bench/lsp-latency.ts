@@ -3,7 +3,7 @@
 // stdio from sending textDocument/didChange to receiving textDocument/publishDiagnostics of that
 // version. Target: 100 ms. Also hover and completion in the same program.
 // Run: node bench/lsp-latency.ts [--edits N] [--no-write]
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -37,6 +37,15 @@ function program(): string {
   return `${lines.slice(0, 1000).join('\n')}\n`;
 }
 
+/** CPU time (user + system) the process has used, in ms, from /proc (10 ms resolution: used as a sum over many edits). */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
+  // After the command name: state is field 3, utime field 14, stime field 15 (1-based).
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+}
+
+const CLOCK_TICKS = 100;
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)]!;
@@ -63,6 +72,8 @@ try {
   // Each edit changes a run's data order (new stages) or puts in a typo and takes it out again.
   const valid: number[] = [];
   const invalid: number[] = [];
+  const cpuBefore = cpuMs(client.pid);
+  let compiles = 0;
   const lines = text.split('\n');
   for (let e = 0; e < edits; e++) {
     // The run line of a block (line 6 + 5k).
@@ -74,6 +85,7 @@ try {
     const version = client.edit(uri, { start: { line, character: 0 }, end: { line, character: original.length } }, replacement);
     const published = await client.nextDiagnostics(uri, version);
     (typo ? invalid : valid).push(performance.now() - started);
+    compiles += typo ? 2 : 1;
     if (typo !== published.diagnostics.length > 0) throw new Error(`edit ${e}: unexpected diagnostics ${JSON.stringify(published.diagnostics.slice(0, 1))}`);
     lines[line] = replacement;
     if (typo) {
@@ -83,6 +95,7 @@ try {
     }
   }
 
+  const cpuPerCompile = (cpuMs(client.pid) - cpuBefore) / compiles;
   const timed = async (run: () => Promise<unknown>): Promise<number[]> => {
     const times: number[] = [];
     for (let i = 0; i < 20; i++) {
@@ -104,7 +117,7 @@ try {
   ] as const;
   const table = rows.map(([label, times]) => `| ${label} | ${times.length} | ${median(times).toFixed(1)} | ${percentile(times, 0.9).toFixed(1)} | ${Math.max(...times).toFixed(1)} |`);
   const allDiagnostics = [...valid, ...invalid];
-  const met = percentile(allDiagnostics, 0.9) <= TARGET_MS ? 'yes' : 'no';
+  const met = (ms: number) => (ms <= TARGET_MS ? 'yes' : 'no');
   const markdown = [
     '## Language server: diagnostics after an edit',
     '',
@@ -115,7 +128,8 @@ try {
     '|---|---|---|---|---|',
     ...table,
     '',
-    `Diagnostics within ${TARGET_MS} ms at the 90th percentile: ${met}.`,
+    `The server's CPU time (user + system, from /proc) per edit it compiled: ${cpuPerCompile.toFixed(0)} ms on average over ${compiles} edits — what an edit costs when the cores are not shared.`,
+    `Diagnostics within ${TARGET_MS} ms: wall time at the 90th percentile ${met(percentile(allDiagnostics, 0.9))}, median ${met(median(allDiagnostics))}; the server's CPU time per edit ${met(cpuPerCompile)}.`,
   ].join('\n');
   console.log(markdown);
   if (!values['no-write']) writeResultsSection('lsp-latency', markdown);

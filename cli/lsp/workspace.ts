@@ -7,9 +7,12 @@ import { isAbsolute, join } from 'node:path';
 import type { TextDocuments } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { CompileHost, SourceFile } from '../../compiler/program-loader.ts';
+import { unescapeString } from '../../lang/lexer.ts';
 import { parseProgram } from '../../lang/parse.ts';
 import { fileHost } from '../host.ts';
 import { pathOfUri, uriOfPath } from './positions.ts';
+
+const IMPORT_LINE = /^[ \t]*import[ \t]+("(?:[^"\\\r\n]|\\.)*")/gm;
 
 /** Files and folders looked at when the workspace is scanned for programs: it stays a quick look. */
 const MAX_SCANNED_ENTRIES = 5000;
@@ -66,11 +69,14 @@ export class Workspace {
     return file;
   }
 
-  /** The files `path` imports, as paths. */
+  /**
+   * The files `path` imports, as paths: read from its import lines without parsing it (this runs on
+   * every edit, before the compile that parses it). An import is a statement of its own at the top level.
+   */
   imports(path: string): string[] {
-    const file = this.parsed(path);
-    if (!file) return [];
-    return file.program.body.flatMap((s) => (s.type === 'Import' ? [this.host.resolveImport(path, s.path.value)] : []));
+    const text = this.readFile(path);
+    if (text === undefined) return [];
+    return [...text.matchAll(IMPORT_LINE)].map((match) => this.host.resolveImport(path, unescapeString(match[1]!)));
   }
 
   /** `path` and every file it imports, directly or not. */

@@ -101,6 +101,11 @@ export class LspClient {
     this.connection.sendNotification('textDocument/didClose', { textDocument: { uri } });
   }
 
+  /** The server's process id. */
+  get pid(): number {
+    return this.child.pid!;
+  }
+
   get exited(): boolean {
     return this.child.exitCode !== null;
   }
