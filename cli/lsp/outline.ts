@@ -45,7 +45,7 @@ export function documentSymbols(program: Program, text: string): DocumentSymbol[
   return program.body.flatMap((s) => symbolOf(s) ?? []);
 }
 
-export function foldingRanges(program: Program): FoldingRange[] {
+export function foldingRanges(program: Program, text: string): FoldingRange[] {
   const ranges: FoldingRange[] = [];
   for (const node of allNodes(program)) {
     if (node.type !== 'For' && node.type !== 'Call' && node.type !== 'List' && node.type !== 'Record') continue;
@@ -61,6 +61,12 @@ export function foldingRanges(program: Program): FoldingRange[] {
   };
   for (const comment of program.comments) {
     const line = comment.range.start.line - 1;
+    // A comment after code on its line is not part of a comment block.
+    const before = text.slice(comment.range.start.offset - comment.range.start.column + 1, comment.range.start.offset);
+    if (before.trim() !== '') {
+      flush();
+      continue;
+    }
     if (run && line === run.last + 1) run.last = line;
     else {
       flush();

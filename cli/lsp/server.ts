@@ -133,7 +133,7 @@ export function startServer(input: NodeJS.ReadableStream = process.stdin, output
   }));
   connection.onFoldingRanges(guarded(({ textDocument }) => {
     const file = workspace.parsed(workspace.pathOf(textDocument.uri));
-    return file ? foldingRanges(file.program) : [];
+    return file ? foldingRanges(file.program, file.text) : [];
   }));
   connection.onDocumentFormatting(guarded(({ textDocument }) => {
     const document = documents.get(textDocument.uri);
