@@ -48,7 +48,7 @@ export async function completion(context: ServerContext, path: string, offset: n
   if (/(?:^|[^A-Za-z0-9_.])\d+(?:\.\d+)?(?:[eE][+-]?\d+)?\s+$/.test(prefix)) {
     return Object.entries(UNIT_DOCS).map(([unit, doc]) => ({ label: unit, kind: CompletionItemKind.Unit, documentation: { kind: 'markdown', value: doc } }));
   }
-  if (cursor.frames.length === 0 && /^\s*$/.test(prefix)) return statementItems();
+  if (cursor.frames.every((f) => isLoopBody(text, f)) && /^\s*$/.test(prefix)) return statementItems();
   if (frame?.bracket === '{' && layerArgument(text, frame) === 'rates' && atEntryStart(text, frame, offset)) {
     return layerItems(context, path, view, cursor.frames, true);
   }
@@ -123,6 +123,11 @@ function memberItems(view: FileView, name: string): CompletionItem[] {
   const kind = view.symbols.declarations.get(name)?.[0]?.kind;
   const members = kind ? MEMBERS[kind] ?? {} : {};
   return Object.entries(members).map(([label, detail]) => ({ label, kind: CompletionItemKind.Property, detail }));
+}
+
+/** Whether `frame` is the body of a for loop (`for level in 1..10 {`), where statements go. */
+function isLoopBody(text: string, frame: BracketFrame): boolean {
+  return frame.bracket === '{' && /\bfor\s+[A-Za-z_][A-Za-z0-9_]*\s+in\b[^{}]*$/.test(text.slice(Math.max(0, frame.offset - 300), frame.offset));
 }
 
 /** `skip` or `rates` when `frame` (a list or record) is that argument's value. */

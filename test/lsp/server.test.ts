@@ -155,6 +155,13 @@ test('completion at the start of a statement offers the declaration kinds, for a
   assert.equal(items.find((i) => i.label === 'train')?.insertText, 'train ${1:name} = $0');
 });
 
+test('completion at the start of a statement inside a loop body offers the kinds too, and the loop variable as a value', async () => {
+  const items = await completionsIn('import "lib.ltx"\nfor level in 1..3 {\n  ⟨here⟩\n}\n');
+  assert.ok(labels(items).includes('mask') && labels(items).includes('for'));
+  const values = await completionsIn('import "lib.ltx"\nfor level in 1..3 {\n  param p = ⟨here⟩\n}\n');
+  assert.equal(values.find((i) => i.label === 'level')?.detail, 'loop variable');
+});
+
 test('completion of a value offers functions with a snippet of their required arguments, and the declared names', async () => {
   const items = await completionsIn('import "lib.ltx"\ninit w = ⟨here⟩');
   const kaiming = items.find((i) => i.label === 'kaiming_normal')!;
