@@ -35,6 +35,7 @@ for ⟨levelDecl⟩level in 1..2 {
 probe ⟨accDecl⟩acc = accuracy(dense, on: d.⟨test⟩test)
 `;
 
+const USER = 'import "lib.ltx"\ninit u = kaiming_normal(net)\n';
 const lib = markedText(LIB);
 const main = markedText(MAIN);
 let dir: string;
@@ -42,6 +43,7 @@ let client: LspClient;
 let mainUri: string;
 let libUri: string;
 let scratchUri: string;
+let userUri: string;
 let cacheDir: string;
 let scratchOpen = false;
 
@@ -50,10 +52,13 @@ before(async () => {
   writeFileSync(join(dir, 'lib.ltx'), lib.text);
   writeFileSync(join(dir, 'main.ltx'), main.text);
   writeFileSync(join(dir, 'scratch.ltx'), 'import "lib.ltx"\n');
+  // Never opened: a file of the workspace that imports lib.ltx.
+  writeFileSync(join(dir, 'user.ltx'), USER);
   cacheDir = join(dir, 'cache');
   mainUri = pathToFileURL(join(dir, 'main.ltx')).href;
   libUri = pathToFileURL(join(dir, 'lib.ltx')).href;
   scratchUri = pathToFileURL(join(dir, 'scratch.ltx')).href;
+  userUri = pathToFileURL(join(dir, 'user.ltx')).href;
   client = await LspClient.start(dir, { cache: cacheDir });
   const opened = await client.open(mainUri, main.text);
   assert.deepEqual(opened.diagnostics, []);
@@ -105,12 +110,15 @@ test('an error in an imported file is published for that file, and fixing it cle
   assert.deepEqual(cleared.diagnostics, []);
 });
 
-test('editing an imported file re-checks the open files that import it', async () => {
+test('editing an imported file re-checks the files that import it, open or not', async () => {
   await client.change(libUri, lib.text.replace('model net', 'model network'));
   const unknown = await client.diagnosticsWhere(mainUri, (list) => list.length > 0);
   assert.deepEqual(unknown.diagnostics.map((d) => [d.code, d.range.start]), [['unknown-name', main.at('netUse')]]);
+  const closedImporter = await client.diagnosticsWhere(userUri, (list) => list.length > 0);
+  assert.deepEqual(closedImporter.diagnostics.map((d) => [d.code, d.range.start.line]), [['unknown-name', 1]]);
   await client.change(libUri, lib.text);
   await client.diagnosticsWhere(mainUri, (list) => list.length === 0);
+  await client.diagnosticsWhere(userUri, (list) => list.length === 0);
 });
 
 test('hover on a function shows its summary and parameters with types and defaults', async () => {
@@ -206,10 +214,12 @@ test('go to definition leads from a use to its declaration in another file, and 
   assert.deepEqual(level.map((l) => l.range.start), [main.at('levelDecl')]);
 });
 
-test('find references lists the uses across the files of the program', async () => {
+test('find references lists the uses in every file that sees the declaration (its program, the files importing it)', async () => {
+  await completionsIn('import "lib.ltx"\ninit w0 = kaiming_normal(net, seed: 0)⟨here⟩\n');
   const withDeclaration = await client.request<Location[]>('textDocument/references', { ...at(libUri, lib.at('netDecl')), context: { includeDeclaration: true } });
-  const inProgram = withDeclaration.filter((l) => l.uri !== scratchUri);
-  assert.deepEqual(inProgram.map((l) => [l.uri, l.range.start]), [[libUri, lib.at('netDecl')], [mainUri, main.at('netUse')]]);
+  assert.deepEqual(withDeclaration.map((l) => [l.uri, l.range.start]), [
+    [libUri, lib.at('netDecl')], [mainUri, main.at('netUse')], [scratchUri, { line: 1, character: 25 }], [userUri, { line: 1, character: 24 }],
+  ]);
   const uses = await client.request<Location[]>('textDocument/references', { ...at(mainUri, main.at('denseDecl')), context: { includeDeclaration: false } });
   assert.deepEqual(uses.map((l) => l.range.start.line), [main.at('denseUse').line, main.at('accDecl').line]);
 });
@@ -219,7 +229,7 @@ test('rename changes a declaration and every use of it, across files (also in ot
   const prepared = await client.request<{ placeholder: string }>('textDocument/prepareRename', at(mainUri, main.at('netUse')));
   assert.equal(prepared.placeholder, 'net');
   const edit = await client.request<WorkspaceEdit>('textDocument/rename', { ...at(mainUri, main.at('netUse')), newName: 'lenet' });
-  assert.deepEqual(Object.keys(edit.changes!).sort(), [libUri, mainUri, scratchUri].sort());
+  assert.deepEqual(Object.keys(edit.changes!).sort(), [libUri, mainUri, scratchUri, userUri].sort());
   assert.deepEqual(edit.changes![scratchUri]!.map((e) => [e.range.start, e.newText]), [[{ line: 1, character: 24 }, 'lenet']]);
   assert.deepEqual(edit.changes![mainUri]!.map((e) => [e.range.start, e.newText]), [[main.at('netUse'), 'lenet']]);
   assert.deepEqual(edit.changes![libUri]!.map((e) => [e.range.start, e.newText]), [[lib.at('netDecl'), 'lenet']]);
