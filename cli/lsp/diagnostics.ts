@@ -60,7 +60,8 @@ export class ProgramDiagnostics {
     const open = new Set(this.workspace.openPaths());
     if (open.has(path)) this.pending.add(path);
     for (const importer of this.workspace.importers(path)) this.pending.add(importer);
-    for (const entry of open) if (entry !== path && this.results.get(entry)?.files.includes(path)) this.pending.add(entry);
+    // Every program compiled before that contains it (a closed importer too), and the file itself if it was one.
+    for (const [entry, result] of this.results) if (result.files.includes(path)) this.pending.add(entry);
     return this.drain();
   }
 

@@ -97,8 +97,13 @@ export function startServer(input: NodeJS.ReadableStream = process.stdin, output
 
   documents.onDidOpen((e) => void diagnostics.changed(workspace.pathOf(e.document.uri)));
   documents.onDidChangeContent((e) => void diagnostics.changed(workspace.pathOf(e.document.uri)));
-  documents.onDidClose((e) => diagnostics.closed(workspace.pathOf(e.document.uri)));
+  documents.onDidClose((e) => {
+    // What the editor saved (or dropped) is on disk now.
+    workspace.forget([workspace.pathOf(e.document.uri)]);
+    diagnostics.closed(workspace.pathOf(e.document.uri));
+  });
   connection.onDidChangeWatchedFiles((e) => {
+    workspace.forget(e.changes.map((change) => workspace.pathOf(change.uri)));
     workspace.scan(roots);
     for (const change of e.changes) void diagnostics.changed(workspace.pathOf(change.uri));
   });

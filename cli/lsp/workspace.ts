@@ -23,6 +23,7 @@ const MAX_CLOSURE = 500;
 export class Workspace {
   private readonly documents: TextDocuments<TextDocument>;
   private readonly parsedFiles = new Map<string, SourceFile>();
+  private readonly diskTexts = new Map<string, string | undefined>();
   private scanned: string[] = [];
   readonly host: CompileHost;
 
@@ -54,8 +55,20 @@ export class Workspace {
     return this.documents.all().map((d) => this.pathOf(d.uri));
   }
 
+  /**
+   * An open document's text, else the file's (read once: every edit asks for the imports of every
+   * known file; `forget` drops what changed on disk, as the client's file watcher reports it).
+   */
   readFile(path: string): string | undefined {
-    return this.document(path)?.getText() ?? fileHost.readFile(path);
+    const open = this.document(path);
+    if (open) return open.getText();
+    if (!this.diskTexts.has(path)) this.diskTexts.set(path, fileHost.readFile(path));
+    return this.diskTexts.get(path);
+  }
+
+  /** Files changed, created or deleted on disk: read them again when next asked. */
+  forget(paths: readonly string[]): void {
+    for (const path of paths) this.diskTexts.delete(path);
   }
 
   /** The file parsed (once per text), or undefined when it cannot be read. */

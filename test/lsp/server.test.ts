@@ -90,6 +90,7 @@ test('diagnostics of an open file are the ones ltx check prints, with their rela
   // It imports lib.ltx and uses its names: open, it would be among their references below.
   client.close(uri);
   const check = spawnSync(process.execPath, [BIN, 'check', '--json', 'check-me.ltx'], { cwd: dir, encoding: 'utf8', env });
+  rmSync(join(dir, 'check-me.ltx'));
   const expected = JSON.parse(check.stdout).files[0].diagnostics as { code: string; message: string; range: { start: { line: number; column: number } }; related?: unknown[] }[];
   assert.ok(expected.length >= 2);
   assert.deepEqual(
@@ -118,6 +119,16 @@ test('editing an imported file re-checks the files that import it, open or not',
   assert.deepEqual(closedImporter.diagnostics.map((d) => [d.code, d.range.start.line]), [['unknown-name', 1]]);
   await client.change(libUri, lib.text);
   await client.diagnosticsWhere(mainUri, (list) => list.length === 0);
+  await client.diagnosticsWhere(userUri, (list) => list.length === 0);
+});
+
+test('a file changed on disk, as the client\'s watcher reports it, is read again and checked', async () => {
+  writeFileSync(join(dir, 'user.ltx'), USER.replace('kaiming_normal', 'kaiming_nromal'));
+  client.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: userUri, type: 2 }] });
+  const changed = await client.diagnosticsWhere(userUri, (list) => list.length > 0);
+  assert.deepEqual(changed.diagnostics.map((d) => d.code), ['unknown-function']);
+  writeFileSync(join(dir, 'user.ltx'), USER);
+  client.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: userUri, type: 2 }] });
   await client.diagnosticsWhere(userUri, (list) => list.length === 0);
 });
 
