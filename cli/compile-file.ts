@@ -50,7 +50,7 @@ export async function compileFile(
   const { digests, sizes, contents } = options.lookups ?? new DatasetLookups(programDir);
   const compileWith = (overrides: ParamOverride[]) => compile(file, {
     host, sets: overrides, maxStages: flags.maxStages, library: standardLibrary, datasetSizes: sizes.lookup, datasetContent: contents.lookup,
-    ...(options.stages === false ? { stages: false } : {}),
+    stages: options.stages,
   });
   const sets = flags.sets;
   let program = compileWith(sets);
