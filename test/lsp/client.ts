@@ -41,9 +41,12 @@ export class LspClient {
     this.connection.listen();
   }
 
-  /** Starts the server with `root` as the workspace folder and initializes it. */
-  static async start(root: string, initializationOptions: object = {}): Promise<LspClient> {
-    const child = spawn(process.execPath, [BIN, 'lsp', '--stdio'], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, LTX_CACHE: '' } });
+  /**
+   * Starts the server with `root` as the workspace folder and initializes it; `node` holds options for
+   * Node itself (`--import` of a loader hook), `env` more environment.
+   */
+  static async start(root: string, initializationOptions: object = {}, node: string[] = [], env: Record<string, string> = {}): Promise<LspClient> {
+    const child = spawn(process.execPath, [...node, BIN, 'lsp', '--stdio'], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, LTX_CACHE: '', ...env } });
     const client = new LspClient(child);
     await client.connection.sendRequest('initialize', {
       processId: process.pid, rootUri: pathToFileURL(root).href, capabilities: {}, workspaceFolders: [{ uri: pathToFileURL(root).href, name: 'test' }], initializationOptions,
