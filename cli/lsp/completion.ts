@@ -9,7 +9,7 @@ import { KIND_KEYWORDS } from '../../lang/lexer.ts';
 import { nodesAt } from '../../lang/syntax-walk.ts';
 import { viewOf, type FileView, type ServerContext } from './context.ts';
 import { cursorContext, writtenArgumentNames, type BracketFrame } from './cursor-context.ts';
-import { KIND_TYPES, UNIT_DOCS } from './hover.ts';
+import { KIND_TYPES, UNIT_DOCS } from './vocabulary.ts';
 import { callSnippet, functionMarkdown, parameterMarkdown, parametersOf } from './signature-docs.ts';
 
 /** The members each kind of declaration has (evaluate.ts's evalMember). */

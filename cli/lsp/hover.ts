@@ -4,31 +4,13 @@
 import type { Hover } from 'vscode-languageserver';
 import type { CompiledProgram } from '../../compiler/compile.ts';
 import { occurrenceAt, type DeclarationSite } from '../../compiler/symbols.ts';
-import type { DeclarationKind, Node, SourceRange } from '../../lang/ast.ts';
+import type { Node, SourceRange } from '../../lang/ast.ts';
 import { nodesAt } from '../../lang/syntax-walk.ts';
 import type { Store } from '../../runtime/store/index.ts';
 import { viewOf, type ServerContext } from './context.ts';
 import { toLspRange } from './positions.ts';
 import { functionMarkdown, parameterMarkdown, parametersOf } from './signature-docs.ts';
-
-/** What each kind of declaration holds, for the hover of its names. */
-export const KIND_TYPES: Record<DeclarationKind, string> = {
-  param: 'a literal value (`--set NAME=VALUE` overrides it)',
-  dataset: 'a dataset (splits `.train`, `.test`)',
-  model: 'an architecture, without weights',
-  init: 'initial weights of a model (a checkpoint at step 0)',
-  optimizer: 'an optimizer with its batch size and schedule',
-  train: 'a training run (as a value, its final checkpoint; members `.mask`, `.start`, `.final`)',
-  control: 'a training run used as a control (members `.mask`, `.start`, `.final`)',
-  mask: 'a pruning mask',
-  lottery: 'a family of levels from a prune/rewind loop (`NAME[level]`, `.dense`)',
-  probe: 'a measurement: a table of rows',
-};
-
-export const UNIT_DOCS: Record<string, string> = {
-  steps: '`steps`: optimizer steps (one batch each)',
-  epochs: '`epochs`: passes over the training split; one epoch = ceil(train size / batch) steps, resolved at compile time',
-};
+import { KIND_TYPES, UNIT_DOCS } from './vocabulary.ts';
 
 /** Probe rows whose values a hover lists. */
 const SHOWN_ROWS = 6;
