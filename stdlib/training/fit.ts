@@ -2,6 +2,7 @@
 // into `train` stages, one per segment between the steps a program refers to; train-stage.ts computes one.
 import type { OpModule } from '../../core/op.ts';
 import { arg, signatureOf } from '../signature.ts';
+import { trainBatching } from './train-batching.ts';
 import { trainStage } from './train-stage.ts';
 
 export const fitModule: OpModule = {
@@ -23,4 +24,5 @@ export const fitModule: OpModule = {
   lowering: { rule: 'run' },
   stageOp: 'train',
   implementation: trainStage,
+  batching: trainBatching,
 };
