@@ -1,6 +1,7 @@
 // The library of ops a program is compiled against and run with: the standard library's, or one a test
 // builds with extra ops. The compiler and the runtime receive it; neither names an op.
 import type { LoweringRule, OpCatalog, OpModule, StageBatching, StageImplementation } from './op.ts';
+import type { Stage } from './stage.ts';
 
 /**
  * What the runtime computes stages with: the implementation of each stage op, and the ops their stages
@@ -23,6 +24,11 @@ export interface Library extends StageLibrary {
 
 /** The rules one op must provide for the compiler to build the stages of the language's sugar. */
 export const STRUCTURAL_RULES: readonly LoweringRule[] = ['run', 'magnitude-mask', 'random-mask', 'rewind', 'reinit'];
+
+/** The group a stage may compute with (StageBatching.groupKey of its op), or undefined when it computes alone. */
+export function groupKeyOf(library: StageLibrary, stage: Stage): string | undefined {
+  return library.batchingFor?.(stage.op)?.groupKey(stage);
+}
 
 /** The op a module's stages carry: its `stageOp`, or its name. */
 export function stageOpOf(module: OpModule): string {
