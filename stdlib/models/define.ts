@@ -10,6 +10,8 @@ export interface ModelSpec<Params> extends SignatureSpec {
   read(params: ModelParams): Params;
   layout(p: Params): LayoutBody;
   forward(p: Params, weights: Weights, x: tf.Tensor, opts: ForwardOptions): ForwardResult;
+  /** The forward of stacked replicates (ModelImplementation.stackedForward), if the model has one. */
+  stackedForward?(p: Params, weights: Weights, x: tf.Tensor): tf.Tensor;
   /** Token ids for language models; floats (the default) otherwise. */
   inputDtype?: 'float32' | 'int32';
 }
@@ -17,15 +19,17 @@ export interface ModelSpec<Params> extends SignatureSpec {
 export function defineModel<Params>(spec: ModelSpec<Params>): ModelModule {
   const inputDtype = spec.inputDtype ?? 'float32';
   const forward: ModelImplementation['forward'] = (params, weights, x, opts) => spec.forward(spec.read(params), weights, x, opts);
+  const stacked = spec.stackedForward;
+  const stackedForward: ModelImplementation['stackedForward'] = stacked === undefined ? undefined : (params, weights, x) => stacked(spec.read(params), weights, x);
   const layout = (params: ModelParams): ModelLayout => {
     const body = spec.layout(spec.read(params));
     const weights = body.params.reduce((total, p) => total + p.shape.reduce((a, b) => a * b, 1), 0);
-    return { op: spec.name, ...body, tokens: spec.inputDtype === 'int32', prunableLayers: prunableLayersOf(body.params), weights, inputDtype, forward };
+    return { op: spec.name, ...body, tokens: spec.inputDtype === 'int32', prunableLayers: prunableLayersOf(body.params), weights, inputDtype, forward, ...(stackedForward ? { stackedForward } : {}) };
   };
   return {
     ...signatureOf(spec, 'model', 'model'),
     lowering: { rule: 'model', shape: layout },
-    model: { layout, forward, inputDtype },
+    model: { layout, forward, inputDtype, ...(stackedForward ? { stackedForward } : {}) },
   };
 }
 

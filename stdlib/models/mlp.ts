@@ -1,10 +1,11 @@
 // mlp(input, hidden: [], classes, activation: relu, bias: true): fully connected layers named layer1,
 // layer2, ... from the input side, the last one `output` (LeNet-300-100 is hidden: [300, 100]).
-import type * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
 import { linear } from '../nn/ops.ts';
+import { stackedLinear } from '../nn/stacked.ts';
 import { arg, LIMITS } from '../signature.ts';
 import { defineModel } from './define.ts';
-import { activate, flatten, matrixOf, vectorOf } from './layers.ts';
+import { activate, flatten, matrixOf, vectorOf, weight } from './layers.ts';
 import { activationParameter, classesParameter, readActivation, readBool, readInt, readIntList, type Activation } from './params.ts';
 import { denseParams } from './specs.ts';
 import type { LayoutBody, ModelParams, Weights } from './types.ts';
@@ -56,6 +57,18 @@ export function mlpForward(p: MlpParams, weights: Weights, x: tf.Tensor): tf.Ten
   return h;
 }
 
+/** Logits [R, n, classes] of R stacked mlps on their inputs [R, n, ...] (ModelImplementation.stackedForward). */
+export function mlpStackedForward(p: MlpParams, weights: Weights, x: tf.Tensor): tf.Tensor3D {
+  const [count, n] = x.shape as [number, number];
+  let h = tf.reshape(x, [count, n, p.input]) as tf.Tensor3D;
+  for (const { layer } of mlpLayers(p)) {
+    const b = p.bias ? weight<tf.Tensor2D>(weights, `${layer}.bias`) : undefined;
+    h = stackedLinear(h, weight<tf.Tensor3D>(weights, `${layer}.weight`), b);
+    if (layer !== 'output') h = activate(h, p.activation);
+  }
+  return h;
+}
+
 export const mlp = defineModel({
   name: 'mlp',
   summary: 'A fully connected network. Weight layers are named layer1, layer2, ... from the input side; the last is output.',
@@ -72,4 +85,5 @@ export const mlp = defineModel({
   read: resolveMlpParams,
   layout: mlpLayout,
   forward: (p, weights, x) => ({ output: mlpForward(p, weights, x) }),
+  stackedForward: mlpStackedForward,
 });

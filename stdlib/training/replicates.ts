@@ -13,7 +13,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Checkpoint, TensorValue } from '../../core/artifacts.ts';
 import type { TensorSource } from '../../core/op.ts';
 import { forward } from '../models/forward.ts';
-import { loss } from '../nn/losses.ts';
+import { loss, stackedLoss } from '../nn/losses.ts';
+import { hasStackedLayers } from '../nn/stacked.ts';
 import { createOptimizer, learningRateAt, type TensorOptimizer } from '../optimizers/index.ts';
 import { gatherRows, rowWidths, targetDtype } from './batches.ts';
 import { CurveRecorder } from './curve.ts';
@@ -195,20 +196,32 @@ function step(recipe: SharedRecipe, stack: Stack, optimizer: TensorOptimizer, lr
   const names = Object.keys(stack.params);
   let losses: tf.Tensor | undefined;
   const lossOf = (...stacked: tf.Tensor[]): tf.Scalar => {
-    const perMember = stacked.map((t) => tf.unstack(t));
-    const memberLosses = batches.map((batch, r) => {
-      const weights: Record<string, tf.Tensor> = {};
-      names.forEach((name, i) => { weights[name] = perMember[i]![r]!; });
-      const out = forward(recipe.layout, recipe.modelParams, weights, batch.x, { training: true });
-      return loss(recipe.dataset.task, out.output, batch.y);
-    });
     // Kept tensors escape every tidy: the caller disposes the losses once they are reported.
-    losses = tf.keep(tf.stack(memberLosses));
+    losses = tf.keep(lossesOf(recipe, names, stacked, batches));
     return tf.sum(losses) as tf.Scalar;
   };
   const { grads } = tf.valueAndGrads(lossOf)(names.map((n) => stack.params[n]!));
   const { params, slots } = maskedUpdate(optimizer, stack, names, grads, lr);
   return { params, slots, losses: losses! };
+}
+
+/**
+ * Each member's training loss, [members]: one stacked forward (and loss) where the model and backend
+ * have one, otherwise the model's forward on each member's weights (unstacked) in turn.
+ */
+function lossesOf(recipe: SharedRecipe, names: string[], stacked: tf.Tensor[], batches: { x: tf.Tensor; y: tf.Tensor }[]): tf.Tensor {
+  const { layout, modelParams, dataset } = recipe;
+  if (layout.stackedForward !== undefined && hasStackedLayers(tf.getBackend())) {
+    const weights = Object.fromEntries(names.map((name, i) => [name, stacked[i]!]));
+    const outputs = layout.stackedForward(modelParams, weights, tf.stack(batches.map((b) => b.x)));
+    const ys = tf.stack(batches.map((b) => b.y));
+    return stackedLoss(dataset.task, outputs, ys) ?? tf.stack(tf.unstack(outputs).map((output, r) => loss(dataset.task, output, batches[r]!.y)));
+  }
+  const perMember = stacked.map((t) => tf.unstack(t));
+  return tf.stack(batches.map(({ x, y }, r) => {
+    const weights = Object.fromEntries(names.map((name, i) => [name, perMember[i]![r]!]));
+    return loss(dataset.task, forward(layout, modelParams, weights, x, { training: true }).output, y);
+  }));
 }
 
 function replace(stack: Stack, next: StepResult): void {
