@@ -7,7 +7,7 @@ import type { Json } from '../../core/json.ts';
 import type { StageProgress } from '../../core/op.ts';
 import { encodeArtifact } from '../../runtime/artifact-codec.ts';
 import { StageFailure } from '../../stdlib/stage-support/failure.ts';
-import { adamCosine, digits, runCheckpoint, sgdMomentum, stage, trainParams, useCpuBackend } from './helpers.ts';
+import { adamCosine, context, digits, initCheckpoint, runCheckpoint, sgdMomentum, stage, trainParams, useCpuBackend } from './helpers.ts';
 import { batching, calls, fulfilled, net, starts, STEPS } from './replicates-helpers.ts';
 
 before(useCpuBackend);
@@ -56,4 +56,19 @@ test('the group rule: one recipe at one start step, whatever the data order; ano
   assert.equal(key(sgdMomentum, STEPS, 0), key(sgdMomentum, STEPS, 7));
   assert.notEqual(key(sgdMomentum, STEPS, 0), key(sgdMomentum, 10, 0));
   assert.notEqual(key(sgdMomentum, STEPS, 0), key(adamCosine, STEPS, 0));
+});
+
+test('a model without a stacked forward (a conv net) trains as replicates member by member, with the bytes of each alone', async () => {
+  const conv = { op: 'conv', version: 1, params: { input: [8, 8, 1], channels: [[3]], kernel: 3, hidden: [8], classes: 10, activation: 'relu' } };
+  const members = [0, 1].map((seed) => ({ seed, order: seed + 5 }));
+  const calls = await Promise.all(members.map(async ({ seed, order }, i) => ({
+    stage: stage('train', trainParams(conv, digits, sgdMomentum, 6, 6, order), { start: `start-${i}` }),
+    inputs: { start: await initCheckpoint(conv, seed) },
+    ctx: context(),
+  })));
+  const together = await batching.implementation(calls);
+  for (const [i, call] of calls.entries()) {
+    const alone = await runCheckpoint('train', call.stage.params, call.inputs);
+    assert.deepEqual(encodeArtifact(fulfilled(together[i]!)), encodeArtifact(alone), `member ${i}`);
+  }
 });
