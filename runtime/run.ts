@@ -72,7 +72,9 @@ export async function runStages(request: RunRequest): Promise<RunSummary> {
       gate: claims === undefined ? soleRunGate : claimsGate(claims),
       cost: estimatedCost,
       compute: async (stage, signal): Promise<ComputeOutcome> => {
-        const outcome = await executor!.run(stage, stage.inputs, { signal, progress: (p) => view.progress(stage, p) });
+        const outcome = await executor!.run(stage, stage.inputs, {
+          signal, progress: (p) => view.progress(stage, p), submitted: (job) => void claims?.recordJob(stage.key, job).catch(() => undefined),
+        });
         return outcome.status === 'done' ? { status: 'done', seconds: outcome.seconds, metrics: outcome.metrics } : outcome;
       },
       events: {

@@ -19,6 +19,9 @@ import { recordFailures } from '../failure-notes.ts';
 import { paint, plural, useColor, type Paint } from '../terminal.ts';
 import { EXIT, UsageError } from '../usage.ts';
 import { openCache } from './cache.ts';
+import { SlurmExecutor } from '../../runtime/executors/slurm/slurm-executor.ts';
+import { slurmSettings, slurmSubmitter } from '../slurm-setup.ts';
+import { detachedRun } from './run-detached.ts';
 import packageJson from '../../package.json' with { type: 'json' };
 
 /** The conventional status of a program stopped by SIGINT (128 + 2). */
@@ -32,9 +35,16 @@ export interface RunFlags {
   only?: string;
   cache?: string;
   deviceCache?: string;
+  /** `--slurm KEY=VALUE` settings of the Slurm executor. */
+  slurm?: string[];
+  detach?: boolean;
 }
 
+/** Stages in flight at once on Slurm unless --jobs says otherwise: jobs in the queue, not cores here. */
+const SLURM_DEFAULT_JOBS = 1000;
+
 interface RunSettings {
+  executor: 'local' | 'slurm';
   jobs: number;
   backend: BackendRequest;
   deviceCacheBytes: number;
@@ -44,9 +54,10 @@ interface RunSettings {
 /** Flags are checked before anything is compiled: a typo is a usage error, exit status 2. */
 export function runSettings(flags: RunFlags): RunSettings {
   const executor = flags.executor ?? 'local';
-  if (executor === 'slurm') throw new UsageError('ltx run: the slurm executor is not available yet (use --executor local)');
-  if (executor !== 'local') throw new UsageError(`ltx run: --executor ${executor}: expected local or slurm`);
-  let jobs = availableParallelism();
+  if (executor !== 'local' && executor !== 'slurm') throw new UsageError(`ltx run: --executor ${executor}: expected local or slurm`);
+  if (executor !== 'slurm' && flags.detach) throw new UsageError('ltx run: --detach goes with --executor slurm');
+  if (executor !== 'slurm' && (flags.slurm ?? []).length > 0) throw new UsageError('ltx run: --slurm goes with --executor slurm');
+  let jobs = executor === 'slurm' ? SLURM_DEFAULT_JOBS : availableParallelism();
   if (flags.jobs !== undefined) {
     jobs = Number(flags.jobs);
     if (!/^\d+$/.test(flags.jobs.trim()) || jobs < 1) throw new UsageError(`ltx run: --jobs ${flags.jobs}: expected a whole number ≥ 1`);
@@ -68,11 +79,12 @@ export function runSettings(flags: RunFlags): RunSettings {
     if (error instanceof CheckpointScheduleError) throw new UsageError(`ltx run: ${error.message}`);
     throw error;
   }
-  return { jobs, backend: backend as BackendRequest, deviceCacheBytes, checkpoints };
+  return { executor, jobs, backend: backend as BackendRequest, deviceCacheBytes, checkpoints };
 }
 
 export async function runCommand(file: string, compileFlags: CompileFlags, flags: RunFlags): Promise<number> {
   const settings = runSettings(flags);
+  const slurm = settings.executor === 'slurm' ? await slurmSettings(file, flags.slurm ?? []) : undefined;
   const program = await compileFile(file, compileFlags);
   if (stopsOnErrors(file, program, flags.json)) return EXIT.invalid;
   let stages = program.stages;
@@ -85,6 +97,8 @@ export async function runCommand(file: string, compileFlags: CompileFlags, flags
     }
   }
   const store = await openCache('run', flags.cache);
+  const slurmJobs = slurm === undefined ? undefined : slurmSubmitter({ cacheRoot: store.root, programFile: file, settings: slurm, ...settings });
+  if (flags.detach && slurmJobs !== undefined) return await detachedRun(file, stages, store, slurmJobs, flags.json);
 
   // With --json, stdout carries only the summary document; everything for people goes to stderr.
   const human = flags.json ? process.stderr : process.stdout;
@@ -108,7 +122,7 @@ export async function runCommand(file: string, compileFlags: CompileFlags, flags
   try {
     summary = await runStages({
       program, store, stages, jobs: settings.jobs, signal: controller.signal, view, programFile: file,
-      executor: (workers) => new LocalExecutor({
+      executor: (workers) => slurmJobs !== undefined ? new SlurmExecutor(slurmJobs) : new LocalExecutor({
         jobs: workers, backend: settings.backend, storeRoot: store.root, programDir: dirname(resolve(file)), ltxVersion: packageJson.version,
         deviceCacheBytes: settings.deviceCacheBytes, library: STANDARD_STAGE_LIBRARY, checkpoints: settings.checkpoints,
       }),
