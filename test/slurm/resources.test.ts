@@ -26,6 +26,14 @@ test('a value stays one argument whatever it holds: nothing is split or quoted f
   assert.ok(sbatchOptions(settings.resources.mask).includes('--partition=a b;$(touch x)'));
 });
 
+test('each --slurm extra=OPTION adds one sbatch argument, after those of slurm.json', () => {
+  const settings = defaultSettings();
+  applyConfigFile(settings, { extra: ['--constraint=a100'] }, 'slurm.json');
+  applyFlags(settings, ['extra=--comment=a b', 'train.extra=--exclusive']);
+  assert.deepEqual(settings.resources.probe.extra, ['--constraint=a100', '--comment=a b']);
+  assert.deepEqual(settings.resources.train.extra, ['--constraint=a100', '--comment=a b', '--exclusive']);
+});
+
 test('a bad setting names the file and the key', () => {
   assert.throws(() => applyConfigFile(defaultSettings(), { train: { cpus: 0 } }, '/p/slurm.json'), /^SlurmSettingsError: \/p\/slurm.json: train.cpus: expected a whole number ≥ 1, got 0$/);
   assert.throws(() => applyConfigFile(defaultSettings(), { memory: '2G' }, '/p/slurm.json'), /\/p\/slurm.json: memory: unknown setting 'memory'/);

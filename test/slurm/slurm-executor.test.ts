@@ -141,3 +141,10 @@ test('aborting a stage cancels its job', async () => {
   assert.deepEqual(await running, { status: 'aborted' });
   assert.deepEqual(slurm.cancelled, ['100']);
 });
+
+test('a job that Slurm calls completed but that left no exit-code file fails its stage, asking whether the cache is shared', async () => {
+  const { executor } = await setUp(() => 'COMPLETED');
+  const outcome = await executor.run(probe('a'), {}, hooks());
+  assert.equal(outcome.status, 'failed');
+  assert.match((outcome as { error: string }).error, /^Slurm job 100 ended without leaving its exit-code file in .*\/slurm: is the cache \(--cache\) on a filesystem that the nodes share with this machine\?/);
+});

@@ -115,8 +115,13 @@ export function applyFlags(settings: SlurmSettings, flags: readonly string[]): v
     if (at <= 0) throw new SlurmSettingsError(`--slurm ${flag}: expected KEY=VALUE (e.g. --slurm partition=gpu, --slurm train.time=8:00:00)`);
     const key = flag.slice(0, at);
     const raw = flag.slice(at + 1);
-    const value = key === 'extra' || key.endsWith('.extra') || key === 'command' ? raw.split(/\s+/).filter(Boolean) : raw;
-    applySetting(settings, key, value, `--slurm ${key}`);
+    const extraOf = key === 'extra' ? KINDS : KINDS.filter((kind) => key === `${kind}.extra`);
+    if (extraOf.length > 0) {
+      // Each --slurm extra=OPTION adds one sbatch argument, as it is.
+      for (const kind of extraOf) applySetting(settings, `${kind}.extra`, [...(settings.resources[kind].extra ?? []), raw], `--slurm ${key}`);
+    } else {
+      applySetting(settings, key, key === 'command' ? raw.split(/\s+/).filter(Boolean) : raw, `--slurm ${key}`);
+    }
   }
 }
 

@@ -18,17 +18,17 @@ export interface StageStatus {
 }
 
 export async function stageStatuses(stages: readonly Stage[], cached: ReadonlySet<string>, files: SlurmFiles): Promise<StageStatus[]> {
-  const records = await Promise.all(stages.map((stage) => cached.has(stage.key) ? undefined : files.readJob(stage.key)));
-  const exits = await Promise.all(stages.map((stage, i) => records[i] === undefined ? undefined : files.readExit(stage.key)));
+  const records = await Promise.all(stages.map((stage) => files.readJob(stage.key)));
+  const exits = await Promise.all(stages.map((stage, i) => records[i] === undefined || cached.has(stage.key) ? undefined : files.readExit(stage.key)));
   let seen = new Map<string, JobSighting>();
   try {
-    seen = await sightJobs(records.flatMap((record) => record === undefined ? [] : [record.jobId]));
+    seen = await sightJobs(stages.flatMap((stage, i) => records[i] === undefined || cached.has(stage.key) ? [] : [records[i]!.jobId]));
   } catch {
     // Without the controller the cache and the exit files still say much.
   }
   return stages.map((stage, i): StageStatus => {
-    if (cached.has(stage.key)) return { stage, position: 'done' };
     const record = records[i];
+    if (cached.has(stage.key)) return { stage, position: 'done', ...(record === undefined ? {} : { job: record.jobId }) };
     if (record === undefined) return { stage, position: 'not submitted' };
     const sighting = seen.get(record.jobId);
     const where = { job: record.jobId, ...(sighting?.node ? { node: sighting.node } : {}), ...(sighting?.elapsed ? { elapsed: sighting.elapsed } : {}) };
