@@ -10,6 +10,8 @@ import packageJson from '../../package.json' with { type: 'json' };
 export async function execStageCommand(key: string | undefined, flags: { cache?: string; tasks?: string }, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   if (flags.cache === undefined) throw new UsageError('ltx exec-stage: --cache DIR is required');
   if ((key === undefined) === (flags.tasks === undefined)) throw new UsageError('ltx exec-stage: expected a stage KEY or --tasks LIST');
+  if (key !== undefined && !/^[0-9a-f]{64}$/.test(key)) throw new UsageError(`ltx exec-stage: '${key}' is not a stage key (64 hex digits)`);
+  if (flags.tasks !== undefined && !/^[\w-]+$/.test(flags.tasks)) throw new UsageError(`ltx exec-stage: --tasks ${flags.tasks}: not the name of a task list`);
   const arrayJob = env['SLURM_ARRAY_JOB_ID'];
   const task = env['SLURM_ARRAY_TASK_ID'];
   if (flags.tasks !== undefined && (task === undefined || !/^\d+$/.test(task))) {

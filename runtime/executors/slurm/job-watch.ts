@@ -48,8 +48,6 @@ export class JobWatch {
   readonly #queries: JobQueries;
   readonly #watched = new Set<Watched>();
   #looping = false;
-  /** Sightings of the last cycle, for progress and status. */
-  readonly lastSeen = new Map<string, JobSighting>();
 
   constructor(files: SlurmFiles, pollMs: number, queries: JobQueries = SLURM_QUERIES) {
     this.#files = files;
@@ -107,7 +105,6 @@ export class JobWatch {
       // The controller may be briefly unreachable (restarting, overloaded): ask again next cycle.
       return;
     }
-    for (const [id, sighting] of seen) this.lastSeen.set(id, sighting);
     for (const entry of open) {
       const sighting = seen.get(entry.jobId);
       if (sighting === undefined) {
