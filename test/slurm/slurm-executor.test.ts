@@ -7,7 +7,7 @@ import type { Stage } from '../../core/stage.ts';
 import type { StageOutcome } from '../../runtime/executors/executor.ts';
 import { SlurmFiles } from '../../runtime/executors/slurm/job-files.ts';
 import type { JobSighting } from '../../runtime/executors/slurm/job-states.ts';
-import type { SlurmClient } from '../../runtime/executors/slurm/job-watch.ts';
+import { sightJobs, type SlurmClient } from '../../runtime/executors/slurm/job-watch.ts';
 import { defaultSettings } from '../../runtime/executors/slurm/resources.ts';
 import { SlurmExecutor } from '../../runtime/executors/slurm/slurm-executor.ts';
 import { JobSubmitter } from '../../runtime/executors/slurm/submit.ts';
@@ -65,13 +65,14 @@ class ScriptedSlurm implements SlurmClient {
   squeue = async (ids: readonly string[]) => ids.flatMap((id) => this.states.get(id) ?? { id, state: 'PENDING', reason: 'Priority', node: '', elapsed: '0:00' });
   sacct = async () => [];
   scancel = async (ids: readonly string[]) => { this.cancelled.push(...ids); };
-  maxArraySize = async () => 1001;
+  maxArraySize = async (): Promise<number> => 1001;
 }
 
-async function setUp(fate: (key: string, attempt: number) => string, requeue = 2) {
+async function setUp(fate: (key: string, attempt: number) => string, requeue = 2, arrayLimit = 1001) {
   const cacheRoot = await freshDir('ltx-slurm-exec-');
   const files = new SlurmFiles(cacheRoot);
   const slurm = new ScriptedSlurm(files, fate);
+  slurm.maxArraySize = async () => arrayLimit;
   const settings = { ...defaultSettings(), requeue, pollMs: 10 };
   const submitter = new JobSubmitter({
     files, cacheRoot, settings, command: ['ltx'], runId: 'r1', sbatch: slurm.sbatch,
@@ -94,6 +95,23 @@ test('stages of one kind that become ready together go to Slurm as one job array
   const array = slurm.submissions.find((args) => args.includes('--array=0-2'));
   assert.ok(array, JSON.stringify(slurm.submissions));
   assert.ok(array.includes('--job-name=ltx-probe-x3'));
+});
+
+test('an array holds at most the cluster\'s MaxArraySize tasks: more stages make more arrays', async () => {
+  const { executor, slurm } = await setUp(() => 'DONE', 2, 2);
+  const outcomes = await Promise.all(['a', 'b', 'c'].map((name) => executor.run(probe(name), {}, hooks())));
+  assert.deepEqual(outcomes.map((o) => o.status), ['done', 'done', 'done']);
+  assert.deepEqual(slurm.submissions.map((args) => args.find((a) => a.startsWith('--array=')) ?? 'single').sort(), ['--array=0-1', 'single']);
+});
+
+test('one query per cycle: squeue for all jobs, accounting only for those squeue has forgotten', async () => {
+  const asked: string[][] = [];
+  const seen = await sightJobs(['1', '2', '3'], {
+    squeue: async (ids) => { asked.push(['squeue', ...ids]); return [{ id: '1', state: 'RUNNING', reason: 'None', node: 'n', elapsed: '0:01' }]; },
+    sacct: async (ids) => { asked.push(['sacct', ...ids]); return [{ id: '2', state: 'COMPLETED', reason: '', node: 'n', elapsed: '0:02' }]; },
+  });
+  assert.deepEqual(asked, [['squeue', '1', '2', '3'], ['sacct', '2', '3']]);
+  assert.deepEqual([...seen.keys()].sort(), ['1', '2']);
 });
 
 test('a preempted stage is submitted again and its next job finishes it', async () => {
