@@ -73,7 +73,11 @@ export async function runStages(request: RunRequest): Promise<RunSummary> {
       cost: estimatedCost,
       compute: async (stage, signal): Promise<ComputeOutcome> => {
         const outcome = await executor!.run(stage, stage.inputs, {
-          signal, progress: (p) => view.progress(stage, p), submitted: (job) => void claims?.recordJob(stage.key, job).catch(() => undefined),
+          signal, progress: (p) => view.progress(stage, p),
+          submitted: (job) => {
+            view.note(`queued   ${stage.name}: job ${job}`);
+            void claims?.recordJob(stage.key, job).catch(() => undefined);
+          },
         });
         return outcome.status === 'done' ? { status: 'done', seconds: outcome.seconds, metrics: outcome.metrics } : outcome;
       },

@@ -59,5 +59,6 @@ test('on Slurm a failing stage fails only its descendants; the run exits 1 namin
   assert.match(status['broken']!.error!, /loss became \w+ at step \d+/);
   assert.deepEqual([status['broken_acc']!.status, status['broken_acc']!.error], ['skipped', "'broken' failed"]);
   for (const name of ['w0', 'w1', 'dense 0→10', 'm', 't', 'acc', 'acct', 'kept']) assert.equal(status[name]!.status, 'done', name);
+  assert.match(r.stderr, /^queued {3}broken: job \d+$/m);
   assert.ok(existsSync(join(cache, 'slurm', 'exits')));
 });

@@ -60,7 +60,7 @@ export function jobState(id: string): string | undefined {
 }
 
 /** Settings that keep test jobs small and polling brisk on the one-node cluster. */
-export const TEST_SLURM_FLAGS = ['--slurm', 'cpus=1', '--slurm', 'mem=500M', '--slurm', 'poll=0.3'];
+export const TEST_SLURM_FLAGS = ['--slurm', 'cpus=1', '--slurm', 'mem=500M', '--slurm', 'poll=0.2'];
 
 /** TINY's dataset, model, init and optimizer, for programs of their own. */
 export const TINY_SETUP = TINY.split('\n').slice(0, 4).join('\n') + '\n';
