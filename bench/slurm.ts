@@ -103,12 +103,15 @@ function doneJobs(cache: string): number {
   return readdirSync(dir).filter((name) => JSON.parse(readFileSync(join(dir, name), 'utf8')).code === 0).length;
 }
 
-/** The chain with the controller ordering it (`ltx run --executor slurm`) or Slurm (`--detach`, afterok). */
-function chain(order: 'controller' | 'afterok'): number {
+/**
+ * The chain ordered by the controller (`ltx run --executor slurm`), or by Slurm: `--slurm order=afterok`
+ * (the run follows the jobs), `--detach` (timed until the last exit file).
+ */
+function chain(order: 'controller' | 'afterok' | 'detached'): number {
   const { dir, file } = workspace(CHAIN);
   const cache = join(dir, 'c');
   try {
-    if (order === 'controller') return timed(() => ltx(['run', file, '--cache', cache, '--executor', 'slurm', ...SLURM_FLAGS], dir));
+    if (order !== 'detached') return timed(() => ltx(['run', file, '--cache', cache, '--executor', 'slurm', ...SLURM_FLAGS, '--slurm', `order=${order}`], dir));
     const start = process.hrtime.bigint();
     ltx(['run', file, '--cache', cache, '--executor', 'slurm', '--detach', ...SLURM_FLAGS], dir);
     while (doneJobs(cache) < 9) spawnSync('sleep', ['0.05']);
@@ -118,11 +121,12 @@ function chain(order: 'controller' | 'afterok'): number {
   }
 }
 
-function quickstart(executor: 'local' | 'slurm'): number {
+function quickstart(executor: 'local' | 'controller' | 'afterok'): number {
   const dir = mkdtempSync(join(tmpdir(), 'ltx-bench-slurm-'));
   try {
     const file = join(ROOT, 'examples/quickstart.ltx');
-    return timed(() => ltx(['run', file, '--cache', join(dir, 'c'), ...(executor === 'slurm' ? ['--executor', 'slurm', ...SLURM_FLAGS] : [])], dir));
+    const flags = executor === 'local' ? [] : ['--executor', 'slurm', ...SLURM_FLAGS, '--slurm', `order=${executor}`];
+    return timed(() => ltx(['run', file, '--cache', join(dir, 'c'), ...flags], dir));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -136,6 +140,7 @@ const slurm: number[] = [];
 const submitToDone: number[] = [];
 const controller: number[] = [];
 const afterok: number[] = [];
+const detached: number[] = [];
 // Rounds interleave the measurements, so a change of machine load touches all of them alike.
 for (let round = 0; round < rounds; round++) {
   empty.push(emptyJob());
@@ -145,9 +150,10 @@ for (let round = 0; round < rounds; round++) {
   submitToDone.push(onSlurm.submitToDone!);
   controller.push(chain('controller'));
   afterok.push(chain('afterok'));
+  detached.push(chain('detached'));
   process.stderr.write(`round ${round + 1}/${rounds} done\n`);
 }
-const quick = values['no-quickstart'] ? undefined : { local: quickstart('local'), slurm: quickstart('slurm') };
+const quick = values['no-quickstart'] ? undefined : { local: quickstart('local'), controller: quickstart('controller'), afterok: quickstart('afterok') };
 const loadAfter = loadavg()[0]!;
 
 const f = (x: number) => x.toFixed(2);
@@ -167,15 +173,18 @@ const lines = [
   row('`ltx run`, one trivial stage, `--executor slurm`', slurm),
   row('that stage alone on Slurm: sbatch → its exit file written (the overhead per stage)', submitToDone),
   row('9-stage chain of 6 levels, DAG order by the controller (`ltx run --executor slurm`)', controller),
-  row('the same chain, DAG order by Slurm (`--detach`: afterok), until the last exit file', afterok),
+  row('the same chain, DAG order by Slurm (`--slurm order=afterok`)', afterok),
+  row('the same chain submitted with `--detach` (afterok), until the last exit file', detached),
   ...(quick === undefined ? [] : [
     `| examples/quickstart.ltx (65 stages), local executor (2 workers), once | ${f(quick.local)} | | |`,
-    `| examples/quickstart.ltx, \`--executor slurm\`, once | ${f(quick.slurm)} | | |`,
+    `| examples/quickstart.ltx, \`--executor slurm\` (controller order, arrays), once | ${f(quick.controller)} | | |`,
+    `| examples/quickstart.ltx, \`--executor slurm --slurm order=afterok\`, once | ${f(quick.afterok)} | | |`,
   ]),
   '',
   `Overhead per stage: ${f(median(submitToDone))} s from sbatch to the stage's exit file (median), of which Slurm's own scheduling ` +
     `(an empty job) is ${f(median(empty))} s; the rest is the job starting Node and a tfjs backend to compute one stage of a few milliseconds. ` +
-    `Per level of the chain: ${f(median(controller) / 6)} s ordered by the controller, ${f(median(afterok) / 6)} s by afterok.`,
+    `Per level of the chain: ${f(median(controller) / 6)} s ordered by the controller, ${f(median(afterok) / 6)} s by afterok ` +
+    `(${f(median(detached) / 6)} s detached).`,
 ];
 writeResultsSection('slurm', lines.join('\n'));
 process.stdout.write(lines.join('\n') + '\n');

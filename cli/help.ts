@@ -87,7 +87,8 @@ cache that this run needs is computed again, and the run says why.
                           filesystem the nodes share; a killed run started again adopts its jobs
   --slurm KEY=VALUE       a setting of the Slurm jobs, after slurm.json beside FILE: partition, account,
                           qos, time, cpus, mem, gpus, gres, extra (one sbatch option), each also for one
-                          stage kind (train.time=8:00:00); requeue, requeue-cancelled, poll, command
+                          stage kind (train.time=8:00:00); requeue, requeue-cancelled, poll,
+                          order (controller or afterok), command
   --detach                with slurm: submit every stage at once (each job waits for its parents' with
                           afterok) and exit; 'ltx status FILE' follows them, 'ltx run' collects them
   --only NAME             only what the declaration NAME (or NAME[i], or a stage name) needs

@@ -21,7 +21,8 @@ import { EXIT, UsageError } from '../usage.ts';
 import { openCache } from './cache.ts';
 import { SlurmExecutor } from '../../runtime/executors/slurm/slurm-executor.ts';
 import { slurmSettings, slurmSubmitter } from '../slurm-setup.ts';
-import { detachedRun } from './run-detached.ts';
+import { scancel } from '../../runtime/executors/slurm/slurm-cli.ts';
+import { detachedRun, submitEverything } from './run-detached.ts';
 import packageJson from '../../package.json' with { type: 'json' };
 
 /** The conventional status of a program stopped by SIGINT (128 + 2). */
@@ -99,6 +100,9 @@ export async function runCommand(file: string, compileFlags: CompileFlags, flags
   const store = await openCache('run', flags.cache);
   const slurmJobs = slurm === undefined ? undefined : slurmSubmitter({ cacheRoot: store.root, programFile: file, settings: slurm, ...settings });
   if (flags.detach && slurmJobs !== undefined) return await detachedRun(file, stages, store, slurmJobs, flags.json);
+  // With order=afterok Slurm keeps the DAG's order; the run then adopts each job as its stage comes up.
+  const ahead = slurmJobs !== undefined && slurm?.order === 'afterok' ? await submitEverything(stages, store, slurmJobs) : [];
+  if (typeof ahead === 'number') return ahead;
 
   // With --json, stdout carries only the summary document; everything for people goes to stderr.
   const human = flags.json ? process.stderr : process.stdout;
@@ -141,6 +145,8 @@ export async function runCommand(file: string, compileFlags: CompileFlags, flags
     throw error;
   } finally {
     process.off('SIGINT', onInterrupt);
+    // Jobs submitted ahead for stages the interrupted run never came to.
+    if (controller.signal.aborted && ahead.length > 0) await scancel(ahead.map((s) => s.jobId)).catch(() => undefined);
   }
   try {
     await recordFailures(store, summary.stages);

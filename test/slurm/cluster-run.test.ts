@@ -49,10 +49,10 @@ test('a small IMP with controls gives on Slurm exactly the local executor\'s res
   for (const where of [dir, hostile, process.cwd()]) assert.deepEqual(readdirSync(where).filter((name) => name.startsWith('PWNED')), [], where);
 });
 
-test('on Slurm a failing stage fails only its descendants; the run exits 1 naming the cause', needsCluster, () => {
+test('with order=afterok every stage is submitted at the start, and a failing stage fails only its descendants (exit 1, naming the cause)', needsCluster, () => {
   const { dir, file, cache } = workspace(TINY + FAILING_BRANCH);
   const world = countingSbatch(dir);
-  const r = ltxIn(world.env, ['run', file, '--json', '--executor', 'slurm', '--cache', cache, ...TEST_SLURM_FLAGS], dir);
+  const r = ltxIn(world.env, ['run', file, '--json', '--executor', 'slurm', '--cache', cache, ...TEST_SLURM_FLAGS, '--slurm', 'order=afterok'], dir);
   assert.equal(r.status, 1, r.stderr);
   const status = Object.fromEntries((JSON.parse(r.stdout) as RunDoc).stages.map((s) => [s.name, s]));
   assert.equal(status['broken']!.status, 'failed');
@@ -60,5 +60,10 @@ test('on Slurm a failing stage fails only its descendants; the run exits 1 namin
   assert.deepEqual([status['broken_acc']!.status, status['broken_acc']!.error], ['skipped', "'broken' failed"]);
   for (const name of ['w0', 'w1', 'dense 0→10', 'm', 't', 'acc', 'acct', 'kept']) assert.equal(status[name]!.status, 'done', name);
   assert.match(r.stderr, /^queued {3}broken: job \d+$/m);
+  // One job per stage, all submitted before the first result: Slurm kept the order (and cancelled broken_acc's job).
+  const calls = world.sbatchCalls();
+  assert.equal(calls.length, 12);
+  assert.ok(calls.every((call) => !call.includes('--array')));
+  assert.equal(calls.filter((call) => call.includes('--dependency=afterok:')).length, 10); // all but the two inits
   assert.ok(existsSync(join(cache, 'slurm', 'exits')));
 });

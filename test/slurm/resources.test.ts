@@ -9,6 +9,7 @@ test('by default probes ask for little and training for more', () => {
   assert.deepEqual(sbatchOptions(settings.resources.train), ['--time=4:00:00', '--cpus-per-task=4', '--mem=8G']);
   assert.equal(settings.requeue, 2);
   assert.equal(settings.requeueCancelled, false);
+  assert.equal(settings.order, 'controller');
 });
 
 test('slurm.json sets every kind, an object per kind overrides it, and flags come last', () => {
@@ -39,4 +40,5 @@ test('a bad setting names the file and the key', () => {
   assert.throws(() => applyConfigFile(defaultSettings(), { memory: '2G' }, '/p/slurm.json'), /\/p\/slurm.json: memory: unknown setting 'memory'/);
   assert.throws(() => applyConfigFile(defaultSettings(), [], '/p/slurm.json'), /\/p\/slurm.json: expected an object of settings/);
   assert.throws(() => applyFlags(defaultSettings(), ['time=1:00\n#SBATCH --x']), /--slurm time: expected a one-line text/);
+  assert.throws(() => applyFlags(defaultSettings(), ['order=fifo']), /--slurm order: expected controller or afterok, got "fifo"/);
 });

@@ -32,6 +32,12 @@ export interface SlurmSettings {
   requeueCancelled: boolean;
   /** At most one squeue query per this many milliseconds, for all jobs of the run. */
   pollMs: number;
+  /**
+   * Who keeps the DAG's order: 'controller' submits a stage once its parents' results are committed
+   * (job arrays for stages ready together); 'afterok' submits every stage at the start, one job each,
+   * waiting for its parents' jobs (a level costs one scheduler tick less, no arrays).
+   */
+  order: 'controller' | 'afterok';
   /** The command the job runs to compute a stage (node and ltx as the nodes see them); default: this ltx. */
   command?: string[];
 }
@@ -42,7 +48,7 @@ const TRAINING: JobResources = { time: '4:00:00', cpus: 4, mem: '8G' };
 
 export function defaultSettings(): SlurmSettings {
   const resources = Object.fromEntries(KINDS.map((kind) => [kind, { ...(kind === 'train' ? TRAINING : SMALL) }])) as Record<StageKind, JobResources>;
-  return { resources, requeue: 2, requeueCancelled: false, pollMs: 1000 };
+  return { resources, requeue: 2, requeueCancelled: false, pollMs: 1000, order: 'controller' };
 }
 
 /** A setting that cannot be used: `where` names the file or the flag. */
@@ -54,7 +60,7 @@ export class SlurmSettingsError extends Error {
 }
 
 const RESOURCE_KEYS = ['partition', 'account', 'qos', 'time', 'cpus', 'mem', 'gres', 'gpus', 'extra'] as const;
-const RUN_KEYS = ['requeue', 'requeue-cancelled', 'poll', 'command'] as const;
+const RUN_KEYS = ['requeue', 'requeue-cancelled', 'poll', 'order', 'command'] as const;
 
 /**
  * Apply one setting. `key` is a resource key (for every kind, or `KIND.key` for one), or a run key;
@@ -91,6 +97,10 @@ function applyRunSetting(settings: SlurmSettings, name: (typeof RUN_KEYS)[number
   switch (name) {
     case 'requeue': settings.requeue = positiveInteger(value, where, 0); return;
     case 'requeue-cancelled': settings.requeueCancelled = yesNo(value, where); return;
+    case 'order':
+      if (value !== 'controller' && value !== 'afterok') throw new SlurmSettingsError(`${where}: expected controller or afterok, got ${JSON.stringify(value)}`);
+      settings.order = value;
+      return;
     case 'poll': settings.pollMs = Math.round(positiveNumber(value, where) * 1000); return;
     case 'command': settings.command = stringList(value, where); return;
   }
