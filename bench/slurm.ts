@@ -100,7 +100,8 @@ function oneStage(executor: 'local' | 'slurm', seed: number): { wall: number; su
 function doneJobs(cache: string): number {
   const dir = join(cache, 'slurm', 'exits');
   if (!existsSync(dir)) return 0;
-  return readdirSync(dir).filter((name) => JSON.parse(readFileSync(join(dir, name), 'utf8')).code === 0).length;
+  // Only the exit files themselves: a job may be renaming its file into place (a .tmp beside it).
+  return readdirSync(dir).filter((name) => name.endsWith('.json') && JSON.parse(readFileSync(join(dir, name), 'utf8')).code === 0).length;
 }
 
 /**

@@ -106,14 +106,17 @@ test('a job cancelled with scancel from outside fails its stage with that cause,
   assert.deepEqual([status['after_long']!.status, status['before']!.status], ['skipped', 'done']);
 });
 
-test('Ctrl-C stops the run and cancels its jobs on Slurm', needsCluster, async () => {
+test('Ctrl-C stops the run and cancels its jobs on Slurm, also those submitted ahead (order=afterok)', needsCluster, async () => {
   const { dir, file, cache } = workspace(LONG);
   const world = countingSbatch(dir);
   const long = stageKeyOf(world.env, file, cache, 'long', dir);
-  const running = startRun(world.env, file, cache, dir);
+  const running = startRun(world.env, file, cache, dir, ['--slurm', 'order=afterok']);
   const job = await waitFor(() => runningJobOf(cache, long));
+  const waiting = jobRecords(cache).get(stageKeyOf(world.env, file, cache, 'after_long', dir))!;
+  assert.equal(jobState(waiting), 'PENDING');
   running.child.kill('SIGINT');
   const ended = await running.ended;
   assert.equal(ended.status, 130, ended.stderr);
-  assert.equal(await waitFor(() => jobState(job) === 'RUNNING' || jobState(job) === 'COMPLETING' ? undefined : jobState(job)), 'CANCELLED');
+  const settled = (id: string) => waitFor(() => ['RUNNING', 'COMPLETING', 'PENDING'].includes(jobState(id) ?? '') ? undefined : jobState(id));
+  assert.deepEqual([await settled(job), await settled(waiting)], ['CANCELLED', 'CANCELLED']);
 });
