@@ -31,6 +31,9 @@ const options = {
   slurm: { type: 'string', multiple: true },
   detach: { type: 'boolean' },
   tasks: { type: 'string' },
+  // What editors' language clients pass to a server they start (the transport, their process id).
+  stdio: { type: 'boolean' },
+  clientProcessId: { type: 'string' },
 } as const;
 
 /** Which options each command accepts (parseArgs checks spelling; this checks fit). */
@@ -46,6 +49,7 @@ const accepts: Record<string, (keyof typeof options)[]> = {
   report: ['help', 'out', 'set', 'max-stages', 'cache'],
   export: ['help', 'format', 'layout', 'out', 'set', 'max-stages', 'cache'],
   cache: ['help', 'json', 'cache', 'repair', 'keep', 'keep-days', 'dry-run', 'set', 'max-stages'],
+  lsp: ['help', 'stdio', 'clientProcessId'],
   // Hidden: what a Slurm job runs (runtime/executors/slurm/stage-job.ts).
   'exec-stage': ['cache', 'tasks'],
 };
@@ -150,6 +154,11 @@ export async function main(argv: string[]): Promise<number> {
         cache: values.cache, json: Boolean(values.json), repair: Boolean(values.repair),
         keep: values.keep, keepDays: values['keep-days'], dryRun: Boolean(values['dry-run']), compileFlags,
       });
+    }
+    case 'lsp': {
+      arity(command, positionals, 0, 0, '');
+      const { lspCommand } = await import('./commands/lsp.ts');
+      return await lspCommand();
     }
   }
   throw new UsageError(`unknown command '${command}'`);
