@@ -13,6 +13,10 @@ Commands:
                            stay valid; OLD and NEW are files or git REV:PATH
   run FILE [--jobs N] [--backend auto|tensorflow|wasm|cpu] [--only NAME] [--json]
                            compute every stage the cache does not have yet
+  run FILE --executor slurm [--slurm KEY=VALUE]... [--detach]
+                           the same as Slurm batch jobs (docs/slurm.md)
+  status FILE [--json]     where each stage stands on Slurm: done, queued, running, failed, with job,
+                           node and elapsed time
   results FILE [--json|--csv] [--curves]
                            the probes' tables (and the runs' training curves), from the cache
   report FILE [--out DIR]  an HTML page with the standard plots of the probes and the training curves
@@ -62,8 +66,8 @@ results stay valid. A stage whose declaration name is in both but whose key diff
 parameter changes (old → new) and changed inputs are listed.
   --json   print {"added":[…],"removed":[…],"changed":[…],"unchanged":[…]}`,
   run: `Usage: ltx run FILE [--jobs N] [--backend auto|tensorflow|wasm|cpu] [--executor local|slurm]
-               [--only NAME] [--device-cache BYTES] [--cache DIR] [--set NAME=VALUE]... [--max-stages N]
-               [--json]
+               [--slurm KEY=VALUE]... [--detach] [--only NAME] [--device-cache BYTES] [--cache DIR]
+               [--set NAME=VALUE]... [--max-stages N] [--json]
 
 Computes every stage whose result is not in the cache, in dependency order, the longest chain first.
 Prints which backend runs (and why the others did not), then progress: a bar per running stage on a
@@ -75,15 +79,31 @@ Ctrl-C stops the running stages at their next step and keeps every finished resu
 continue (exit status 130; a second Ctrl-C stops at once). Several runs may share one cache: each stage
 is computed once, the others wait for it (and say whose claim they wait for). A result damaged in the
 cache that this run needs is computed again, and the run says why.
-  -j, --jobs N            stages computed at once, each on its own worker thread (default: the number of cores)
+  -j, --jobs N            stages computed at once, each on its own worker thread (default: the number of
+                          cores; with slurm: jobs in the queue at once, default 1000)
   --backend NAME          auto (default: native TensorFlow if installed, else wasm, else cpu), tensorflow,
                           wasm or cpu
-  --executor local        where stages run (slurm is not available yet)
+  --executor local|slurm  where stages run: worker threads here (default), or one Slurm batch job per
+                          stage (job arrays for stages of one kind ready together), the cache on a
+                          filesystem the nodes share; a killed run started again adopts its jobs
+  --slurm KEY=VALUE       a setting of the Slurm jobs, after slurm.json beside FILE: partition, account,
+                          qos, time, cpus, mem, gpus, gres, extra (one sbatch option), each also for one
+                          stage kind (train.time=8:00:00); requeue, requeue-cancelled, poll,
+                          order (controller or afterok), command
+  --detach                with slurm: submit every stage at once (each job waits for its parents' with
+                          afterok) and exit; 'ltx status FILE' follows them, 'ltx run' collects them
   --only NAME             only what the declaration NAME (or NAME[i], or a stage name) needs
   --device-cache BYTES    checkpoints each worker keeps decoded in memory, their weights and masks also
                           on its backend, both counted (default 512MB; KB/MB/GB or KiB/MiB/GiB)
   --json                  print one summary document at the end:
                           {"backend","stages":[{"id","name","status","seconds","error"?,"recomputed"?,"diverged"?}],"failed",…}`,
+  status: `Usage: ltx status FILE [--json] [--cache DIR] [--set NAME=VALUE]... [--max-stages N]
+
+Where each stage of the program stands with the Slurm executor: done (in the cache), queued (and why:
+waiting for its parents' jobs, for resources), running, failed (and how: its error, or Slurm's state),
+or not submitted; with its job id, node and elapsed time. One squeue query for all of them; reads the
+cache, writes nothing.
+  --json   print {"file","cache","stages":[{"id","name","kind","status","job"?,"node"?,"elapsed"?,"detail"?}]}`,
   results: `Usage: ltx results FILE [--json|--csv] [--curves] [--cache DIR] [--set NAME=VALUE]... [--max-stages N]
 
 Prints every probe's table: one row per member (level, step, seed, …) with the metrics recorded in the

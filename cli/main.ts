@@ -28,6 +28,9 @@ const options = {
   'keep-days': { type: 'string' },
   'dry-run': { type: 'boolean' },
   curves: { type: 'boolean' },
+  slurm: { type: 'string', multiple: true },
+  detach: { type: 'boolean' },
+  tasks: { type: 'string' },
   // What editors' language clients pass to a server they start (the transport, their process id).
   stdio: { type: 'boolean' },
   clientProcessId: { type: 'string' },
@@ -40,13 +43,18 @@ const accepts: Record<string, (keyof typeof options)[]> = {
   plan: ['help', 'json', 'set', 'max-stages', 'cache'],
   graph: ['help', 'format', 'set', 'max-stages', 'cache'],
   diff: ['help', 'json', 'set', 'max-stages', 'cache'],
-  run: ['help', 'json', 'set', 'max-stages', 'cache', 'jobs', 'backend', 'executor', 'only', 'device-cache'],
+  run: ['help', 'json', 'set', 'max-stages', 'cache', 'jobs', 'backend', 'executor', 'only', 'device-cache', 'slurm', 'detach'],
+  status: ['help', 'json', 'set', 'max-stages', 'cache'],
   results: ['help', 'json', 'csv', 'curves', 'set', 'max-stages', 'cache'],
   report: ['help', 'out', 'set', 'max-stages', 'cache'],
   export: ['help', 'format', 'layout', 'out', 'set', 'max-stages', 'cache'],
   cache: ['help', 'json', 'cache', 'repair', 'keep', 'keep-days', 'dry-run', 'set', 'max-stages'],
   lsp: ['help', 'stdio', 'clientProcessId'],
+  // Hidden: what a Slurm job runs (runtime/executors/slurm/stage-job.ts).
+  'exec-stage': ['cache', 'tasks'],
 };
+
+const HIDDEN_COMMANDS = new Set(['exec-stage']);
 
 function arity(command: string, positionals: string[], min: number, max: number, what: string): void {
   if (positionals.length < min) throw new UsageError(`ltx ${command}: missing ${what} (see 'ltx ${command} --help')`);
@@ -64,7 +72,7 @@ export async function main(argv: string[]): Promise<number> {
     return EXIT.ok;
   }
   const allowed = accepts[command];
-  if (!allowed) throw new UsageError(`unknown command '${command}' (commands: ${Object.keys(accepts).join(', ')}; see 'ltx --help')`);
+  if (!allowed) throw new UsageError(`unknown command '${command}' (commands: ${Object.keys(accepts).filter((name) => !HIDDEN_COMMANDS.has(name)).join(', ')}; see 'ltx --help')`);
   let parsed;
   try {
     parsed = parseArgs({ args: rest, options, allowPositionals: true, strict: true });
@@ -111,8 +119,18 @@ export async function main(argv: string[]): Promise<number> {
       const { runCommand } = await import('./commands/run.ts');
       return await runCommand(positionals[0]!, compileFlags, {
         json: Boolean(values.json), jobs: values.jobs, backend: values.backend, executor: values.executor,
-        only: values.only, cache: values.cache, deviceCache: values['device-cache'],
+        only: values.only, cache: values.cache, deviceCache: values['device-cache'], slurm: values.slurm ?? [], detach: Boolean(values.detach),
       });
+    }
+    case 'status': {
+      arity(command, positionals, 1, 1, 'FILE');
+      const { statusCommand } = await import('./commands/status.ts');
+      return await statusCommand(positionals[0]!, compileFlags, Boolean(values.json), values.cache);
+    }
+    case 'exec-stage': {
+      arity(command, positionals, 0, 1, 'KEY');
+      const { execStageCommand } = await import('./commands/exec-stage.ts');
+      return await execStageCommand(positionals[0], { cache: values.cache, tasks: values.tasks });
     }
     case 'results': {
       arity(command, positionals, 1, 1, 'FILE');

@@ -2,7 +2,8 @@
 // place, with finished stages scrolling above. Elsewhere (logs, pipes, CI): one plain line per event,
 // easy to grep: `started NAME`, `done NAME (1.2 s)`, `failed NAME: CAUSE`, `skipped NAME: CAUSE`,
 // `waiting NAME: WHO HOLDS IT`, `resumed NAME from step S (a checkpoint of its run in the cache)`,
-// `saved NAME: its run's checkpoint at step S` (an intermediate commit of a long training stage), and
+// `saved NAME: its run's checkpoint at step S` (an intermediate commit of a long training stage),
+// `queued NAME: job ID` (a batch job computes it: the Slurm executor), and
 // after a computed training segment whose run diverged, `warning NAME: training diverged at step …`.
 import type { Stage } from '../core/stage.ts';
 import { describeDivergence, divergenceOf, type Divergence } from './divergence.ts';

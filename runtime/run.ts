@@ -76,7 +76,13 @@ export async function runStages(request: RunRequest): Promise<RunSummary> {
       isCached: async (key) => cachedAtStart.has(key),
       gate: claims === undefined ? soleRunGate : claimsGate(claims),
       cost: estimatedCost,
-      compute: async (stage, signal): Promise<ComputeOutcome> => computeOutcome(await executor!.run(stage, stage.inputs, { signal, progress: (p) => view.progress(stage, p) })),
+      compute: async (stage, signal): Promise<ComputeOutcome> => computeOutcome(await executor!.run(stage, stage.inputs, {
+        signal, progress: (p) => view.progress(stage, p),
+        submitted: (job) => {
+          view.note(`queued   ${stage.name}: job ${job}`);
+          void claims?.recordJob(stage.key, job).catch(() => undefined);
+        },
+      })),
       ...(request.groupKey === undefined || executor?.runGroup === undefined ? {} : {
         groupKey: request.groupKey,
         computeGroup: async (group: readonly Stage[], signal: AbortSignal): Promise<ComputeOutcome[]> => {

@@ -21,6 +21,10 @@ import { recordFailures } from '../failure-notes.ts';
 import { paint, plural, useColor, type Paint } from '../terminal.ts';
 import { EXIT, UsageError } from '../usage.ts';
 import { openCache } from './cache.ts';
+import { SlurmExecutor } from '../../runtime/executors/slurm/slurm-executor.ts';
+import { slurmSettings, slurmSubmitter } from '../slurm-setup.ts';
+import { scancel } from '../../runtime/executors/slurm/slurm-cli.ts';
+import { detachedRun, submitEverything } from './run-detached.ts';
 import packageJson from '../../package.json' with { type: 'json' };
 
 /** The conventional status of a program stopped by SIGINT (128 + 2). */
@@ -34,9 +38,16 @@ export interface RunFlags {
   only?: string;
   cache?: string;
   deviceCache?: string;
+  /** `--slurm KEY=VALUE` settings of the Slurm executor. */
+  slurm?: string[];
+  detach?: boolean;
 }
 
+/** Stages in flight at once on Slurm unless --jobs says otherwise: jobs in the queue, not cores here. */
+const SLURM_DEFAULT_JOBS = 1000;
+
 interface RunSettings {
+  executor: 'local' | 'slurm';
   jobs: number;
   backend: BackendRequest;
   deviceCacheBytes: number;
@@ -46,9 +57,10 @@ interface RunSettings {
 /** Flags are checked before anything is compiled: a typo is a usage error, exit status 2. */
 export function runSettings(flags: RunFlags): RunSettings {
   const executor = flags.executor ?? 'local';
-  if (executor === 'slurm') throw new UsageError('ltx run: the slurm executor is not available yet (use --executor local)');
-  if (executor !== 'local') throw new UsageError(`ltx run: --executor ${executor}: expected local or slurm`);
-  let jobs = availableParallelism();
+  if (executor !== 'local' && executor !== 'slurm') throw new UsageError(`ltx run: --executor ${executor}: expected local or slurm`);
+  if (executor !== 'slurm' && flags.detach) throw new UsageError('ltx run: --detach goes with --executor slurm');
+  if (executor !== 'slurm' && (flags.slurm ?? []).length > 0) throw new UsageError('ltx run: --slurm goes with --executor slurm');
+  let jobs = executor === 'slurm' ? SLURM_DEFAULT_JOBS : availableParallelism();
   if (flags.jobs !== undefined) {
     jobs = Number(flags.jobs);
     if (!/^\d+$/.test(flags.jobs.trim()) || jobs < 1) throw new UsageError(`ltx run: --jobs ${flags.jobs}: expected a whole number ≥ 1`);
@@ -70,11 +82,12 @@ export function runSettings(flags: RunFlags): RunSettings {
     if (error instanceof CheckpointScheduleError) throw new UsageError(`ltx run: ${error.message}`);
     throw error;
   }
-  return { jobs, backend: backend as BackendRequest, deviceCacheBytes, checkpoints };
+  return { executor, jobs, backend: backend as BackendRequest, deviceCacheBytes, checkpoints };
 }
 
 export async function runCommand(file: string, compileFlags: CompileFlags, flags: RunFlags): Promise<number> {
   const settings = runSettings(flags);
+  const slurm = settings.executor === 'slurm' ? await slurmSettings(file, flags.slurm ?? []) : undefined;
   const program = await compileFile(file, compileFlags);
   if (stopsOnErrors(file, program, flags.json)) return EXIT.invalid;
   let stages = program.stages;
@@ -87,6 +100,11 @@ export async function runCommand(file: string, compileFlags: CompileFlags, flags
     }
   }
   const store = await openCache('run', flags.cache);
+  const slurmJobs = slurm === undefined ? undefined : slurmSubmitter({ cacheRoot: store.root, programFile: file, settings: slurm, ...settings });
+  if (flags.detach && slurmJobs !== undefined) return await detachedRun(file, stages, store, slurmJobs, flags.json);
+  // With order=afterok Slurm keeps the DAG's order; the run then adopts each job as its stage comes up.
+  const ahead = slurmJobs !== undefined && slurm?.order === 'afterok' ? await submitEverything(stages, store, slurmJobs) : [];
+  if (typeof ahead === 'number') return ahead;
 
   // With --json, stdout carries only the summary document; everything for people goes to stderr.
   const human = flags.json ? process.stderr : process.stdout;
@@ -111,7 +129,7 @@ export async function runCommand(file: string, compileFlags: CompileFlags, flags
     summary = await runStages({
       program, store, stages, jobs: settings.jobs, signal: controller.signal, view, programFile: file,
       groupKey: (stage) => groupKeyOf(standardLibrary, stage),
-      executor: (workers) => new LocalExecutor({
+      executor: (workers) => slurmJobs !== undefined ? new SlurmExecutor(slurmJobs) : new LocalExecutor({
         jobs: workers, backend: settings.backend, storeRoot: store.root, programDir: dirname(resolve(file)), ltxVersion: packageJson.version,
         deviceCacheBytes: settings.deviceCacheBytes, library: STANDARD_STAGE_LIBRARY, checkpoints: settings.checkpoints,
       }),
@@ -130,6 +148,8 @@ export async function runCommand(file: string, compileFlags: CompileFlags, flags
     throw error;
   } finally {
     process.off('SIGINT', onInterrupt);
+    // Jobs submitted ahead for stages the interrupted run never came to.
+    if (controller.signal.aborted && ahead.length > 0) await scancel(ahead.map((s) => s.jobId)).catch(() => undefined);
   }
   try {
     await recordFailures(store, summary.stages);

@@ -11,6 +11,8 @@ export interface StageHooks {
   /** Aborting stops the stage at its next step boundary; nothing of it reaches the store. */
   signal: AbortSignal;
   progress(p: StageProgress): void;
+  /** The stage went to a batch system as job `jobId` (recorded in its claim, so a restarted run can find it). */
+  submitted?(jobId: string): void;
 }
 
 export type StageOutcome =

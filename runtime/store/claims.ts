@@ -24,6 +24,8 @@ export interface ClaimContent {
   readonly heartbeatAt: string;
   /** When the holder's process started (see processStartOf), where the OS says: tells a reused pid apart. */
   readonly processStart?: string;
+  /** The batch job computing the stage for the holder (the Slurm executor), so that a restarted run can adopt it. */
+  readonly job?: string;
 }
 
 /** Told while `acquire` waits on another's claim: who holds it (undefined: a claim still being written). */
@@ -68,7 +70,7 @@ export type ClaimState =
 interface HeldClaim {
   readonly handle: FileHandle;
   readonly inode: number;
-  readonly content: ClaimContent;
+  content: ClaimContent;
   readonly timer: NodeJS.Timeout;
 }
 
@@ -148,6 +150,14 @@ export class StageClaims {
     } finally {
       await held.handle.close();
     }
+  }
+
+  /** Record in a claim this process holds which batch job computes the stage (written with the next heartbeat's care). */
+  async recordJob(key: Sha256Hex, job: string): Promise<void> {
+    const held = this.#held.get(key);
+    if (held === undefined || held.content.job === job) return;
+    held.content = { ...held.content, job };
+    await this.#heartbeat(key);
   }
 
   async releaseAll(): Promise<void> {
@@ -240,7 +250,8 @@ function parseClaim(raw: string): ClaimContent | undefined {
       typeof value['runId'] === 'string' &&
       typeof value['startedAt'] === 'string' &&
       typeof value['heartbeatAt'] === 'string' &&
-      (value['processStart'] === undefined || typeof value['processStart'] === 'string')
+      (value['processStart'] === undefined || typeof value['processStart'] === 'string') &&
+      (value['job'] === undefined || typeof value['job'] === 'string')
     ) {
       return value as unknown as ClaimContent;
     }

@@ -22,6 +22,15 @@ probe acct = accuracy(t, on: d.test)
 probe kept = sparsity(t)
 `;
 
+/** A second branch for TINY whose training fails (a learning rate that makes the loss overflow), with a probe of it. */
+export const FAILING_BRANCH = `
+model wide = mlp(input: 64, hidden: [4], classes: 10)
+init w1 = kaiming_normal(wide, seed: 0)
+optimizer wild = sgd(lr: 1e20, batch: 60)
+train broken = fit(w1, data: d.train, optimizer: wild, steps: 20 steps, order: 0)
+probe broken_acc = accuracy(broken, on: d.test)
+`;
+
 /** A fresh directory with `program` in tiny.ltx, removed when the test file ends; `cache` does not exist yet. */
 export function workspace(program = TINY): { dir: string; file: string; cache: string } {
   const dir = mkdtempSync(join(tmpdir(), 'ltx-run-'));

@@ -10,7 +10,7 @@ import { compileFile } from '../../cli/compile-file.ts';
 import { commandHelp } from '../../cli/help.ts';
 import { main } from '../../cli/main.ts';
 import { UsageError } from '../../cli/usage.ts';
-import { BIN, ROOT, TINY, env, heavyPackages, ltx, ltxLoading, workspace } from './helpers.ts';
+import { BIN, FAILING_BRANCH, ROOT, TINY, env, heavyPackages, ltx, ltxLoading, workspace } from './helpers.ts';
 
 /** Long enough to be killed in the middle: four training runs of 150 steps. */
 const LOTTERY = `dataset d = digits(test: 20%, seed: 0)
@@ -149,13 +149,7 @@ test('--only runs what one declaration needs; results shows the rest as pending;
 
 test('a failing stage fails only its descendants: the rest completes and the run exits 1 naming the cause', () => {
   // A learning rate that makes the loss overflow: `check` cannot see it; the run fails the stage (NaN).
-  const { file, cache } = workspace(`${TINY}
-model wide = mlp(input: 64, hidden: [4], classes: 10)
-init w1 = kaiming_normal(wide, seed: 0)
-optimizer wild = sgd(lr: 1e20, batch: 60)
-train broken = fit(w1, data: d.train, optimizer: wild, steps: 20 steps, order: 0)
-probe broken_acc = accuracy(broken, on: d.test)
-`);
+  const { file, cache } = workspace(TINY + FAILING_BRANCH);
   const r = ltx(['run', file, '--json', '--cache', cache, '-j', '1']);
   assert.equal(r.status, 1, r.stderr);
   const doc: RunDoc = JSON.parse(r.stdout);
@@ -304,10 +298,13 @@ test('run: a malformed LTX_CHECKPOINT_EVERY_STEPS or _SECONDS is a usage error n
 
 test('run: usage errors name the flag (exit status 2)', async () => {
   const { file } = workspace();
-  const slurm = ltx(['run', file, '--executor', 'slurm']);
-  assert.equal(slurm.status, 2);
-  assert.match(slurm.stderr, /the slurm executor is not available yet/);
   const cases: [string[], RegExp][] = [
+    [['run', file, '--detach'], /--detach goes with --executor slurm/],
+    [['run', file, '--slurm', 'cpus=2'], /--slurm goes with --executor slurm/],
+    [['run', file, '--executor', 'slurm', '--slurm', 'cpus'], /--slurm cpus: expected KEY=VALUE/],
+    [['run', file, '--executor', 'slurm', '--slurm', 'cpus=two'], /--slurm cpus: expected a whole number ≥ 1, got "two"/],
+    [['run', file, '--executor', 'slurm', '--slurm', 'trian.time=1:00:00'], /--slurm trian.time: 'trian' is not a stage kind/],
+    [['run', file, '--executor', 'slurm', '--slurm', 'partiton=gpu'], /--slurm partiton: unknown setting 'partiton'/],
     [['run', file, '--executor', 'ssh'], /--executor ssh/],
     [['run', file, '--jobs', '0'], /--jobs 0/],
     [['run', file, '--jobs', 'many'], /--jobs many/],

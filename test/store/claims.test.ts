@@ -273,3 +273,15 @@ test('a waiter is told who holds the claim when it starts waiting and when the h
   assert.equal(await waiting, 'done');
   await first.release(key);
 });
+
+test('a claim records the batch job computing its stage, for whoever finds the claim later', async () => {
+  const store = new Store(await freshStoreRoot());
+  const key = keyFor('stage on a cluster');
+  const claims = new StageClaims(store, { runId: 'run-1', ...fast });
+  assert.equal(await claims.acquire(key), 'acquired');
+  await claims.recordJob(key, '4242_3');
+  const found = await inspectClaim(store.layout, key, { host: hostname(), staleAfterMs: 60_000 });
+  assert.equal(found.state, 'live');
+  assert.equal((found as { content: ClaimContent }).content.job, '4242_3');
+  await claims.release(key);
+});
