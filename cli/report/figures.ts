@@ -229,10 +229,11 @@ function seedCount(data: Datum[]): string {
 }
 
 /** The caption's sentence on series drawn on top of each other, if any. */
-function coincidence(points: { series: string; x: number; y: number }[]): string {
+function coincidence(points: { series: string; x: number | string; y: number }[]): string {
   const same = coincidingSeries(points);
   if (same.length === 0) return '';
-  return `${same.map((names) => names.join(' and ')).join('; ')} coincide${same.length === 1 && same[0]!.length === 2 ? '' : ' where named together'}: their lines lie on each other, told apart by their dashes. `;
+  const listed = same.map((names) => `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`);
+  return `${listed.join('; ')} coincide${same.length > 1 ? ' (each group on one line)' : ''}: their lines lie on each other, told apart by their dashes. `;
 }
 
 // ---- interpolation paths -----------------------------------------------------------------------
@@ -570,8 +571,8 @@ function trajectory(probe: ProbeResults, figure: TrajectoryFigure): Figure | und
   } as TopLevelSpec;
   const overSeeds = seeds.length === 0 ? '' :
     ` Thin lines and points: each ${seeds.join(', ')} (${seedCount(data)}, shaped by seed); bold: the mean over seeds, the band its 95% interval (Student t over the seeds).`;
-  const lines = (seeds.length === 0 ? data : means).filter((d) => d['metric'] === present[0]);
-  const coinciding = coincidence(lines.map((d) => ({ series: String(d['group']), x: d['at'] as number, y: (d['value'] ?? d['mean']) as number })));
+  const lines = seeds.length === 0 ? data : means;
+  const coinciding = coincidence(lines.map((d) => ({ series: String(d['group']), x: `${d['metric']} ${d['at']}`, y: (d['value'] ?? d['mean']) as number })));
   return {
     id: `trajectory-${slug(probe.name)}`,
     title: `${probe.name}: ${present.join(', ')} over ${axis}`,

@@ -55,10 +55,10 @@ export function meansAlong(rows: readonly ResultRow[], seriesOf: (row: ResultRow
 }
 
 /**
- * Series drawn exactly on top of each other (the same points): "a and b", for the caption to say, since
- * their lines are told apart only by their dashes.
+ * Series drawn exactly on top of each other (the same points; `x` may hold a panel as well as a position),
+ * for the caption to say, since their lines are told apart only by their dashes.
  */
-export function coincidingSeries(points: readonly { series: string; x: number; y: number }[]): string[][] {
+export function coincidingSeries(points: readonly { series: string; x: number | string; y: number }[]): string[][] {
   const bySeries = new Map<string, string>();
   for (const name of new Set(points.map((p) => p.series))) {
     const own = points.filter((p) => p.series === name).map((p) => `${p.x}:${p.y}`).sort();

@@ -103,6 +103,14 @@ test('a name that is no coordinate of any row is a usage error naming the flag a
   const both = ltx(['results', file, '--over', 'seed', '--by', 'level', '--cache', cache]);
   assert.equal(both.status, 2);
   assert.match(both.stderr, /--by and --over exclude each other/);
+  const curves = ltx(['results', file, '--over', 'seed', '--curves', '--cache', cache]);
+  assert.equal(curves.status, 2);
+  assert.match(curves.stderr, /--curves and --over exclude each other/);
+});
+
+test('the names may also be repeated flags or separated by commas', () => {
+  assert.deepEqual(groupsOf(['--by', 'seed,level']), groupsOf(['--by', 'seed', '--by', 'level']));
+  assert.deepEqual(groupsOf(['--by', 'seed,level']), groupsOf(['--by', 'seed', 'level']));
 });
 
 test('the report draws each trajectory and ticket curve as the mean over seeds with a band, seeds told apart by shape', () => {
