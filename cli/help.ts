@@ -17,8 +17,9 @@ Commands:
                            the same as Slurm batch jobs (docs/slurm.md)
   status FILE [--json]     where each stage stands on Slurm: done, queued, running, failed, with job,
                            node and elapsed time
-  results FILE [--json|--csv] [--curves]
-                           the probes' tables (and the runs' training curves), from the cache
+  results FILE [--json|--csv] [--curves | --by VAR... | --over VAR...]
+                           the probes' tables (and the runs' training curves, or the rows aggregated
+                           over seeds), from the cache
   report FILE [--out DIR]  an HTML page with the standard plots of the probes and the training curves
                            (default DIR: report)
   export FILE NAME [--format safetensors|npz] [--layout ltx|torch] [--out PATH]
@@ -104,7 +105,8 @@ waiting for its parents' jobs, for resources), running, failed (and how: its err
 or not submitted; with its job id, node and elapsed time. One squeue query for all of them; reads the
 cache, writes nothing.
   --json   print {"file","cache","stages":[{"id","name","kind","status","job"?,"node"?,"elapsed"?,"detail"?}]}`,
-  results: `Usage: ltx results FILE [--json|--csv] [--curves] [--cache DIR] [--set NAME=VALUE]... [--max-stages N]
+  results: `Usage: ltx results FILE [--json|--csv] [--curves | --by VAR... | --over VAR...] [--cache DIR] [--set NAME=VALUE]...
+                   [--max-stages N]
 
 Prints every probe's table: one row per member (level, step, seed, …) with the metrics recorded in the
 cache; rows not computed yet are shown as pending, rows whose stage (or a stage it needs) failed in
@@ -115,7 +117,12 @@ each such run.
              "status","failure"?,"diverged"?}]},"curves":{RUN:{"every","steps","step":[],"loss":[],"lr":[]}}}
   --csv      print one CSV: probe,name,<index columns>,<metric columns> (per-layer metrics as LAYER.METRIC)
   --curves   also each run's training curve (recorded as it trained): a summary line per run; with
-             --csv every point instead of the probes (run,step,loss,lr)`,
+             --csv every point instead of the probes (run,step,loss,lr)
+  --over VAR...  aggregate every probe's rows over these coordinates (loop variables such as seed,
+             level, step): rows that agree on all the others form a group; per group and metric n,
+             mean, std, min, max and the 95% interval of the mean (Student t). Names follow the flag up
+             to the next option (--over seed), or are repeated or separated by commas
+  --by VAR...    the same, grouping by exactly these coordinates (--by level)`,
   report: `Usage: ltx report FILE [--out DIR] [--cache DIR] [--set NAME=VALUE]... [--max-stages N]
 
 Writes DIR/index.html (default DIR: report): one self-contained page (no script, nothing fetched) with

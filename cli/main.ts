@@ -34,6 +34,8 @@ const options = {
   // What editors' language clients pass to a server they start (the transport, their process id).
   stdio: { type: 'boolean' },
   clientProcessId: { type: 'string' },
+  by: { type: 'string', multiple: true },
+  over: { type: 'string', multiple: true },
 } as const;
 
 /** Which options each command accepts (parseArgs checks spelling; this checks fit). */
@@ -45,7 +47,7 @@ const accepts: Record<string, (keyof typeof options)[]> = {
   diff: ['help', 'json', 'set', 'max-stages', 'cache'],
   run: ['help', 'json', 'set', 'max-stages', 'cache', 'jobs', 'backend', 'executor', 'only', 'device-cache', 'slurm', 'detach'],
   status: ['help', 'json', 'set', 'max-stages', 'cache'],
-  results: ['help', 'json', 'csv', 'curves', 'set', 'max-stages', 'cache'],
+  results: ['help', 'json', 'csv', 'curves', 'by', 'over', 'set', 'max-stages', 'cache'],
   report: ['help', 'out', 'set', 'max-stages', 'cache'],
   export: ['help', 'format', 'layout', 'out', 'set', 'max-stages', 'cache'],
   cache: ['help', 'json', 'cache', 'repair', 'keep', 'keep-days', 'dry-run', 'set', 'max-stages'],
@@ -55,6 +57,24 @@ const accepts: Record<string, (keyof typeof options)[]> = {
 };
 
 const HIDDEN_COMMANDS = new Set(['exec-stage']);
+
+/** Flags that take every word after them, up to the next option: `--by seed level`. */
+const LIST_FLAGS = ['--by', '--over'];
+
+/** `--by a b --json` as parseArgs reads repeated flags: `--by a --by b --json`. */
+function spreadLists(args: string[], flags: readonly string[]): string[] {
+  const out: string[] = [];
+  let list: string | undefined;
+  for (const arg of args) {
+    if (arg.startsWith('-')) list = flags.includes(arg) ? arg : undefined;
+    else if (list !== undefined && out.at(-1) !== list) {
+      out.push(list, arg);
+      continue;
+    }
+    out.push(arg);
+  }
+  return out;
+}
 
 function arity(command: string, positionals: string[], min: number, max: number, what: string): void {
   if (positionals.length < min) throw new UsageError(`ltx ${command}: missing ${what} (see 'ltx ${command} --help')`);
@@ -75,7 +95,7 @@ export async function main(argv: string[]): Promise<number> {
   if (!allowed) throw new UsageError(`unknown command '${command}' (commands: ${Object.keys(accepts).filter((name) => !HIDDEN_COMMANDS.has(name)).join(', ')}; see 'ltx --help')`);
   let parsed;
   try {
-    parsed = parseArgs({ args: rest, options, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: spreadLists(rest, LIST_FLAGS), options, allowPositionals: true, strict: true });
   } catch (error) {
     throw new UsageError(`ltx ${command}: ${(error as Error).message.replace(/\. To specify a positional.*$/s, '')}`);
   }
@@ -134,8 +154,9 @@ export async function main(argv: string[]): Promise<number> {
     }
     case 'results': {
       arity(command, positionals, 1, 1, 'FILE');
-      const { resultsCommand, resultsFormat } = await import('./commands/results.ts');
-      return await resultsCommand(positionals[0]!, compileFlags, resultsFormat(Boolean(values.json), Boolean(values.csv)), values.cache, Boolean(values.curves));
+      const { resultsCommand, resultsFormat, resultsGrouping } = await import('./commands/results.ts');
+      const grouping = resultsGrouping(values.by, values.over);
+      return await resultsCommand(positionals[0]!, compileFlags, resultsFormat(Boolean(values.json), Boolean(values.csv)), values.cache, Boolean(values.curves), grouping);
     }
     case 'report': {
       arity(command, positionals, 1, 1, 'FILE');

@@ -1,9 +1,11 @@
 // `ltx results FILE`: every probe's table, rows with their coordinates and the metrics the store
 // recorded for them; rows whose stage has not run yet are shown as pending, rows whose stored result
 // is damaged as damaged (with what to do about it on stderr); and, on request, each run's training
-// curve. Read-only.
+// curve; or, with --by/--over, the rows aggregated over coordinates (aggregated-results.ts). Read-only.
 import type { CompiledProgram } from '../../compiler/compile.ts';
 import { describeDivergence } from '../../runtime/divergence.ts';
+import { unknownVariables, type Grouping } from '../aggregate.ts';
+import { aggregatedCsv, aggregatedJson, aggregatedText, aggregateProbes } from '../aggregated-results.ts';
 import type { DivergedInput } from '../diverged-inputs.ts';
 import { compileFile, printJson, stopsOnErrors, type CompileFlags } from '../compile-file.ts';
 import { damagedRowsNote, failuresOf, formatMetric, readResults, unionOf, type Metrics, type ResultRow } from '../probe-results.ts';
@@ -19,19 +21,59 @@ export function resultsFormat(json: boolean, csv: boolean): ResultsFormat {
   return json ? 'json' : csv ? 'csv' : 'text';
 }
 
+/** The grouping `--by` or `--over` asks for (each may be repeated, or hold names separated by commas), if any. */
+export function resultsGrouping(by: string[] | undefined, over: string[] | undefined): Grouping | undefined {
+  const names = (values: string[]) => values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  if (by !== undefined && over !== undefined) throw new UsageError('ltx results: --by and --over exclude each other (--by keeps the coordinates named, --over all but those)');
+  if (by !== undefined) return { by: checkedNames('--by', names(by)) };
+  if (over !== undefined) return { over: checkedNames('--over', names(over)) };
+  return undefined;
+}
+
+function checkedNames(flag: string, names: string[]): string[] {
+  if (names.length === 0) throw new UsageError(`ltx results: ${flag} needs the names of loop variables or coordinates (${flag} seed)`);
+  return [...new Set(names)];
+}
+
 /**
  * `curves`: also the training curves (text: a summary per run after the probes; CSV: every point
- * instead of the probes); `--json` always has them.
+ * instead of the probes); `--json` always has them. `grouping`: the probes' rows aggregated instead.
  */
-export async function resultsCommand(file: string, compileFlags: CompileFlags, format: ResultsFormat, cacheFlag: string | undefined, curves = false): Promise<number> {
+export async function resultsCommand(file: string, compileFlags: CompileFlags, format: ResultsFormat, cacheFlag: string | undefined, curves = false, grouping?: Grouping): Promise<number> {
+  if (grouping !== undefined && curves) throw new UsageError(`ltx results: --curves and --${'by' in grouping ? 'by' : 'over'} exclude each other (the curves are not aggregated)`);
   const program = await compileFile(file, compileFlags);
   if (stopsOnErrors(file, program, format === 'json')) return EXIT.invalid;
+  if (grouping !== undefined) checkVariables(program, grouping);
   const store = await openCache('results', cacheFlag);
-  const probes = await readResults(program, store, { series: format === 'json' });
+  const probes = await readResults(program, store, { series: format === 'json' && grouping === undefined });
+  if (grouping !== undefined) return printAggregated(file, program, probes, format, grouping);
   const runs = format === 'json' || curves ? await readCurves(program, store) : {};
   if (format === 'json') process.stdout.write(JSON.stringify({ file, probes, curves: runs }, null, 2) + '\n');
   else if (format === 'csv') process.stdout.write(curves ? curvesCsv(runs) : toCsv(probes));
   else process.stdout.write(toText(probes, program) + (curves ? `\n${curvesText(runs, program)}` : ''));
+  const damaged = damagedRowsNote(Object.values(probes).flat(), file);
+  if (damaged !== undefined) process.stderr.write(`ltx: ${damaged}\n`);
+  return EXIT.ok;
+}
+
+/** A name `--by`/`--over` gives that no probe row has as a coordinate is the flag's error. */
+function checkVariables(program: CompiledProgram, grouping: Grouping): void {
+  const flag = 'by' in grouping ? '--by' : '--over';
+  const names = 'by' in grouping ? grouping.by : grouping.over;
+  const rows = program.probes.flatMap((probe) => probe.rows);
+  const unknown = unknownVariables(rows, names);
+  if (unknown.length === 0) return;
+  const known = [...new Set(rows.flatMap((r) => Object.keys(r.index)))];
+  const have = known.length > 0 ? `the probes' rows have ${known.map((v) => `'${v}'`).join(', ')}` : 'the probes\' rows have no coordinates';
+  throw new UsageError(`ltx results: ${flag} ${unknown.map((v) => `'${v}'`).join(', ')}: no probe row has ${unknown.length === 1 ? 'this coordinate' : 'these coordinates'} (${have})`);
+}
+
+function printAggregated(file: string, program: CompiledProgram, probes: Record<string, ResultRow[]>, format: ResultsFormat, grouping: Grouping): number {
+  const aggregated = aggregateProbes(probes, grouping);
+  const ops = Object.fromEntries(program.probes.map((t) => [t.name, t.op]));
+  if (format === 'json') process.stdout.write(aggregatedJson(file, grouping, aggregated));
+  else if (format === 'csv') process.stdout.write(aggregatedCsv(aggregated, csvCell));
+  else process.stdout.write(aggregatedText(aggregated, ops, grouping));
   const damaged = damagedRowsNote(Object.values(probes).flat(), file);
   if (damaged !== undefined) process.stderr.write(`ltx: ${damaged}\n`);
   return EXIT.ok;

@@ -9,6 +9,7 @@ import type {
   TrajectoryFigure,
 } from '../../core/op.ts';
 import type { ResultRow } from '../probe-results.ts';
+import { coincidingSeries, meansAlong, seedLabel, varyingSeeds } from './seeds.ts';
 
 export interface ProbeResults {
   name: string;
@@ -161,18 +162,21 @@ function slug(text: string): string {
 
 /**
  * A metric (accuracy, loss) against the share of weights remaining, one series per probe: the lottery's
- * levels and each control. Points are rows (several per x when seeds repeat); the line joins their means.
+ * levels and each control. Points are rows; the line joins their means where rows share a sparsity. Rows
+ * of several seeds are shaped by seed, and the mean over seeds is drawn with its 95% interval as a band.
  */
 function ticketCurve(members: Declared<TicketCurveFigure>[]): Figure | undefined {
   const { metric, measure } = members[0]!.figure;
   const probes = members.map((m) => m.probe);
+  const seeds = varyingSeeds(probes.flatMap((p) => done(p.rows)));
   const data: Datum[] = [];
   for (const probe of probes) {
     for (const row of done(probe.rows)) {
       const value = row.metrics[metric];
       const remaining = row.metrics['remaining'];
       if (value === undefined || remaining === undefined) continue;
-      data.push({ probe: probe.name, remaining, [metric]: value, subject: row.subject, coordinates: coordinatesLabel(row) });
+      const seed: Datum = seeds.length > 0 ? { seed: seedLabel(row, seeds) } : {};
+      data.push({ probe: probe.name, remaining, [metric]: value, subject: row.subject, coordinates: coordinatesLabel(row), ...seed });
     }
   }
   // Without pruning there is no curve: every row would stand at 100%.
@@ -183,34 +187,53 @@ function ticketCurve(members: Declared<TicketCurveFigure>[]): Figure | undefined
   };
   const y = { field: metric, type: 'quantitative' as const, title: metric, scale: { zero: false } };
   const color = { field: 'probe', type: 'nominal' as const, title: 'probe' };
-  const spec: TopLevelSpec = {
-    $schema: SCHEMA, width: WIDTH, height: HEIGHT,
-    data: { values: data },
-    layer: [
-      {
-        mark: { type: 'line', point: false },
-        encoding: { x, y: { ...y, aggregate: 'mean' }, color },
-      },
-      {
-        mark: { type: 'point', filled: true, size: 45 },
-        encoding: {
-          x, y, color, shape: color,
-          tooltip: [{ field: 'probe' }, { field: 'subject' }, { field: 'coordinates' }, { field: 'remaining', format: '.2%' }, { field: metric, format: '.4f' }],
-        },
-      },
-    ],
-  };
+  // Each series its own dash pattern: a series drawn exactly on another still shows.
+  const dash = { field: 'probe', type: 'nominal' as const, title: 'probe' };
+  const tooltip = [{ field: 'probe' }, { field: 'subject' }, { field: 'coordinates' }, { field: 'remaining', format: '.2%' }, { field: metric, format: '.4f' }];
+  const means = seeds.length === 0 ? [] : probes.flatMap((probe) => meansAlong(done(probe.rows), () => probe.name, (r) => r.metrics['remaining'], metric))
+    .map((m) => ({ probe: m.series, remaining: m.x, mean: m.mean, low: m.low, high: m.high, n: m.n }));
+  const layer: NonNullable<LayerSpecs> = seeds.length === 0
+    ? [
+        { mark: { type: 'line', point: false }, encoding: { x, y: { ...y, aggregate: 'mean' }, color, strokeDash: dash } },
+        { mark: { type: 'point', filled: false, size: 45 }, encoding: { x, y, color, shape: color, tooltip } },
+      ]
+    : [
+        { data: { values: means }, mark: { type: 'area', opacity: 0.15 }, encoding: { x, y: { field: 'low', type: 'quantitative', title: metric, scale: { zero: false } }, y2: { field: 'high' }, color } },
+        { data: { values: means }, mark: { type: 'line', strokeWidth: 2 }, encoding: { x, y: { field: 'mean', type: 'quantitative', title: metric }, color, strokeDash: dash } },
+        { mark: { type: 'point', filled: false, size: 45 }, encoding: { x, y, color, shape: { field: 'seed', type: 'nominal', title: seeds.join(', ') }, tooltip: [...tooltip, { field: 'seed' }] } },
+      ];
+  const spec: TopLevelSpec = { $schema: SCHEMA, width: WIDTH, height: HEIGHT, data: { values: data }, layer };
   const names = probes.filter((p) => data.some((d) => d['probe'] === p.name)).map((p) => p.name);
+  const drawn = seeds.length === 0
+    ? 'a point per row, the line through the mean where rows share a sparsity'
+    : `a point per row, shaped by its ${seeds.join(', ')} (${seedCount(data)}); the line is the mean over seeds and the band its 95% interval (Student t over the seeds)`;
   return {
     id: `${slug(metric)}-vs-remaining`,
     title: `${capitalized(metric)} against weights remaining`,
     caption:
       `${measure} of each probe's weights against the share of prunable weights their mask keeps (log scale; ` +
-      `sparser to the right). Series: ${names.join(', ')}; a point per row, the line through the mean where ` +
-      `rows share a sparsity (seeds). A winning ticket stays at the dense accuracy while its controls fall off. ` +
+      `sparser to the right). Series: ${names.join(', ')}; ${drawn}. ` +
+      `${coincidence(means.length > 0 ? means.map((m) => ({ series: m.probe, x: m.remaining, y: m.mean })) : data.map((d) => ({ series: String(d['probe']), x: d['remaining'] as number, y: d[metric] as number })))}` +
+      `A winning ticket stays at the dense accuracy while its controls fall off. ` +
       `Declared as ${declared(probes)}. ${provenance(probes.flatMap((p) => p.rows))}`,
     spec,
   };
+}
+
+type LayerSpecs = Extract<TopLevelSpec, { layer: unknown }>['layer'];
+
+/** "3 seeds": how many different seed labels the data has. */
+function seedCount(data: Datum[]): string {
+  const n = new Set(data.map((d) => d['seed'])).size;
+  return `${n} seed${n === 1 ? '' : 's'}`;
+}
+
+/** The caption's sentence on series drawn on top of each other, if any. */
+function coincidence(points: { series: string; x: number | string; y: number }[]): string {
+  const same = coincidingSeries(points);
+  if (same.length === 0) return '';
+  const listed = same.map((names) => `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`);
+  return `${listed.join('; ')} coincide${same.length > 1 ? ' (each group on one line)' : ''}: their lines lie on each other, told apart by their dashes. `;
 }
 
 // ---- interpolation paths -----------------------------------------------------------------------
@@ -479,42 +502,81 @@ function pairHeatmap(members: Declared<PairHeatmapFigure>[]): Figure | undefined
 
 // ---- trajectories ------------------------------------------------------------------------------
 
-/** A probe measured along a coordinate (steps of `RUN @ every N`, lottery levels): its metrics over it. */
+/**
+ * A probe measured along a coordinate (steps of `RUN @ every N`, lottery levels): its metrics over it.
+ * Rows of several seeds: a thin line and a point (shaped by seed) per seed, and the mean over seeds with
+ * its 95% interval as a band.
+ */
 function trajectory(probe: ProbeResults, figure: TrajectoryFigure): Figure | undefined {
   const { metrics } = figure;
   const rows = done(probe.rows);
   const axis = varyingCoordinate(probe.rows, figure.over);
   if (axis === undefined || rows.length < 2) return undefined;
+  const seeds = varyingSeeds(rows);
+  const seriesOf = (row: ResultRow) => coordinatesLabel(row, [axis, ...seeds]) || probe.name;
   const data: Datum[] = [];
   for (const row of rows) {
-    const group = coordinatesLabel(row, [axis]) || probe.name;
+    const seed: Datum = seeds.length > 0 ? { seed: seedLabel(row, seeds) } : {};
     for (const metric of metrics) {
       const value = row.metrics[metric];
-      if (value !== undefined) data.push({ at: row.index[axis]!, metric, value, group, subject: row.subject });
+      if (value !== undefined) data.push({ at: row.index[axis]!, metric, value, group: seriesOf(row), subject: row.subject, ...seed });
     }
   }
   if (data.length === 0) return undefined;
   const present = metrics.filter((m) => data.some((d) => d['metric'] === m));
+  const at = (row: ResultRow) => row.index[axis] as number;
+  const means: Datum[] = seeds.length === 0 ? [] : present.flatMap((metric) => meansAlong(rows, seriesOf, at, metric)
+    .map((m) => ({ at: m.x, metric, mean: m.mean, low: m.low, high: m.high, n: m.n, group: m.series })));
+  const x = { field: 'at', type: 'quantitative' as const, title: axis, axis: { tickMinStep: 1 } };
+  const color = { field: 'group', type: 'nominal' as const, title: null };
+  // Each series its own dash pattern: a series drawn exactly on another still shows.
+  const dash = { field: 'group', type: 'nominal' as const, title: null };
+  const tooltip = [{ field: 'subject' }, { field: 'metric' }, { field: 'value', format: '.4f' }];
+  const inner = seeds.length === 0
+    ? {
+        mark: { type: 'line' as const, point: { filled: false } },
+        encoding: { x, y: { field: 'value', type: 'quantitative' as const, title: null, scale: { zero: false } }, color, strokeDash: dash, tooltip },
+      }
+    : {
+        layer: [
+          {
+            transform: [{ filter: 'datum.kind === "mean"' }],
+            mark: { type: 'area' as const, opacity: 0.15 },
+            encoding: { x, y: { field: 'low', type: 'quantitative' as const, title: null, scale: { zero: false } }, y2: { field: 'high' }, color },
+          },
+          {
+            transform: [{ filter: 'datum.kind === "mean"' }],
+            mark: { type: 'line' as const, strokeWidth: 2.5 },
+            encoding: { x, y: { field: 'mean', type: 'quantitative' as const }, color, strokeDash: dash },
+          },
+          {
+            transform: [{ filter: 'datum.kind === "row"' }],
+            mark: { type: 'line' as const, strokeWidth: 0.8, opacity: 0.5 },
+            encoding: { x, y: { field: 'value', type: 'quantitative' as const }, color, detail: { field: 'seed' } },
+          },
+          {
+            transform: [{ filter: 'datum.kind === "row"' }],
+            mark: { type: 'point' as const, filled: false, size: 35 },
+            encoding: { x, y: { field: 'value', type: 'quantitative' as const }, color, shape: { field: 'seed', type: 'nominal' as const, title: seeds.join(', ') }, tooltip: [...tooltip, { field: 'seed' }] },
+          },
+        ],
+      };
+  const values = seeds.length === 0 ? data : [...data.map((d) => ({ ...d, kind: 'row' })), ...means.map((m) => ({ ...m, kind: 'mean' }))];
   const spec: TopLevelSpec = {
     $schema: SCHEMA,
-    data: { values: data },
+    data: { values },
     facet: { row: { field: 'metric', type: 'nominal', title: null, sort: present } },
-    spec: {
-      width: WIDTH, height: present.length > 1 ? 160 : HEIGHT,
-      mark: { type: 'line', point: { filled: true } },
-      encoding: {
-        x: { field: 'at', type: 'quantitative', title: axis, axis: { tickMinStep: 1 } },
-        y: { field: 'value', type: 'quantitative', title: null, scale: { zero: false } },
-        color: { field: 'group', type: 'nominal', title: null },
-        tooltip: [{ field: 'subject' }, { field: 'metric' }, { field: 'value', format: '.4f' }],
-      },
-    },
+    spec: { width: WIDTH, height: present.length > 1 ? 160 : HEIGHT, ...inner },
     resolve: { scale: { y: 'independent' } },
-  };
+  } as TopLevelSpec;
+  const overSeeds = seeds.length === 0 ? '' :
+    ` Thin lines and points: each ${seeds.join(', ')} (${seedCount(data)}, shaped by seed); bold: the mean over seeds, the band its 95% interval (Student t over the seeds).`;
+  const lines = seeds.length === 0 ? data : means;
+  const coinciding = coincidence(lines.map((d) => ({ series: String(d['group']), x: `${d['metric']} ${d['at']}`, y: (d['value'] ?? d['mean']) as number })));
   return {
     id: `trajectory-${slug(probe.name)}`,
     title: `${probe.name}: ${present.join(', ')} over ${axis}`,
-    caption: `${figure.caption} Declared as ${declared([probe])}. ${provenance(probe.rows)}`,
+    caption: `${figure.caption}${overSeeds}${coinciding ? ` ${coinciding.trim()}` : ''} Declared as ${declared([probe])}. ${provenance(probe.rows)}`,
     spec,
   };
 }

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { heavyPackages, ltxLoading, ROOT, workspace } from './helpers.ts';
+import { heavyPackages, ltx, ltxLoading, ROOT, workspace } from './helpers.ts';
 
 const QUICKSTART = join(ROOT, 'examples/quickstart.ltx');
 
@@ -34,6 +34,17 @@ test('the commands that compile load no TensorFlow.js', () => {
     const r = ltxLoading(args);
     assert.equal(r.status, 0, `${args.join(' ')}: ${r.stderr}`);
     assert.deepEqual(heavyPackages(r.modules).filter((name) => name.startsWith('@tensorflow/')), [], `ltx ${args.join(' ')}`);
+  }
+});
+
+test('with every result in the cache, results and a run that computes nothing load no TensorFlow.js', () => {
+  const { file, cache } = workspace();
+  const computing = ltx(['run', file, '--cache', cache]);
+  assert.equal(computing.status, 0, computing.stderr);
+  for (const args of [['results', file, '--json', '--cache', cache], ['run', file, '--cache', cache]]) {
+    const r = ltxLoading(args);
+    assert.equal(r.status, 0, `${args.join(' ')}: ${r.stderr}`);
+    assert.deepEqual(heavyPackages(r.modules), [], `ltx ${args.join(' ')}`);
   }
 });
 

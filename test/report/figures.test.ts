@@ -189,3 +189,57 @@ test('what is drawn is what the op\'s module declares: the same rows under a mod
   assert.deepEqual(figuresFor([lottery, reinit], silent), []);
   assert.deepEqual(standardFigures([lottery, reinit]).map((f) => f.id), ['accuracy-vs-remaining']);
 });
+
+const bySeed = (name: string, accuracyAt: (seed: number, level: number) => number) =>
+  probe(name, 'accuracy', [0, 1, 2].flatMap((seed) => [0, 1, 2].map((level) => row({ seed, level }, { accuracy: accuracyAt(seed, level), remaining: 0.5 ** level }))));
+
+test('ticket curve over seeds: points shaped by seed with the seeds in the legend, the mean over seeds drawn with its 95% band', () => {
+  const curve = standardFigures([bySeed('acc', (seed, level) => 0.9 - 0.01 * level + 0.01 * seed)]).find((f) => f.id === 'accuracy-vs-remaining')!;
+  const layers = layersOf(curve) as (Layer & { data?: { values: Values }; encoding: Record<string, { field?: string; title?: string }> })[];
+  const points = layers.find((l) => l.mark.type === 'point')!;
+  assert.equal(points.encoding['shape']!.field, 'seed');
+  assert.equal(points.encoding['shape']!.title, 'seed');
+  assert.deepEqual(new Set(valuesOf(curve).map((d) => d['seed'])), new Set(['0', '1', '2']));
+  const band = layers.find((l) => l.mark.type === 'area')!;
+  assert.deepEqual([band.encoding['y']!.field, band.encoding['y2']!.field], ['low', 'high']);
+  const level1 = band.data!.values.find((d) => d['remaining'] === 0.5)!;
+  // accuracies 0.89, 0.90, 0.91: mean 0.90, std 0.01, interval ± 4.303 · 0.01 / √3
+  assert.ok(Math.abs((level1['mean'] as number) - 0.9) < 1e-12);
+  assert.ok(Math.abs((level1['high'] as number) - (0.9 + 4.302653 * 0.01 / Math.sqrt(3))) < 1e-6);
+  assert.equal(layers.find((l) => l.mark.type === 'line')!.encoding['y']!.field, 'mean');
+  assert.match(curve.caption, /shaped by its seed \(3 seeds\); the line is the mean over seeds and the band its 95% interval/);
+});
+
+test('a ticket curve hidden under another stays visible: each series dashed its own way, and the caption names the two that coincide', () => {
+  const same = (name: string) => probe(name, 'accuracy', [1, 2, 3].map((level) => row({ level }, { accuracy: 0.8 - 0.05 * level, remaining: 0.5 ** level })));
+  const curve = standardFigures([lottery, same('reinit_acc'), same('shuffled_acc')]).find((f) => f.id === 'accuracy-vs-remaining')!;
+  const line = layersOf(curve).find((l) => l.mark.type === 'line')!;
+  assert.equal(line.encoding['strokeDash']!.field, 'probe');
+  assert.equal(line.encoding['color']!.field, 'probe');
+  assert.match(curve.caption, /reinit_acc and shuffled_acc coincide: their lines lie on each other, told apart by their dashes/);
+  assert.doesNotMatch(standardFigures([lottery, reinit]).find((f) => f.id === 'accuracy-vs-remaining')!.caption, /coincide/);
+});
+
+type FacetSpec = { facet: unknown; spec: { layer?: Layer[]; encoding?: Layer['encoding'] } };
+
+test('a trajectory over seeds: a thin line and points shaped by seed for each, the mean over seeds bold with its 95% band', () => {
+  const kernel = probe('kernel', 'kernel_distance', [0, 1, 2].flatMap((seed) => [0, 96].map((step) => row({ seed, step }, { distance: step / 100 + seed / 10 }))));
+  const figure = standardFigures([kernel]).find((f) => f.id === 'trajectory-kernel')!;
+  const layers = (figure.spec as unknown as FacetSpec).spec.layer!;
+  assert.deepEqual(layers.map((l) => l.mark.type), ['area', 'line', 'line', 'point']);
+  assert.equal(layers[3]!.encoding['shape']!.field, 'seed');
+  assert.equal(layers[1]!.encoding['y']!.field, 'mean');
+  const means = valuesOf(figure).filter((d) => d['kind'] === 'mean');
+  assert.deepEqual(means.map((d) => [d['at'], Number((d['mean'] as number).toFixed(12))]), [[0, 0.1], [96, 1.06]]);
+  assert.equal(valuesOf(figure).filter((d) => d['kind'] === 'row').length, 6);
+  assert.match(figure.caption, /each seed \(3 seeds, shaped by seed\); bold: the mean over seeds, the band its 95% interval/);
+});
+
+test('trajectories without seeds: each series its own dash pattern, so one drawn on another shows; the caption says which coincide', () => {
+  const tangent = probe('tangent', 'linearization', [0.1, 0.2].flatMap((lr) => [0, 96].map((step) => row({ lr, step }, { rmse: step / 100, agreement: 1 }))));
+  const figure = standardFigures([tangent]).find((f) => f.id === 'trajectory-tangent')!;
+  const encoding = (figure.spec as unknown as FacetSpec).spec.encoding!;
+  assert.equal(encoding['strokeDash']!.field, 'group');
+  assert.equal(encoding['color']!.field, 'group');
+  assert.match(figure.caption, /lr=0\.1 and lr=0\.2 coincide/);
+});
