@@ -66,7 +66,10 @@ function layout(nnz: number, batch: number, srcRows: number, dstRows: number): {
   const src = Math.ceil((values + nnz * 4) / 16) * 16;
   const dst = src + srcRows * rowBytes;
   ensureBytes(loops.memory, dst + dstRows * rowBytes);
-  new Uint8Array(loops.memory.buffer, src, (srcRows + dstRows) * rowBytes).fill(0);
+  // The destination accumulates; the source is overwritten but for the padding of each row,
+  // which the dot products read.
+  const zeroFrom = padded === batch ? dst : src;
+  new Uint8Array(loops.memory.buffer, zeroFrom, dst + dstRows * rowBytes - zeroFrom).fill(0);
   return { memory: loops, at: { srcRow, dstRow, values, src, dst, rowBytes, padded } };
 }
 
