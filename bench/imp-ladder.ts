@@ -3,7 +3,7 @@
 // empty cache against PyTorch running the same recipe the OpenLTH way (bench/torch_imp_ladder.py)
 // with 1 and with 2 threads, in alternating rounds so that all three see the same machine load.
 //
-//   node bench/imp-ladder.ts [--steps N] [--rounds N] [--no-write]
+//   node bench/imp-ladder.ts [--steps N] [--rounds N] [--torch-threads 1,2] [--no-write]
 //
 // Each side runs as a whole process (start-up, data decoding, training, evaluation); seconds are the
 // median over the rounds; PyTorch's yardstick is its faster thread count. The section of
@@ -83,19 +83,22 @@ async function main(): Promise<void> {
     options: {
       steps: { type: 'string', default: '3000' },
       rounds: { type: 'string', default: '3' },
+      'torch-threads': { type: 'string', default: '1,2' },
       'no-write': { type: 'boolean', default: false },
     },
   });
   const steps = Number(values.steps);
   const rounds = Number(values.rounds);
-  if (!Number.isInteger(steps) || steps < 1 || !Number.isInteger(rounds) || rounds < 1) {
-    console.error('bench/imp-ladder: --steps and --rounds take whole numbers ≥ 1');
+  const torchThreads = values['torch-threads'].split(',').map(Number);
+  const whole = (n: number) => Number.isInteger(n) && n >= 1;
+  if (!whole(steps) || !whole(rounds) || !torchThreads.every(whole)) {
+    console.error('bench/imp-ladder: --steps, --rounds and --torch-threads take whole numbers ≥ 1');
     process.exit(2);
   }
   const torchAvailable = existsSync(PYTHON);
   const runners: { label: string; run: () => Promise<Timed> }[] = [
     { label: 'ltx run (wasm, default --jobs)', run: () => ltxLadder(steps) },
-    ...(torchAvailable ? [1, 2].map((threads) => ({ label: `PyTorch, ${threads} thread${threads === 1 ? '' : 's'} (OpenBLAS)`, run: () => torchLadder(steps, threads) })) : []),
+    ...(torchAvailable ? torchThreads.map((threads) => ({ label: `PyTorch, ${threads} thread${threads === 1 ? '' : 's'} (OpenBLAS)`, run: () => torchLadder(steps, threads) })) : []),
   ];
   const results = new Map<string, Timed[]>(runners.map((r) => [r.label, []]));
   const started = new Date();
@@ -124,12 +127,12 @@ async function main(): Promise<void> {
   const markdown = [
     '## Benchmark 1: LeNet-300-100 IMP ladder on Fashion-MNIST, ltx vs PyTorch',
     '',
-    `Command: \`node bench/imp-ladder.ts --steps ${steps} --rounds ${rounds}\` (bench/imp-ladder.ts, bench/imp-ladder.ltx, ` +
+    `Command: \`node bench/imp-ladder.ts --steps ${steps} --rounds ${rounds} --torch-threads ${torchThreads.join(',')}\` (bench/imp-ladder.ts, bench/imp-ladder.ltx, ` +
       `bench/torch_imp_ladder.py). Machine: ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${cpus().length} cores; Node ${process.version}; ` +
       `${started.toISOString().slice(0, 16).replace('T', ' ')} UTC.`,
     `Twelve levels of 20% global magnitude pruning (output layer kept), rewinding to the init, with the random-reinit ` +
       `control at each level: 25 runs of ${steps} Adam steps (lr 1.2e-3, batch 60) and 25 test-set accuracies. ` +
-      'Whole processes, wall time, an empty ltx cache each round; rounds alternate the three runners (and their order). ' +
+      'Whole processes, wall time, an empty ltx cache each round; rounds alternate the runners (and their order). ' +
       '"PyTorch ÷ ltx" divides PyTorch\'s faster thread count\'s median by ltx\'s: above 1, ltx is faster.',
     '',
     ...rows,

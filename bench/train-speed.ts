@@ -401,7 +401,7 @@ async function main(): Promise<void> {
         m = await measure(workload, name, steps[workload.name], rounds[workload.name], []);
       }
       const best = fastestTorchRounds([m]);
-      const vsTorch = best ? ` (PyTorch in between: ${(1000 / medianStepMs(best.rounds)).toFixed(1)}, ${best.threads} threads)` : '';
+      const vsTorch = best ? ` (PyTorch in between: ${(1000 / medianStepMs(best.rounds)).toFixed(1)}, ${best.threads} thread${best.threads === 1 ? '' : 's'})` : '';
       console.log(`tfjs ${name} ${workload.name}: ${(1000 / medianStepMs(m.tfjs)).toFixed(1)} steps/s${vsTorch}`);
       measurements.push(m);
     }
@@ -421,7 +421,8 @@ async function main(): Promise<void> {
       `${loadavg()[0]!.toFixed(2)} after.`,
     `Batch ${BATCH}, SGD lr ${LEARNING_RATE}, softmax cross-entropy, fixed random data. ${steps['lenet-300-100']} MLP / ` +
       `${steps['conv-2']} Conv-2 timed steps after a warm-up, in ${rounds['lenet-300-100']} / ${rounds['conv-2']} rounds ` +
-      `alternating with PyTorch's with ${torchThreads.join(' and ')} threads (each takes 3 untimed steps before each round); ` +
+      `alternating with PyTorch's with ${torchThreads.join(' and ')} thread${torchThreads.length === 1 && torchThreads[0] === 1 ? '' : 's'} ` +
+      '(each takes 3 untimed steps before each round); ' +
       'steps/s = 1 / median step time over all rounds; both sides warm up as many steps first. PyTorch\'s steps/s is ' +
       `that of its fastest phase and thread count (${torchPhases(measurements) || 'not run'}). GFLOP/s counts forward, ` +
       'weight-gradient and input-gradient (all layers but the first) matMul/conv work. Conv-2 is not run on tfjs cpu ' +
