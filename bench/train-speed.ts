@@ -1,6 +1,6 @@
 // Training speed of the tfjs backends ltx can run on, beside PyTorch doing the same steps.
 //
-//   node bench/train-speed.ts [--mlp-steps N] [--conv-steps N] [--wasm-threads N] [--no-torch] [--no-write]
+//   node bench/train-speed.ts [--mlp-steps N] [--conv-steps N] [--wasm-threads N] [--torch-threads 1,2] [--no-torch] [--no-write]
 //
 // Workloads (batch 60, plain SGD lr 0.1, softmax cross-entropy, random but fixed data):
 //   LeNet-300-100  784-300-100-10 MLP, ReLU                                  (every backend)
@@ -238,8 +238,13 @@ interface Measurement {
   backend: BackendName;
   /** Step times (ms) of tfjs on `backend`, per round. */
   tfjs: number[][];
-  /** Step times (ms) of PyTorch, per round; its rounds alternated with tfjs's. */
-  torch: number[][];
+  /** Step times (ms) of PyTorch per thread count, per round; its rounds alternated with tfjs's. */
+  torch: TorchRounds[];
+}
+
+interface TorchRounds {
+  threads: number;
+  rounds: number[][];
 }
 
 /** Median step time (ms) over all rounds' steps. */
@@ -253,19 +258,19 @@ async function measure(
   backend: BackendName,
   steps: number,
   rounds: number,
-  torch: TorchSession | undefined,
+  torch: TorchSession[],
 ): Promise<Measurement> {
   const { step, dispose } = workload.build();
   for (let i = 0; i < workload.warmup; i++) step();
   // PyTorch warms up as long (its allocator and BLAS threads settle too); those steps are not counted.
-  if (torch) await torch.run(workload.name, workload.warmup);
-  const measurement: Measurement = { workload, backend, tfjs: [], torch: [] };
+  for (const session of torch) await session.run(workload.name, workload.warmup);
+  const measurement: Measurement = { workload, backend, tfjs: [], torch: torch.map((t) => ({ threads: t.threads, rounds: [] })) };
   for (const size of roundSizes(steps, rounds)) {
-    if (torch) {
+    for (const [i, session] of torch.entries()) {
       // The wasm thread pool spins a few milliseconds after its last op before it sleeps: PyTorch
       // gets the cores to itself.
       await new Promise((resolve) => setTimeout(resolve, 100));
-      measurement.torch.push(await torch.run(workload.name, size));
+      measurement.torch[i]!.rounds.push(await session.run(workload.name, size));
     }
     measurement.tfjs.push(timeSteps(step, size));
   }
@@ -288,22 +293,23 @@ function row(title: string, runner: string, rounds: number[][], flopsPerStep: nu
 }
 
 /**
- * PyTorch's rounds of a workload ran beside each backend's; its pace differs between those phases
- * (it was slower beside wasm's), so tfjs is compared with the fastest phase: the hardest yardstick.
+ * PyTorch's rounds of a workload ran beside each backend's, with each thread count; its pace differs
+ * between those (it was slower beside wasm's; on a shared machine 2 BLAS threads are often slower
+ * than 1), so tfjs is compared with the fastest: the hardest yardstick.
  */
-function fastestTorchRounds(ofWorkload: Measurement[]): number[][] {
-  const phases = ofWorkload.filter((m) => m.torch.length > 0).map((m) => m.torch);
-  return phases.reduce((best, rounds) => (medianStepMs(rounds) < medianStepMs(best) ? rounds : best), phases[0] ?? []);
+function fastestTorchRounds(ofWorkload: Measurement[]): TorchRounds | undefined {
+  const phases = ofWorkload.flatMap((m) => m.torch).filter((t) => t.rounds.length > 0);
+  return phases.reduce<TorchRounds | undefined>((best, t) => (best === undefined || medianStepMs(t.rounds) < medianStepMs(best.rounds) ? t : best), undefined);
 }
 
-function table(measurements: Measurement[], backendLabels: Map<BackendName, string>, torchLabel: string): string {
+function table(measurements: Measurement[], backendLabels: Map<BackendName, string>, torchLabel: (threads: number) => string): string {
   const rows = ['| work | runner | steps/s | ms/step (median) | GFLOP/s | × PyTorch |', '|---|---|---|---|---|---|'];
   for (const workload of [lenet, convNet]) {
     const ofWorkload = measurements.filter((m) => m.workload === workload);
-    const torchRounds = fastestTorchRounds(ofWorkload);
-    if (torchRounds.length > 0) rows.push(row(workload.title, torchLabel, torchRounds, workload.flopsPerStep, ''));
+    const fastest = fastestTorchRounds(ofWorkload);
+    if (fastest) rows.push(row(workload.title, torchLabel(fastest.threads), fastest.rounds, workload.flopsPerStep, ''));
     for (const m of ofWorkload) {
-      const ratio = torchRounds.length > 0 ? (medianStepMs(torchRounds) / medianStepMs(m.tfjs)).toFixed(2) : '';
+      const ratio = fastest ? (medianStepMs(fastest.rounds) / medianStepMs(m.tfjs)).toFixed(2) : '';
       rows.push(row(workload.title, backendLabels.get(m.backend) ?? m.backend, m.tfjs, workload.flopsPerStep, ratio));
     }
   }
@@ -314,9 +320,9 @@ function table(measurements: Measurement[], backendLabels: Map<BackendName, stri
 function torchPhases(measurements: Measurement[]): string {
   return [lenet, convNet]
     .map((workload) => {
-      const phases = measurements.filter((m) => m.workload === workload && m.torch.length > 0);
+      const phases = measurements.filter((m) => m.workload === workload).flatMap((m) => m.torch.filter((t) => t.rounds.length > 0).map((t) => ({ backend: m.backend, ...t })));
       if (phases.length === 0) return '';
-      return `${workload.title}: ${phases.map((m) => `${significant(1000 / medianStepMs(m.torch))} beside ${m.backend}`).join(', ')}`;
+      return `${workload.title}: ${phases.map((t) => `${significant(1000 / medianStepMs(t.rounds))} with ${t.threads} thread${t.threads === 1 ? '' : 's'} beside ${t.backend}`).join(', ')}`;
     })
     .filter(Boolean)
     .join('; ');
@@ -330,6 +336,7 @@ async function main(): Promise<void> {
       'no-torch': { type: 'boolean', default: false },
       'no-write': { type: 'boolean', default: false },
       'wasm-threads': { type: 'string' },
+      'torch-threads': { type: 'string' },
     },
   });
   const steps: Record<WorkloadName, number> = {
@@ -338,6 +345,12 @@ async function main(): Promise<void> {
   };
   const rounds: Record<WorkloadName, number> = { 'lenet-300-100': 4, 'conv-2': 2 };
   const threads = Math.min(2, cpus().length);
+  // PyTorch runs with each of these thread counts (rounds alternating); the fastest is the yardstick.
+  const torchThreads = (values['torch-threads'] ?? [...new Set([1, threads])].join(',')).split(',').map(Number);
+  if (torchThreads.some((t) => !Number.isInteger(t) || t < 1)) {
+    console.error(`bench/train-speed: --torch-threads ${values['torch-threads']}: expected whole numbers ≥ 1, comma-separated`);
+    process.exit(2);
+  }
   // By default wasm gets the cores PyTorch gets; --wasm-threads 1 measures the single-threaded build.
   const wasmThreads = values['wasm-threads'] === undefined ? threads : Number(values['wasm-threads']);
   if (!Number.isInteger(wasmThreads) || wasmThreads < 1) {
@@ -353,9 +366,10 @@ async function main(): Promise<void> {
     );
   }
 
-  const opened = values['no-torch'] ? 'skipped (--no-torch)' : TorchSession.open(threads);
-  let torch = typeof opened === 'string' ? undefined : opened;
-  let torchMissing = typeof opened === 'string' ? opened : '';
+  const opened = values['no-torch'] ? ['skipped (--no-torch)'] : torchThreads.map((t) => TorchSession.open(t));
+  let torch = opened.filter((o): o is TorchSession => typeof o !== 'string');
+  let torchMissing = opened.find((o): o is string => typeof o === 'string') ?? '';
+  if (torchMissing) torch = [];
 
   const measurements: Measurement[] = [];
   const backendLabels = new Map<BackendName, string>();
@@ -380,20 +394,23 @@ async function main(): Promise<void> {
       try {
         m = await measure(workload, name, steps[workload.name], rounds[workload.name], torch);
       } catch (error) {
-        if (torch === undefined) throw error;
+        if (torch.length === 0) throw error;
         torchMissing = error instanceof Error ? error.message : String(error);
-        torch.close();
-        torch = undefined;
-        m = await measure(workload, name, steps[workload.name], rounds[workload.name], undefined);
+        for (const session of torch) session.close();
+        torch = [];
+        m = await measure(workload, name, steps[workload.name], rounds[workload.name], []);
       }
-      const vsTorch = m.torch.length > 0 ? ` (PyTorch in between: ${(1000 / medianStepMs(m.torch)).toFixed(1)})` : '';
+      const best = fastestTorchRounds([m]);
+      const vsTorch = best ? ` (PyTorch in between: ${(1000 / medianStepMs(best.rounds)).toFixed(1)}, ${best.threads} thread${best.threads === 1 ? '' : 's'})` : '';
       console.log(`tfjs ${name} ${workload.name}: ${(1000 / medianStepMs(m.tfjs)).toFixed(1)} steps/s${vsTorch}`);
       measurements.push(m);
     }
   }
-  torch?.close();
+  for (const session of torch) session.close();
 
-  const torchLabel = torch ? `PyTorch ${torch.version} (${torch.blas}, ${torch.threads} threads)` : 'PyTorch';
+  const reference = torch[0];
+  const torchLabel = (threads: number) =>
+    reference ? `PyTorch ${reference.version} (${reference.blas}, ${threads} thread${threads === 1 ? '' : 's'})` : 'PyTorch';
   const cpu = cpus()[0]?.model.trim() ?? 'unknown CPU';
   const markdown = [
     '## Training speed: tfjs backends vs PyTorch',
@@ -404,9 +421,10 @@ async function main(): Promise<void> {
       `${loadavg()[0]!.toFixed(2)} after.`,
     `Batch ${BATCH}, SGD lr ${LEARNING_RATE}, softmax cross-entropy, fixed random data. ${steps['lenet-300-100']} MLP / ` +
       `${steps['conv-2']} Conv-2 timed steps after a warm-up, in ${rounds['lenet-300-100']} / ${rounds['conv-2']} rounds ` +
-      'alternating with PyTorch\'s (which takes 3 untimed steps before each round); steps/s = 1 / median step time ' +
-      'over all rounds; both sides warm up as many steps first. PyTorch\'s steps/s is that of its fastest phase ' +
-      `(beside each backend's rounds: ${torchPhases(measurements) || 'not run'}). GFLOP/s counts forward, ` +
+      `alternating with PyTorch's with ${torchThreads.join(' and ')} thread${torchThreads.length === 1 && torchThreads[0] === 1 ? '' : 's'} ` +
+      '(each takes 3 untimed steps before each round); ' +
+      'steps/s = 1 / median step time over all rounds; both sides warm up as many steps first. PyTorch\'s steps/s is ' +
+      `that of its fastest phase and thread count (${torchPhases(measurements) || 'not run'}). GFLOP/s counts forward, ` +
       'weight-gradient and input-gradient (all layers but the first) matMul/conv work. Conv-2 is not run on tfjs cpu ' +
       '(minutes a step).',
     '',

@@ -87,7 +87,8 @@ function convLayout(p: ConvParams, op: string): LayoutBody {
 export const conv = defineModel({
   name: 'conv',
   summary: 'A VGG-style convolutional network: groups of 3x3 "same" convolutions, each group followed by 2x2 max-pooling, then dense layers. Layers conv1, conv2, ..., fc1, fc2, ..., output.',
-  version: 1,
+  // 2: the wasm conv weight gradient sums its products in chunks of pixels (other rounding).
+  version: 2,
   positional: ['input'],
   parameters: {
     input: arg.shape('input shape [height, width, channels]'),
@@ -136,7 +137,8 @@ function presetModule(preset: ConvPreset, summary: string): ModelModule {
   return defineModel({
     name: preset,
     summary,
-    version: 1,
+    // 2: the wasm conv weight gradient sums its products in chunks of pixels (other rounding).
+    version: 2,
     positional: [],
     parameters: {
       input: arg.shape('input shape [height, width, channels]', [32, 32, 3]),

@@ -55,7 +55,8 @@ function lenet5Layout(p: Lenet5Params): LayoutBody {
 export const lenet5 = defineModel({
   name: 'lenet5',
   summary: 'LeNet-5: conv1 (6@5x5), pool, conv2 (16@5x5), pool, fc1 (120), fc2 (84), output.',
-  version: 1,
+  // 2: the wasm conv weight gradient sums its products in chunks of pixels (other rounding).
+  version: 2,
   positional: [],
   parameters: {
     input: arg.shape('input shape [height, width, channels]', [28, 28, 1]),

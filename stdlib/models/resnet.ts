@@ -83,7 +83,8 @@ function resnetLayout(p: ResnetParams): LayoutBody {
 export const resnet = defineModel({
   name: 'resnet',
   summary: 'The CIFAR ResNet of He et al. (2016), depth 6n+2, with batch norm; convs stageS.blockB.conv1/conv2, stem conv0, output.',
-  version: 1,
+  // 2: the wasm conv weight gradient sums its products in chunks of pixels (other rounding).
+  version: 2,
   positional: ['depth'],
   parameters: {
     depth: arg.count('depth (6n + 2: 8, 14, 20, 32, 56, ...)', LIMITS.layers, { minimum: 8, default: 20 }),

@@ -8,7 +8,8 @@ export const fitModule: OpModule = {
   ...signatureOf({
     name: 'fit',
     summary: 'Train from a checkpoint (an init, RUN @ k, a rewound or reinitialized checkpoint) to step `steps` of the recipe. A checkpoint at step k resumes at k. Masked weights stay exactly zero.',
-    version: 1,
+    // 2: levels of at most 30% density train with sparse layer kernels on wasm (other rounding).
+    version: 2,
     positional: ['weights'],
     parameters: {
       weights: arg.ref(['init', 'checkpoint', 'run'], 'the starting weights (a run means its final checkpoint)'),

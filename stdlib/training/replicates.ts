@@ -14,6 +14,7 @@ import type { Checkpoint, TensorValue } from '../../core/artifacts.ts';
 import type { TensorSource } from '../../core/op.ts';
 import { forward } from '../models/forward.ts';
 import { loss, stackedLoss } from '../nn/losses.ts';
+import { sparsePatternOf } from '../nn/ops.ts';
 import { hasStackedLayers } from '../nn/stacked.ts';
 import { createOptimizer, learningRateAt, type TensorOptimizer } from '../optimizers/index.ts';
 import { gatherRows, rowWidths, targetDtype } from './batches.ts';
@@ -38,7 +39,19 @@ export async function whyNotTogether(recipe: SharedRecipe, members: readonly Rep
   const updates = new Set(members.map((m) => resumableState(m.start.optimizer, optimizer)?.updates ?? 0));
   if (updates.size > 1) return 'the members resume different numbers of optimizer updates';
   if (members.some((m) => m.start.step !== recipe.from)) return `not every member starts at step ${recipe.from}`;
+  if (members.some(hasSparseLayers)) return 'a member\'s mask is sparse enough for sparse layer kernels, which a stacked layer does not have';
   return undefined;
+}
+
+/**
+ * Whether a member trains alone with sparse layer kernels (nn/ops.ts, a rule of its mask): the stacked
+ * layers compute densely, which would not give it the bits it gets alone, so such a member trains alone.
+ */
+export function hasSparseLayers(member: Pick<ReplicateMember, 'start'>): boolean {
+  const masks = member.start.mask?.masks;
+  if (masks === undefined) return false;
+  for (const keep of masks.values()) if (sparsePatternOf(keep.data, keep.shape) !== undefined) return true;
+  return false;
 }
 
 /** One member's place in the group while it trains. */

@@ -4,7 +4,7 @@
 import type { Artifact } from '../../core/artifacts.ts';
 import { canonicalJson } from '../../core/json.ts';
 import type { StageCall } from '../../core/op.ts';
-import { trainReplicates, whyNotTogether, type ReplicateMember, type SharedRecipe } from './replicates.ts';
+import { hasSparseLayers, trainReplicates, whyNotTogether, type ReplicateMember, type SharedRecipe } from './replicates.ts';
 import { groupKey } from './train-batching.ts';
 import { asStageFailure, segmentOf } from './train-stage.ts';
 import { trainSegment, type SegmentOptions } from './trainer.ts';
@@ -19,7 +19,9 @@ export async function trainTogether(calls: readonly StageCall[]): Promise<Promis
       results[index] = segment;
       return;
     }
-    const key = canonicalJson({ recipe: groupKey(calls[index]!.stage) ?? null, from: segment.value.from });
+    // A member with sparse layer kernels trains alone: its own set.
+    const alone = hasSparseLayers(segment.value) ? index : null;
+    const key = canonicalJson({ recipe: groupKey(calls[index]!.stage) ?? null, from: segment.value.from, alone });
     sets.set(key, [...(sets.get(key) ?? []), { index, segment: segment.value }]);
   });
   for (const set of sets.values()) {

@@ -18,6 +18,7 @@ import type { LoadedDataset } from '../datasets/index.ts';
 import { forward } from '../models/forward.ts';
 import type { ModelLayout } from '../models/layout.ts';
 import { loss } from '../nn/losses.ts';
+import { markSparse, sparsePatternOf, type SparsePattern } from '../nn/ops.ts';
 import { createOptimizer, learningRateAt, type OptimizerConfig, type TensorOptimizer } from '../optimizers/index.ts';
 import { gatherRows, rowWidths, targetDtype } from './batches.ts';
 import { DataOrder } from './data-order.ts';
@@ -73,6 +74,8 @@ interface State {
   /** Batch-norm running statistics. */
   buffers: Record<string, tf.Tensor>;
   masks: Record<string, tf.Tensor>;
+  /** Masked parameters sparse enough for sparse layer kernels (a rule of the mask: nn/ops.ts). */
+  patterns: Record<string, SparsePattern>;
   /** Optimizer updates applied so far. */
   updates: number;
   /** Tensors the segment reads but does not own (the start's weights and mask): never disposed here. */
@@ -90,7 +93,7 @@ export async function trainSegment(opts: SegmentOptions): Promise<Checkpoint> {
   const inputDtype = opts.layout.inputDtype;
   const yDtype = targetDtype(split);
   const ownUploads = opts.tensors === undefined ? ownTensors() : undefined;
-  const state: State = { params: {}, slots: {}, buffers: {}, masks: {}, updates: 0, borrowed: new Set() };
+  const state: State = { params: {}, slots: {}, buffers: {}, masks: {}, patterns: {}, updates: 0, borrowed: new Set() };
   // A segment that resumes the run's optimizer state continues its run, and so its loss history.
   const resumed = resumableState(start.optimizer, optimizer) ? start.loss : undefined;
   const watch = new DivergenceWatch(resumed);
@@ -159,6 +162,9 @@ function uploadState(opts: SegmentOptions, tensors: TensorSource, optimizer: Ten
     }
     const mask = masks[spec.name];
     if (mask) state.masks[spec.name] = mask;
+    const keep = start.mask?.masks.get(spec.name);
+    const pattern = keep && sparsePatternOf(keep.data, keep.shape);
+    if (pattern) state.patterns[spec.name] = pattern;
   }
 }
 
@@ -182,6 +188,7 @@ type StepResult = {
 /** One update; runs inside a tidy, so everything not returned is freed. */
 function step(opts: SegmentOptions, state: State, optimizer: TensorOptimizer, lr: number, batch: { x: tf.Tensor; y: tf.Tensor }): StepResult {
   const names = Object.keys(state.params);
+  for (const [name, pattern] of Object.entries(state.patterns)) markSparse(state.params[name]!, pattern);
   let buffers: Record<string, tf.Tensor> | undefined;
   const lossOf = (...params: tf.Tensor[]): tf.Scalar => {
     const weights: Record<string, tf.Tensor> = { ...state.buffers };

@@ -45,6 +45,9 @@ const convCases: ConvCase[] = [
   { x: [1, 9, 7, 1], kernel: [5, 5], outChannels: 3, stride: 3, pad: 'same' },
   { x: [1, 8, 9, 4], kernel: [2, 4], outChannels: 2, stride: [2, 1], pad: 'same' },
   { x: [3, 5, 5, 6], kernel: [1, 1], outChannels: 7, stride: 2, pad: 'valid' },
+  // Grids larger than one product's chunk of pixels: the partial products add up.
+  { x: [2, 20, 20, 64], kernel: [3, 3], outChannels: 2, stride: 1, pad: 'same' },
+  { x: [4, 30, 30, 64], kernel: [3, 3], outChannels: 3, stride: 2, pad: 'same' },
 ];
 
 for (const c of convCases) {

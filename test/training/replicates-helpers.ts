@@ -10,11 +10,14 @@ export const net = mlp(64, [24, 16], 10);
 export const STEPS = 25;
 export const batching = standardLibrary.batchingFor!('train')!;
 
-/** Two seeds, a ticket (rewound, masked), its reinit control and a random-mask control: five starts. */
-export async function starts(): Promise<{ start: Checkpoint; order: number }[]> {
+/**
+ * Two seeds, a ticket (rewound, masked), its reinit control and a random-mask control: five starts.
+ * `rate`: the share of each hidden layer's weights the ticket's mask prunes.
+ */
+export async function starts(rate = 0.6): Promise<{ start: Checkpoint; order: number }[]> {
   const a = await initCheckpoint(net, 0);
   const b = await initCheckpoint(net, 1);
-  const mask = await runMask('magnitude', { rate: 0.6, scope: 'layerwise', skip: ['output'], rates: {} }, { weights: a });
+  const mask = await runMask('magnitude', { rate, scope: 'layerwise', skip: ['output'], rates: {} }, { weights: a });
   const random = await runMask('random_mask', { seed: 4 }, { like: mask });
   const ticket = await runCheckpoint('rewind', {}, { weights: a, mask });
   const reinit = await runCheckpoint('reinit', { model: net as unknown as Json, scheme: 'kaiming_normal', seed: 9 }, { mask });

@@ -1,0 +1,160 @@
+// Two loops over the nonzeros of a fixed sparsity pattern, as a WebAssembly module with 128-bit
+// SIMD, built here byte by byte (a few hundred bytes: no toolchain, nothing to download). Rows are
+// `rowBytes` long (a multiple of 16: a batch padded to a multiple of 4 floats) and hold one
+// weight's batch of activations, so every nonzero is one vector loop over the batch:
+//   axpy: dst[dstRow[k]] += value[k] · src[srcRow[k]]        (forward and input gradient)
+//   dots: out[k] = src[srcRow[k]] · dst[dstRow[k]]           (weight gradient at the nonzeros)
+// Products and sums run in a fixed order (multiply, then add; no fused multiply-add), so the
+// same pattern and data give the same bits on every run and every thread count.
+
+const I32 = 0x7f;
+const V128 = 0x7b;
+
+/** Unsigned LEB128. */
+function uleb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let byte = n & 0x7f;
+    n >>>= 7;
+    if (n !== 0) byte |= 0x80;
+    out.push(byte);
+  } while (n !== 0);
+  return out;
+}
+
+const op = {
+  block: [0x02, 0x40],
+  loop: [0x03, 0x40],
+  end: [0x0b],
+  br: (depth: number) => [0x0c, depth],
+  brIf: (depth: number) => [0x0d, depth],
+  get: (local: number) => [0x20, local],
+  set: (local: number) => [0x21, local],
+  i32: (value: number) => [0x41, ...uleb(value)], // small non-negative constants only
+  i32Load: [0x28, 2, 0],
+  f32Load: [0x2a, 2, 0],
+  f32Store: [0x38, 2, 0],
+  i32Add: [0x6a],
+  i32Mul: [0x6c],
+  i32Shl: [0x74],
+  i32GeU: [0x4f],
+  f32Add: [0x92],
+  v128Load: [0xfd, 0x00, 0, 0],
+  v128Store: [0xfd, 0x0b, 0, 0],
+  f32x4Splat: [0xfd, 0x13],
+  f32x4Lane: (lane: number) => [0xfd, 0x1f, lane],
+  f32x4Add: [0xfd, 0xe4, 0x01],
+  f32x4Mul: [0xfd, 0xe6, 0x01],
+};
+
+// Parameters of both functions: nnz, srcRow, dstRow, values (or out), src, dst, rowBytes.
+const [NNZ, SRC_ROW, DST_ROW, VALUES, SRC, DST, ROW_BYTES] = [0, 1, 2, 3, 4, 5, 6];
+// Locals after the parameters.
+const [K, S, D, END, V] = [7, 8, 9, 10, 11];
+
+/** addr(base + i32[table + 4k] · rowBytes) into `local`. */
+const rowAddress = (table: number, base: number, local: number) => [
+  ...op.get(base), ...op.get(table), ...op.get(K), ...op.i32(2), ...op.i32Shl, ...op.i32Add, ...op.i32Load,
+  ...op.get(ROW_BYTES), ...op.i32Mul, ...op.i32Add, ...op.set(local),
+];
+/** The address of element k of a 4-byte table. */
+const elementK = (table: number) => [...op.get(table), ...op.get(K), ...op.i32(2), ...op.i32Shl, ...op.i32Add];
+const advance = (local: number, by: number) => [...op.get(local), ...op.i32(by), ...op.i32Add, ...op.set(local)];
+
+/** for k in 0..nnz: S, D ← the rows; body(k); the vector loop over the row. */
+function overNonzeros(perNonzero: number[], perVector: number[], afterRow: number[]): number[] {
+  return [
+    ...op.i32(0), ...op.set(K),
+    ...op.block, ...op.loop,
+    ...op.get(K), ...op.get(NNZ), ...op.i32GeU, ...op.brIf(1),
+    ...rowAddress(SRC_ROW, SRC, S), ...rowAddress(DST_ROW, DST, D),
+    ...op.get(S), ...op.get(ROW_BYTES), ...op.i32Add, ...op.set(END),
+    ...perNonzero,
+    ...op.block, ...op.loop,
+    ...op.get(S), ...op.get(END), ...op.i32GeU, ...op.brIf(1),
+    ...perVector,
+    ...advance(S, 16), ...advance(D, 16),
+    ...op.br(0), ...op.end, ...op.end,
+    ...afterRow,
+    ...advance(K, 1),
+    ...op.br(0), ...op.end, ...op.end,
+  ];
+}
+
+const axpyBody = overNonzeros(
+  [...elementK(VALUES), ...op.f32Load, ...op.f32x4Splat, ...op.set(V)],
+  [...op.get(D), ...op.get(D), ...op.v128Load, ...op.get(S), ...op.v128Load, ...op.get(V), ...op.f32x4Mul, ...op.f32x4Add, ...op.v128Store],
+  [],
+);
+
+const dotsBody = overNonzeros(
+  [0xfd, 0x0c, ...new Array(16).fill(0), ...op.set(V)], // v128.const 0
+  [...op.get(V), ...op.get(S), ...op.v128Load, ...op.get(D), ...op.v128Load, ...op.f32x4Mul, ...op.f32x4Add, ...op.set(V)],
+  [
+    ...elementK(VALUES),
+    ...op.get(V), ...op.f32x4Lane(0), ...op.get(V), ...op.f32x4Lane(1), ...op.f32Add,
+    ...op.get(V), ...op.f32x4Lane(2), ...op.get(V), ...op.f32x4Lane(3), ...op.f32Add, ...op.f32Add,
+    ...op.f32Store,
+  ],
+);
+
+function functionCode(body: number[]): number[] {
+  const locals = [2, 4, I32, 1, V128]; // two groups: 4 × i32, 1 × v128
+  const code = [...locals, ...body, ...op.end];
+  return [...uleb(code.length), ...code];
+}
+
+function section(id: number, contents: number[]): number[] {
+  return [id, ...uleb(contents.length), ...contents];
+}
+
+const name = (text: string) => [...uleb(text.length), ...Array.from(text, (c) => c.charCodeAt(0))];
+
+function moduleBytes(): Uint8Array {
+  const signature = [0x60, 7, ...new Array(7).fill(I32), 0];
+  return Uint8Array.from([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, [1, ...signature]),
+    ...section(2, [1, ...name('env'), ...name('memory'), 0x02, 0x00, 1]),
+    ...section(3, [2, 0, 0]),
+    ...section(7, [2, ...name('axpy'), 0x00, 0, ...name('dots'), 0x00, 1]),
+    ...section(10, [2, ...functionCode(axpyBody), ...functionCode(dotsBody)]),
+  ]);
+}
+
+// The project's TypeScript libraries carry no WebAssembly declarations: the members used here.
+interface Memory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+const webAssembly = (globalThis as unknown as {
+  WebAssembly: {
+    Module: new (bytes: Uint8Array) => object;
+    Instance: new (module: object, imports: object) => { exports: object };
+    Memory: new (descriptor: { initial: number }) => Memory;
+  };
+}).WebAssembly;
+
+type Loop = (nnz: number, srcRow: number, dstRow: number, values: number, src: number, dst: number, rowBytes: number) => void;
+
+/** One instance with its own memory, grown on demand; everything is copied in and out per call. */
+export interface SparseLoops {
+  memory: Memory;
+  axpy: Loop;
+  dots: Loop;
+}
+
+let compiled: object | undefined;
+
+export function sparseLoops(): SparseLoops {
+  compiled ??= new webAssembly.Module(moduleBytes());
+  const memory = new webAssembly.Memory({ initial: 1 });
+  const exports = new webAssembly.Instance(compiled, { env: { memory } }).exports as unknown as { axpy: Loop; dots: Loop };
+  return { memory, axpy: exports.axpy, dots: exports.dots };
+}
+
+/** Grows `memory` to at least `bytes`. */
+export function ensureBytes(memory: Memory, bytes: number): void {
+  const pages = Math.ceil(bytes / 65536) - memory.buffer.byteLength / 65536;
+  if (pages > 0) memory.grow(pages);
+}

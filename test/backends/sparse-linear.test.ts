@@ -1,0 +1,85 @@
+// Dense layers with a sparse keep-mask (a pruned level) computed over the mask's nonzeros on wasm:
+// the same numbers as the dense product up to float rounding, zero weight gradient off the mask,
+// and the rule that picks the sparse kernels, which depends on the mask alone.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs-core';
+import { linear, markSparse, SPARSE_MAX_DENSITY, sparsePatternOf } from '../../stdlib/nn/ops.ts';
+import { createRng } from '../../stdlib/random.ts';
+import { assertClose, CROSS_BACKEND_TOLERANCE, normalInput, projected, tensorOf, useBackend } from './helpers.ts';
+
+/** A keep-mask of `shape` keeping about `density` of its entries. */
+function keepMask(shape: [number, number], density: number, purpose: string): Uint8Array {
+  const rng = createRng(3, `test/sparse/${purpose}`);
+  return Uint8Array.from({ length: shape[0] * shape[1] }, () => (rng.uniform() < density ? 1 : 0));
+}
+
+interface LayerRun {
+  y: Float32Array;
+  dx: Float32Array;
+  dw: Float32Array;
+  db: Float32Array;
+}
+
+/** Value and gradients of linear(x, w ⊙ keep, b) on wasm, with the weights marked sparse or not. */
+async function runLayer(batch: number, shape: [number, number], keep: Uint8Array, sparse: boolean): Promise<LayerRun> {
+  await useBackend('wasm');
+  return tf.tidy(() => {
+    const x = tensorOf(normalInput([batch, shape[0]], `x/${batch}`));
+    const w = tf.mul(tensorOf(normalInput(shape, 'w')), tf.tensor(keep, shape, 'float32'));
+    const b = tensorOf(normalInput([shape[1]], 'b'));
+    const pattern = sparsePatternOf(keep, shape);
+    if (sparse) {
+      assert.ok(pattern !== undefined, 'the test mask is sparse enough');
+      markSparse(w, pattern);
+    }
+    const layer = (xs: tf.Tensor, ws: tf.Tensor, bs: tf.Tensor) => linear(xs as tf.Tensor2D, ws as tf.Tensor2D, bs as tf.Tensor1D);
+    const y = layer(x, w, b);
+    // tf.grads hands the function the very tensors it differentiates, so the mark on w holds.
+    const [dx, dw, db] = tf.grads(projected(layer))([x, w, b]);
+    return { y: y.dataSync() as Float32Array, dx: dx!.dataSync() as Float32Array, dw: dw!.dataSync() as Float32Array, db: db!.dataSync() as Float32Array };
+  });
+}
+
+for (const batch of [60, 7]) {
+  test(`a sparse dense layer equals the dense product on wasm: value, input, weight and bias gradients (batch ${batch})`, async () => {
+    const shape: [number, number] = [37, 23];
+    const keep = keepMask(shape, 0.2, `equal/${batch}`);
+    const dense = await runLayer(batch, shape, keep, false);
+    const sparse = await runLayer(batch, shape, keep, true);
+    assertClose(sparse.y, dense.y, CROSS_BACKEND_TOLERANCE, 'value');
+    assertClose(sparse.dx, dense.dx, CROSS_BACKEND_TOLERANCE, 'input gradient');
+    assertClose(sparse.db, dense.db, CROSS_BACKEND_TOLERANCE, 'bias gradient');
+    const denseAtMask = dense.dw.map((g, i) => (keep[i] ? g : 0));
+    assertClose(sparse.dw, denseAtMask, CROSS_BACKEND_TOLERANCE, 'weight gradient on the mask');
+  });
+}
+
+test('the weight gradient of a sparse layer is exactly zero off its mask', async () => {
+  const shape: [number, number] = [30, 12];
+  const keep = keepMask(shape, 0.1, 'zero');
+  const { dw } = await runLayer(9, shape, keep, true);
+  const off = [...dw].filter((_, i) => !keep[i]);
+  assert.ok(off.length > 0);
+  assert.deepEqual(new Set(off.map((g) => Object.is(g, 0))), new Set([true]));
+});
+
+test('a sparse layer gives the same bits every time', async () => {
+  const shape: [number, number] = [50, 20];
+  const keep = keepMask(shape, 0.25, 'repeat');
+  const first = await runLayer(13, shape, keep, true);
+  const second = await runLayer(13, shape, keep, true);
+  for (const part of ['y', 'dx', 'dw'] as const) {
+    assert.deepEqual(new Uint32Array(second[part].buffer), new Uint32Array(first[part].buffer), part);
+  }
+});
+
+test(`the sparse rule: a matrix mask keeping at most ${SPARSE_MAX_DENSITY * 100}% of its weights runs sparse, anything else dense`, () => {
+  const ofDensity = (kept: number, total: number) => Uint8Array.from({ length: total }, (_, i) => (i < kept ? 1 : 0));
+  assert.notEqual(sparsePatternOf(ofDensity(30, 100), [10, 10]), undefined);
+  assert.equal(sparsePatternOf(ofDensity(31, 100), [10, 10]), undefined);
+  assert.equal(sparsePatternOf(ofDensity(1, 100), [10, 10, 1]), undefined, 'conv kernels keep the dense kernels');
+  const pattern = sparsePatternOf(Uint8Array.from([0, 1, 0, 0, 0, 0, 1, 0, 0, 0]), [2, 5])!;
+  assert.deepEqual([...pattern.rows], [0, 1]);
+  assert.deepEqual([...pattern.cols], [1, 1]);
+});
