@@ -45,13 +45,18 @@ function mlpLayout(p: MlpParams): LayoutBody {
   };
 }
 
-/** Logits [n, classes] of an mlp; inputs [n, ...] are flattened to [n, input]. */
-export function mlpForward(p: MlpParams, weights: Weights, x: tf.Tensor): tf.Tensor2D {
+/**
+ * Logits [n, classes] of an mlp; inputs [n, ...] are flattened to [n, input]. Each hidden layer's units
+ * (after the activation) go into `hidden` when it is given.
+ */
+export function mlpForward(p: MlpParams, weights: Weights, x: tf.Tensor, hidden?: Record<string, tf.Tensor2D>): tf.Tensor2D {
   let h = flatten(x, p.input, 'mlp');
   for (const { layer } of mlpLayers(p)) {
     const b = p.bias ? vectorOf(weights, `${layer}.bias`) : undefined;
     h = linear(h, matrixOf(weights, `${layer}.weight`), b);
-    if (layer !== 'output') h = activate(h, p.activation);
+    if (layer === 'output') continue;
+    h = activate(h, p.activation);
+    if (hidden) hidden[layer] = h;
   }
   return h;
 }
@@ -71,5 +76,8 @@ export const mlp = defineModel({
   required: ['input', 'classes'],
   read: resolveMlpParams,
   layout: mlpLayout,
-  forward: (p, weights, x) => ({ output: mlpForward(p, weights, x) }),
+  forward: (p, weights, x, opts) => {
+    const hidden = opts.hidden ? {} : undefined;
+    return { output: mlpForward(p, weights, x, hidden), ...(hidden && { hidden }) };
+  },
 });

@@ -1,6 +1,7 @@
 // The probes of the standard library, one line each: a probe's file holds its signature, its subjects,
 // its implementation and what the report draws of it.
 import { accuracyModule } from './accuracy.ts';
+import { ckaModule } from './cka.ts';
 import type { ProbeModule } from './define.ts';
 import { instabilityModule } from './instability.ts';
 import { kernelDistanceModule } from './kernel-distance.ts';
@@ -10,6 +11,7 @@ import { lossModule } from './loss.ts';
 import { maskDistanceModule } from './mask-distance.ts';
 import { maskOverlapModule } from './mask-overlap.ts';
 import { sparsityModule } from './sparsity.ts';
+import { unitRolesModule } from './unit-roles.ts';
 import { weightDistanceModule } from './weight-distance.ts';
 
 export const probeModules: readonly ProbeModule[] = [
@@ -23,4 +25,6 @@ export const probeModules: readonly ProbeModule[] = [
   linearizationModule,
   kernelDistanceModule,
   llcModule,
+  ckaModule,
+  unitRolesModule,
 ];
