@@ -51,6 +51,13 @@ export const ckaModule = defineRepresentationProbe({
   reporting: {
     metrics: ['cka', 'samples'],
     figures: [{
+      kind: 'pair-heatmap',
+      metric: 'cka',
+      title: 'Linear CKA',
+      legend: 'CKA',
+      pair: { subjects: ['a', 'b'], symbol: '~' },
+      caption: 'Linear CKA between the hidden representations of two networks on the same inputs, per hidden layer and averaged over them: 1 means the same representation up to a rotation and a scaling.',
+    }, {
       kind: 'trajectory',
       metrics: ['cka'],
       caption: 'Linear CKA between the hidden representations of the two networks (mean over layers; per layer in the table): 1 means the same representation up to a rotation and a scaling.',

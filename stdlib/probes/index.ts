@@ -3,6 +3,7 @@
 import { accuracyModule } from './accuracy.ts';
 import { ckaModule } from './cka.ts';
 import type { ProbeModule } from './define.ts';
+import { fourierModule } from './fourier.ts';
 import { instabilityModule } from './instability.ts';
 import { kernelDistanceModule } from './kernel-distance.ts';
 import { linearizationModule } from './linearization.ts';
@@ -27,4 +28,5 @@ export const probeModules: readonly ProbeModule[] = [
   llcModule,
   ckaModule,
   unitRolesModule,
+  fourierModule,
 ];

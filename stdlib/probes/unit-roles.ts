@@ -127,6 +127,18 @@ export const unitRolesModule = defineRepresentationProbe({
   reporting: {
     metrics: ['same_index', 'best_match', 'self_matched', 'matched', 'matched_self', 'units', 'dead_a', 'dead_b', 'samples'],
     figures: [{
+      kind: 'pair-heatmap',
+      metric: 'same_index',
+      title: 'Unit roles',
+      legend: 'same index',
+      pair: { subjects: ['a', 'b'], symbol: '~' },
+      caption: 'Mean correlation of each hidden unit of A with the same unit of B, per hidden layer and over all of them: near 1, the units kept their roles.',
+      baseline: {
+        metric: 'best_match',
+        label: 'best match',
+        caption: 'Each unit\'s correlation with its best match anywhere in B: a same-index correlation well below it means the roles exist but moved to other units.',
+      },
+    }, {
       kind: 'trajectory',
       metrics: ['same_index', 'best_match'],
       caption: 'Mean correlation of each hidden unit of A with the same unit of B (did it keep its role?) and with its best match in B (does the role exist elsewhere?).',
