@@ -28,7 +28,7 @@ export function defineRepresentationProbe(spec: RepresentationProbeSpec): ProbeM
       b: arg.ref(WEIGHTS, 'second weights'),
       on: evaluationData,
       layer: {
-        type: 'array', items: { type: 'string' }, default: [],
+        type: 'array', items: { type: 'string' }, maxItems: LIMITS.layers, default: [],
         description: 'hidden layers compared (mlp: layer1, layer2, …; transformer: block1.mlp, …); none means all',
       },
       samples: arg.count('number of probe inputs', LIMITS.examples, { minimum: 2, default: 256 }),
