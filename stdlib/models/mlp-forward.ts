@@ -4,21 +4,27 @@ import { linear } from '../nn/ops.ts';
 import { stackedLinear } from '../nn/stacked.ts';
 import { activate, flatten, matrixOf, vectorOf, weight } from './layers.ts';
 import { mlpLayers, type MlpParams } from './mlp.ts';
-import type { ForwardResult, Weights } from './types.ts';
+import type { ForwardOptions, ForwardResult, Weights } from './types.ts';
 
-/** Logits [n, classes] of an mlp; inputs [n, ...] are flattened to [n, input]. */
-export function mlpForward(p: MlpParams, weights: Weights, x: tf.Tensor): tf.Tensor2D {
+/**
+ * Logits [n, classes] of an mlp; inputs [n, ...] are flattened to [n, input]. Each hidden layer's units
+ * (after the activation) go into `hidden` when it is given.
+ */
+export function mlpForward(p: MlpParams, weights: Weights, x: tf.Tensor, hidden?: Record<string, tf.Tensor2D>): tf.Tensor2D {
   let h = flatten(x, p.input, 'mlp');
   for (const { layer } of mlpLayers(p)) {
     const b = p.bias ? vectorOf(weights, `${layer}.bias`) : undefined;
     h = linear(h, matrixOf(weights, `${layer}.weight`), b);
-    if (layer !== 'output') h = activate(h, p.activation);
+    if (layer === 'output') continue;
+    h = activate(h, p.activation);
+    if (hidden) hidden[layer] = h;
   }
   return h;
 }
 
-export function forward(p: MlpParams, weights: Weights, x: tf.Tensor): ForwardResult {
-  return { output: mlpForward(p, weights, x) };
+export function forward(p: MlpParams, weights: Weights, x: tf.Tensor, opts: ForwardOptions): ForwardResult {
+  const hidden = opts.hidden ? {} : undefined;
+  return { output: mlpForward(p, weights, x, hidden), ...(hidden && { hidden }) };
 }
 
 /** Logits [R, n, classes] of R stacked mlps on their inputs [R, n, ...] (ModelImplementation.stackedForward). */

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { linear } from '../nn/ops.ts';
 import { gelu, layerNorm, matrixOf, vectorOf } from './layers.ts';
 import type { TransformerParams } from './transformer.ts';
-import type { ForwardResult, Weights } from './types.ts';
+import type { ForwardOptions, ForwardResult, Weights } from './types.ts';
 
 /** Added to the attention scores of future positions: exp() of it is exactly 0 in float32. */
 const MASKED_SCORE = -1e9;
@@ -17,9 +17,11 @@ function causalMask(t: number): tf.Tensor2D {
 
 /**
  * Next-token logits [n, t, vocab] for tokens [n, t] (t <= context): decoder-only, pre-layer-norm,
- * causal multi-head self-attention, GELU MLP, learned positions.
+ * causal multi-head self-attention, GELU MLP, learned positions. Each block's MLP units (after the GELU,
+ * one row per position: [n·t, mlp_ratio·width]) go into `hidden` as `blockI.mlp` when it is given; the
+ * residual stream has no preferred basis, so its coordinates are not units.
  */
-function transformerForward(p: TransformerParams, weights: Weights, tokens: tf.Tensor): tf.Tensor3D {
+function transformerForward(p: TransformerParams, weights: Weights, tokens: tf.Tensor, hidden?: Record<string, tf.Tensor2D>): tf.Tensor3D {
   if (tokens.rank !== 2 || tokens.shape[1]! > p.context || tokens.shape[1]! < 1) {
     throw new Error(
       `transformer: expected tokens [n, t] with 1 <= t <= context ${p.context}, got shape [${tokens.shape.join(', ')}]`,
@@ -53,12 +55,15 @@ function transformerForward(p: TransformerParams, weights: Weights, tokens: tf.T
     const attended = tf.matMul(tf.softmax(scores), v);
     const merged = tf.reshape(tf.transpose(attended, [0, 2, 1, 3]), [n * t, w]) as tf.Tensor2D;
     h = tf.add(h, dense(`${block}.attn.proj`, merged));
-    h = tf.add(h, dense(`${block}.mlp.fc2`, gelu(dense(`${block}.mlp.fc1`, norm(`${block}.ln2`, h)))));
+    const units = gelu(dense(`${block}.mlp.fc1`, norm(`${block}.ln2`, h)));
+    if (hidden) hidden[`${block}.mlp`] = units;
+    h = tf.add(h, dense(`${block}.mlp.fc2`, units));
   }
   const logits = dense('output', norm('ln_f', h));
   return tf.reshape(logits, [n, t, p.vocab]);
 }
 
-export function forward(p: TransformerParams, weights: Weights, tokens: tf.Tensor): ForwardResult {
-  return { output: transformerForward(p, weights, tokens) };
+export function forward(p: TransformerParams, weights: Weights, tokens: tf.Tensor, opts: ForwardOptions): ForwardResult {
+  const hidden = opts.hidden ? {} : undefined;
+  return { output: transformerForward(p, weights, tokens, hidden), ...(hidden && { hidden }) };
 }

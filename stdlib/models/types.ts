@@ -67,11 +67,18 @@ export interface ForwardResult {
   output: tf.Tensor;
   /** Batch-norm running statistics updated by this batch (training mode, models with batch norm). */
   buffers?: Record<string, tf.Tensor>;
+  /**
+   * With `hidden`, from the models that expose them: each hidden layer's units as [rows, units], in
+   * forward order, named after the layer (what the representation probes compare).
+   */
+  hidden?: Record<string, tf.Tensor2D>;
 }
 
 export interface ForwardOptions {
   /** Batch norm uses batch statistics (and updates the running ones) when training. */
   training: boolean;
+  /** Also return the hidden layers' units (ForwardResult.hidden); training never asks for them. */
+  hidden?: boolean;
 }
 
 /** A model op's network. */
