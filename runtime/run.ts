@@ -34,6 +34,11 @@ export interface RunRequest {
    * it, or with an executor that cannot run groups, every stage computes alone.
    */
   groupKey?(stage: Stage): string | undefined;
+  /**
+   * Stages this run had computed before it came to them (batch jobs submitted ahead, Slurm's afterok
+   * order): found committed, they were computed by this run, not reused from the cache.
+   */
+  computedAhead?: ReadonlySet<string>;
   /** The program's file: the store then remembers what each of its declarations ran (plan's why, gc --keep-days). */
   programFile?: string;
 }
@@ -99,10 +104,13 @@ export async function runStages(request: RunRequest): Promise<RunSummary> {
     // Results that were there already say what they recorded too (a diverged run, on every rerun).
     const stagesWithMetrics = await Promise.all(reports.map(async (report) => report.status !== 'cached' ? report
       : { ...report, metrics: (await request.store.lookup(report.key))?.metrics ?? {} }));
+    const ahead = request.computedAhead;
+    const stagesOfRun = ahead === undefined ? stagesWithMetrics : stagesWithMetrics.map((report) =>
+      report.status === 'cached' && ahead.has(report.key) && !cachedAtStart.has(report.key) ? { ...report, status: 'done' as const } : report);
     await rememberRun(request, reports);
     return {
       backend: executor?.backend,
-      stages: stagesWithMetrics.map(withWhy),
+      stages: stagesOfRun.map(withWhy),
       failed: reports.filter((r) => r.status === 'failed').length,
       interrupted: request.signal.aborted || reports.some((r) => r.status === 'interrupted'),
     };

@@ -129,6 +129,7 @@ export async function runCommand(file: string, compileFlags: CompileFlags, flags
     summary = await runStages({
       program, store, stages, jobs: settings.jobs, signal: controller.signal, view, programFile: file,
       groupKey: (stage) => groupKeyOf(standardLibrary, stage),
+      computedAhead: new Set(ahead.map((s) => s.stage.key)),
       executor: (workers) => slurmJobs !== undefined ? new SlurmExecutor(slurmJobs) : new LocalExecutor({
         jobs: workers, backend: settings.backend, storeRoot: store.root, programDir: dirname(resolve(file)), ltxVersion: packageJson.version,
         deviceCacheBytes: settings.deviceCacheBytes, library: STANDARD_STAGE_LIBRARY, checkpoints: settings.checkpoints,

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { compileFile } from '../../cli/compile-file.ts';
+import type { Executor } from '../../runtime/executors/executor.ts';
 import { InProcessExecutor } from '../../runtime/executors/in-process.ts';
 import { loadStageLibrary } from '../../runtime/executors/stage-library.ts';
 import { runStages, selectStages, UnknownTargetError } from '../../runtime/run.ts';
@@ -61,4 +62,43 @@ test('a stage whose op the library does not implement fails, naming the op; its 
   });
   assert.deepEqual(summary.stages.map((s) => [s.name, s.status]), [['leaves', 'failed'], ['one', 'done']]);
   assert.match(summary.stages[0]!.error!, /no implementation of the stage op 'tea_leaves'/);
+});
+
+/**
+ * Two stages; computing the first also computes the second, as a batch job submitted ahead of the run
+ * (Slurm's afterok order) does: when the run comes to the second, its result is already committed.
+ */
+async function runWithSecondComputedAhead(computedAhead?: ReadonlySet<string>) {
+  const dir = await freshDir();
+  const store = new Store(join(dir, 'cache'));
+  const library = await loadStageLibrary(fakeLibraryUrl(join(dir, 'computed.log')));
+  const first = makeStage('first', 'source', { value: 1 });
+  const second = makeStage('second', 'source', { value: 2 });
+  const inner = new InProcessExecutor({ ltxVersion: 'test', store, library, programDir: dir });
+  const executor: Executor = {
+    get backend() { return inner.backend; },
+    start: () => inner.start(),
+    run: async (stage, inputKeys, hooks) => {
+      const outcome = await inner.run(stage, inputKeys, hooks);
+      if (stage.key === first.key) await inner.run(second, second.inputs, { signal: hooks.signal, progress: () => {} });
+      return outcome;
+    },
+    close: () => inner.close(),
+  };
+  const summary = await runStages({
+    program: programOf([first, second]), store, jobs: 1, signal: new AbortController().signal,
+    executor: () => executor, ...(computedAhead ? { computedAhead } : {}),
+  });
+  return { second, status: Object.fromEntries(summary.stages.map((s) => [s.name, s.status])) };
+}
+
+test('a stage computed during the run by a job the run submitted ahead is reported done, not cached', async () => {
+  const { second } = await runWithSecondComputedAhead();
+  const { status } = await runWithSecondComputedAhead(new Set([second.key]));
+  assert.deepEqual(status, { first: 'done', second: 'done' });
+});
+
+test('a stage another process computed during the run is reported cached', async () => {
+  const { status } = await runWithSecondComputedAhead();
+  assert.deepEqual(status, { first: 'done', second: 'cached' });
 });
