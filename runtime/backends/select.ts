@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { configureWasmForNode, describeWasm } from './wasm-node.ts';
 import { registerWasmKernelFixes } from './wasm-kernels.ts';
 import { explainLoadFailure } from './load-failure.ts';
-import { adapterName, missingGpuDevice, startWebGpu, type WebGpuStart } from './webgpu-node.ts';
+import { autoRefusal, closeWebGpu, missingGpuDevice, startWebGpu, type WebGpuStart } from './webgpu-node.ts';
 import type { BackendAttempt, BackendChoice, BackendName, BackendRequest } from './choice.ts';
 
 export { backendRequests, describeChoice, type BackendAttempt, type BackendChoice, type BackendName, type BackendRequest } from './choice.ts';
@@ -77,10 +77,7 @@ const candidates: Record<BackendName, Candidate> = {
       return webGpuStart.description;
     },
     autoSkipsBeforeLoad: () => missingGpuDevice(),
-    autoRefuses: () =>
-      webGpuStart?.adapter.software
-        ? `${adapterName(webGpuStart.adapter)} only: auto never computes on a software adapter (--backend webgpu does)`
-        : undefined,
+    autoRefuses: () => (webGpuStart === undefined ? undefined : autoRefusal(webGpuStart.adapter)),
   },
   wasm: {
     tfName: 'wasm',
@@ -146,6 +143,14 @@ async function setBackendQuietly(tfName: string): Promise<boolean> {
 function silenceCpuBackendAdvice(): void {
   const cpu = tf.findBackend('cpu') as { firstUse?: boolean } | null;
   if (cpu !== null && 'firstUse' in cpu) cpu.firstUse = false;
+}
+
+/**
+ * Gives back what a backend holds outside tfjs's tensors (WebGPU's Dawn device), for a thread that is
+ * about to end: a live Dawn device can keep Node from exiting. No tensor work may follow.
+ */
+export function releaseBackends(): void {
+  closeWebGpu();
 }
 
 /**

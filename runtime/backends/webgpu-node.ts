@@ -47,6 +47,11 @@ export function adapterName(facts: AdapterFacts): string {
   return `${vendor}${name}${facts.software ? ' (software adapter)' : ''}`;
 }
 
+/** Why `auto` does not compute on this adapter (a software one), or undefined when it may. */
+export function autoRefusal(facts: AdapterFacts): string | undefined {
+  return facts.software ? `${adapterName(facts)} only: auto never computes on a software adapter (--backend webgpu does)` : undefined;
+}
+
 /**
  * Device nodes through which a hardware GPU is reached on Linux; without one, Dawn can only find a
  * software adapter, so `auto` does not load Dawn at all (which also keeps its driver warnings out of
@@ -117,19 +122,24 @@ export async function startWebGpu(): Promise<WebGpuStart> {
     if (!(name in globalThis)) Object.defineProperty(globalThis, name, { value, configurable: true, writable: true });
   }
   const gpu = dawn.create([]);
+  // Node has had a navigator global since version 21; ltx runs on 24.
   Object.defineProperty(globalThis.navigator, 'gpu', { value: gpu, configurable: true });
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   if (adapter === null) throw new Error('Dawn found no adapter (no Vulkan driver: Debian packages mesa-vulkan-drivers or the NVIDIA driver provide one)');
   const facts = adapterFacts(adapter.info);
   device = await requestComputeDevice(adapter as unknown as AdapterLike);
-  const notes = ['no optional device features requested'];
+  const notes = [
+    'navigator.gpu set before tfjs-backend-webgpu loads (it registers only then)',
+    'no optional device features (Dawn may refuse those tfjs asks for)',
+    'device destroyed at thread end (a live one keeps Node running)',
+  ];
   let webgpu: typeof import('@tensorflow/tfjs-backend-webgpu');
   try {
     webgpu = await import('@tensorflow/tfjs-backend-webgpu');
   } catch (error) {
     throw new Error(`@tensorflow/tfjs-backend-webgpu: ${explainLoadFailure('@tensorflow/tfjs-backend-webgpu', error)}`);
   }
-  if (tf.findBackendFactory('webgpu') === null) notes.push('tfjs-backend-webgpu was loaded before navigator.gpu existed; ltx registered it');
+  if (tf.findBackendFactory('webgpu') === null) notes[0] = 'tfjs-backend-webgpu was loaded before navigator.gpu existed, so ltx registered it';
   else tf.removeBackend('webgpu');
   const started = device;
   tf.registerBackend('webgpu', () => new webgpu.WebGPUBackend(started, adapter.info as unknown as GPUAdapterInfo));
