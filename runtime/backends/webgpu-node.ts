@@ -105,6 +105,12 @@ export interface WebGpuStart {
 }
 
 let device: GPUDevice | undefined;
+let startedOn: AdapterFacts | undefined;
+
+/** The adapter the webgpu backend of this thread computes on, once started. */
+export function webGpuAdapter(): AdapterFacts | undefined {
+  return startedOn;
+}
 
 /**
  * Loads Dawn, finds the adapter Dawn prefers for high performance, and registers tfjs's `webgpu`
@@ -142,6 +148,7 @@ export async function startWebGpu(): Promise<WebGpuStart> {
   if (tf.findBackendFactory('webgpu') === null) notes[0] = 'tfjs-backend-webgpu was loaded before navigator.gpu existed, so ltx registered it';
   else tf.removeBackend('webgpu');
   const started = device;
+  startedOn = facts;
   tf.registerBackend('webgpu', () => new webgpu.WebGPUBackend(started, adapter.info as unknown as GPUAdapterInfo));
   return { adapter: facts, description: `Dawn, ${adapterName(facts)}; ${notes.join('; ')}` };
 }
