@@ -18,6 +18,8 @@ debs="$here/debs/root"
 limit_s=570
 
 die() { echo "bench/gpu: $*" >&2; exit 1; }
+# ldconfig lives in /sbin, which a plain user's PATH may lack.
+ldconfig=$(command -v ldconfig || echo /sbin/ldconfig)
 
 software=0
 args=()
@@ -29,7 +31,7 @@ done
 echo "node: $("$node" --version) ($node)"
 
 # The Vulkan loader: the system's if it has one, otherwise Debian's libvulkan1 unpacked beside this script.
-if ldconfig -p 2>/dev/null | grep -q 'libvulkan\.so\.1 '; then
+if "$ldconfig" -p 2>/dev/null | grep -q 'libvulkan\.so\.1 '; then
   echo "vulkan loader: the system's"
 elif [ -e "$debs/usr/lib/x86_64-linux-gnu/libvulkan.so.1" ]; then
   export LD_LIBRARY_PATH="$debs/usr/lib/x86_64-linux-gnu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
@@ -60,7 +62,7 @@ else
   fi
   if ! icd=$(first_icd 'nvidia_icd*.json'); then
     # Driver installs without the ICD file still have the library the file names.
-    lib=$(ldconfig -p 2>/dev/null | awk '/libGLX_nvidia\.so\.0 /{print $NF; exit}')
+    lib=$("$ldconfig" -p 2>/dev/null | awk '/libGLX_nvidia\.so\.0 /{print $NF; exit}')
     [ -n "$lib" ] || die "no NVIDIA Vulkan driver: no nvidia_icd.json in ${icd_dirs[*]} and no libGLX_nvidia.so.0 (install the NVIDIA driver with its GL/Vulkan libraries)"
     icd=$(mktemp -d)/nvidia_icd.json
     printf '{"file_format_version": "1.0.0", "ICD": {"library_path": "%s", "api_version": "1.3"}}\n' "$lib" >"$icd"

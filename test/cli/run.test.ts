@@ -57,7 +57,7 @@ test('run --json prints one summary document; a second run finds everything cach
   const first = ltx(['run', file, '--json', '--cache', cache, '-j', '1']);
   assert.equal(first.status, 0, first.stderr);
   const doc: RunDoc = JSON.parse(first.stdout);
-  assert.ok(['wasm', 'cpu', 'tensorflow', 'tensorflow-gpu'].includes(doc.backend!), String(doc.backend));
+  assert.ok(['wasm', 'cpu', 'tensorflow', 'tensorflow-gpu', 'webgpu'].includes(doc.backend!), String(doc.backend));
   assert.equal(doc.stages.length, 9);
   assert.equal(doc.failed, 0);
   for (const s of doc.stages) {
