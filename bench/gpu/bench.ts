@@ -13,7 +13,7 @@ import { cpus, hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
-import { describeChoice, initBackend } from '../../runtime/backends/select.ts';
+import { describeChoice, initBackend, releaseBackends } from '../../runtime/backends/select.ts';
 import { adapterName, webGpuAdapter } from '../../runtime/backends/webgpu-node.ts';
 import { writeResultsSection } from '../results-file.ts';
 import { BATCH, convNet, lenet, type Workload } from '../workloads.ts';
@@ -42,6 +42,11 @@ function gradientChecks(): { passed: number; failed: number; skipped: number; ou
   const output = `${r.stdout}${r.stderr}`;
   const count = (what: string) => Number(new RegExp(`^ℹ ${what} (\\d+)$`, 'm').exec(output)?.[1] ?? NaN);
   return { passed: count('pass'), failed: count('fail'), skipped: count('skipped'), output };
+}
+
+/** Three significant digits: steps/s range from hundredths (Conv-2 on a software adapter) to thousands. */
+function significant(x: number): string {
+  return String(Number(x.toPrecision(3)));
 }
 
 function median(values: number[]): number {
@@ -108,7 +113,7 @@ async function main(): Promise<void> {
   const workloads = ([[lenet, steps.mlp], [convNet, steps.conv]] as const).filter(([, n]) => n > 0);
   for (const [workload, n] of workloads) {
     const ms = await msPerStep(workload, n, warmup ?? workload.warmup);
-    console.log(`${workload.title}: ${(1000 / ms).toFixed(1)} steps/s`);
+    console.log(`${workload.title}: ${significant(1000 / ms)} steps/s`);
     measured.push({ workload, ms, steps: n });
   }
 
@@ -122,19 +127,20 @@ async function main(): Promise<void> {
     `Backend: ${line}.`,
     `WebGPU checks (${GRADIENT_TESTS.join(', ')}: every model's gradients against the cpu backend's, the adapter, ` +
       `resident checkpoints): ${checks.passed} passed, ${checks.failed} failed.`,
-    `Batch ${BATCH}, SGD, softmax cross-entropy, fixed random data; after ${warmup === undefined ? 'the warm-up' : `${warmup} warm-up steps`}, ${ROUNDS} rounds of N steps ` +
+    `Batch ${BATCH}, SGD, softmax cross-entropy, fixed random data; after ${warmup === undefined ? 'the warm-up' : `${warmup} warm-up step${warmup === 1 ? '' : 's'}`}, ${ROUNDS} rounds of N steps ` +
       'each ended by reading a weight back (which waits for the GPU); ms/step = median round time / N.',
     '',
     '| work | GPU | steps per round | steps/s | ms/step | GFLOP/s |',
     '|---|---|---|---|---|---|',
     ...measured.map(({ workload, ms, steps: n }) =>
-      `| ${workload.title} | ${gpu} | ${n} | ${(1000 / ms).toFixed(1)} | ${ms.toFixed(2)} | ${(workload.flopsPerStep / ms / 1e6).toFixed(1)} |`),
+      `| ${workload.title} | ${gpu} | ${n} | ${significant(1000 / ms)} | ${significant(ms)} | ${significant(workload.flopsPerStep / ms / 1e6)} |`),
     ...(steps.conv === 0 ? ['', 'Conv-2 was not measured (--conv-steps 0).'] : []),
   ].join('\n');
   console.log(`\n${markdown}`);
   writeFileSync(values.out, `${markdown}\n`);
   console.log(`\nwritten to ${values.out}`);
   if (values['write-results']) writeResultsSection('gpu-webgpu', markdown);
+  releaseBackends();
 }
 
 await main();
