@@ -131,7 +131,7 @@ export async function startWebGpu(): Promise<WebGpuStart> {
   // Node has had a navigator global since version 21; ltx runs on 24.
   Object.defineProperty(globalThis.navigator, 'gpu', { value: gpu, configurable: true });
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
-  if (adapter === null) throw new Error('Dawn found no adapter (no Vulkan driver: Debian packages mesa-vulkan-drivers or the NVIDIA driver provide one)');
+  if (adapter === null) throw new Error("Dawn found no adapter: no Vulkan driver (Debian's mesa-vulkan-drivers or the NVIDIA driver provide one)");
   const facts = adapterFacts(adapter.info);
   device = await requestComputeDevice(adapter as unknown as AdapterLike);
   const notes = [

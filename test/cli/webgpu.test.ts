@@ -5,6 +5,7 @@
 // start, the test is skipped with the reason.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
 import { test, type TestContext } from 'node:test';
 import { Store } from '../../runtime/store/index.ts';
 import { BIN, ROOT, env, workspace } from './helpers.ts';
@@ -65,6 +66,20 @@ function skipUnlessStarted(t: TestContext, r: ReturnType<typeof run>): boolean {
   }
   return false;
 }
+
+test('webgpu without a Vulkan driver: exit status 1 and one line saying why; nothing is computed', (t) => {
+  const { file, dir } = workspace(IMP);
+  const noDriver = { VK_ICD_FILENAMES: `${dir}/no-such-icd.json`, VK_DRIVER_FILES: `${dir}/no-such-icd.json` };
+  const r = spawnSync(process.execPath, [BIN, 'run', file, '--cache', `${dir}/cache`, '--backend', 'webgpu'], {
+    encoding: 'utf8', cwd: ROOT, env: { ...env, ...noDriver }, timeout: HANG_LIMIT_MS,
+  });
+  if (/webgpu \(not installed\)/.test(r.stderr)) return t.skip('the webgpu package is not installed');
+  assert.equal(r.status, 1, r.stderr);
+  // Vulkan's loader and Dawn print their own warnings first.
+  assert.equal(r.stderr.trimEnd().split('\n').at(-1),
+    "ltx: no usable backend for --backend webgpu: webgpu (Dawn found no adapter: no Vulkan driver (Debian's mesa-vulkan-drivers or the NVIDIA driver provide one))");
+  assert.equal(existsSync(`${dir}/cache/actions`) && readdirSync(`${dir}/cache/actions`).length > 0, false);
+});
 
 test('webgpu: an IMP program runs, exits by itself, repeats to the bit, is labelled webgpu, and agrees with wasm', async (t) => {
   const { file, dir } = workspace(IMP);
