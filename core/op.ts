@@ -125,6 +125,25 @@ export interface StageContext {
 
 export type StageImplementation = (stage: Stage, inputs: Record<string, Artifact>, ctx: StageContext) => Promise<Artifact>;
 
+/**
+ * The value `load` resolves to, loaded on the first call and shared by every later one. Op modules are
+ * read by every command (the compiler needs their signatures), but what computes their stages imports
+ * TensorFlow.js, which only a run that computes something needs: that part loads through this.
+ */
+export function loadOnce<T>(load: () => Promise<T>): () => Promise<T> {
+  let loading: Promise<T> | undefined;
+  return () => (loading ??= load());
+}
+
+/**
+ * A stage implementation whose module is imported when a stage first needs it:
+ * `implementation: lazyImplementation(() => import('./x-stage.ts').then((m) => m.xStage))`.
+ */
+export function lazyImplementation(load: () => Promise<StageImplementation>): StageImplementation {
+  const loaded = loadOnce(load);
+  return async (stage, inputs, ctx) => (await loaded())(stage, inputs, ctx);
+}
+
 /** Train and test sizes of a dataset, for converting epochs to steps at compile time. */
 export interface SplitSizes {
   train: number;

@@ -80,6 +80,34 @@ test('no two files import each other, directly or around a circle', () => {
   assert.deepEqual(cycles, []);
 });
 
+/**
+ * What importing a file loads at once: its static imports and re-exports of values (a type-only one
+ * loads nothing; `import()` loads on first use, so it is not one), files by path, packages by name.
+ */
+function loadedAtImport(file: string): string[] {
+  const text = readFileSync(join(root, file), 'utf8');
+  const statements = [...text.matchAll(/^\s*(import|export)\s([^;]*?)from\s+'([^']+)'/gms), ...text.matchAll(/^\s*(import)\s()'([^']+)'/gm)];
+  return statements
+    .filter(([, , clause]) => !/^type\s/.test(clause!))
+    .map(([, , , spec]) => (spec!.startsWith('.') ? normalize(join(dirname(file), spec!)) : spec!));
+}
+
+test('importing the standard library loads no TensorFlow.js: what computes on tensors is imported when a stage first needs it', () => {
+  // Every command reads the op modules (the compiler needs their signatures); only a run that computes needs tensors.
+  const chains: string[] = [];
+  const seen = new Set<string>();
+  const visit = (file: string, path: string[]): void => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    for (const next of loadedAtImport(file)) {
+      if (next.startsWith('@tensorflow/')) chains.push([...path, file, next].join(' → '));
+      else if (graph.has(next)) visit(next, [...path, file]);
+    }
+  };
+  visit('stdlib/library.ts', []);
+  assert.deepEqual(chains, [], 'an op module imports its computation statically (load it with lazyImplementation or an import() on first use)');
+});
+
 test('every op of the standard library is complete', () => {
   const docs = readFileSync(join(root, 'docs/language.md'), 'utf8');
   for (const op of standardLibrary.ops.values()) {

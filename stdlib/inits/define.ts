@@ -1,6 +1,6 @@
 // An init module from its name, summary, distribution and any parameter of its own; every init takes the
 // model it initializes and a seed, and makes an `init` stage.
-import type { StageImplementation } from '../../core/op.ts';
+import { lazyImplementation } from '../../core/op.ts';
 import { arg, signatureOf, type SignatureSpec } from '../signature.ts';
 import type { InitModule } from './types.ts';
 
@@ -8,10 +8,7 @@ import type { InitModule } from './types.ts';
  * The `init` stage of every scheme. It draws the weights with index.ts, which lists the modules this
  * file defines: it is loaded when a stage first needs it, not imported.
  */
-const initStage: StageImplementation = (() => {
-  let loading: Promise<StageImplementation> | undefined;
-  return async (stage, inputs, ctx) => (await (loading ??= import('./stage.ts').then((m) => m.initStage)))(stage, inputs, ctx);
-})();
+const initStage = lazyImplementation(() => import('./stage.ts').then((m) => m.initStage));
 
 export interface InitSpec extends Omit<SignatureSpec, 'positional' | 'parameters' | 'required'> {
   /** Parameters besides `model` and `seed`, with defaults. */

@@ -2,19 +2,16 @@
 // convolutions, each group followed by a 2x2 max-pool, then dense layers. Conv layers are conv1, conv2,
 // ... counted across groups; dense layers fc1, fc2, ..., the last one `output`. The presets are the
 // Conv-2/4/6 networks of Frankle & Carbin (2019): conv with their channels and conv's other defaults.
-import type * as tf from '@tensorflow/tfjs-core';
 import { withDefaults } from '../../core/defaults.ts';
-import { conv2d, linear } from '../nn/ops.ts';
 import { arg, LIMITS } from '../signature.ts';
 import { defineModel } from './define.ts';
 import { ModelError } from './errors.ts';
-import { activate, asImages, flatten, kernelOf, matrixOf, maxPool2, vectorOf } from './layers.ts';
 import {
   activationParameter, classesParameter, readActivation, readImageShape, readInt, readIntGroups, readIntList,
   type Activation, type ImageShape,
 } from './params.ts';
 import { convParams, denseParams } from './specs.ts';
-import type { LayoutBody, ModelModule, ModelParams, ParamSpec, Weights } from './types.ts';
+import type { LayoutBody, ModelModule, ModelParams, ParamSpec } from './types.ts';
 
 export interface ConvParams {
   input: ImageShape;
@@ -87,25 +84,6 @@ function convLayout(p: ConvParams, op: string): LayoutBody {
   return { params, inputShape: [...p.input], outputs: p.classes };
 }
 
-/** Logits [n, classes] of a conv net (or a Conv-2/4/6 preset) on NHWC images. */
-function convForward(p: ConvParams, weights: Weights, x: tf.Tensor): tf.Tensor2D {
-  const plan = convPlan(p);
-  let image = asImages(x, p.input, 'conv');
-  for (const group of plan.groups) {
-    for (const { layer } of group) {
-      const y = conv2d(image, kernelOf(weights, `${layer}.weight`), vectorOf(weights, `${layer}.bias`), 1, 'same');
-      image = activate(y, p.activation);
-    }
-    image = maxPool2(image);
-  }
-  let h = flatten(image, plan.flatFeatures, 'conv');
-  for (const { layer } of plan.dense) {
-    h = linear(h, matrixOf(weights, `${layer}.weight`), vectorOf(weights, `${layer}.bias`));
-    if (layer !== 'output') h = activate(h, p.activation);
-  }
-  return h;
-}
-
 export const conv = defineModel({
   name: 'conv',
   summary: 'A VGG-style convolutional network: groups of 3x3 "same" convolutions, each group followed by 2x2 max-pooling, then dense layers. Layers conv1, conv2, ..., fc1, fc2, ..., output.',
@@ -125,7 +103,7 @@ export const conv = defineModel({
   required: ['input', 'channels'],
   read: resolveConvParams,
   layout: (p) => convLayout(p, 'conv'),
-  forward: (p, weights, x) => ({ output: convForward(p, weights, x) }),
+  network: () => import('./conv-forward.ts'),
 });
 
 export type ConvPreset = 'conv2' | 'conv4' | 'conv6';
@@ -167,7 +145,7 @@ function presetModule(preset: ConvPreset, summary: string): ModelModule {
     },
     read: (args) => convPreset(preset, args),
     layout: (p) => convLayout(p, preset),
-    forward: (p, weights, x) => ({ output: convForward(p, weights, x) }),
+    network: () => import('./conv-forward.ts'),
   });
 }
 

@@ -2,7 +2,13 @@
 // parameter name, nothing kept between calls. Callers own the returned tensors (run it inside tf.tidy or
 // a gradient function).
 import type * as tf from '@tensorflow/tfjs-core';
+import { modelModules } from './index.ts';
 import type { ForwardOptions, ForwardResult, ModelLayout, ModelParams, Weights } from './types.ts';
+
+// The standard models' forward passes are modules of their own, imported on first use so that the
+// commands that only compile never load TensorFlow.js. Whatever imports this file computes with them.
+// A model of another library loads its own (ModelImplementation.load) before a stage computes with it.
+await Promise.all(modelModules.map((m) => m.model.load()));
 
 export type { ForwardOptions, ForwardResult } from './types.ts';
 

@@ -1,14 +1,11 @@
 // lenet5(input: [28, 28, 1], classes: 10): LeCun et al.'s LeNet-5 with ReLU and max-pooling:
 // conv1 6@5x5 'same', pool 2, conv2 16@5x5 'valid', pool 2, fc1 120, fc2 84, output.
-import * as tf from '@tensorflow/tfjs-core';
-import { conv2d, linear } from '../nn/ops.ts';
 import { arg } from '../signature.ts';
 import { defineModel } from './define.ts';
 import { ModelError } from './errors.ts';
-import { asImages, flatten, kernelOf, matrixOf, maxPool2, vectorOf } from './layers.ts';
 import { classesParameter, readImageShape, readInt, type ImageShape } from './params.ts';
 import { convParams, denseParams } from './specs.ts';
-import type { LayoutBody, ModelParams, Weights } from './types.ts';
+import type { LayoutBody, ModelParams } from './types.ts';
 
 export interface Lenet5Params {
   input: ImageShape;
@@ -55,22 +52,6 @@ function lenet5Layout(p: Lenet5Params): LayoutBody {
   };
 }
 
-/** Logits [n, classes] of LeNet-5 on NHWC images. */
-function lenet5Forward(p: Lenet5Params, weights: Weights, x: tf.Tensor): tf.Tensor2D {
-  const conv = (layer: string, input: tf.Tensor4D, pad: 'same' | 'valid') =>
-    tf.relu(conv2d(input, kernelOf(weights, `${layer}.weight`), vectorOf(weights, `${layer}.bias`), 1, pad));
-  const dense = (layer: string, input: tf.Tensor2D) =>
-    linear(input, matrixOf(weights, `${layer}.weight`), vectorOf(weights, `${layer}.bias`));
-
-  let image = asImages(x, p.input, 'lenet5');
-  image = maxPool2(conv('conv1', image, 'same'));
-  image = maxPool2(conv('conv2', image, 'valid'));
-  let h = flatten(image, lenet5FlatFeatures(p), 'lenet5');
-  h = tf.relu(dense('fc1', h));
-  h = tf.relu(dense('fc2', h));
-  return dense('output', h);
-}
-
 export const lenet5 = defineModel({
   name: 'lenet5',
   summary: 'LeNet-5: conv1 (6@5x5), pool, conv2 (16@5x5), pool, fc1 (120), fc2 (84), output.',
@@ -82,5 +63,5 @@ export const lenet5 = defineModel({
   },
   read: resolveLenet5Params,
   layout: lenet5Layout,
-  forward: (p, weights, x) => ({ output: lenet5Forward(p, weights, x) }),
+  network: () => import('./lenet5-forward.ts'),
 });

@@ -1,13 +1,10 @@
 // mlp(input, hidden: [], classes, activation: relu, bias: true): fully connected layers named layer1,
 // layer2, ... from the input side, the last one `output` (LeNet-300-100 is hidden: [300, 100]).
-import type * as tf from '@tensorflow/tfjs-core';
-import { linear } from '../nn/ops.ts';
 import { arg, LIMITS } from '../signature.ts';
 import { defineModel } from './define.ts';
-import { activate, flatten, matrixOf, vectorOf } from './layers.ts';
 import { activationParameter, classesParameter, readActivation, readBool, readInt, readIntList, type Activation } from './params.ts';
 import { denseParams } from './specs.ts';
-import type { LayoutBody, ModelParams, Weights } from './types.ts';
+import type { LayoutBody, ModelParams } from './types.ts';
 
 export interface MlpParams {
   input: number;
@@ -45,17 +42,6 @@ function mlpLayout(p: MlpParams): LayoutBody {
   };
 }
 
-/** Logits [n, classes] of an mlp; inputs [n, ...] are flattened to [n, input]. */
-export function mlpForward(p: MlpParams, weights: Weights, x: tf.Tensor): tf.Tensor2D {
-  let h = flatten(x, p.input, 'mlp');
-  for (const { layer } of mlpLayers(p)) {
-    const b = p.bias ? vectorOf(weights, `${layer}.bias`) : undefined;
-    h = linear(h, matrixOf(weights, `${layer}.weight`), b);
-    if (layer !== 'output') h = activate(h, p.activation);
-  }
-  return h;
-}
-
 export const mlp = defineModel({
   name: 'mlp',
   summary: 'A fully connected network. Weight layers are named layer1, layer2, ... from the input side; the last is output.',
@@ -71,5 +57,5 @@ export const mlp = defineModel({
   required: ['input', 'classes'],
   read: resolveMlpParams,
   layout: mlpLayout,
-  forward: (p, weights, x) => ({ output: mlpForward(p, weights, x) }),
+  network: () => import('./mlp-forward.ts'),
 });

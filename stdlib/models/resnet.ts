@@ -2,15 +2,12 @@
 // depth = 6n + 2: a 3x3 stem conv, three stages of n basic blocks of widths w, 2w, 4w (stride 2 at the
 // start of stages 2 and 3), batch norm after every conv, global average pool, one dense `output`.
 // Convs carry no bias (the batch norm that follows has a shift), as in OpenLTH's cifar_resnet.
-import * as tf from '@tensorflow/tfjs-core';
-import { conv2d, linear } from '../nn/ops.ts';
 import { arg, LIMITS } from '../signature.ts';
 import { defineModel } from './define.ts';
 import { ModelError } from './errors.ts';
-import { asImages, batchNorm, kernelOf, matrixOf, vectorOf } from './layers.ts';
 import { classesParameter, readImageShape, readInt, type ImageShape } from './params.ts';
 import { batchNormParams, convParams, denseParams } from './specs.ts';
-import type { ForwardResult, LayoutBody, ModelParams, ParamSpec, Weights } from './types.ts';
+import type { LayoutBody, ModelParams, ParamSpec } from './types.ts';
 
 export interface ResnetParams {
   depth: number;
@@ -83,46 +80,6 @@ function resnetLayout(p: ResnetParams): LayoutBody {
   return { params, inputShape: [...p.input], outputs: p.classes };
 }
 
-interface ResnetOutput {
-  logits: tf.Tensor2D;
-  /** Updated running statistics by parameter name ('bn0.mean', ...); training mode only. */
-  buffers: Record<string, tf.Tensor>;
-}
-
-/** Logits [n, classes] of the CIFAR ResNet on NHWC images. */
-function resnetForward(p: ResnetParams, weights: Weights, x: tf.Tensor, training: boolean): ResnetOutput {
-  const buffers: Record<string, tf.Tensor> = {};
-  const conv = (layer: string, input: tf.Tensor4D, stride: number) =>
-    conv2d(input, kernelOf(weights, `${layer}.weight`), undefined, stride, 'same');
-  const norm = (layer: string, input: tf.Tensor4D) => {
-    const { y, running } = batchNorm(
-      input,
-      {
-        scale: vectorOf(weights, `${layer}.scale`),
-        shift: vectorOf(weights, `${layer}.shift`),
-        mean: weights[`${layer}.mean`] as tf.Tensor1D | undefined,
-        variance: weights[`${layer}.var`] as tf.Tensor1D | undefined,
-      },
-      training,
-    );
-    if (running) {
-      buffers[`${layer}.mean`] = running.mean;
-      buffers[`${layer}.var`] = running.variance;
-    }
-    return y;
-  };
-
-  let h = tf.relu(norm('bn0', conv('conv0', asImages(x, p.input, 'resnet'), 1)));
-  for (const b of resnetBlocks(p)) {
-    const inner = tf.relu(norm(`${b.prefix}.bn1`, conv(`${b.prefix}.conv1`, h, b.stride)));
-    const residual = norm(`${b.prefix}.bn2`, conv(`${b.prefix}.conv2`, inner, 1));
-    const shortcut = b.projection ? norm(`${b.prefix}.shortcut_bn`, conv(`${b.prefix}.shortcut`, h, b.stride)) : h;
-    h = tf.relu(tf.add(residual, shortcut)) as tf.Tensor4D;
-  }
-  const pooled = tf.mean(h, [1, 2]) as tf.Tensor2D;
-  return { logits: linear(pooled, matrixOf(weights, 'output.weight'), vectorOf(weights, 'output.bias')), buffers };
-}
-
 export const resnet = defineModel({
   name: 'resnet',
   summary: 'The CIFAR ResNet of He et al. (2016), depth 6n+2, with batch norm; convs stageS.blockB.conv1/conv2, stem conv0, output.',
@@ -136,8 +93,5 @@ export const resnet = defineModel({
   },
   read: resolveResnetParams,
   layout: resnetLayout,
-  forward: (p, weights, x, { training }): ForwardResult => {
-    const { logits, buffers } = resnetForward(p, weights, x, training);
-    return training ? { output: logits, buffers } : { output: logits };
-  },
+  network: () => import('./resnet-forward.ts'),
 });

@@ -76,10 +76,15 @@ export interface ForwardOptions {
 export interface ModelImplementation {
   /** Throws ModelError with a message for the user when the parameters describe an impossible network. */
   layout(params: ModelParams): ModelLayout;
-  /** Functional: weights passed in by parameter name; the caller owns the returned tensors. */
+  /**
+   * Functional: weights passed in by parameter name; the caller owns the returned tensors. Only once
+   * `load()` has resolved: the forward pass is a module of its own, imported on first use.
+   */
   forward(params: ModelParams, weights: Weights, x: tf.Tensor, opts: ForwardOptions): ForwardResult;
   /** The dtype the forward expects its input in: token ids, or floats. */
   inputDtype: 'float32' | 'int32';
+  /** Imports the forward pass (TensorFlow.js with it); resolves at once after the first time. */
+  load(): Promise<void>;
 }
 
 /** One model op: its signature, the shape the compiler checks layer names against, and its network. */

@@ -3,11 +3,10 @@
 //   adam:  g ← ∇ + weight_decay·w            adamw: w ← w·(1 − lr·weight_decay), g ← ∇
 //   m ← β1·m + (1 − β1)·g;  v ← β2·v + (1 − β2)·g²
 //   w ← w − (lr / (1 − β1^t)) · m / (√v / √(1 − β2^t) + ε)
-import * as tf from '@tensorflow/tfjs-core';
 import { arg, type JsonSchema } from '../signature.ts';
 import { defineOptimizer } from './define.ts';
 import { belowOne, nonNegative, numberOf, positive } from './params.ts';
-import type { OptimizerConfig, OptimizerModule, ParameterUpdate, TensorOptimizer } from './types.ts';
+import type { OptimizerConfig, OptimizerModule } from './types.ts';
 
 export interface AdamConfig extends OptimizerConfig {
   /** adam: L2 added to the gradient; adamw: decay decoupled from the gradient (PyTorch's AdamW). */
@@ -16,31 +15,6 @@ export interface AdamConfig extends OptimizerConfig {
   beta2: number;
   eps: number;
   weightDecay: number;
-}
-
-function adamOptimizer(config: AdamConfig): TensorOptimizer {
-  const { beta1, beta2, eps, weightDecay } = config;
-  const decoupled = config.op === 'adamw';
-  return {
-    op: config.op,
-    slotNames: ['m', 'v'],
-    apply(param, grad, slots, lr, update): ParameterUpdate {
-      const m0 = slots['m'];
-      const v0 = slots['v'];
-      if (!m0 || !v0) throw new Error(`${config.op}: the m and v slots are missing`);
-      let w = param;
-      let g = grad;
-      if (weightDecay > 0) {
-        if (decoupled) w = tf.mul(param, 1 - lr * weightDecay);
-        else g = tf.add(grad, tf.mul(param, weightDecay));
-      }
-      const m = tf.add(tf.mul(m0, beta1), tf.mul(g, 1 - beta1));
-      const v = tf.add(tf.mul(v0, beta2), tf.mul(tf.square(g), 1 - beta2));
-      const stepSize = lr / (1 - beta1 ** update);
-      const denominator = tf.add(tf.div(tf.sqrt(v), Math.sqrt(1 - beta2 ** update)), eps);
-      return { param: tf.sub(w, tf.mul(tf.div(m, denominator), stepSize)), slots: { m, v } };
-    },
-  };
 }
 
 const positiveNumber = (description: string, def: number) => arg.number(description, { exclusiveMinimum: 0, default: def });
@@ -66,7 +40,7 @@ function adamModule(op: AdamConfig['op'], summary: string, weightDecay: JsonSche
         eps: numberOf(raw, 'eps', where, positive),
         weightDecay: numberOf(raw, 'weight_decay', where, nonNegative),
       }),
-      create: adamOptimizer,
+      load: () => import('./adam-update.ts').then((m) => ({ create: m.adamOptimizer })),
     },
   });
 }

@@ -53,8 +53,9 @@ export function readBatchSize(raw: unknown): number {
   return numberOf(raw, 'batch', `optimizer ${String(raw.op)}`, (v) => Number.isInteger(v) && v >= 1);
 }
 
-export function createOptimizer(config: OptimizerConfig): TensorOptimizer {
-  return moduleNamed(optimizerModules, config.op, 'optimizer').optimizer.create(config);
+export async function createOptimizer(config: OptimizerConfig): Promise<TensorOptimizer> {
+  const update = await moduleNamed(optimizerModules, config.op, 'optimizer').optimizer.load();
+  return update.create(config);
 }
 
 /**

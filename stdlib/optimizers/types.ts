@@ -50,7 +50,8 @@ export interface OptimizerModule<Config extends OptimizerConfig = OptimizerConfi
   optimizer: {
     /** Its settings from a descriptor, past the shared schedule; throws an Error naming the bad field. */
     read(descriptor: Descriptor, schedule: ScheduleConfig, where: string): Config;
-    create(config: Config): TensorOptimizer;
+    /** Its update on tensors, from a module imported on first use: only a training stage needs TensorFlow.js. */
+    load(): Promise<{ create(config: Config): TensorOptimizer }>;
   };
 }
 

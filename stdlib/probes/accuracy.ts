@@ -1,7 +1,7 @@
 // accuracy(X, on:): top-1 accuracy of weights on a split, with the loss and the share of prunable
 // weights kept, so that the report can draw it against sparsity (the ticket curve).
+import { lazyImplementation } from '../../core/op.ts';
 import { arg } from '../signature.ts';
-import { accuracyProbe, evaluationStage } from './basic.ts';
 import { defineProbe, evaluationData, WEIGHTS } from './define.ts';
 
 export const accuracyModule = defineProbe({
@@ -13,7 +13,7 @@ export const accuracyModule = defineProbe({
   parameters: { x: arg.ref(WEIGHTS, 'weights to evaluate'), on: evaluationData },
   required: ['x', 'on'],
   lowering: { subjects: { x: 'weights' } },
-  implementation: evaluationStage('accuracy', accuracyProbe),
+  implementation: lazyImplementation(() => import('./evaluation-stage.ts').then((m) => m.evaluationStage('accuracy', m.accuracyProbe))),
   reporting: {
     metrics: ['accuracy', 'loss', 'remaining'],
     figures: [

@@ -1,7 +1,7 @@
 // loss(X, on:): the mean loss of weights on a split (cross-entropy, or MSE for regression), with the
 // share of prunable weights kept, so that the report can draw it against sparsity (the ticket curve).
+import { lazyImplementation } from '../../core/op.ts';
 import { arg } from '../signature.ts';
-import { evaluationStage, lossProbe } from './basic.ts';
 import { defineProbe, evaluationData, WEIGHTS } from './define.ts';
 
 export const lossModule = defineProbe({
@@ -13,7 +13,7 @@ export const lossModule = defineProbe({
   parameters: { x: arg.ref(WEIGHTS, 'weights to evaluate'), on: evaluationData },
   required: ['x', 'on'],
   lowering: { subjects: { x: 'weights' } },
-  implementation: evaluationStage('loss', lossProbe),
+  implementation: lazyImplementation(() => import('./evaluation-stage.ts').then((m) => m.evaluationStage('loss', m.lossProbe))),
   reporting: {
     metrics: ['loss', 'remaining'],
     figures: [

@@ -8,7 +8,7 @@ import type { ModelLayout } from '../models/layout.ts';
 import { incompatibility } from '../training/compatibility.ts';
 import { datasetCache } from './data-cache.ts';
 import { messageOf, StageFailure, throwIfAborted } from './failure.ts';
-import { layoutOf } from './models.ts';
+import { layoutOf, loadModel } from './models.ts';
 import { dataParam } from './params.ts';
 
 /** The dataset `ref` of the stage's program, from this process's dataset cache. */
@@ -26,10 +26,11 @@ export function checkFits(layout: ModelLayout, dataset: LoadedDataset): void {
   if (problem) throw new StageFailure(problem);
 }
 
-/** A probe's `on` split, loaded, with the model of every checkpoint checked to fit it. */
+/** A probe's `on` split, loaded, with the model of every checkpoint checked to fit it and its forward pass loaded. */
 export async function probeData(stage: Stage, ctx: StageContext, checkpoints: readonly Checkpoint[]): Promise<{ dataset: LoadedDataset; split: 'train' | 'test' }> {
   const on = dataParam(stage.params, 'on');
   const layouts = checkpoints.map((c) => layoutOf(c.model, ctx.library));
+  await Promise.all(checkpoints.map((c) => loadModel(c.model, ctx.library)));
   const dataset = await datasetFor(on.dataset, ctx);
   for (const layout of layouts) checkFits(layout, dataset);
   throwIfAborted(ctx.signal);

@@ -17,6 +17,12 @@ export function layoutOf(model: OpRef, library: OpCatalog): ModelLayout {
   }
 }
 
+/** Imports the forward pass of `model` as `library` has it: a stage that computes with a model awaits this first. */
+export async function loadModel(model: OpRef, library: OpCatalog): Promise<void> {
+  const module = library.op(model.op);
+  if (isModel(module)) await module.model.load();
+}
+
 function isModel(module: OpModule | undefined): module is ModelModule {
   return module?.lowering.rule === 'model' && 'model' in module;
 }

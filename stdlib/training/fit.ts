@@ -1,8 +1,7 @@
 // fit(WEIGHTS, data:, optimizer:, steps:, order:, like:): a training run. The compiler's run rule cuts it
 // into `train` stages, one per segment between the steps a program refers to; train-stage.ts computes one.
-import type { OpModule } from '../../core/op.ts';
+import { lazyImplementation, type OpModule } from '../../core/op.ts';
 import { arg, signatureOf } from '../signature.ts';
-import { trainStage } from './train-stage.ts';
 
 export const fitModule: OpModule = {
   ...signatureOf({
@@ -22,5 +21,5 @@ export const fitModule: OpModule = {
   }, 'training', 'run'),
   lowering: { rule: 'run' },
   stageOp: 'train',
-  implementation: trainStage,
+  implementation: lazyImplementation(() => import('./train-stage.ts').then((m) => m.trainStage)),
 };

@@ -5,7 +5,7 @@ import type { StageImplementation } from '../../core/op.ts';
 import { readBatchSize, readOptimizerConfig, type OptimizerConfig } from '../optimizers/index.ts';
 import { messageOf, StageFailure } from '../stage-support/failure.ts';
 import { checkFits, datasetFor } from '../stage-support/data.ts';
-import { checkSameModel, layoutOf } from '../stage-support/models.ts';
+import { checkSameModel, layoutOf, loadModel } from '../stage-support/models.ts';
 import { checkpointInput, dataParam, integerParam, opRefParam, present } from '../stage-support/params.ts';
 import { trainSegment, TrainingDiverged } from './trainer.ts';
 
@@ -13,6 +13,7 @@ export const trainStage: StageImplementation = async (stage, inputs, ctx) => {
   const p = stage.params;
   const model = opRefParam(p, 'model');
   const layout = layoutOf(model, ctx.library);
+  await loadModel(model, ctx.library);
   const data = dataParam(p, 'data');
   const optimizerParam = present(p, 'optimizer');
   let optimizer: OptimizerConfig;

@@ -83,7 +83,7 @@ export async function trainSegment(opts: SegmentOptions): Promise<Checkpoint> {
   const { start, from, to } = opts;
   if (start.step !== from) throw new Error(`the start checkpoint is at step ${start.step}, but the segment starts at step ${from}`);
   if (!(to > from)) throw new Error(`the segment [${from}, ${to}) is empty`);
-  const optimizer = createOptimizer(opts.optimizer);
+  const optimizer = await createOptimizer(opts.optimizer);
   const split = opts.dataset[opts.split];
   const order = new DataOrder(opts.order, split.n, opts.batch);
   const widths = rowWidths(split);

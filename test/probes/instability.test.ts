@@ -6,7 +6,7 @@ import type { Checkpoint } from '../../core/artifacts.ts';
 import { standardLibrary } from '../../stdlib/library.ts';
 import { StageFailure } from '../../stdlib/stage-support/failure.ts';
 import type { LoadedDataset } from '../../stdlib/datasets/index.ts';
-import { alphaLabels, alphas, instabilityProbe, interpolateWeights } from '../../stdlib/probes/instability.ts';
+import { alphaLabels, alphas, instabilityProbe, interpolateWeights } from '../../stdlib/probes/instability-stage.ts';
 import {
   blobs, initCheckpoint, mlp, runCheckpoint, runProbe, sgdMomentum, testSplit, trainParams, useCpuBackend,
 } from '../training/helpers.ts';

@@ -6,7 +6,7 @@ import type { Checkpoint } from '../../core/artifacts.ts';
 import { standardLibrary } from '../../stdlib/library.ts';
 import {
   centeredAlignment, empiricalNtk, kernelDistance, probeRows, targetKernel, type Kernel,
-} from '../../stdlib/probes/kernel-distance.ts';
+} from '../../stdlib/probes/kernel-distance-stage.ts';
 import { digits, initCheckpoint, runCheckpoint, runProbe, sgdMomentum, testSplit, trainParams, useCpuBackend } from '../training/helpers.ts';
 import { checkpointWith, maskOf, mlpModel, normalValues } from './tangent-helpers.ts';
 

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Checkpoint } from '../../core/artifacts.ts';
 import { standardLibrary } from '../../stdlib/library.ts';
-import { doubleVjp, forwardDifference, FD_STEP, linearizationProbe } from '../../stdlib/probes/linearization.ts';
+import { doubleVjp, forwardDifference, FD_STEP, linearizationProbe } from '../../stdlib/probes/linearization-stage.ts';
 import { networkOf, outputsOf, uploadParams } from '../../stdlib/probes/network.ts';
 import {
   digits, initCheckpoint, runCheckpoint, runProbe, sgdMomentum, testSplit, trainParams, useCpuBackend, type Ref,

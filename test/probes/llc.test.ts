@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import type { Checkpoint } from '../../core/artifacts.ts';
 import type { LoadedDataset } from '../../stdlib/datasets/index.ts';
 import { standardLibrary } from '../../stdlib/library.ts';
-import { defaultNbeta, llcProbe, type LlcSettings } from '../../stdlib/probes/llc.ts';
+import { defaultNbeta, llcProbe, type LlcSettings } from '../../stdlib/probes/llc-stage.ts';
 import { StageFailure } from '../../stdlib/stage-support/failure.ts';
 import { initCheckpoint, runProbe, trainSplit, useCpuBackend } from '../training/helpers.ts';
 import { checkpointWith, leastSquares, linearRegressionData, maskOf, mlpModel, parameterCount } from './tangent-helpers.ts';
