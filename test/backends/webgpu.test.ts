@@ -2,9 +2,10 @@
 // `auto` does not even load Dawn, how it asks for a device, and, on the adapter this machine has,
 // checkpoints resident on the GPU between stages that give their GPU memory back when evicted.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { describeChoice, initBackend } from '../../runtime/backends/select.ts';
@@ -67,6 +68,20 @@ test('the device is asked for with tfjs\'s raised limits and no optional feature
   await assert.rejects(requestComputeDevice(refusing), {
     message: 'Dawn refused a device on llvmpipe: Mesa 25.0.7-2~bpo12+1 (LLVM 15.0.6) 0.0.1 (software adapter): Invalid feature required: timestamp-query',
   });
+});
+
+test('nothing ltx computes with reads a tensor synchronously: tfjs\'s webgpu backend cannot in Node', () => {
+  const root = fileURLToPath(new URL('../../', import.meta.url));
+  const offenders: string[] = [];
+  for (const dir of ['stdlib', 'runtime', 'core']) {
+    for (const file of readdirSync(join(root, dir), { recursive: true, encoding: 'utf8' })) {
+      if (!file.endsWith('.ts')) continue;
+      readFileSync(join(root, dir, file), 'utf8').split('\n').forEach((line, i) => {
+        if (/\.(dataSync|arraySync|bufferSync)\(/.test(line)) offenders.push(`${dir}/${file}:${i + 1}`);
+      });
+    }
+  }
+  assert.deepEqual(offenders, []);
 });
 
 const skip = webGpuMissing ?? false;
