@@ -16,17 +16,41 @@ import { UsageError } from './usage.ts';
 
 export type { CompileFlags } from './param-sets.ts';
 
+/** What a long-lived caller (the language server) adds to a compile. */
+export interface EditorCompileOptions {
+  /** What the data files told earlier compiles (default: nothing yet). */
+  lookups?: DatasetLookups;
+  /** False: diagnostics only, no stages (see CompileOptions.stages). */
+  stages?: boolean;
+}
+
+/**
+ * What the files of a program's datasets told (sizes, digests). One compile asks and reads; a long-lived
+ * caller (the language server) keeps them, so that recompiling after an edit reads no data file again.
+ */
+export class DatasetLookups {
+  readonly digests = new FileDigests();
+  readonly sizes: DatasetSizeCache;
+  readonly contents: DatasetContentCache;
+
+  constructor(programDir: string) {
+    this.sizes = new DatasetSizeCache(standardLibrary, programDir);
+    this.contents = new DatasetContentCache(standardLibrary, programDir, this.digests);
+  }
+}
+
 /**
  * Compiles twice when the program has datasets: the first compile asks for what only their files tell
  * (sizes, digests), which is read in between. `programDir` is where relative data paths lead: the entry
  * file's directory (for a program read from git, that directory in the working tree).
  */
-export async function compileFile(file: string, flags: CompileFlags, host: CompileHost = fileHost, programDir = dirname(resolve(file))): Promise<CompiledProgram> {
-  const digests = new FileDigests();
-  const sizes = new DatasetSizeCache(standardLibrary, programDir);
-  const contents = new DatasetContentCache(standardLibrary, programDir, digests);
+export async function compileFile(
+  file: string, flags: CompileFlags, host: CompileHost = fileHost, programDir = dirname(resolve(file)), options: EditorCompileOptions = {},
+): Promise<CompiledProgram> {
+  const { digests, sizes, contents } = options.lookups ?? new DatasetLookups(programDir);
   const compileWith = (overrides: ParamOverride[]) => compile(file, {
     host, sets: overrides, maxStages: flags.maxStages, library: standardLibrary, datasetSizes: sizes.lookup, datasetContent: contents.lookup,
+    stages: options.stages,
   });
   const sets = flags.sets;
   let program = compileWith(sets);

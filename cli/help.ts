@@ -22,6 +22,7 @@ Commands:
   cache ls|verify|gc       list the cache, check it, remove what nothing needs
   cache gc [--keep PROGRAM.ltx]... [--keep-days N] [--dry-run]
                            also free the results of experiments not kept
+  lsp [--stdio]            the language server for editors (stdin/stdout)
 
 Common options:
   --set NAME=VALUE         override a param (repeatable)
@@ -145,4 +146,11 @@ every member is computed (exit status 1 naming those that are not).
            --keep-days N        keep what was computed, or used by any 'ltx run', in the last N days
            --dry-run            print what gc would remove and free, delete nothing
 Only a directory ltx created (marked by its ltx-cache.json) is a cache: any other is refused.`,
+  lsp: `Usage: ltx lsp [--stdio]
+
+Serves the Language Server Protocol on stdin and stdout, for editors (editors/vscode/ is the VS Code
+extension that starts it): diagnostics as 'ltx check' gives them while you type, hover, completion,
+go to definition, references, rename, outline, folding, formatting, semantic tokens and quick fixes.
+--stdio (the transport, what language clients pass) is the only one and may be left out. Hovers read
+results from $LTX_CACHE, else .ltx-cache in the workspace folder (initializationOptions.cache overrides).`,
 };

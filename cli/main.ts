@@ -28,6 +28,9 @@ const options = {
   'keep-days': { type: 'string' },
   'dry-run': { type: 'boolean' },
   curves: { type: 'boolean' },
+  // What editors' language clients pass to a server they start (the transport, their process id).
+  stdio: { type: 'boolean' },
+  clientProcessId: { type: 'string' },
 } as const;
 
 /** Which options each command accepts (parseArgs checks spelling; this checks fit). */
@@ -42,6 +45,7 @@ const accepts: Record<string, (keyof typeof options)[]> = {
   report: ['help', 'out', 'set', 'max-stages', 'cache'],
   export: ['help', 'format', 'layout', 'out', 'set', 'max-stages', 'cache'],
   cache: ['help', 'json', 'cache', 'repair', 'keep', 'keep-days', 'dry-run', 'set', 'max-stages'],
+  lsp: ['help', 'stdio', 'clientProcessId'],
 };
 
 function arity(command: string, positionals: string[], min: number, max: number, what: string): void {
@@ -132,6 +136,11 @@ export async function main(argv: string[]): Promise<number> {
         cache: values.cache, json: Boolean(values.json), repair: Boolean(values.repair),
         keep: values.keep, keepDays: values['keep-days'], dryRun: Boolean(values['dry-run']), compileFlags,
       });
+    }
+    case 'lsp': {
+      arity(command, positionals, 0, 0, '');
+      const { lspCommand } = await import('./commands/lsp.ts');
+      return await lspCommand();
     }
   }
   throw new UsageError(`unknown command '${command}'`);

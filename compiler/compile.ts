@@ -57,6 +57,11 @@ export interface CompiledProgram {
 
 export interface CompileOptions extends EvaluateOptions {
   host: CompileHost;
+  /**
+   * False: stop once every declaration is evaluated, with the diagnostics and no stages. Building the
+   * stages (hashing every one) reports nothing more, so an editor checking as the user types skips it.
+   */
+  stages?: boolean;
 }
 
 export function compile(entry: string, options: CompileOptions): CompiledProgram {
@@ -71,7 +76,7 @@ export function compile(entry: string, options: CompileOptions): CompiledProgram
   if (sink.hasErrors) return empty;
   evaluator.collect();
   const declared = evaluator.evaluateAll();
-  if (sink.hasErrors || evaluator.usageErrors.length > 0) return { ...empty, diagnostics: sink.diagnostics };
+  if (sink.hasErrors || evaluator.usageErrors.length > 0 || options.stages === false) return { ...empty, diagnostics: sink.diagnostics };
 
   const builder = new StageBuilder(evaluator.splits);
   const declarations: DeclarationOutput[] = [];

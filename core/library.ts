@@ -1,6 +1,7 @@
 // The library of ops a program is compiled against and run with: the standard library's, or one a test
 // builds with extra ops. The compiler and the runtime receive it; neither names an op.
-import type { LoweringRule, OpCatalog, OpModule, StageImplementation } from './op.ts';
+import type { LoweringRule, OpCatalog, OpModule, StageBatching, StageImplementation } from './op.ts';
+import type { Stage } from './stage.ts';
 
 /**
  * What the runtime computes stages with: the implementation of each stage op, and the ops their stages
@@ -10,6 +11,8 @@ import type { LoweringRule, OpCatalog, OpModule, StageImplementation } from './o
 export interface StageLibrary extends OpCatalog {
   /** The implementation of a stage op (`train`, `magnitude`, `accuracy`, …), if the library has it. */
   implementationFor(stageOp: string): StageImplementation | undefined;
+  /** How stages of a stage op run together (core/op.ts), if they can; a library without it computes every stage alone. */
+  batchingFor?(stageOp: string): StageBatching | undefined;
 }
 
 export interface Library extends StageLibrary {
@@ -21,6 +24,11 @@ export interface Library extends StageLibrary {
 
 /** The rules one op must provide for the compiler to build the stages of the language's sugar. */
 export const STRUCTURAL_RULES: readonly LoweringRule[] = ['run', 'magnitude-mask', 'random-mask', 'rewind', 'reinit'];
+
+/** The group a stage may compute with (StageBatching.groupKey of its op), or undefined when it computes alone. */
+export function groupKeyOf(library: StageLibrary, stage: Stage): string | undefined {
+  return library.batchingFor?.(stage.op)?.groupKey(stage);
+}
 
 /** The op a module's stages carry: its `stageOp`, or its name. */
 export function stageOpOf(module: OpModule): string {
@@ -41,12 +49,14 @@ export function createLibrary(modules: readonly OpModule[]): Library {
     byRule.set(rule, providers[0]!);
   }
   const implementations = new Map<string, StageImplementation>();
+  const batchings = new Map<string, StageBatching>();
   for (const module of modules) {
     if (!module.implementation) continue;
     const stageOp = stageOpOf(module);
     const existing = implementations.get(stageOp);
     if (existing && existing !== module.implementation) throw new Error(`two implementations of the stage op '${stageOp}'`);
     implementations.set(stageOp, module.implementation);
+    if (module.batching) batchings.set(stageOp, module.batching);
   }
   return {
     ops,
@@ -57,5 +67,6 @@ export function createLibrary(modules: readonly OpModule[]): Library {
       return module;
     },
     implementationFor: (stageOp) => implementations.get(stageOp),
+    batchingFor: (stageOp) => batchings.get(stageOp),
   };
 }

@@ -144,6 +144,28 @@ export function lazyImplementation(load: () => Promise<StageImplementation>): St
   return async (stage, inputs, ctx) => (await loaded())(stage, inputs, ctx);
 }
 
+/** One stage to compute: what a StageImplementation receives. */
+export interface StageCall {
+  stage: Stage;
+  inputs: Record<string, Artifact>;
+  ctx: StageContext;
+}
+
+/**
+ * Stages of one op computed together as one batched computation (replicates: seeds, data orders,
+ * controls), which amortizes the per-op overhead that dominates small nets. Each member is still its
+ * own stage: it gets the bits it would get alone, and settles (or fails) on its own.
+ */
+export interface StageBatching {
+  /**
+   * Stages of equal group keys may be computed together: a rule of the stages' recipes (never of
+   * timing); undefined when the stage always computes alone.
+   */
+  groupKey(stage: Stage): string | undefined;
+  /** One result per call, in order; a call that fails is rejected alone, the others still fulfil. */
+  implementation(calls: readonly StageCall[]): Promise<PromiseSettledResult<Artifact>[]>;
+}
+
 /** Train and test sizes of a dataset, for converting epochs to steps at compile time. */
 export interface SplitSizes {
   train: number;
@@ -333,6 +355,8 @@ export interface OpModule extends Signature {
   /** The stage op its stages carry, when it is not the call's name (`fit` → `train`, every init → `init`). */
   stageOp?: string;
   implementation?: StageImplementation;
+  /** How stages of its stage op run together with others of the same recipe; absent: always alone. */
+  batching?: StageBatching;
   reporting?: ProbeReporting;
   /** A dataset op's loader, for code that holds only the Library (the CLI reads sizes from files through it). */
   dataset?: DatasetFacet;

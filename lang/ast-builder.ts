@@ -68,7 +68,7 @@ const PRIMARY_KEYS = [
 // The tokens a suffix can start with.
 const SUFFIX_STARTS = [LParen.name, Dot.name, LBracket.name, NestedTooDeep.name];
 
-const UNITS: Readonly<Record<string, Unit>> = { step: 'steps', steps: 'steps', epoch: 'epochs', epochs: 'epochs' };
+export const UNITS: Readonly<Record<string, Unit>> = { step: 'steps', steps: 'steps', epoch: 'epochs', epochs: 'epochs' };
 
 function childNodes(node: CstNode | undefined, key: string): CstNode[] {
   return (node?.children[key] ?? []) as CstNode[];

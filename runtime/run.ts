@@ -5,7 +5,7 @@ import type { StageProgram } from '../core/program.ts';
 import { stageDependencies, type Stage } from '../core/stage.ts';
 import { didYouMean } from '../core/suggest.ts';
 import type { BackendChoice } from './backends/select.ts';
-import type { Executor } from './executors/executor.ts';
+import type { Executor, StageOutcome, StageProgress } from './executors/executor.ts';
 import { surveyForRun } from './cache-survey.ts';
 import { silentProgress, waitingLine, type ProgressView } from './progress.ts';
 import { claimsGate, schedule, soleRunGate, type ComputeOutcome, type StageReport } from './scheduler.ts';
@@ -29,6 +29,11 @@ export interface RunRequest {
    * Off only where nothing else can use the cache.
    */
   claims?: boolean;
+  /**
+   * Which stages may compute together (a rule of their recipes: the library's StageBatching); without
+   * it, or with an executor that cannot run groups, every stage computes alone.
+   */
+  groupKey?(stage: Stage): string | undefined;
   /** The program's file: the store then remembers what each of its declarations ran (plan's why, gc --keep-days). */
   programFile?: string;
 }
@@ -71,10 +76,14 @@ export async function runStages(request: RunRequest): Promise<RunSummary> {
       isCached: async (key) => cachedAtStart.has(key),
       gate: claims === undefined ? soleRunGate : claimsGate(claims),
       cost: estimatedCost,
-      compute: async (stage, signal): Promise<ComputeOutcome> => {
-        const outcome = await executor!.run(stage, stage.inputs, { signal, progress: (p) => view.progress(stage, p) });
-        return outcome.status === 'done' ? { status: 'done', seconds: outcome.seconds, metrics: outcome.metrics } : outcome;
-      },
+      compute: async (stage, signal): Promise<ComputeOutcome> => computeOutcome(await executor!.run(stage, stage.inputs, { signal, progress: (p) => view.progress(stage, p) })),
+      ...(request.groupKey === undefined || executor?.runGroup === undefined ? {} : {
+        groupKey: request.groupKey,
+        computeGroup: async (group: readonly Stage[], signal: AbortSignal): Promise<ComputeOutcome[]> => {
+          const members = group.map((stage) => ({ stage, inputKeys: stage.inputs, progress: (p: StageProgress) => view.progress(stage, p) }));
+          return (await executor!.runGroup!(members, signal)).map(computeOutcome);
+        },
+      }),
       events: {
         started: (stage) => view.started(stage),
         waiting: (stage, holder) => view.note(waitingLine(stage, holder)),
@@ -114,6 +123,10 @@ async function rememberRun(request: RunRequest, reports: readonly StageReport[])
   } catch (error) {
     if (!(error instanceof CacheUnusableError)) throw error;
   }
+}
+
+function computeOutcome(outcome: StageOutcome): ComputeOutcome {
+  return outcome.status === 'done' ? { status: 'done', seconds: outcome.seconds, metrics: outcome.metrics } : outcome;
 }
 
 /** Training dominates: a run's stage costs its steps, everything else one step's worth (for the critical path). */

@@ -4,6 +4,12 @@
 //
 // Another `ltx run` on the same cache may be computing a stage: the gate (per-stage claims) says so, and
 // then the stage waits for it outside the queue, so this run's slots keep computing other stages.
+//
+// Groups: stages of one group key (a rule of their recipes, core/op.ts StageBatching) that are ready at
+// once are computed together in one slot, as one batched computation. When a slot takes such a stage
+// it takes its ready companions with it, up to an even share among the slots free at that moment, so
+// that nine ready replicates on two slots compute as five and four. Which stages share a group never
+// changes a result: each member gets the bits it gets alone.
 import PQueue from 'p-queue';
 import { stageDependencies, type Stage } from '../core/stage.ts';
 import type { ClaimContent, JsonObject, StageClaims } from './store/index.ts';
@@ -100,7 +106,16 @@ export interface ScheduleOptions {
   events?: ScheduleEvents;
   /** Relative cost for the critical path (default 1 per stage). */
   cost?(stage: Stage): number;
+  /** Stages of one key may be computed together by computeGroup; undefined: the stage computes alone. */
+  groupKey?(stage: Stage): string | undefined;
+  /** Computes stages together; one outcome per stage, in order. */
+  computeGroup?(stages: readonly Stage[], signal: AbortSignal): Promise<ComputeOutcome[]>;
+  /** The most stages one group holds (default MAX_GROUP). */
+  maxGroup?: number;
 }
+
+/** Enough replicates to amortize per-op overhead without making one slot hold a whole sweep's memory. */
+export const MAX_GROUP = 32;
 
 /** Reports in the order of `stages`. */
 export async function schedule(options: ScheduleOptions): Promise<StageReport[]> {
@@ -148,38 +163,126 @@ export async function schedule(options: ScheduleOptions): Promise<StageReport[]>
     if (open === 0) finish();
   };
 
-  /** Compute a stage whose claim we hold, in a queue slot; the claim is released whatever happens. */
-  const computeClaimed = async (stage: Stage): Promise<void> => {
+  /** Queue slots taken by a stage (claiming or computing) now. */
+  let busySlots = 0;
+  /** Ready stages not yet started, by group key, in the order they became ready. */
+  const readyGroups = new Map<string, Stage[]>();
+  /** Stages a group took along: their own queue task has nothing left to do. */
+  const taken = new Set<string>();
+  const groupKeyOf = (stage: Stage): string | undefined => (options.computeGroup === undefined ? undefined : options.groupKey?.(stage));
+
+  /**
+   * Compute stages whose claims we hold, together, in a busy slot; the slot counts as free again once
+   * the computation ends (before the children it makes ready are queued); the claims are released
+   * whatever happens.
+   */
+  const computeClaimed = async (members: Stage[], slot: BusySlot): Promise<void> => {
     try {
-      if (signal.aborted) return conclude(stage, { status: 'interrupted', seconds: 0 });
-      options.events?.started?.(stage);
-      const outcome = await options.compute(stage, signal);
-      if (outcome.status === 'done') conclude(stage, { status: 'done', seconds: outcome.seconds, ...(outcome.metrics ? { metrics: outcome.metrics } : {}) });
-      else if (outcome.status === 'failed') conclude(stage, { status: 'failed', seconds: 0, error: outcome.error });
-      else conclude(stage, { status: 'interrupted', seconds: 0 });
+      if (signal.aborted) {
+        slot.free();
+        return members.forEach((stage) => conclude(stage, { status: 'interrupted', seconds: 0 }));
+      }
+      for (const stage of members) options.events?.started?.(stage);
+      let outcomes: ComputeOutcome[];
+      try {
+        outcomes = members.length === 1 ? [await options.compute(members[0]!, signal)] : await options.computeGroup!(members, signal);
+      } finally {
+        slot.free();
+      }
+      members.forEach((stage, i) => {
+        const outcome = outcomes[i]!;
+        if (outcome.status === 'done') conclude(stage, { status: 'done', seconds: outcome.seconds, ...(outcome.metrics ? { metrics: outcome.metrics } : {}) });
+        else if (outcome.status === 'failed') conclude(stage, { status: 'failed', seconds: 0, error: outcome.error });
+        else conclude(stage, { status: 'interrupted', seconds: 0 });
+      });
     } finally {
-      await gate.release(stage.key);
+      slot.free();
+      for (const stage of members) await gate.release(stage.key);
     }
   };
 
+  /** Counts a queue slot as busy from now until free() (idempotent). */
+  const busySlot = (): BusySlot => {
+    busySlots++;
+    let busy = true;
+    return { free: () => { if (busy) busySlots--; busy = false; } };
+  };
+
+  /**
+   * `stage` and the ready stages of its group to compute with it, taken at once (before anything is
+   * awaited, so that slots starting together share them): an even share among the slots not busy.
+   */
+  const groupOf = (stage: Stage): Stage[] => {
+    const key = groupKeyOf(stage);
+    if (key === undefined) return [stage];
+    const waiting = readyGroups.get(key)!.filter((s) => s !== stage);
+    const freeSlots = Math.max(1, options.jobs - busySlots);
+    const share = Math.min(options.maxGroup ?? MAX_GROUP, Math.ceil((waiting.length + 1) / freeSlots));
+    const companions = waiting.splice(0, share - 1);
+    readyGroups.set(key, waiting);
+    companions.forEach((c) => taken.add(c.key));
+    return [stage, ...companions];
+  };
+
+  /** Claims each stage; computes those claimed, together, and leaves the others to their holders. */
+  const claimAndCompute = async (group: Stage[], slot: BusySlot): Promise<void> => {
+    const claimed: Stage[] = [];
+    for (const stage of group) {
+      try {
+        const claim = await gate.tryClaim(stage.key, signal);
+        if (claim === 'done') conclude(stage, { status: 'cached', seconds: 0 });
+        else if (claim === 'claimed') claimed.push(stage);
+        else waitForOther(stage);
+      } catch (error) {
+        fail(stage, error);
+      }
+    }
+    if (claimed.length > 0) await computeClaimed(claimed, slot);
+    else slot.free();
+  };
+
+  /** Another process computes the stage: wait without holding a slot, then reuse its result or take over. */
+  const waitForOther = (stage: Stage): void => {
+    void gate.waitClaim(stage.key, signal, (holder) => options.events?.waiting?.(stage, holder)).then((after) => {
+      if (after === 'done') conclude(stage, { status: 'cached', seconds: 0 });
+      else enqueue(stage, () => computeClaimed([stage], busySlot()));
+    }).catch((error: unknown) => fail(stage, error));
+  };
+
+  const enqueue = (stage: Stage, task: () => Promise<void>): void => {
+    queue.add(task, { priority: priority.get(stage.key)! }).catch((error: unknown) => fail(stage, error));
+  };
+
+  /** Stages that became ready and are not queued yet. */
+  const becameReady: Stage[] = [];
   const ready = (stage: Stage): void => {
     // A stage with two parents may already be skipped for one when the other succeeds.
     if (reports.has(stage.key)) return;
-    const slot = async (): Promise<void> => {
-      if (signal.aborted) return conclude(stage, { status: 'interrupted', seconds: 0 });
-      const claim = await gate.tryClaim(stage.key, signal);
-      if (claim === 'done') return conclude(stage, { status: 'cached', seconds: 0 });
-      if (claim === 'claimed') return await computeClaimed(stage);
-      // Another process computes it: wait without holding a slot, then reuse its result or take over.
-      void gate.waitClaim(stage.key, signal, (holder) => options.events?.waiting?.(stage, holder)).then((after) => {
-        if (after === 'done') conclude(stage, { status: 'cached', seconds: 0 });
-        else enqueue(() => computeClaimed(stage));
-      }).catch((error: unknown) => fail(stage, error));
-    };
-    enqueue(slot);
-    function enqueue(task: () => Promise<void>): void {
-      queue.add(task, { priority: priority.get(stage.key)! }).catch((error: unknown) => fail(stage, error));
-    }
+    const key = groupKeyOf(stage);
+    if (key !== undefined) readyGroups.set(key, [...(readyGroups.get(key) ?? []), stage]);
+    // Queued once the current turn has run: the queue may start a task at once, and the members of a
+    // group that finish together make their children ready together.
+    becameReady.push(stage);
+    if (becameReady.length === 1) queueMicrotask(queueReady);
+  };
+
+  /** Queues the stages that became ready, highest priority first. */
+  const queueReady = (): void => {
+    const stages = becameReady.splice(0).sort((a, b) => priority.get(b.key)! - priority.get(a.key)!);
+    for (const stage of stages) queueSlot(stage);
+  };
+
+  const queueSlot = (stage: Stage): void => {
+    const key = groupKeyOf(stage);
+    enqueue(stage, async (): Promise<void> => {
+      if (taken.has(stage.key)) return;
+      if (signal.aborted) {
+        if (key !== undefined) readyGroups.set(key, readyGroups.get(key)!.filter((s) => s !== stage));
+        return conclude(stage, { status: 'interrupted', seconds: 0 });
+      }
+      const group = groupOf(stage);
+      await claimAndCompute(group, busySlot());
+    });
   };
 
   const fail = (stage: Stage, error: unknown): void => {
@@ -188,10 +291,15 @@ export async function schedule(options: ScheduleOptions): Promise<StageReport[]>
   };
 
   for (const stage of pending) if (dag.waitingOn.get(stage.key) === 0) ready(stage);
+  queueReady();
   queue.start();
   await finished;
   await queue.onIdle();
   return stages.map((stage) => reports.get(stage.key)!);
+}
+
+interface BusySlot {
+  free(): void;
 }
 
 interface PendingDag {

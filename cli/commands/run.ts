@@ -13,6 +13,8 @@ import { BarProgress, divergenceLine, LineProgress, type ProgressView } from '..
 import { runStages, selectStages, UnknownTargetError, type RunSummary } from '../../runtime/run.ts';
 import type { StageReport } from '../../runtime/scheduler.ts';
 import { CacheUnusableError } from '../../runtime/store/index.ts';
+import { groupKeyOf } from '../../core/library.ts';
+import { standardLibrary } from '../../stdlib/library.ts';
 import { STANDARD_STAGE_LIBRARY } from '../../stdlib/stage-library.ts';
 import { compileFile, printJson, stopsOnErrors, type CompileFlags } from '../compile-file.ts';
 import { recordFailures } from '../failure-notes.ts';
@@ -108,6 +110,7 @@ export async function runCommand(file: string, compileFlags: CompileFlags, flags
   try {
     summary = await runStages({
       program, store, stages, jobs: settings.jobs, signal: controller.signal, view, programFile: file,
+      groupKey: (stage) => groupKeyOf(standardLibrary, stage),
       executor: (workers) => new LocalExecutor({
         jobs: workers, backend: settings.backend, storeRoot: store.root, programDir: dirname(resolve(file)), ltxVersion: packageJson.version,
         deviceCacheBytes: settings.deviceCacheBytes, library: STANDARD_STAGE_LIBRARY, checkpoints: settings.checkpoints,

@@ -21,6 +21,14 @@ export type StageOutcome =
   /** Stopped by the signal before it finished; nothing was committed. */
   | { status: 'aborted' };
 
+/** A stage to compute with the others of its group, and where its progress goes. */
+export interface GroupMember {
+  stage: Stage;
+  /** Role → the key of the stage whose committed result is that input. */
+  inputKeys: Readonly<Record<string, string>>;
+  progress(p: StageProgress): void;
+}
+
 export interface Executor {
   /** The backend stages compute on, known once start() resolved. */
   readonly backend: BackendChoice | undefined;
@@ -28,6 +36,11 @@ export interface Executor {
   start(): Promise<void>;
   /** Compute `stage` from the committed results of `inputKeys` (role → stage key) and commit its result. */
   run(stage: Stage, inputKeys: Readonly<Record<string, string>>, hooks: StageHooks): Promise<StageOutcome>;
+  /**
+   * Computes stages together (one batched computation where their op has one, core/op.ts), each
+   * committed on its own; one outcome per member, in order. Absent: every stage runs alone.
+   */
+  runGroup?(members: readonly GroupMember[], signal: AbortSignal): Promise<StageOutcome[]>;
   close(): Promise<void>;
 }
 

@@ -6,7 +6,7 @@ import { DEFAULT_DEVICE_CACHE_BYTES } from '../device-cache.ts';
 import { ResidentArtifacts, type ResidentTensorStats } from '../resident-tensors.ts';
 import type { CheckpointSchedule } from '../checkpoint-schedule.ts';
 import type { Store } from '../store/index.ts';
-import { ExecutorStartError, type Executor, type StageHooks, type StageOutcome } from './executor.ts';
+import { ExecutorStartError, type Executor, type GroupMember, type StageHooks, type StageOutcome } from './executor.ts';
 import type { StageLibrary } from '../../core/library.ts';
 import { StageRunner } from './stage-runner.ts';
 
@@ -58,6 +58,11 @@ export class InProcessExecutor implements Executor {
   async run(stage: Stage, inputKeys: Readonly<Record<string, string>>, hooks: StageHooks): Promise<StageOutcome> {
     if (!this.#runner) await this.start();
     return await this.#runner!.run(stage, inputKeys, hooks);
+  }
+
+  async runGroup(members: readonly GroupMember[], signal: AbortSignal): Promise<StageOutcome[]> {
+    if (!this.#runner) await this.start();
+    return await this.#runner!.runGroup(members, signal);
   }
 
   /** Keys of the results held decoded (for tests of the device cache). */

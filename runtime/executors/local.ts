@@ -7,7 +7,7 @@ import { Worker } from 'node:worker_threads';
 import type { Stage } from '../../core/stage.ts';
 import type { BackendChoice, BackendRequest } from '../backends/select.ts';
 import type { CheckpointSchedule } from '../checkpoint-schedule.ts';
-import { ExecutorStartError, type Executor, type StageHooks, type StageOutcome } from './executor.ts';
+import { ExecutorStartError, type Executor, type GroupMember, type StageHooks, type StageOutcome, type StageProgress } from './executor.ts';
 import type { FromWorker, ToWorker, WorkerSetup } from './worker-protocol.ts';
 
 export interface LocalExecutorOptions {
@@ -41,8 +41,11 @@ const CLOSE_GRACE_MS = 2_000;
 
 interface InFlight {
   id: number;
-  hooks: StageHooks;
-  settle(outcome: StageOutcome): void;
+  signal: AbortSignal;
+  /** Progress of member `member` of the run order. */
+  progress(member: number, p: StageProgress): void;
+  /** One outcome per member. */
+  settle(outcomes: StageOutcome[]): void;
 }
 
 class WorkerSlot {
@@ -91,11 +94,11 @@ class WorkerSlot {
   #handle(message: FromWorker): void {
     const current = this.inFlight;
     if (current === undefined) return;
-    if (message.type === 'progress' && message.id === current.id) current.hooks.progress(message.progress);
+    if (message.type === 'progress' && message.id === current.id) current.progress(message.member, message.progress);
     if (message.type === 'outcome' && message.id === current.id) {
       this.resident = new Set(message.resident);
       this.inFlight = undefined;
-      current.settle(message.outcome);
+      current.settle(message.outcomes);
     }
   }
 
@@ -105,7 +108,7 @@ class WorkerSlot {
     this.#onClosed?.();
     const current = this.inFlight;
     this.inFlight = undefined;
-    current?.settle(current.hooks.signal.aborted ? { status: 'aborted' } : { status: 'failed', error: why });
+    current?.settle([current.signal.aborted ? { status: 'aborted' } : { status: 'failed', error: why }]);
     if (this.started) onGone(this);
   }
 
@@ -172,23 +175,32 @@ export class LocalExecutor implements Executor {
   }
 
   async run(stage: Stage, inputKeys: Readonly<Record<string, string>>, hooks: StageHooks): Promise<StageOutcome> {
+    const [outcome] = await this.runGroup([{ stage, inputKeys, progress: hooks.progress }], hooks.signal);
+    return outcome!;
+  }
+
+  /** Computes the stages in one worker, together where their op batches them; one outcome per member. */
+  async runGroup(members: readonly GroupMember[], signal: AbortSignal): Promise<StageOutcome[]> {
     if (this.#closed) throw new Error('the local executor is closed');
     if (this.#slots.length === 0) await this.start();
-    if (hooks.signal.aborted) return { status: 'aborted' };
-    const slot = await this.#idleSlot(Object.values(inputKeys));
-    if (slot === undefined) return { status: 'failed', error: 'no worker thread is left to run it (they could not start again after failing)' };
+    const every = (outcome: StageOutcome): StageOutcome[] => members.map(() => outcome);
+    if (signal.aborted) return every({ status: 'aborted' });
+    const slot = await this.#idleSlot(members.flatMap((m) => Object.values(m.inputKeys)));
+    if (slot === undefined) return every({ status: 'failed', error: 'no worker thread is left to run it (they could not start again after failing)' });
     try {
       await slot.ready;
     } catch (error) {
       slot.busy = false;
       this.#wakeOne();
-      return { status: 'failed', error: `no worker could start: ${(error as Error).message}` };
+      return every({ status: 'failed', error: `no worker could start: ${(error as Error).message}` });
     }
     const id = this.#nextId++;
-    const outcome = new Promise<StageOutcome>((resolve) => {
-      slot.inFlight = { id, hooks, settle: resolve };
+    const outcomes = new Promise<StageOutcome[]>((resolve) => {
+      // A worker that fails settles one outcome for the whole order: every member shares it.
+      const settle = (settled: StageOutcome[]): void => resolve(settled.length === members.length ? settled : every(settled[0]!));
+      slot.inFlight = { id, signal, progress: (member, p) => members[member]?.progress(p), settle };
     });
-    if (!slot.alive) slot.inFlight!.settle({ status: 'failed', error: 'the worker thread stopped before the stage could start' });
+    if (!slot.alive) slot.inFlight!.settle([{ status: 'failed', error: 'the worker thread stopped before the stage could start' }]);
     const onAbort = (): void => {
       if (slot.inFlight?.id !== id) return;
       slot.post({ type: 'abort', id });
@@ -196,19 +208,19 @@ export class LocalExecutor implements Executor {
       // store's commit protocol guarantees that nothing half-written remains.
       setTimeout(() => {
         if (slot.inFlight?.id === id) {
-          slot.inFlight.settle({ status: 'aborted' });
+          slot.inFlight.settle([{ status: 'aborted' }]);
           slot.inFlight = undefined;
           void slot.terminate().then(() => this.#replace(slot));
         }
       }, this.#options.abortGraceMs ?? DEFAULT_ABORT_GRACE_MS).unref();
     };
-    slot.post({ type: 'run', id, stage, inputKeys: { ...inputKeys } });
-    hooks.signal.addEventListener('abort', onAbort, { once: true });
-    if (hooks.signal.aborted) onAbort();
+    slot.post({ type: 'run', id, members: members.map((m) => ({ stage: m.stage, inputKeys: { ...m.inputKeys } })) });
+    signal.addEventListener('abort', onAbort, { once: true });
+    if (signal.aborted) onAbort();
     try {
-      return await outcome;
+      return await outcomes;
     } finally {
-      hooks.signal.removeEventListener('abort', onAbort);
+      signal.removeEventListener('abort', onAbort);
       slot.busy = false;
       this.#wakeOne();
     }

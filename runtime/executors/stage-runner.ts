@@ -14,16 +14,16 @@
 import { preimageOf, stageKey, type Stage } from '../../core/stage.ts';
 import type { Artifact, Checkpoint } from '../../core/artifacts.ts';
 import type { StageLibrary } from '../../core/library.ts';
-import type { CheckpointPolicy } from '../../core/op.ts';
+import type { CheckpointPolicy, StageCall, StageContext } from '../../core/op.ts';
 import { atStep, RUN_START_ROLE, type RunPoint } from '../../core/run-point.ts';
 import { DEFAULT_CHECKPOINT_SCHEDULE, type CheckpointSchedule } from '../checkpoint-schedule.ts';
 import { decodeArtifact, encodeArtifact } from '../artifact-codec.ts';
 import type { DeviceCache } from '../device-cache.ts';
 import { lossMetrics } from '../divergence.ts';
 import { curveMetric } from '../training-curve.ts';
-import type { ResidentTensors } from '../resident-tensors.ts';
+import type { ResidentTensors, TensorLease } from '../resident-tensors.ts';
 import { StoreCorruptError, type JsonObject, type StagePreimage, type Store } from '../store/index.ts';
-import type { StageHooks, StageOutcome } from './executor.ts';
+import type { GroupMember, StageHooks, StageOutcome } from './executor.ts';
 import { implementationOf } from './stage-library.ts';
 
 export interface StageRunnerOptions {
@@ -50,59 +50,103 @@ export class StageRunner {
   }
 
   async run(stage: Stage, inputKeys: Readonly<Record<string, string>>, hooks: StageHooks): Promise<StageOutcome> {
-    const { store, library, resident, tensors } = this.#options;
+    const [outcome] = await this.runGroup([{ stage, inputKeys, progress: hooks.progress }], hooks.signal);
+    return outcome!;
+  }
+
+  /**
+   * Computes stages together where the library batches their op (core/op.ts, StageBatching), each
+   * alone otherwise; every member is committed on its own, and one that fails fails alone.
+   * One outcome per member, in order.
+   */
+  async runGroup(members: readonly GroupMember[], signal: AbortSignal): Promise<StageOutcome[]> {
+    const { library, tensors } = this.#options;
     const startedAt = new Date();
     const lease = tensors?.lease();
+    const outcomes: StageOutcome[] = new Array(members.length);
     try {
-      const inputs: Record<string, Artifact> = {};
-      const resumed = stage.runPoint === undefined ? undefined : await this.#latestCheckpointOf(stage.runPoint);
-      if (resumed !== undefined) {
-        lease?.hold(resumed);
-        inputs[RUN_START_ROLE] = resumed;
-        hooks.progress({ step: 0, total: stage.runPoint!.step - resumed.step, resumedFrom: resumed.step });
+      const calls: { index: number; call: StageCall; runFrom: number | undefined }[] = [];
+      for (const [index, member] of members.entries()) {
+        const prepared = await this.#prepare(member, signal, lease);
+        if ('status' in prepared) outcomes[index] = prepared;
+        else calls.push({ index, ...prepared });
       }
-      for (const [role, key] of Object.entries(inputKeys)) {
-        if (role in inputs) continue;
-        let input: Artifact | undefined;
-        try {
-          input = await this.#input(key);
-        } catch (error) {
-          if (!(error instanceof StoreCorruptError)) throw error;
-          // Damaged since the run looked at it: the next run's check finds it and computes it again.
-          return { status: 'failed', error: `its input '${role}' (stage ${key.slice(0, 12)}) is damaged in the cache (${error.message}); run again to compute it anew` };
-        }
-        if (input === undefined) return { status: 'failed', error: `its input '${role}' (stage ${key.slice(0, 12)}) has no result in the store` };
-        lease?.hold(input);
-        inputs[role] = input;
+      if (calls.length === 0) return outcomes;
+      if (signal.aborted) {
+        for (const { index } of calls) outcomes[index] = { status: 'aborted' };
+        return outcomes;
       }
-      if (hooks.signal.aborted) return { status: 'aborted' };
-      const implementation = implementationOf(library, stage);
-      const runFrom = startStepOf(inputs[RUN_START_ROLE]);
-      const result = await implementation(stage, inputs, {
-        library,
-        programDir: this.#options.programDir,
-        signal: hooks.signal,
-        progress: hooks.progress,
-        tensors: lease,
-        ...(stage.runPoint === undefined || runFrom === undefined ? {} : { checkpoints: this.#intermediateCommits(stage, stage.runPoint, runFrom) }),
-      });
-      const unusable = whyUnusable(result);
-      if (unusable !== undefined) return { status: 'failed', error: unusable };
-      const metrics = recordedMetrics(result);
-      const record = await store.commit(stage.key, preimageOf(stage) as unknown as StagePreimage, {
-        [result.kind]: { kind: result.kind, bytes: encodeArtifact(result) },
+      const batching = calls.length > 1 ? library.batchingFor?.(calls[0]!.call.stage.op) : undefined;
+      const results = batching === undefined
+        ? await alone(library, calls.map(({ call }) => call))
+        : await settle(batching.implementation(calls.map(({ call }) => call))).then((all) => all.status === 'fulfilled' ? all.value : calls.map(() => all));
+      for (const [i, { index, call, runFrom }] of calls.entries()) {
+        outcomes[index] = await this.#conclude(call.stage, results[i]!, runFrom, startedAt, signal);
+      }
+      return outcomes;
+    } catch (error) {
+      for (const index of members.keys()) outcomes[index] ??= failedOrAborted(error, signal);
+      return outcomes;
+    } finally {
+      lease?.end();
+      for (const member of members) for (const key of Object.values(member.inputKeys)) this.#options.resident.remeasure(key);
+    }
+  }
+
+  /** A member's inputs (its run resumed from the latest checkpoint the store has) and context, or why it cannot start. */
+  async #prepare(member: GroupMember, signal: AbortSignal, lease: TensorLease | undefined): Promise<{ call: StageCall; runFrom: number | undefined } | StageOutcome> {
+    const { stage, inputKeys } = member;
+    const inputs: Record<string, Artifact> = {};
+    const resumed = stage.runPoint === undefined ? undefined : await this.#latestCheckpointOf(stage.runPoint);
+    if (resumed !== undefined) {
+      lease?.hold(resumed);
+      inputs[RUN_START_ROLE] = resumed;
+      member.progress({ step: 0, total: stage.runPoint!.step - resumed.step, resumedFrom: resumed.step });
+    }
+    for (const [role, key] of Object.entries(inputKeys)) {
+      if (role in inputs) continue;
+      let input: Artifact | undefined;
+      try {
+        input = await this.#input(key);
+      } catch (error) {
+        if (!(error instanceof StoreCorruptError)) throw error;
+        // Damaged since the run looked at it: the next run's check finds it and computes it again.
+        return { status: 'failed', error: `its input '${role}' (stage ${key.slice(0, 12)}) is damaged in the cache (${error.message}); run again to compute it anew` };
+      }
+      if (input === undefined) return { status: 'failed', error: `its input '${role}' (stage ${key.slice(0, 12)}) has no result in the store` };
+      lease?.hold(input);
+      inputs[role] = input;
+    }
+    const runFrom = startStepOf(inputs[RUN_START_ROLE]);
+    const ctx: StageContext = {
+      library: this.#options.library,
+      programDir: this.#options.programDir,
+      signal,
+      progress: member.progress,
+      ...(lease === undefined ? {} : { tensors: lease }),
+      ...(stage.runPoint === undefined || runFrom === undefined ? {} : { checkpoints: this.#intermediateCommits(stage, stage.runPoint, runFrom) }),
+    };
+    return { call: { stage, inputs, ctx }, runFrom };
+  }
+
+  /** A member's result checked (no NaN) and committed, or its failure. */
+  async #conclude(stage: Stage, result: PromiseSettledResult<Artifact>, runFrom: number | undefined, startedAt: Date, signal: AbortSignal): Promise<StageOutcome> {
+    if (result.status === 'rejected') return failedOrAborted(result.reason, signal);
+    const artifact = result.value;
+    const unusable = whyUnusable(artifact);
+    if (unusable !== undefined) return { status: 'failed', error: unusable };
+    try {
+      const metrics = recordedMetrics(artifact);
+      const record = await this.#options.store.commit(stage.key, preimageOf(stage) as unknown as StagePreimage, {
+        [artifact.kind]: { kind: artifact.kind, bytes: encodeArtifact(artifact) },
       }, {
         name: stage.name, metrics, startedAt, backend: this.#options.backend, ltxVersion: this.#options.ltxVersion,
         ...(stage.runPoint === undefined || runFrom === undefined ? {} : { run: { id: stage.runPoint.run, step: stage.runPoint.step, from: runFrom } }),
       });
-      resident.set(stage.key, result);
+      this.#options.resident.set(stage.key, artifact);
       return { status: 'done', seconds: record.seconds, metrics };
     } catch (error) {
-      if (hooks.signal.aborted && isAbort(error)) return { status: 'aborted' };
-      return { status: 'failed', error: describeFailure(error) };
-    } finally {
-      lease?.end();
-      for (const key of Object.values(inputKeys)) resident.remeasure(key);
+      return failedOrAborted(error, signal);
     }
   }
 
@@ -197,6 +241,26 @@ function whyUnusable(result: Artifact): string | undefined {
     }
   }
   return undefined;
+}
+
+/** Each call by its op's implementation, one after the other. */
+async function alone(library: StageLibrary, calls: readonly StageCall[]): Promise<PromiseSettledResult<Artifact>[]> {
+  const results: PromiseSettledResult<Artifact>[] = [];
+  for (const { stage, inputs, ctx } of calls) results.push(await settle(implementationOf(library, stage)(stage, inputs, ctx)));
+  return results;
+}
+
+async function settle<T>(promise: Promise<T>): Promise<PromiseSettledResult<T>> {
+  try {
+    return { status: 'fulfilled', value: await promise };
+  } catch (reason) {
+    return { status: 'rejected', reason };
+  }
+}
+
+function failedOrAborted(error: unknown, signal: AbortSignal): StageOutcome {
+  if (signal.aborted && isAbort(error)) return { status: 'aborted' };
+  return { status: 'failed', error: describeFailure(error) };
 }
 
 function isAbort(error: unknown): boolean {

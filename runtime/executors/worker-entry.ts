@@ -6,6 +6,7 @@ import { ResidentArtifacts } from '../resident-tensors.ts';
 import { Store } from '../store/index.ts';
 import { loadStageLibrary } from './stage-library.ts';
 import { StageRunner } from './stage-runner.ts';
+import type { StageProgress } from './executor.ts';
 import type { FromWorker, ToWorker, WorkerSetup } from './worker-protocol.ts';
 
 const port = parentPort!;
@@ -50,13 +51,12 @@ if (started !== undefined) {
     }
     const controller = new AbortController();
     running.set(message.id, controller);
-    const hooks = {
-      signal: controller.signal,
-      progress: (progress: { step: number; total: number; loss?: number }) => post({ type: 'progress', id: message.id, progress }),
-    };
-    void runner.run(message.stage, message.inputKeys, hooks).then((outcome) => {
+    const members = message.members.map(({ stage, inputKeys }, member) => ({
+      stage, inputKeys, progress: (progress: StageProgress) => post({ type: 'progress', id: message.id, member, progress }),
+    }));
+    void runner.runGroup(members, controller.signal).then((outcomes) => {
       running.delete(message.id);
-      post({ type: 'outcome', id: message.id, outcome, resident: runner.residentKeys() });
+      post({ type: 'outcome', id: message.id, outcomes, resident: runner.residentKeys() });
     });
   });
 }

@@ -20,8 +20,15 @@ export interface WorkerSetup {
   checkpoints?: CheckpointSchedule;
 }
 
+/** A stage for a worker to compute: the stage and its inputs' keys by role. */
+export interface StageOrder {
+  stage: Stage;
+  inputKeys: Record<string, string>;
+}
+
 export type ToWorker =
-  | { type: 'run'; id: number; stage: Stage; inputKeys: Record<string, string> }
+  /** Compute the stages, together where their op batches them (a single stage is a group of one). */
+  | { type: 'run'; id: number; members: StageOrder[] }
   | { type: 'abort'; id: number }
   /** The executor closes: free the backend's resident tensors, answer 'closed'; the thread is ended next. */
   | { type: 'close' };
@@ -29,7 +36,8 @@ export type ToWorker =
 export type FromWorker =
   | { type: 'ready'; backend: BackendChoice }
   | { type: 'start-failed'; error: string }
-  | { type: 'progress'; id: number; progress: StageProgress }
-  /** `resident`: the keys the worker now holds decoded, so the next stage that needs one goes there. */
-  | { type: 'outcome'; id: number; outcome: StageOutcome; resident: string[] }
+  /** `member`: which stage of the run order it is about. */
+  | { type: 'progress'; id: number; member: number; progress: StageProgress }
+  /** One outcome per member; `resident`: the keys the worker now holds decoded, so the next stage that needs one goes there. */
+  | { type: 'outcome'; id: number; outcomes: StageOutcome[]; resident: string[] }
   | { type: 'closed' };

@@ -15,11 +15,18 @@ export interface ModelSpec<Params> extends SignatureSpec {
   network(): Promise<ModelNetwork<Params>>;
   /** Token ids for language models; floats (the default) otherwise. */
   inputDtype?: 'float32' | 'int32';
+  /**
+   * Whether its forward module exports `stackedForward` (replicates trained together). Declared here
+   * because a run decides how to train before, and without, loading the module.
+   */
+  stacked?: boolean;
 }
 
 /** What a model's forward module exports. */
 export interface ModelNetwork<Params> {
   forward(p: Params, weights: Weights, x: tf.Tensor, opts: ForwardOptions): ForwardResult;
+  /** The forward of R stacked replicates (ModelImplementation.stackedForward), where the model has one. */
+  stackedForward?(p: Params, weights: Weights, x: tf.Tensor): tf.Tensor;
 }
 
 export function defineModel<Params>(spec: ModelSpec<Params>): ModelModule {
@@ -29,19 +36,28 @@ export function defineModel<Params>(spec: ModelSpec<Params>): ModelModule {
   const load = async () => {
     loaded ??= await network();
   };
-  const forward: ModelImplementation['forward'] = (params, weights, x, opts) => {
+  const networkLoaded = (): ModelNetwork<Params> => {
     if (!loaded) throw new Error(`${spec.name}: its forward pass is not loaded yet (await the model's load() first)`);
-    return loaded.forward(spec.read(params), weights, x, opts);
+    return loaded;
   };
+  const forward: ModelImplementation['forward'] = (params, weights, x, opts) => networkLoaded().forward(spec.read(params), weights, x, opts);
+  const stackedForward: ModelImplementation['stackedForward'] = spec.stacked
+    ? (params, weights, x) => {
+        const stacked = networkLoaded().stackedForward;
+        if (!stacked) throw new Error(`${spec.name}: declared stacked, but its forward module exports no stackedForward`);
+        return stacked(spec.read(params), weights, x);
+      }
+    : undefined;
+  const stackedPart = stackedForward ? { stackedForward } : {};
   const layout = (params: ModelParams): ModelLayout => {
     const body = spec.layout(spec.read(params));
     const weights = body.params.reduce((total, p) => total + p.shape.reduce((a, b) => a * b, 1), 0);
-    return { op: spec.name, ...body, tokens: spec.inputDtype === 'int32', prunableLayers: prunableLayersOf(body.params), weights, inputDtype, forward };
+    return { op: spec.name, ...body, tokens: spec.inputDtype === 'int32', prunableLayers: prunableLayersOf(body.params), weights, inputDtype, forward, ...stackedPart };
   };
   return {
     ...signatureOf(spec, 'model', 'model'),
     lowering: { rule: 'model', shape: layout },
-    model: { layout, forward, inputDtype, load },
+    model: { layout, forward, inputDtype, load, ...stackedPart },
   };
 }
 

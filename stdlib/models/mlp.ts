@@ -58,4 +58,5 @@ export const mlp = defineModel({
   read: resolveMlpParams,
   layout: mlpLayout,
   network: () => import('./mlp-forward.ts'),
+  stacked: true,
 });

@@ -45,6 +45,8 @@ export interface ModelLayout {
   inputDtype: ModelImplementation['inputDtype'];
   /** The model's forward pass; run it through models/forward.ts, which checks the weights against the layout first. */
   forward: ModelImplementation['forward'];
+  /** Its forward pass for replicates, where the model has one (ModelImplementation.stackedForward). */
+  stackedForward?: ModelImplementation['stackedForward'];
 }
 
 /** What each model contributes to its layout; the rest (its name, its prunable layers) follows. */
@@ -81,6 +83,12 @@ export interface ModelImplementation {
    * `load()` has resolved: the forward pass is a module of its own, imported on first use.
    */
   forward(params: ModelParams, weights: Weights, x: tf.Tensor, opts: ForwardOptions): ForwardResult;
+  /**
+   * The training forward of R replicates at once: every weight stacked [R, ...shape], inputs
+   * [R, n, ...], outputs [R, n, ...]; member r's output has the bits of forward() on its own weights
+   * and inputs. Absent: replicates run the forward one by one. Only on backends with stacked layers.
+   */
+  stackedForward?(params: ModelParams, weights: Weights, x: tf.Tensor): tf.Tensor;
   /** The dtype the forward expects its input in: token ids, or floats. */
   inputDtype: 'float32' | 'int32';
   /** Imports the forward pass (TensorFlow.js with it); resolves at once after the first time. */

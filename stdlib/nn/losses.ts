@@ -21,6 +21,21 @@ export function loss(task: Task, output: tf.Tensor, y: tf.Tensor): tf.Scalar {
 }
 
 /**
+ * The losses of R replicates at once, [R], from their stacked outputs [R, n, classes] and labels [R, n]:
+ * each member's the bits loss() gives for its own output and labels (every reduction runs over one
+ * member's rows, the way it runs alone). Only for classification with logits [n, classes] per member;
+ * undefined for anything else, which callers compute member by member.
+ */
+export function stackedLoss(task: Task, outputs: tf.Tensor, y: tf.Tensor): tf.Tensor1D | undefined {
+  if (task !== 'classification' || outputs.rank !== 3 || y.size !== outputs.shape[0]! * outputs.shape[1]!) return undefined;
+  const [count, n, classes] = outputs.shape as [number, number, number];
+  const target = tf.reshape(y.dtype === 'int32' ? y : tf.cast(y, 'int32'), [count, n]);
+  const logProbs = tf.logSoftmax(outputs);
+  const picked = tf.sum(tf.mul(logProbs, tf.oneHot(target as tf.Tensor2D, classes)), 2);
+  return tf.neg(tf.mean(picked, 1)) as tf.Tensor1D;
+}
+
+/**
  * How many predictions are right, as an int32 scalar: argmax of the logits equals the label (for a
  * language model, counted per token). Regression has no notion of a correct prediction and throws.
  * A tensor, not a number: a GPU backend reads values back only asynchronously (see readScalars).

@@ -2,6 +2,7 @@
 // into `train` stages, one per segment between the steps a program refers to; train-stage.ts computes one.
 import { lazyImplementation, type OpModule } from '../../core/op.ts';
 import { arg, signatureOf } from '../signature.ts';
+import { trainBatching } from './train-batching.ts';
 
 export const fitModule: OpModule = {
   ...signatureOf({
@@ -22,4 +23,5 @@ export const fitModule: OpModule = {
   lowering: { rule: 'run' },
   stageOp: 'train',
   implementation: lazyImplementation(() => import('./train-stage.ts').then((m) => m.trainStage)),
+  batching: trainBatching,
 };

@@ -1,15 +1,18 @@
 // train: the checkpoint of a training recipe at step `to`, trained from the checkpoint in input `start`
 // (the run's start, or the latest checkpoint of the run the cache has: the runtime chooses); the stage op
 // of `fit`. A long stage commits intermediate checkpoints through the context, when it asks for them.
-import type { StageImplementation } from '../../core/op.ts';
+import type { StageContext, StageImplementation } from '../../core/op.ts';
+import type { Artifact } from '../../core/artifacts.ts';
+import type { Stage } from '../../core/stage.ts';
 import { readBatchSize, readOptimizerConfig, type OptimizerConfig } from '../optimizers/index.ts';
 import { messageOf, StageFailure } from '../stage-support/failure.ts';
 import { checkFits, datasetFor } from '../stage-support/data.ts';
 import { checkSameModel, layoutOf, loadModel } from '../stage-support/models.ts';
 import { checkpointInput, dataParam, integerParam, opRefParam, present } from '../stage-support/params.ts';
-import { trainSegment, TrainingDiverged } from './trainer.ts';
+import { trainSegment, TrainingDiverged, type SegmentOptions } from './trainer.ts';
 
-export const trainStage: StageImplementation = async (stage, inputs, ctx) => {
+/** A train stage's segment as the trainer takes it, read and checked from its params and inputs. */
+export async function segmentOf(stage: Stage, inputs: Record<string, Artifact>, ctx: StageContext): Promise<SegmentOptions> {
   const p = stage.params;
   const model = opRefParam(p, 'model');
   const layout = layoutOf(model, ctx.library);
@@ -34,16 +37,25 @@ export const trainStage: StageImplementation = async (stage, inputs, ctx) => {
   const dataset = await datasetFor(data.dataset, ctx);
   checkFits(layout, dataset);
   if (dataset[data.split].n === 0) throw new StageFailure(`the ${data.split} split of ${dataset.name} has no examples`);
+  return {
+    layout, modelParams: model.params, dataset, split: data.split, optimizer, batch,
+    totalSteps: steps, order, from, to, start, tensors: ctx.tensors,
+    signal: ctx.signal,
+    onProgress: (progress) => ctx.progress(progress),
+    ...(ctx.checkpoints === undefined ? {} : { checkpoints: ctx.checkpoints }),
+  };
+}
+
+/** A NaN or infinite loss is the stage's failure, in words for the user. */
+export function asStageFailure(error: unknown): unknown {
+  return error instanceof TrainingDiverged ? new StageFailure(error.message) : error;
+}
+
+export const trainStage: StageImplementation = async (stage, inputs, ctx) => {
+  const segment = await segmentOf(stage, inputs, ctx);
   try {
-    return await trainSegment({
-      layout, modelParams: model.params, dataset, split: data.split, optimizer, batch,
-      totalSteps: steps, order, from, to, start, tensors: ctx.tensors,
-      signal: ctx.signal,
-      onProgress: (progress) => ctx.progress(progress),
-      ...(ctx.checkpoints === undefined ? {} : { checkpoints: ctx.checkpoints }),
-    });
+    return await trainSegment(segment);
   } catch (error) {
-    if (error instanceof TrainingDiverged) throw new StageFailure(error.message);
-    throw error;
+    throw asStageFailure(error);
   }
 };

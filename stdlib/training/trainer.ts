@@ -163,7 +163,7 @@ function uploadState(opts: SegmentOptions, tensors: TensorSource, optimizer: Ten
 }
 
 /** The saved optimizer state, if it belongs to this optimizer (a different optimizer starts afresh). */
-function resumableState(saved: OptimizerState | undefined, optimizer: TensorOptimizer): OptimizerState | undefined {
+export function resumableState(saved: OptimizerState | undefined, optimizer: TensorOptimizer): OptimizerState | undefined {
   return saved && saved.op === optimizer.op ? saved : undefined;
 }
 
@@ -193,6 +193,19 @@ function step(opts: SegmentOptions, state: State, optimizer: TensorOptimizer, lr
     return loss(opts.dataset.task, out.output, batch.y);
   };
   const { value, grads } = tf.valueAndGrads(lossOf)(names.map((n) => state.params[n]!));
+  const result: StepResult = { ...maskedUpdate(optimizer, state, names, grads, lr), loss: value };
+  if (buffers) result.buffers = buffers;
+  return result;
+}
+
+/** The weights the trainable parameters move to (state: the current ones), masked: their gradient, slots and new values. */
+export function maskedUpdate(
+  optimizer: TensorOptimizer,
+  state: Pick<State, 'params' | 'slots' | 'masks' | 'updates'>,
+  names: readonly string[],
+  grads: readonly tf.Tensor[],
+  lr: number,
+): Pick<StepResult, 'params' | 'slots'> {
   const params: Record<string, tf.Tensor> = {};
   const slots: Record<string, Record<string, tf.Tensor>> = {};
   names.forEach((name, i) => {
@@ -202,9 +215,7 @@ function step(opts: SegmentOptions, state: State, optimizer: TensorOptimizer, lr
     params[name] = masked(result.param);
     slots[name] = Object.fromEntries(Object.entries(result.slots).map(([slot, t]) => [slot, masked(t)]));
   });
-  const result: StepResult = { params, slots, loss: value };
-  if (buffers) result.buffers = buffers;
-  return result;
+  return { params, slots };
 }
 
 function replaceState(state: State, next: StepResult): void {

@@ -39,7 +39,7 @@ export function ltx(args: string[], cwd = ROOT, extraEnv: Record<string, string>
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-const RECORD_MODULES = pathToFileURL(join(ROOT, 'test/cli/fixtures/record-modules.ts')).href;
+export const RECORD_MODULES = pathToFileURL(join(ROOT, 'test/cli/fixtures/record-modules.ts')).href;
 
 /** `ltx ARGS`, and the URL of every module the process loaded (recorded by a loader hook). */
 export function ltxLoading(args: string[], cwd = ROOT) {

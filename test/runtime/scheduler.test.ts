@@ -182,3 +182,44 @@ test('two runs on one cache at the same time compute each stage once', async () 
     assert.deepEqual(statuses, ['cached', 'done'], `${one.stages[i]!.name}: one run computed it, the other reused it`);
   }
 });
+
+/** Group computations as schedule() hands them out: the names of each group, and how many ran at once. */
+function groupRecorder(ms = 5) {
+  const alone = recorder(ms);
+  const groups: string[][] = [];
+  return {
+    ...alone,
+    groups,
+    computeGroup: async (stages: readonly Stage[]) => {
+      groups.push(stages.map((s) => s.name));
+      return Promise.all(stages.map((stage) => alone.compute(stage)));
+    },
+  };
+}
+
+test('stages of one group key ready at once compute together, shared out evenly among the free slots', async () => {
+  const stages = Array.from({ length: 9 }, (_, i) => makeStage(`r${i}`, 'source', { value: i }));
+  const r = groupRecorder();
+  const reports = await schedule({
+    stages, jobs: 2, signal: never, isCached: async () => false, compute: r.compute, computeGroup: r.computeGroup, groupKey: () => 'replicates',
+  });
+  assert.deepEqual(r.groups.map((g) => g.length).sort(), [4, 5]);
+  assert.deepEqual(r.groups.flat().sort(), stages.map((s) => s.name).sort());
+  assert.ok(reports.every((report) => report.status === 'done'));
+});
+
+test('stages of different group keys, or of none, never share a group; maxGroup caps a group', async () => {
+  const stages = Array.from({ length: 7 }, (_, i) => makeStage(`s${i}`, 'source', { value: i }));
+  const r = groupRecorder();
+  await schedule({
+    stages, jobs: 1, signal: never, isCached: async () => false, compute: r.compute, computeGroup: r.computeGroup, maxGroup: 2,
+    groupKey: (stage) => (stage.name === 's6' ? undefined : `key${Number(stage.name.slice(1)) % 2}`),
+  });
+  // Three stages of each key: a group of two (the cap) and one computed alone.
+  assert.deepEqual(r.groups.map((g) => g.length), [2, 2]);
+  for (const group of r.groups) {
+    assert.equal(new Set(group.map((name) => Number(name.slice(1)) % 2)).size, 1, group.join());
+    assert.ok(!group.includes('s6'));
+  }
+  assert.equal(r.events.filter((e) => e.startsWith('start')).length, 7);
+});

@@ -72,6 +72,11 @@ export function wasmProduct(
  * packed copy is cached across calls, so the direct product is the cheap one.
  */
 export function forwardOrientation(x: tf.Tensor2D, w: tf.Tensor2D): Orientation {
+  return forwardOrientationOf(x.shape[0], x.shape[1], w.shape[1]);
+}
+
+/** forwardOrientation for x: [m, k] and w: [k, n]. */
+export function forwardOrientationOf(m: number, k: number, n: number): Orientation {
   if (tf.getBackend() !== 'wasm' || tf.engine().state.gradientDepth === 0) return 'direct';
-  return cheaperOrientation(x.shape[0], x.shape[1], w.shape[1], false, false);
+  return cheaperOrientation(m, k, n, false, false);
 }
