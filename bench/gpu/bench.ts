@@ -1,10 +1,13 @@
 // WebGPU on a GPU: checks the adapter Dawn finds, runs the WebGPU gradient checks, then times
-// LeNet-300-100 and Conv-2 training steps (bench/workloads.ts) and writes a table naming the GPU.
+// LeNet-300-100 and Conv-2 training steps (bench/workloads.ts) and replicates trained together
+// (bench/replicates.ts on webgpu), and writes a table naming the GPU.
 // Started by bench/gpu/run.sh, which sets up Node, the Vulkan loader and the driver (see README.md).
 //
-//   node bench/gpu/bench.ts [--allow-software] [--mlp-steps N] [--conv-steps N] [--warmup N] [--out FILE] [--write-results]
+//   node bench/gpu/bench.ts [--allow-software] [--mlp-steps N] [--conv-steps N] [--warmup N]
+//                           [--replicate-steps N] [--out FILE] [--write-results]
 //
-// --conv-steps 0 leaves Conv-2 out (on a software adapter one step takes tens of seconds).
+// --conv-steps 0 leaves Conv-2 out (on a software adapter one step takes tens of seconds);
+// --replicate-steps 0 leaves the replicates out.
 // A GPU only queues work when a step returns, so steps are timed in rounds: a round is N steps and
 // then one read of a weight, which waits for all of them; ms/step = round time / N, median over rounds.
 import { spawnSync } from 'node:child_process';
@@ -55,6 +58,16 @@ function median(values: number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
+/** bench/replicates.ts on webgpu (its own process and device), without PyTorch: its tables, one heading level down. */
+function replicates(steps: number): string {
+  const args = ['bench/replicates.ts', '--backend', 'webgpu', '--no-torch', '--no-write', '--lenet-steps', String(steps), '--digits-steps', String(steps)];
+  const r = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8', env: process.env });
+  if (r.status !== 0) fail(`bench/replicates.ts failed:\n${r.stderr}`);
+  const start = r.stdout.indexOf('## Replicates trained together');
+  if (start < 0) fail(`bench/replicates.ts printed no table:\n${r.stdout}`);
+  return r.stdout.slice(start).trim().replace(/^(#+) /gm, '#$1 ');
+}
+
 /** Median milliseconds per step over ROUNDS rounds of `steps` steps each, after `warmup` steps. */
 async function msPerStep(workload: Workload, steps: number, warmup: number): Promise<number> {
   const built = workload.build();
@@ -82,12 +95,14 @@ async function main(): Promise<void> {
       'conv-steps': { type: 'string', default: '20' },
       // Default: each workload's own (bench/workloads.ts), which suits wasm's threads more than a GPU.
       warmup: { type: 'string' },
+      'replicate-steps': { type: 'string', default: '200' },
       out: { type: 'string', default: fileURLToPath(new URL('./results.md', import.meta.url)) },
       'write-results': { type: 'boolean', default: false },
     },
   });
   const steps = { mlp: count(values['mlp-steps'], 'mlp-steps', 1), conv: count(values['conv-steps'], 'conv-steps', 0) };
   const warmup = values.warmup === undefined ? undefined : count(values.warmup, 'warmup', 0);
+  const replicateSteps = count(values['replicate-steps'], 'replicate-steps', 0);
 
   let line: string;
   try {
@@ -117,6 +132,12 @@ async function main(): Promise<void> {
     measured.push({ workload, ms, steps: n });
   }
 
+  let replicateTables = '';
+  if (replicateSteps > 0) {
+    console.log(`replicates trained together (bench/replicates.ts --backend webgpu, ${replicateSteps} steps) ...`);
+    replicateTables = replicates(replicateSteps);
+  }
+
   const gpu = adapterName(adapter);
   const markdown = [
     `## WebGPU training speed on ${gpu}`,
@@ -135,6 +156,8 @@ async function main(): Promise<void> {
     ...measured.map(({ workload, ms, steps: n }) =>
       `| ${workload.title} | ${gpu} | ${n} | ${significant(1000 / ms)} | ${significant(ms)} | ${significant(workload.flopsPerStep / ms / 1e6)} |`),
     ...(steps.conv === 0 ? ['', 'Conv-2 was not measured (--conv-steps 0).'] : []),
+    '',
+    replicateTables || 'Replicates were not measured (--replicate-steps 0).',
   ].join('\n');
   console.log(`\n${markdown}`);
   writeFileSync(values.out, `${markdown}\n`);
