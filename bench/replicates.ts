@@ -3,6 +3,7 @@
 // functorch's vmap.
 //
 //   node bench/replicates.ts [--rounds N] [--lenet-steps N] [--digits-steps N] [--torch-threads 1,2] [--no-torch] [--no-write]
+//                            [--backend wasm|webgpu|cpu]   (not wasm: its own section, replicates-BACKEND; bench/gpu runs it on webgpu)
 //
 // Workloads (SGD, momentum 0.9, lr 0.05, batch 60, softmax cross-entropy):
 //   nine LeNet-300-100 runs ready at once: 3 seeds × (ticket, its reinit control, its random-mask control)
@@ -27,7 +28,7 @@ import type { Checkpoint, Mask } from '../core/artifacts.ts';
 import type { Json } from '../core/json.ts';
 import type { StageCall } from '../core/op.ts';
 import type { Stage } from '../core/stage.ts';
-import { initBackend } from '../runtime/backends/select.ts';
+import { backendRequests, describeChoice, initBackend, type BackendRequest } from '../runtime/backends/select.ts';
 import { standardLibrary } from '../stdlib/library.ts';
 import { writeResultsSection } from './results-file.ts';
 
@@ -167,13 +168,19 @@ async function main(): Promise<void> {
       'no-torch': { type: 'boolean', default: false },
       'torch-threads': { type: 'string', default: '1,2' },
       'no-write': { type: 'boolean', default: false },
+      backend: { type: 'string', default: 'wasm' },
     },
   });
   const rounds = Number(values.rounds);
+  const backend = values.backend as BackendRequest;
+  if (!backendRequests.includes(backend)) {
+    console.error(`bench/replicates: --backend ${values.backend}: expected one of ${backendRequests.join(', ')}`);
+    process.exit(2);
+  }
   const withTorch = !values['no-torch'] && existsSync(PYTHON);
   const started = new Date();
   const loadBefore = loadavg();
-  const choice = await initBackend('wasm', { wasmThreads: 1 });
+  const choice = await initBackend(backend, { wasmThreads: 1 });
   let torchLabel = '';
   const sections: string[] = [];
   for (const [workload, steps] of [[lenet, Number(values['lenet-steps'])], [digits, Number(values['digits-steps'])]] as const) {
@@ -216,10 +223,10 @@ async function main(): Promise<void> {
   const loadAfter = loadavg();
   const cpu = cpus()[0]?.model.trim() ?? 'unknown CPU';
   const markdown = [
-    '## Replicates trained together',
+    choice.name === 'wasm' ? '## Replicates trained together' : `## Replicates trained together, on ${choice.name}`,
     '',
     `Command: \`node bench/replicates.ts\` (bench/replicates.ts, bench/torch_replicates.py; method in their headers). ` +
-      `Machine: ${cpu}, ${cpus().length} cores, shared with other work; Node ${process.version}; tfjs ${tf.version_core} (${choice.name}, 1 thread); ` +
+      `Machine: ${cpu}, ${cpus().length} cores, shared with other work; Node ${process.version}; tfjs ${tf.version_core} (${choice.name === 'wasm' ? 'wasm, 1 thread' : describeChoice(choice).join('; ')}); ` +
       `${withTorch ? torchLabel : 'PyTorch not run'}; ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC; ` +
       `load average (1/5/15 min) ${loadBefore.map((l) => l.toFixed(1)).join('/')} before, ${loadAfter.map((l) => l.toFixed(1)).join('/')} after.`,
     `Times are the medians of ${rounds} rounds that alternate between the runners, training only (set-up excluded). ` +
@@ -228,7 +235,8 @@ async function main(): Promise<void> {
     '',
     ...sections.flatMap((s) => [s, '']),
   ].join('\n').trimEnd();
-  if (!values['no-write']) writeResultsSection('replicates', markdown);
+  if (!values['no-write']) writeResultsSection(choice.name === 'wasm' ? 'replicates' : `replicates-${choice.name}`, markdown);
+  else console.log(`\n${markdown}`);
 }
 
 await main();

@@ -11,7 +11,7 @@ Commands:
                            the stage DAG
   diff OLD NEW [--json]    stages added, removed, changed (parameter old → new) and which cached results
                            stay valid; OLD and NEW are files or git REV:PATH
-  run FILE [--jobs N] [--backend auto|tensorflow|wasm|cpu] [--only NAME] [--json]
+  run FILE [--jobs N] [--backend auto|tensorflow|webgpu|wasm|cpu] [--only NAME] [--json]
                            compute every stage the cache does not have yet
   run FILE --executor slurm [--slurm KEY=VALUE]... [--detach]
                            the same as Slurm batch jobs (docs/slurm.md)
@@ -66,7 +66,7 @@ Compares the stages of two programs. OLD and NEW are files or git revisions as R
 results stay valid. A stage whose declaration name is in both but whose key differs is changed: its
 parameter changes (old → new) and changed inputs are listed.
   --json   print {"added":[…],"removed":[…],"changed":[…],"unchanged":[…]}`,
-  run: `Usage: ltx run FILE [--jobs N] [--backend auto|tensorflow|wasm|cpu] [--executor local|slurm]
+  run: `Usage: ltx run FILE [--jobs N] [--backend auto|tensorflow|webgpu|wasm|cpu] [--executor local|slurm]
                [--slurm KEY=VALUE]... [--detach] [--only NAME] [--device-cache BYTES] [--cache DIR]
                [--set NAME=VALUE]... [--max-stages N] [--json]
 
@@ -82,8 +82,9 @@ is computed once, the others wait for it (and say whose claim they wait for). A 
 cache that this run needs is computed again, and the run says why.
   -j, --jobs N            stages computed at once, each on its own worker thread (default: the number of
                           cores; with slurm: jobs in the queue at once, default 1000)
-  --backend NAME          auto (default: native TensorFlow if installed, else wasm, else cpu), tensorflow,
-                          wasm or cpu
+  --backend NAME          auto (default: native TensorFlow's GPU build if installed, else WebGPU on a
+                          hardware GPU, else native TensorFlow, else wasm, else cpu), tensorflow, webgpu
+                          (Dawn on Vulkan; also a software adapter such as lavapipe), wasm or cpu
   --executor local|slurm  where stages run: worker threads here (default), or one Slurm batch job per
                           stage (job arrays for stages of one kind ready together), the cache on a
                           filesystem the nodes share; a killed run started again adopts its jobs

@@ -33,6 +33,8 @@ export interface ResultRow {
   damage?: string;
   /** The training runs the row measured that had diverged (rows that are done; absent when none). */
   diverged?: DivergedInput[];
+  /** The backend that computed the row's stage (rows that are done). */
+  backend?: string;
   /** Where and how long the row's stage computed (rows that are done; only when asked for). */
   computed?: { backend: string; seconds: number; finishedAt: string };
 }
@@ -72,7 +74,7 @@ export async function readResults(program: CompiledProgram, store: Store, option
       const computed = options.provenance ? { computed: { backend: record.backend, seconds: record.seconds, finishedAt: record.finishedAt } } : {};
       const diverged = await divergedInputs.of(row.stage);
       return {
-        ...base, metrics, ...(layers === undefined ? {} : { layers }), ...(series ? { series } : {}), status: 'done',
+        ...base, metrics, ...(layers === undefined ? {} : { layers }), ...(series ? { series } : {}), status: 'done', backend: record.backend,
         ...(diverged.length > 0 ? { diverged } : {}), ...computed,
       };
     }));

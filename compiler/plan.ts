@@ -7,6 +7,8 @@ import { preimageOf, stageDependencies, type Stage } from '../core/stage.ts';
 /** What the plan needs to know of the cache; read-only. */
 export interface CacheView {
   isCached(key: string): boolean;
+  /** The backend that computed a cached stage (its action record says). */
+  backendOf?(key: string): string | undefined;
   /** The preimage of the stage this name had at the program's last run, if the cache still knows it. */
   previousPreimage(name: string): Preimage | undefined;
 }
@@ -19,6 +21,8 @@ export interface PlanRow {
   deps: string[];
   status: 'cached' | 'run';
   reason: string;
+  /** For a cached stage, the backend that computed it. */
+  backend?: string;
 }
 
 export const emptyCache: CacheView = { isCached: () => false, previousPreimage: () => undefined };
@@ -29,10 +33,12 @@ export function plan(program: CompiledProgram, cache: CacheView): PlanRow[] {
     const deps = stageDependencies(stage);
     const cached = cache.isCached(stage.key);
     status.set(stage.key, cached ? 'cached' : 'run');
+    const backend = cached ? cache.backendOf?.(stage.key) : undefined;
     return {
       id: stage.key, name: stage.name, kind: stage.kind, op: stage.op, deps,
       status: cached ? 'cached' : 'run',
       reason: cached ? 'result in cache' : whyRun(stage, program, cache, status),
+      ...(backend === undefined ? {} : { backend }),
     };
   });
 }

@@ -18,8 +18,13 @@ export interface CacheSurvey {
 
 /** Keys of `stages` with a usable result (cheap checks only). */
 export async function cachedKeys(store: Store, stages: readonly Stage[]): Promise<Set<string>> {
-  const found = new Set<string>();
-  for (const [key, outcome] of await inspectAll(store, stages.map((s) => s.key))) if (outcome.status === 'found') found.add(key);
+  return new Set((await cachedBackends(store, stages)).keys());
+}
+
+/** Keys of `stages` with a usable result, each with the backend its record says computed it (cheap checks only). */
+export async function cachedBackends(store: Store, stages: readonly Stage[]): Promise<Map<string, string>> {
+  const found = new Map<string, string>();
+  for (const [key, outcome] of await inspectAll(store, stages.map((s) => s.key))) if (outcome.status === 'found') found.set(key, outcome.record.backend);
   return found;
 }
 

@@ -1,7 +1,7 @@
 import type { Preimage } from '../../core/stage.ts';
 import type { CompiledProgram } from '../../compiler/compile.ts';
 import { plan, type CacheView } from '../../compiler/plan.ts';
-import { cachedKeys } from '../../runtime/cache-survey.ts';
+import { cachedBackends } from '../../runtime/cache-survey.ts';
 import { programIdentity, readProgramRuns, type Store } from '../../runtime/store/index.ts';
 import { compileFile, printJson, stopsOnErrors, type CompileFlags } from '../compile-file.ts';
 import { paint, plural, table, useColor } from '../terminal.ts';
@@ -18,9 +18,9 @@ export async function planCommand(file: string, compileFlags: CompileFlags, json
   }
   const p = paint(useColor(process.stdout));
   const body = rows.map((r) => [
-    r.name, r.kind, r.op, r.id.slice(0, 12), r.status === 'cached' ? p.green('cached') : p.yellow('run'), p.dim(r.reason),
+    r.name, r.kind, r.op, r.id.slice(0, 12), r.status === 'cached' ? p.green('cached') : p.yellow('run'), r.backend ?? '', p.dim(r.reason),
   ]);
-  process.stdout.write(table(body, ['STAGE', 'KIND', 'OP', 'KEY', 'STATUS', 'WHY']) + '\n');
+  process.stdout.write(table(body, ['STAGE', 'KIND', 'OP', 'KEY', 'STATUS', 'BACKEND', 'WHY']) + '\n');
   const toRun = rows.filter((r) => r.status === 'run').length;
   process.stdout.write(`\n${plural(rows.length, 'stage')}: ${rows.length - toRun} cached, ${toRun} to run\n`);
   return EXIT.ok;
@@ -32,7 +32,7 @@ export async function planCommand(file: string, compileFlags: CompileFlags, json
  * say which field changed. Read-only: no claims, nothing written.
  */
 export async function storeCacheView(store: Store, program: CompiledProgram): Promise<CacheView> {
-  const cached = await cachedKeys(store, program.stages);
+  const cached = await cachedBackends(store, program.stages);
   const lastRun = (await readProgramRuns(store, await programIdentity(program.entry)))?.stages ?? {};
   const previous = new Map<string, Preimage>();
   for (const stage of program.stages) {
@@ -41,5 +41,5 @@ export async function storeCacheView(store: Store, program: CompiledProgram): Pr
     const preimage = await store.preimageOf(entry.key);
     if (preimage !== undefined) previous.set(stage.name, preimage as unknown as Preimage);
   }
-  return { isCached: (key) => cached.has(key), previousPreimage: (name) => previous.get(name) };
+  return { isCached: (key) => cached.has(key), backendOf: (key) => cached.get(key), previousPreimage: (name) => previous.get(name) };
 }

@@ -100,7 +100,7 @@ function toText(probes: Record<string, ResultRow[]>, program: CompiledProgram): 
       ...(marks ? [r.diverged ? p.yellow('diverged') : ''] : []),
     ]);
     const done = rows.filter((r) => r.status === 'done').length;
-    blocks.push(`${p.bold(probe)} ${p.dim(`${op}, ${done} of ${plural(rows.length, 'row')} computed`)}\n${table(body, header)}`);
+    blocks.push(`${p.bold(probe)} ${p.dim(`${op}, ${done} of ${plural(rows.length, 'row')} computed${onBackends(rows)}`)}\n${table(body, header)}`);
   }
   if (blocks.length === 0) return 'the program has no probes\n';
   const failures = failuresOf(Object.values(probes).flat()).map((failure) => `  ${failure}`);
@@ -108,6 +108,15 @@ function toText(probes: Record<string, ResultRow[]>, program: CompiledProgram): 
   const warnings = divergedRunsOf(probes).map((run) => `  ${run.stage}: ${describeDivergence(run)}`);
   if (warnings.length > 0) blocks.push(`${p.yellow('warning')}: rows marked 'diverged' measure training that diverged:\n${warnings.join('\n')}`);
   return blocks.join('\n\n') + '\n';
+}
+
+/** " on wasm", or " on webgpu (3), wasm (2)" when the rows were computed on several backends; "" for none. */
+function onBackends(rows: readonly ResultRow[]): string {
+  const counts = new Map<string, number>();
+  for (const row of rows) if (row.backend !== undefined) counts.set(row.backend, (counts.get(row.backend) ?? 0) + 1);
+  if (counts.size === 0) return '';
+  if (counts.size === 1) return ` on ${[...counts.keys()][0]}`;
+  return ` on ${[...counts].map(([backend, n]) => `${backend} (${n})`).join(', ')}`;
 }
 
 /** The cell of a row without metrics: pending, damaged, or failed with the stage that failed. */

@@ -1,7 +1,7 @@
 // What a backend request and a backend choice are, without loading TensorFlow.js: the command line
 // checks `--backend` and prints the choice from here, so a run that computes nothing never loads tfjs.
-export type BackendRequest = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
-export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+export type BackendRequest = 'auto' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
+export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
 
 export interface BackendAttempt {
   backend: string;
@@ -15,7 +15,7 @@ export interface BackendChoice {
   tried: BackendAttempt[];
 }
 
-export const backendRequests: readonly BackendRequest[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
+export const backendRequests: readonly BackendRequest[] = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'];
 
 /** One line per attempt, for the CLI: "wasm: chosen (WebAssembly with SIMD, 1 thread)". */
 export function describeChoice(choice: BackendChoice): string[] {

@@ -1,21 +1,26 @@
 // Chooses the tfjs backend a run computes on and says why the others were not used.
 //
-// `auto` prefers native TensorFlow (GPU build, then CPU build: optional npm dependencies whose
-// install downloads libtensorflow, so they are often absent), then wasm, then the pure-JS cpu
-// backend. Whatever is chosen, the wasm kernel fixes are registered so that a later switch to wasm
+// `auto` prefers native TensorFlow's GPU build, then WebGPU on a hardware adapter (never a software
+// one such as lavapipe: that is only used by name), then native TensorFlow's CPU build (optional npm
+// dependencies whose install downloads libtensorflow, so they are often absent), then wasm, then the
+// pure-JS cpu backend. Whatever is chosen, the wasm kernel fixes are registered so that a later switch to wasm
 // (tf.setBackend) trains correctly too. (The layers' own kernels and the wasm-aware matMul gradient
 // are the standard library's: stdlib/nn registers them when it loads.)
 import './tfjs-setup.ts';
 import * as tf from '@tensorflow/tfjs-core';
 import { configureWasmForNode, describeWasm } from './wasm-node.ts';
 import { registerWasmKernelFixes } from './wasm-kernels.ts';
+import { explainLoadFailure } from './load-failure.ts';
+import { autoRefusal, closeWebGpu, missingGpuDevice, startWebGpu, type WebGpuStart } from './webgpu-node.ts';
 import type { BackendAttempt, BackendChoice, BackendName, BackendRequest } from './choice.ts';
 
 export { backendRequests, describeChoice, type BackendAttempt, type BackendChoice, type BackendName, type BackendRequest } from './choice.ts';
+export { explainLoadFailure } from './load-failure.ts';
 
 const candidatesFor: Record<BackendRequest, readonly BackendName[]> = {
-  auto: ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'],
+  auto: ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'],
   tensorflow: ['tensorflow-gpu', 'tensorflow'],
+  webgpu: ['webgpu'],
   wasm: ['wasm'],
   cpu: ['cpu'],
 };
@@ -48,7 +53,13 @@ interface Candidate {
   tfName: string;
   /** Loads what the backend needs; resolves to how it runs, rejects with why it cannot. */
   load(options: BackendOptions): Promise<string>;
+  /** Why `auto` passes it over before loading anything (undefined: try it). */
+  autoSkipsBeforeLoad?(): string | undefined;
+  /** Why `auto` passes it over once loaded (undefined: use it). */
+  autoRefuses?(): string | undefined;
 }
+
+let webGpuStart: WebGpuStart | undefined;
 
 const candidates: Record<BackendName, Candidate> = {
   'tensorflow-gpu': {
@@ -58,6 +69,15 @@ const candidates: Record<BackendName, Candidate> = {
   tensorflow: {
     tfName: 'tensorflow',
     load: () => loadNativeTensorflow('@tensorflow/tfjs-node', 'native TensorFlow, CPU build'),
+  },
+  webgpu: {
+    tfName: 'webgpu',
+    load: async () => {
+      webGpuStart = await startWebGpu();
+      return webGpuStart.description;
+    },
+    autoSkipsBeforeLoad: () => missingGpuDevice(),
+    autoRefuses: () => (webGpuStart === undefined ? undefined : autoRefusal(webGpuStart.adapter)),
   },
   wasm: {
     tfName: 'wasm',
@@ -80,24 +100,13 @@ async function loadNativeTensorflow(specifier: string, description: string): Pro
   return description;
 }
 
-/** "not installed" for a missing package; otherwise the load error's first line. */
-export function explainLoadFailure(specifier: string, error: unknown): string {
-  const code = (error as { code?: unknown } | null)?.code;
-  const message = error instanceof Error ? error.message : String(error);
-  if (
-    (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') &&
-    message.includes(`'${specifier}'`)
-  ) {
-    return 'not installed';
-  }
-  return message.split('\n', 1)[0]!.trim() || 'failed to load';
-}
-
 // One load per candidate per process: a second initBackend neither re-imports nor re-fails slowly.
 const loads = new Map<BackendName, Promise<string>>();
 
-async function tryCandidate(name: BackendName, options: BackendOptions): Promise<BackendAttempt> {
+async function tryCandidate(name: BackendName, request: BackendRequest, options: BackendOptions): Promise<BackendAttempt> {
   const candidate = candidates[name];
+  const skip = request === 'auto' ? candidate.autoSkipsBeforeLoad?.() : undefined;
+  if (skip !== undefined) return { backend: name, ok: false, why: skip };
   let load = loads.get(name);
   if (load === undefined) {
     load = candidate.load(options);
@@ -109,6 +118,8 @@ async function tryCandidate(name: BackendName, options: BackendOptions): Promise
   } catch (error) {
     return { backend: name, ok: false, why: error instanceof Error ? error.message : String(error) };
   }
+  const refusal = request === 'auto' ? candidate.autoRefuses?.() : undefined;
+  if (refusal !== undefined) return { backend: name, ok: false, why: refusal };
   const started = await setBackendQuietly(candidate.tfName);
   if (!started) return { backend: name, ok: false, why: `tfjs could not initialize '${candidate.tfName}'` };
   if (name === 'wasm') why = await describeWasm();
@@ -135,6 +146,14 @@ function silenceCpuBackendAdvice(): void {
 }
 
 /**
+ * Gives back what a backend holds outside tfjs's tensors (WebGPU's Dawn device), for a thread that is
+ * about to end: a live Dawn device can keep Node from exiting. No tensor work may follow.
+ */
+export function releaseBackends(): void {
+  closeWebGpu();
+}
+
+/**
  * Makes `request` the active tfjs backend, trying candidates in order. Safe to call repeatedly
  * (also with different requests: the latest wins). Rejects with BackendUnavailableError if none
  * of the request's candidates starts.
@@ -145,7 +164,7 @@ export async function initBackend(request: BackendRequest, options: BackendOptio
   registerWasmKernelFixes();
   const tried: BackendAttempt[] = [];
   for (const name of list) {
-    const attempt = await tryCandidate(name, options);
+    const attempt = await tryCandidate(name, request, options);
     tried.push(attempt);
     if (attempt.ok) return { name, tried };
   }

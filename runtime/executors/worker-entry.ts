@@ -1,7 +1,7 @@
 // A worker thread of the local executor: its own tfjs backend, its own device cache (whose checkpoints
 // keep their tensors on the backend between stages), stages one at a time.
 import { parentPort, workerData } from 'node:worker_threads';
-import { initBackend } from '../backends/select.ts';
+import { initBackend, releaseBackends } from '../backends/select.ts';
 import { ResidentArtifacts } from '../resident-tensors.ts';
 import { Store } from '../store/index.ts';
 import { loadStageLibrary } from './stage-library.ts';
@@ -42,7 +42,10 @@ if (started !== undefined) {
     if (message.type === 'close') {
       // The thread ends next. A stage still running keeps its tensors (they go with the thread);
       // otherwise the backend gets everything back first, which matters for native backends.
-      if (running.size === 0) resident.close();
+      if (running.size === 0) {
+        resident.close();
+        releaseBackends();
+      }
       post({ type: 'closed' });
       return;
     }

@@ -36,16 +36,30 @@ export function stackedLoss(task: Task, outputs: tf.Tensor, y: tf.Tensor): tf.Te
 }
 
 /**
- * How many predictions are right: argmax of the logits equals the label (for a language model, counted
- * per token). Regression has no notion of a correct prediction and throws.
+ * How many predictions are right, as an int32 scalar: argmax of the logits equals the label (for a
+ * language model, counted per token). Regression has no notion of a correct prediction and throws.
+ * A tensor, not a number: a GPU backend reads values back only asynchronously (see readScalars).
  */
-export function correct(task: Task, output: tf.Tensor, y: tf.Tensor): number {
+export function correct(task: Task, output: tf.Tensor, y: tf.Tensor): tf.Scalar {
   if (task === 'regression') {
     throw new Error('accuracy is not defined for a regression task; use the loss instead');
   }
   const logits = asLogits2d(output, y, task);
   const target = labels(y, logits.shape[0], task);
-  return tf.tidy(() => tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), target), 'int32')).dataSync()[0]!);
+  return tf.tidy(() => tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), target), 'int32')));
+}
+
+/**
+ * The values of scalar tensors, read asynchronously (tfjs's webgpu backend cannot read synchronously
+ * in Node: its dataSync needs a browser's OffscreenCanvas), then disposed.
+ */
+export async function readScalars(scalars: readonly tf.Tensor[]): Promise<number[]> {
+  try {
+    const values = await Promise.all(scalars.map((s) => s.data()));
+    return values.map((v) => v[0]!);
+  } finally {
+    tf.dispose([...scalars]);
+  }
 }
 
 /**

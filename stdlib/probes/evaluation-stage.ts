@@ -23,10 +23,10 @@ export interface EvaluationTarget {
 }
 
 /** The evaluation of the target, and the share of prunable weights its checkpoint's mask keeps. */
-function evaluateTarget(target: EvaluationTarget) {
+async function evaluateTarget(target: EvaluationTarget) {
   const { checkpoint, dataset, split } = target;
   const layout = layoutOf(checkpoint.model, target.library);
-  const evaluation = evaluate({
+  const evaluation = await evaluate({
     layout, modelParams: checkpoint.model.params, weights: checkpoint.weights,
     resident: target.tensors?.weightsOf(checkpoint),
     dataset, split, batch: target.batch ?? EVALUATION_BATCH,
@@ -38,17 +38,17 @@ function evaluateTarget(target: EvaluationTarget) {
  * Metrics: accuracy (top-1; per token for language models), loss, and remaining (the share of
  * prunable weights the checkpoint's mask keeps), so that accuracy can be plotted against it.
  */
-export function accuracyProbe(target: EvaluationTarget): ProbeResult {
+export async function accuracyProbe(target: EvaluationTarget): Promise<ProbeResult> {
   if (target.dataset.task === 'regression') {
     throw new Error(`accuracy is not defined for the regression dataset ${target.dataset.name}; use loss instead`);
   }
-  const result = evaluateTarget(target);
+  const result = await evaluateTarget(target);
   return { kind: 'probe', metrics: { accuracy: result.accuracy!, loss: result.loss, remaining: result.remaining } };
 }
 
 /** Metrics: loss (mean cross-entropy, or mean squared error for regression) and remaining. */
-export function lossProbe(target: EvaluationTarget): ProbeResult {
-  const result = evaluateTarget(target);
+export async function lossProbe(target: EvaluationTarget): Promise<ProbeResult> {
+  const result = await evaluateTarget(target);
   return { kind: 'probe', metrics: { loss: result.loss, remaining: result.remaining } };
 }
 
@@ -60,7 +60,7 @@ async function evaluationTarget(stage: Stage, inputs: Record<string, Artifact>, 
 }
 
 /** The stage of a probe that evaluates the checkpoint `x` on the split `on` (accuracy, loss). */
-export function evaluationStage(op: string, measure: (target: EvaluationTarget) => ProbeResult): StageImplementation {
+export function evaluationStage(op: string, measure: (target: EvaluationTarget) => Promise<ProbeResult>): StageImplementation {
   return async (stage, inputs, ctx) => {
     const target = await evaluationTarget(stage, inputs, ctx);
     return failing(op, () => measure(target));

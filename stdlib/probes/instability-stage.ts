@@ -111,7 +111,7 @@ export async function instabilityProbe(target: InstabilityTarget): Promise<Probe
   let done = 0;
   const evaluateAt = async (weights: Map<string, TensorValue>): Promise<PathPoint> => {
     await target.beforeEvaluation?.(done, total);
-    const result = evaluate({
+    const result = await evaluate({
       layout, modelParams: first.model.params, weights, dataset: target.dataset, split: target.split,
       batch: target.batch ?? EVALUATION_BATCH,
     });

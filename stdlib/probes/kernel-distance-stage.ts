@@ -55,7 +55,7 @@ export function probeRows(examples: number, samples: number, seed: number): Int3
  * The empirical NTK of `checkpoint` on inputs `x` [N, ...], traced over the logits (see the header); its
  * model as `library` has it.
  */
-export function empiricalNtk(checkpoint: Checkpoint, x: tf.Tensor, library: OpCatalog): Kernel {
+export async function empiricalNtk(checkpoint: Checkpoint, x: tf.Tensor, library: OpCatalog): Promise<Kernel> {
   const net = networkOf(checkpoint.model, library);
   const n = x.shape[0]!;
   const params = uploadParams(net, checkpoint);
@@ -76,7 +76,8 @@ export function empiricalNtk(checkpoint: Checkpoint, x: tf.Tensor, library: OpCa
         kernel.dispose();
         kernel = next;
       }
-      const values = Float64Array.from(kernel.dataSync());
+      // Read asynchronously: tfjs's webgpu backend has no synchronous read in Node.
+      const values = Float64Array.from(await kernel.data());
       kernel.dispose();
       return { n, values: symmetrized(values, n) };
     } finally {
@@ -192,7 +193,7 @@ function alignmentTargets(dataset: LoadedDataset, split: 'train' | 'test', rows:
   return { values, width: classes };
 }
 
-export function kernelDistanceProbe(target: KernelDistanceTarget): ProbeResult {
+export async function kernelDistanceProbe(target: KernelDistanceTarget): Promise<ProbeResult> {
   const { a, b, dataset, split } = target;
   const rows = probeRows(dataset[split].n, target.samples, target.seed);
   if (rows.length < 2) throw new Error(`kernel_distance needs at least 2 probe inputs; the ${split} split of ${dataset.name} has ${rows.length}`);
@@ -200,8 +201,8 @@ export function kernelDistanceProbe(target: KernelDistanceTarget): ProbeResult {
   let ka: Kernel;
   let kb: Kernel;
   try {
-    ka = empiricalNtk(a, x, target.library);
-    kb = empiricalNtk(b, x, target.library);
+    ka = await empiricalNtk(a, x, target.library);
+    kb = await empiricalNtk(b, x, target.library);
   } finally {
     x.dispose();
   }

@@ -29,7 +29,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Checkpoint, ProbeResult } from '../../core/artifacts.ts';
 import type { OpCatalog, StageImplementation } from '../../core/op.ts';
 import type { LoadedDataset } from '../datasets/index.ts';
-import { correct } from '../nn/losses.ts';
+import { correct, readScalars } from '../nn/losses.ts';
 import { probeData } from '../stage-support/data.ts';
 import { failing } from '../stage-support/failure.ts';
 import { checkSameModel } from '../stage-support/models.ts';
@@ -88,7 +88,7 @@ interface Sums {
   predictions: number;
 }
 
-export function linearizationProbe(target: LinearizationTarget): ProbeResult {
+export async function linearizationProbe(target: LinearizationTarget): Promise<ProbeResult> {
   const { init, x, dataset, split } = target;
   const net = networkOf(init.model, target.library);
   const count = Math.min(target.samples, dataset[split].n);
@@ -106,18 +106,18 @@ export function linearizationProbe(target: LinearizationTarget): ProbeResult {
   try {
     for (let from = 0; from < count; from += CHUNK) {
       const rows = Int32Array.from({ length: Math.min(CHUNK, count - from) }, (_, i) => from + i);
-      const chunk = (jvp: (f: ParamFunction, atValue: tf.Tensor) => tf.Tensor) => tf.tidy(() => {
+      const chunk = (jvp: (f: ParamFunction, atValue: tf.Tensor) => tf.Tensor): ChunkSums => tf.tidy((): ChunkSums => {
         const { x: inputs, y } = examplesOf(net, dataset, split, rows);
         const f0 = (params: tf.Tensor[]) => outputsOf(net, params, buffers0, inputs);
         const atInit = f0(theta0);
         const trained = outputsOf(net, theta, buffers, inputs);
         const tangent = displacement === 0 ? tf.zerosLike(atInit) : jvp(f0, atInit);
         const linear = tf.add(atInit, tangent);
-        accumulate(sums, trained, linear, atInit, dataset.task === 'regression' ? undefined : { task: dataset.task, y });
+        return chunkSums(trained, linear, atInit, dataset.task === 'regression' ? undefined : { task: dataset.task, y });
       });
       if (fdScale === undefined) {
         try {
-          chunk((f, atValue) => doubleVjp(f, theta0, direction, atValue.shape));
+          await accumulate(sums, chunk((f, atValue) => doubleVjp(f, theta0, direction, atValue.shape)));
           continue;
         } catch (error) {
           if (!lacksSecondOrderGradient(error)) throw error;
@@ -125,7 +125,7 @@ export function linearizationProbe(target: LinearizationTarget): ProbeResult {
         }
       }
       const s = fdScale;
-      chunk((f, atValue) => forwardDifference(f, theta0, direction, s, atValue));
+      await accumulate(sums, chunk((f, atValue) => forwardDifference(f, theta0, direction, s, atValue)));
     }
   } finally {
     disposeTensors(theta0);
@@ -161,21 +161,49 @@ function displacementNorm(net: Network, init: Checkpoint, x: Checkpoint): number
   return Math.sqrt(sum);
 }
 
-function accumulate(
-  sums: Sums, trained: tf.Tensor, linear: tf.Tensor, atInit: tf.Tensor,
+/** One chunk's contribution to the sums: counts as numbers, the rest as scalars still on the backend. */
+type ChunkSums = {
+  outputs: number;
+  predictions: number;
+  residual: tf.Tensor;
+  change: tf.Tensor;
+  classes?: { agree: tf.Tensor; rightNet: tf.Tensor; rightLinear: tf.Tensor };
+};
+
+function chunkSums(
+  trained: tf.Tensor, linear: tf.Tensor, atInit: tf.Tensor,
   classes: { task: 'classification' | 'language-model'; y: tf.Tensor } | undefined,
-): void {
-  sums.residual += tf.sum(tf.square(tf.sub(trained, linear))).dataSync()[0]!;
-  sums.change += tf.sum(tf.square(tf.sub(trained, atInit))).dataSync()[0]!;
-  sums.outputs += trained.size;
-  if (!classes) return;
+): ChunkSums {
+  const residual = tf.sum(tf.square(tf.sub(trained, linear)));
+  const change = tf.sum(tf.square(tf.sub(trained, atInit)));
+  if (!classes) return { outputs: trained.size, predictions: 0, residual, change };
   const width = trained.shape[trained.rank - 1]!;
   const predicted = tf.argMax(tf.reshape(trained, [-1, width]), 1);
   const predictedLinear = tf.argMax(tf.reshape(linear, [-1, width]), 1);
-  sums.agree += tf.sum(tf.cast(tf.equal(predicted, predictedLinear), 'int32')).dataSync()[0]!;
-  sums.predictions += predicted.size;
-  sums.rightNet += correct(classes.task, trained, classes.y);
-  sums.rightLinear += correct(classes.task, linear, classes.y);
+  return {
+    outputs: trained.size, predictions: predicted.size, residual, change,
+    classes: {
+      agree: tf.sum(tf.cast(tf.equal(predicted, predictedLinear), 'int32')),
+      rightNet: correct(classes.task, trained, classes.y),
+      rightLinear: correct(classes.task, linear, classes.y),
+    },
+  };
+}
+
+/** Adds a chunk's sums (read back asynchronously, then disposed) to `sums`. */
+async function accumulate(sums: Sums, chunk: ChunkSums): Promise<void> {
+  const c = chunk.classes;
+  const [residual, change, agree, rightNet, rightLinear] = await readScalars(
+    c ? [chunk.residual, chunk.change, c.agree, c.rightNet, c.rightLinear] : [chunk.residual, chunk.change],
+  );
+  sums.residual += residual!;
+  sums.change += change!;
+  sums.outputs += chunk.outputs;
+  if (!c) return;
+  sums.agree += agree!;
+  sums.predictions += chunk.predictions;
+  sums.rightNet += rightNet!;
+  sums.rightLinear += rightLinear!;
 }
 
 /** The linearization stage: the tangent model at input `init`, evaluated at input `x`. */

@@ -84,7 +84,7 @@ export async function llcProbe(target: LlcTarget, settings: LlcSettings, hooks: 
   const batch = Math.min(settings.batch, examples);
   const nbeta = settings.nbeta ?? defaultNbeta(batch);
   const net = networkOf(checkpoint.model, target.library);
-  const initLoss = evaluate({ layout: net.layout, modelParams: net.modelParams, weights: checkpoint.weights, dataset, split }).loss;
+  const initLoss = (await evaluate({ layout: net.layout, modelParams: net.modelParams, weights: checkpoint.weights, dataset, split })).loss;
   const progress = { done: 0, total: settings.chains * (settings.burnin + settings.draws) };
   const traces: number[][] = [];
   for (let c = 0; c < settings.chains; c++) {

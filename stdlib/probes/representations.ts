@@ -20,10 +20,13 @@ import { checkpointInput, integerParam, stringListParam } from '../stage-support
 import type { Representation } from './representation-math.ts';
 import { disposeTensors, examplesOf, networkOf, uploadBuffers, uploadParams } from './network.ts';
 
-/** Each hidden layer of `checkpoint` on inputs `rows` of the split, by layer name in forward order. */
-export function hiddenRepresentations(
+/**
+ * Each hidden layer of `checkpoint` on inputs `rows` of the split, by layer name in forward order. Read
+ * asynchronously: tfjs's webgpu backend has no synchronous read in Node.
+ */
+export async function hiddenRepresentations(
   checkpoint: Checkpoint, library: OpCatalog, dataset: LoadedDataset, split: 'train' | 'test', rows: Int32Array,
-): Map<string, Representation> {
+): Promise<Map<string, Representation>> {
   const net = networkOf(checkpoint.model, library);
   const params = uploadParams(net, checkpoint);
   const buffers = uploadBuffers(net, checkpoint);
@@ -40,7 +43,7 @@ export function hiddenRepresentations(
     const out = new Map<string, Representation>();
     for (const [layer, units] of Object.entries(hidden)) {
       const [n, width] = units.shape;
-      out.set(layer, { rows: n, units: width, values: Float64Array.from(units.dataSync()) });
+      out.set(layer, { rows: n, units: width, values: Float64Array.from(await units.data()) });
     }
     disposeTensors(hidden);
     return out;
@@ -68,8 +71,8 @@ export async function representationPair(op: string, stage: Stage, inputs: Recor
   const examples = dataset[split].n;
   const rows = createRng(seed, `${op}/inputs`).permutation(examples).slice(0, Math.min(samples, examples));
   if (rows.length < 2) throw new StageFailure(`${op} needs at least 2 probe inputs; the ${split} split of ${dataset.name} has ${rows.length}`);
-  const ra = hiddenRepresentations(a, ctx.library, dataset, split, rows);
-  const rb = hiddenRepresentations(b, ctx.library, dataset, split, rows);
+  const ra = await hiddenRepresentations(a, ctx.library, dataset, split, rows);
+  const rb = await hiddenRepresentations(b, ctx.library, dataset, split, rows);
   const wanted = stringListParam(stage.params, 'layer');
   const layers = wanted.length > 0 ? wanted : [...ra.keys()];
   for (const layer of layers) {

@@ -5,7 +5,7 @@ import type { TensorValue } from '../../core/artifacts.ts';
 import type { LoadedDataset } from '../datasets/index.ts';
 import { forward } from '../models/forward.ts';
 import type { ModelLayout } from '../models/layout.ts';
-import { correct, loss } from '../nn/losses.ts';
+import { correct, loss, readScalars } from '../nn/losses.ts';
 import { gatherRows, rowWidths, targetDtype } from './batches.ts';
 import { disposeAll, uploadAll } from './weights.ts';
 
@@ -31,7 +31,7 @@ export interface EvaluateOptions {
 
 export const EVALUATION_BATCH = 1000;
 
-export function evaluate(opts: EvaluateOptions): Evaluation {
+export async function evaluate(opts: EvaluateOptions): Promise<Evaluation> {
   const split = opts.dataset[opts.split];
   if (split.n === 0) throw new Error(`the ${opts.split} split of ${opts.dataset.name} has no examples`);
   const task = opts.dataset.task;
@@ -49,14 +49,16 @@ export function evaluate(opts: EvaluateOptions): Evaluation {
       const rows = Int32Array.from({ length: count }, (_, i) => from + i);
       const x = gatherRows(split.x, widths.x, rows, inputDtype);
       const y = gatherRows(split.y, widths.y, rows, yDtype);
-      tf.tidy(() => {
+      const scalars = tf.tidy(() => {
         const xs = tf.tensor(x, [count, ...opts.dataset.inputShape], inputDtype);
         const ys = tf.tensor(y, widths.y === 1 ? [count] : [count, widths.y], yDtype);
         const out = forward(opts.layout, opts.modelParams, weights, xs, { training: false }).output;
-        // Every example weighs the same in each batch's mean (and has as many tokens as any other).
-        lossSum += loss(task, out, ys).dataSync()[0]! * count;
-        if (task !== 'regression') right += correct(task, out, ys);
+        return task === 'regression' ? [loss(task, out, ys)] : [loss(task, out, ys), correct(task, out, ys)];
       });
+      const [batchLoss, batchRight] = await readScalars(scalars);
+      // Every example weighs the same in each batch's mean (and has as many tokens as any other).
+      lossSum += batchLoss! * count;
+      right += batchRight ?? 0;
     }
     const result: Evaluation = { loss: lossSum / split.n, examples: split.n };
     if (task !== 'regression') result.accuracy = right / split.y.length;

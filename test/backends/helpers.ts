@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../runtime/backends/select.ts';
 import { createRng } from '../../stdlib/random.ts';
 
-export type Backend = 'cpu' | 'wasm';
+export type Backend = 'cpu' | 'wasm' | 'webgpu';
 
 /** An input as plain numbers, so the same values can be made into tensors on any backend. */
 export interface Input {

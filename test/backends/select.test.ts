@@ -8,6 +8,7 @@ import {
   initBackend,
 } from '../../runtime/backends/select.ts';
 import { wasmKernelFixes } from '../../runtime/backends/wasm-kernels.ts';
+import { missingGpuDevice } from '../../runtime/backends/webgpu-node.ts';
 
 function installed(specifier: string): boolean {
   try {
@@ -20,7 +21,9 @@ function installed(specifier: string): boolean {
 
 const nativeInstalled = installed('@tensorflow/tfjs-node-gpu') || installed('@tensorflow/tfjs-node');
 
-test('auto falls through the missing native packages to wasm and says why', { skip: nativeInstalled && 'tfjs-node is installed here' }, async () => {
+const gpuHere = missingGpuDevice() === undefined;
+
+test('auto falls through the missing native packages and the absent GPU to wasm and says why', { skip: (nativeInstalled && 'tfjs-node is installed here') || (gpuHere && 'this machine has a GPU device') }, async () => {
   const choice = await initBackend('auto');
   assert.equal(choice.name, 'wasm');
   assert.equal(tf.getBackend(), 'wasm');
@@ -28,17 +31,20 @@ test('auto falls through the missing native packages to wasm and says why', { sk
     choice.tried.map(({ backend, ok }) => ({ backend, ok })),
     [
       { backend: 'tensorflow-gpu', ok: false },
+      { backend: 'webgpu', ok: false },
       { backend: 'tensorflow', ok: false },
       { backend: 'wasm', ok: true },
     ],
   );
   assert.equal(choice.tried[0]!.why, 'not installed');
-  assert.equal(choice.tried[1]!.why, 'not installed');
-  assert.match(choice.tried[2]!.why, /SIMD, 1 thread/);
+  assert.equal(choice.tried[1]!.why, 'no GPU device: no /dev/nvidia0 or /dev/dri/renderD*');
+  assert.equal(choice.tried[2]!.why, 'not installed');
+  assert.match(choice.tried[3]!.why, /SIMD, 1 thread/);
   assert.deepEqual(describeChoice(choice), [
     'tensorflow-gpu: skipped (not installed)',
+    'webgpu: skipped (no GPU device: no /dev/nvidia0 or /dev/dri/renderD*)',
     'tensorflow: skipped (not installed)',
-    `wasm: chosen (${choice.tried[2]!.why})`,
+    `wasm: chosen (${choice.tried[3]!.why})`,
   ]);
 });
 

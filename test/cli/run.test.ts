@@ -57,7 +57,7 @@ test('run --json prints one summary document; a second run finds everything cach
   const first = ltx(['run', file, '--json', '--cache', cache, '-j', '1']);
   assert.equal(first.status, 0, first.stderr);
   const doc: RunDoc = JSON.parse(first.stdout);
-  assert.ok(['wasm', 'cpu', 'tensorflow', 'tensorflow-gpu'].includes(doc.backend!), String(doc.backend));
+  assert.ok(['wasm', 'cpu', 'tensorflow', 'tensorflow-gpu', 'webgpu'].includes(doc.backend!), String(doc.backend));
   assert.equal(doc.stages.length, 9);
   assert.equal(doc.failed, 0);
   for (const s of doc.stages) {
@@ -308,7 +308,7 @@ test('run: usage errors name the flag (exit status 2)', async () => {
     [['run', file, '--executor', 'ssh'], /--executor ssh/],
     [['run', file, '--jobs', '0'], /--jobs 0/],
     [['run', file, '--jobs', 'many'], /--jobs many/],
-    [['run', file, '--backend', 'gpu'], /--backend gpu: expected one of auto, tensorflow, wasm, cpu/],
+    [['run', file, '--backend', 'gpu'], /--backend gpu: expected one of auto, tensorflow, webgpu, wasm, cpu/],
     [['run', file, '--device-cache', 'lots'], /--device-cache lots/],
     [['run', file, '--only', 'accc'], /--only accc: .*did you mean 'acc'\?/],
     [['run', file, '--csv'], /unknown option '--csv'/],
@@ -367,7 +367,7 @@ test('a row whose stage failed (or a stage it needs) shows as failed with the ca
 
   const text = ltx(['results', file, '--cache', cache], dir).stdout;
   assert.match(text, /^acc accuracy, 0 of 1 row computed\nSUBJECT +STATUS\ndense +failed: dense 0→10$/m);
-  assert.match(text, /^before accuracy, 1 of 1 row computed$/m);
+  assert.match(text, /^before accuracy, 1 of 1 row computed on (wasm|cpu|tensorflow)$/m);
   assert.ok(text.endsWith(`failed: rows marked 'failed' have no result because a stage failed in the last run ('ltx run' tries it again):\n  dense 0→10: ${cause}\n`), text);
   const json = JSON.parse(ltx(['results', file, '--json', '--cache', cache], dir).stdout);
   assert.deepEqual([json.probes.acc[0].status, json.probes.acc[0].failure], ['failed', { stage: 'dense 0→10', error: cause }]);

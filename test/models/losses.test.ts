@@ -1,7 +1,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
-import { correct, loss } from '../../stdlib/nn/losses.ts';
+import { correct, loss, readScalars } from '../../stdlib/nn/losses.ts';
 import { useCpuBackend } from './helpers.ts';
 
 before(useCpuBackend);
@@ -86,13 +86,16 @@ test('language-model loss is the token cross-entropy averaged over every positio
   close(value(loss('language-model', tf.tensor3d(logits), tf.tensor2d(targets, [2, 2], 'int32'))), expected);
 });
 
-test('correct counts argmax hits, per example or per token', () => {
+test('correct counts argmax hits, per example or per token (an int32 scalar, read asynchronously)', async () => {
   const logits = tf.tensor2d([
     [0.1, 0.9],
     [0.8, 0.2],
     [0.3, 0.7],
   ]);
-  assert.equal(correct('classification', logits, tf.tensor1d([1, 1, 1], 'int32')), 2);
+  const hits = correct('classification', logits, tf.tensor1d([1, 1, 1], 'int32'));
+  assert.equal(hits.dtype, 'int32');
+  assert.deepEqual(await readScalars([hits]), [2]);
+  assert.equal(hits.isDisposed, true, 'readScalars disposes what it read');
   const tokens = tf.tensor3d([
     [
       [1, 0],
@@ -103,7 +106,7 @@ test('correct counts argmax hits, per example or per token', () => {
       [1, 0],
     ],
   ]);
-  assert.equal(correct('language-model', tokens, tf.tensor2d([[0, 1], [1, 0]], [2, 2], 'int32')), 3);
+  assert.deepEqual(await readScalars([correct('language-model', tokens, tf.tensor2d([[0, 1], [1, 0]], [2, 2], 'int32'))]), [3]);
 });
 
 test('correct is undefined for regression, and mismatched labels are refused', () => {

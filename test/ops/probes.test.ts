@@ -37,8 +37,8 @@ test('the evaluation batch size does not change the result', async () => {
   const trained = await runCheckpoint('train', trainParams(net, blobs, sgdMomentum, 20, 20), { start: await initCheckpoint(net) });
   const dataset = await datasetCache.load(blobs, process.cwd());
   const options = { layout: modelLayout(net.op, net.params), modelParams: net.params, weights: trained.weights, dataset, split: 'test' as const };
-  const whole = evaluate(options);
-  const batched = evaluate({ ...options, batch: 7 });
+  const whole = await evaluate(options);
+  const batched = await evaluate({ ...options, batch: 7 });
   assert.equal(batched.accuracy, whole.accuracy);
   assert.ok(Math.abs(batched.loss - whole.loss) < 1e-6);
   assert.equal(whole.examples, 30);

@@ -12,10 +12,10 @@ import { checkpointWith, maskOf, mlpModel, normalValues } from './tangent-helper
 
 before(useCpuBackend);
 
-function ntkOn(checkpoint: Checkpoint, inputs: Float32Array, shape: [number, number]): Kernel {
+async function ntkOn(checkpoint: Checkpoint, inputs: Float32Array, shape: [number, number]): Promise<Kernel> {
   const x = tf.tensor(inputs, shape);
   try {
-    return empiricalNtk(checkpoint, x, standardLibrary);
+    return await empiricalNtk(checkpoint, x, standardLibrary);
   } finally {
     x.dispose();
   }
@@ -39,7 +39,7 @@ function tanhMlp64(theta: Float64Array, x: number[], input: number, hidden: numb
   });
 }
 
-test('the empirical NTK equals J Jᵀ from float64 central differences to 1e-4 (relative Frobenius)', () => {
+test('the empirical NTK equals J Jᵀ from float64 central differences to 1e-4 (relative Frobenius)', async () => {
   const [input, hidden, classes, n] = [3, 5, 2, 6];
   const net = mlpModel(input, [hidden], classes, 'tanh');
   const values = {
@@ -48,7 +48,7 @@ test('the empirical NTK equals J Jᵀ from float64 central differences to 1e-4 (
   };
   const checkpoint = checkpointWith(net, values);
   const inputs = normalValues(n * input, 5);
-  const kernel = ntkOn(checkpoint, inputs, [n, input]);
+  const kernel = await ntkOn(checkpoint, inputs, [n, input]);
 
   const theta = Float64Array.from([...values['layer1.weight'], ...values['layer1.bias'], ...values['output.weight'], ...values['output.bias']]);
   const h = 1e-6;
@@ -80,14 +80,14 @@ test('the empirical NTK equals J Jᵀ from float64 central differences to 1e-4 (
   assert.ok(Math.sqrt(diff / norm) < 1e-4, `relative error ${Math.sqrt(diff / norm)}`);
 });
 
-test('the tangent kernel of a linear model is classes·(x·x′ + 1), whatever its weights', () => {
+test('the tangent kernel of a linear model is classes·(x·x′ + 1), whatever its weights', async () => {
   const net = mlpModel(4, [], 3, 'linear');
   const inputs = normalValues(5 * 4, 6);
-  const kernelAt = (seed: number) => {
+  const kernelAt = async (seed: number) => {
     const checkpoint = checkpointWith(net, { 'output.weight': normalValues(12, seed), 'output.bias': normalValues(3, seed + 1) });
     return ntkOn(checkpoint, inputs, [5, 4]);
   };
-  const k1 = kernelAt(1);
+  const k1 = await kernelAt(1);
   for (let i = 0; i < 5; i++) {
     for (let j = 0; j < 5; j++) {
       let dot = 1;
@@ -95,16 +95,16 @@ test('the tangent kernel of a linear model is classes·(x·x′ + 1), whatever i
       assert.ok(Math.abs(k1.values[i * 5 + j]! - 3 * dot) < 1e-5 * (1 + Math.abs(3 * dot)));
     }
   }
-  assert.ok(Math.abs(kernelDistance(k1, kernelAt(10))) < 1e-12);
+  assert.ok(Math.abs(kernelDistance(k1, await kernelAt(10))) < 1e-12);
 });
 
-test('pruned weights are not parameters: their gradients are left out of the kernel', () => {
+test('pruned weights are not parameters: their gradients are left out of the kernel', async () => {
   const net = mlpModel(2, [], 2, 'linear');
   // Weight [in, out]: logit 0 keeps only input 0's weight, logit 1 keeps both.
   const mask = maskOf(net, { 'output.weight': [1, 1, 0, 1] });
   const checkpoint = checkpointWith(net, { 'output.weight': Float32Array.from([0.5, -1, 0, 2]) }, mask);
   const x = [[1, 2], [3, -1]];
-  const kernel = ntkOn(checkpoint, Float32Array.from(x.flat()), [2, 2]);
+  const kernel = await ntkOn(checkpoint, Float32Array.from(x.flat()), [2, 2]);
   const expected = (a: number[], b: number[]) => (a[0]! * b[0]! + 1) + (a[0]! * b[0]! + a[1]! * b[1]! + 1);
   assert.deepEqual(Array.from(kernel.values), [expected(x[0]!, x[0]!), expected(x[0]!, x[1]!), expected(x[1]!, x[0]!), expected(x[1]!, x[1]!)]);
 });

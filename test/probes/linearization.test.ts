@@ -46,7 +46,7 @@ test('at θ = θ0 the tangent model is the net itself: rmse exactly 0', async ()
   assert.equal(result.metrics.displacement, 0);
 });
 
-test('a deep linear net misses exactly its second-order term x·V1·V2', () => {
+test('a deep linear net misses exactly its second-order term x·V1·V2', async () => {
   // f(θ) = x W1 W2, so f(θ0 + V) − f_lin(θ0 + V) = x V1 V2 whatever θ0 is.
   const net = mlpModel(5, [4], 3, 'linear', false);
   const data = linearRegressionData(40, 5, 3, 0);
@@ -67,7 +67,7 @@ test('a deep linear net misses exactly its second-order term x·V1·V2', () => {
     }
   }
   const expected = Math.sqrt(sum / 120);
-  const result = linearizationProbe({ init, x, library: standardLibrary, dataset: data, split: 'test', samples: 40 });
+  const result = await linearizationProbe({ init, x, library: standardLibrary, dataset: data, split: 'test', samples: 40 });
   assert.ok(Math.abs(result.metrics.rmse! - expected) < 1e-4 * expected, `rmse ${result.metrics.rmse} vs ${expected}`);
   assert.equal(result.metrics.agreement, undefined, 'regression has no predicted class');
 });
