@@ -58,6 +58,12 @@ test('the group rule: one recipe at one start step, whatever the data order; ano
   assert.notEqual(key(sgdMomentum, STEPS, 0), key(adamCosine, STEPS, 0));
 });
 
+test('the group rule: runs of a model without a stacked forward (a conv net) do not group, and keep a worker each', () => {
+  const conv = { op: 'conv', version: 1, params: { input: [8, 8, 1], channels: [[3]], kernel: 3, hidden: [8], classes: 10, activation: 'relu' } };
+  assert.equal(batching.groupKey(stage('train', trainParams(conv, digits, sgdMomentum, STEPS, STEPS, 0))), undefined);
+  assert.notEqual(batching.groupKey(stage('train', trainParams(net, digits, sgdMomentum, STEPS, STEPS, 0))), undefined);
+});
+
 test('a model without a stacked forward (a conv net) trains as replicates member by member, with the bytes of each alone', async () => {
   const conv = { op: 'conv', version: 1, params: { input: [8, 8, 1], channels: [[3]], kernel: 3, hidden: [8], classes: 10, activation: 'relu' } };
   const members = [0, 1].map((seed) => ({ seed, order: seed + 5 }));
