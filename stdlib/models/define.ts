@@ -3,7 +3,6 @@
 // rule, prunable layers) is the same for every model. The forward pass computes on TensorFlow.js, which
 // the commands that only compile never load: it lives in its own module, imported on first use.
 import type * as tf from '@tensorflow/tfjs-core';
-import { loadOnce } from '../../core/op.ts';
 import { signatureOf, type SignatureSpec } from '../signature.ts';
 import type { ForwardOptions, ForwardResult, LayoutBody, ModelImplementation, ModelLayout, ModelModule, ModelParams, ParamSpec, Weights } from './types.ts';
 
@@ -31,21 +30,29 @@ export interface ModelNetwork<Params> {
 
 export function defineModel<Params>(spec: ModelSpec<Params>): ModelModule {
   const inputDtype = spec.inputDtype ?? 'float32';
-  const network = loadOnce(spec.network);
   let loaded: ModelNetwork<Params> | undefined;
+  // import() is itself cached by the module loader: a second load awaits the same module.
   const load = async () => {
-    loaded ??= await network();
+    loaded ??= await spec.network();
   };
-  const networkLoaded = (): ModelNetwork<Params> => {
+  const network = (): ModelNetwork<Params> => {
     if (!loaded) throw new Error(`${spec.name}: its forward pass is not loaded yet (await the model's load() first)`);
     return loaded;
   };
-  const forward: ModelImplementation['forward'] = (params, weights, x, opts) => networkLoaded().forward(spec.read(params), weights, x, opts);
+  // The forward pass runs every training step with the same params object: read it into the model's
+  // own form once.
+  const readParams = new WeakMap<ModelParams, Params>();
+  const read = (params: ModelParams): Params => {
+    let p = readParams.get(params);
+    if (p === undefined) readParams.set(params, (p = spec.read(params)));
+    return p;
+  };
+  const forward: ModelImplementation['forward'] = (params, weights, x, opts) => network().forward(read(params), weights, x, opts);
   const stackedForward: ModelImplementation['stackedForward'] = spec.stacked
     ? (params, weights, x) => {
-        const stacked = networkLoaded().stackedForward;
+        const stacked = network().stackedForward;
         if (!stacked) throw new Error(`${spec.name}: declared stacked, but its forward module exports no stackedForward`);
-        return stacked(spec.read(params), weights, x);
+        return stacked(read(params), weights, x);
       }
     : undefined;
   const stackedPart = stackedForward ? { stackedForward } : {};

@@ -84,13 +84,17 @@ export function embedding(table: tf.Tensor2D, ids: tf.Tensor): tf.Tensor {
  */
 export const SPARSE_MAX_DENSITY = 0.3;
 
-/** The sparse pattern of a dense layer's [in, out] keep-mask, if the mask is sparse enough. */
-export function sparsePatternOf(keep: ArrayLike<number>, shape: readonly number[]): SparsePattern | undefined {
-  if (shape.length !== 2) return undefined;
+/** Whether a dense layer's [in, out] keep-mask is sparse enough for the sparse kernels (the whole rule). */
+export function runsSparse(keep: ArrayLike<number>, shape: readonly number[]): boolean {
+  if (shape.length !== 2) return false;
   let kept = 0;
   for (let i = 0; i < keep.length; i++) if (keep[i] !== 0) kept++;
-  if (kept > SPARSE_MAX_DENSITY * keep.length) return undefined;
-  return patternOf(keep, shape[0]!, shape[1]!);
+  return kept <= SPARSE_MAX_DENSITY * keep.length;
+}
+
+/** The sparse pattern of a dense layer's [in, out] keep-mask, if the mask is sparse enough. */
+export function sparsePatternOf(keep: ArrayLike<number>, shape: readonly number[]): SparsePattern | undefined {
+  return runsSparse(keep, shape) ? patternOf(keep, shape[0]!, shape[1]!) : undefined;
 }
 
 const sparsePatterns = new WeakMap<tf.Tensor, SparsePattern>();

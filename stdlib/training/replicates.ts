@@ -14,7 +14,7 @@ import type { Checkpoint, TensorValue } from '../../core/artifacts.ts';
 import type { TensorSource } from '../../core/op.ts';
 import { forward } from '../models/forward.ts';
 import { loss, stackedLoss } from '../nn/losses.ts';
-import { sparsePatternOf } from '../nn/ops.ts';
+import { runsSparse } from '../nn/ops.ts';
 import { hasStackedLayers } from '../nn/stacked.ts';
 import { createOptimizer, learningRateAt, type TensorOptimizer } from '../optimizers/index.ts';
 import { gatherRows, rowWidths, targetDtype } from './batches.ts';
@@ -50,8 +50,7 @@ export async function whyNotTogether(recipe: SharedRecipe, members: readonly Rep
 export function hasSparseLayers(member: Pick<ReplicateMember, 'start'>): boolean {
   const masks = member.start.mask?.masks;
   if (masks === undefined) return false;
-  for (const keep of masks.values()) if (sparsePatternOf(keep.data, keep.shape) !== undefined) return true;
-  return false;
+  return [...masks.values()].some((keep) => runsSparse(keep.data, keep.shape));
 }
 
 /** One member's place in the group while it trains. */
