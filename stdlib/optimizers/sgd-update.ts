@@ -1,21 +1,20 @@
-// The update of sgd (its formula is in sgd.ts), on tensors: loaded when a training stage first needs it.
-import * as tf from '@tensorflow/tfjs-core';
+// The update of sgd (its formula is in sgd.ts) as one elementwise formula: loaded when a training
+// stage first needs it.
+import { add, input, mul, scalar, sub, type Expr } from '../nn/formula.ts';
+import { formulaOptimizer } from './formula-optimizer.ts';
 import type { SgdConfig } from './sgd.ts';
-import type { ParameterUpdate, TensorOptimizer } from './types.ts';
+import type { TensorOptimizer } from './types.ts';
 
 export function sgdOptimizer(config: SgdConfig): TensorOptimizer {
   const { momentum, nesterov, weightDecay } = config;
-  return {
-    op: 'sgd',
-    slotNames: momentum > 0 ? ['momentum'] : [],
-    apply(param, grad, slots, lr): ParameterUpdate {
-      const g = weightDecay > 0 ? tf.add(grad, tf.mul(param, weightDecay)) : grad;
-      if (momentum === 0) return { param: tf.sub(param, tf.mul(g, lr)), slots: {} };
-      const previous = slots['momentum'];
-      if (!previous) throw new Error('sgd: the momentum slot is missing');
-      const buffer = tf.add(tf.mul(previous, momentum), g);
-      const direction = nesterov ? tf.add(g, tf.mul(buffer, momentum)) : buffer;
-      return { param: tf.sub(param, tf.mul(direction, lr)), slots: { momentum: buffer } };
-    },
-  };
+  const param = input('param');
+  const g = weightDecay > 0 ? add(input('grad'), mul(param, scalar('weightDecay'))) : input('grad');
+  const lr = scalar('lr');
+  const scalars = (rate: number) => ({ lr: rate, momentum, weightDecay });
+  if (momentum === 0) {
+    return formulaOptimizer({ op: 'sgd', slotNames: [], outputs: { param: sub(param, mul(g, lr)) }, scalars });
+  }
+  const buffer = add(mul(input('momentum'), scalar('momentum')), g);
+  const direction: Expr = nesterov ? add(g, mul(buffer, scalar('momentum'))) : buffer;
+  return formulaOptimizer({ op: 'sgd', slotNames: ['momentum'], outputs: { param: sub(param, mul(direction, lr)), momentum: buffer }, scalars });
 }

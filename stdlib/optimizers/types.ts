@@ -6,6 +6,7 @@
 // default filled by the compiler.
 import type * as tf from '@tensorflow/tfjs-core';
 import type { OpModule } from '../../core/op.ts';
+import type { Formula } from '../nn/formula.ts';
 
 export interface ParameterUpdate {
   param: tf.Tensor;
@@ -18,11 +19,18 @@ export interface TensorOptimizer {
   readonly op: string;
   /** Names of the per-parameter state tensors (zeros before the first update), e.g. ['momentum']. */
   readonly slotNames: readonly string[];
+  /** The update as one elementwise formula: inputs 'param', 'grad' and the slots; outputs 'param' and the slots. */
+  readonly update: Formula;
+  /** The update formula's scalars at update number `update` (counting from 1) with learning rate `lr`. */
+  scalarsAt(lr: number, update: number): Record<string, number>;
   /**
    * One update of one parameter with learning rate `lr`; `update` counts updates from 1, this one
-   * included (Adam's bias correction). Returns new tensors; the caller disposes the old ones.
+   * included (Adam's bias correction). With a mask (0s and 1s), the gradient is masked before the
+   * update and the new parameter and slots after it, so masked weights stay exactly zero whatever the
+   * optimizer would do (momentum, weight decay, Adam's ε). Returns new tensors; the caller disposes
+   * the old ones.
    */
-  apply(param: tf.Tensor, grad: tf.Tensor, slots: Record<string, tf.Tensor>, lr: number, update: number): ParameterUpdate;
+  apply(param: tf.Tensor, grad: tf.Tensor, slots: Record<string, tf.Tensor>, lr: number, update: number, mask?: tf.Tensor): ParameterUpdate;
 }
 
 /** A descriptor as it arrives in a stage's params. */

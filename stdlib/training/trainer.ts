@@ -216,11 +216,9 @@ export function maskedUpdate(
   const params: Record<string, tf.Tensor> = {};
   const slots: Record<string, Record<string, tf.Tensor>> = {};
   names.forEach((name, i) => {
-    const mask = state.masks[name];
-    const masked = (t: tf.Tensor) => (mask ? tf.mul(t, mask) : t);
-    const result = optimizer.apply(state.params[name]!, masked(grads[i]!), state.slots[name]!, lr, state.updates);
-    params[name] = masked(result.param);
-    slots[name] = Object.fromEntries(Object.entries(result.slots).map(([slot, t]) => [slot, masked(t)]));
+    const result = optimizer.apply(state.params[name]!, grads[i]!, state.slots[name]!, lr, state.updates, state.masks[name]);
+    params[name] = result.param;
+    slots[name] = result.slots;
   });
   return { params, slots };
 }

@@ -7,45 +7,9 @@
 // Products and sums run in a fixed order (multiply, then add; no fused multiply-add), so the
 // same pattern and data give the same bits on every run and every thread count.
 
-const I32 = 0x7f;
-const V128 = 0x7b;
+import { ensureBytes, functionCode, I32, moduleBytes, op, V128, webAssembly, type Memory } from './wasm-bytes.ts';
 
-/** Unsigned LEB128. */
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (n !== 0);
-  return out;
-}
-
-const op = {
-  block: [0x02, 0x40],
-  loop: [0x03, 0x40],
-  end: [0x0b],
-  br: (depth: number) => [0x0c, depth],
-  brIf: (depth: number) => [0x0d, depth],
-  get: (local: number) => [0x20, local],
-  set: (local: number) => [0x21, local],
-  i32: (value: number) => [0x41, ...uleb(value)], // small non-negative constants only
-  i32Load: [0x28, 2, 0],
-  f32Load: [0x2a, 2, 0],
-  f32Store: [0x38, 2, 0],
-  i32Add: [0x6a],
-  i32Mul: [0x6c],
-  i32Shl: [0x74],
-  i32GeU: [0x4f],
-  f32Add: [0x92],
-  v128Load: [0xfd, 0x00, 0, 0],
-  v128Store: [0xfd, 0x0b, 0, 0],
-  f32x4Splat: [0xfd, 0x13],
-  f32x4Lane: (lane: number) => [0xfd, 0x1f, lane],
-  f32x4Add: [0xfd, 0xe4, 0x01],
-  f32x4Mul: [0xfd, 0xe6, 0x01],
-};
+export { ensureBytes };
 
 // Parameters of both functions: nnz, srcRow, dstRow, values (or out), src, dst, rowBytes.
 const [NNZ, SRC_ROW, DST_ROW, VALUES, SRC, DST, ROW_BYTES] = [0, 1, 2, 3, 4, 5, 6];
@@ -98,42 +62,14 @@ const dotsBody = overNonzeros(
   ],
 );
 
-function functionCode(body: number[]): number[] {
-  const locals = [2, 4, I32, 1, V128]; // two groups: 4 × i32, 1 × v128
-  const code = [...locals, ...body, ...op.end];
-  return [...uleb(code.length), ...code];
-}
+const LOCALS = [[4, I32], [1, V128]] as const;
 
-function section(id: number, contents: number[]): number[] {
-  return [id, ...uleb(contents.length), ...contents];
-}
-
-const name = (text: string) => [...uleb(text.length), ...Array.from(text, (c) => c.charCodeAt(0))];
-
-function moduleBytes(): Uint8Array {
-  const signature = [0x60, 7, ...new Array(7).fill(I32), 0];
-  return Uint8Array.from([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, [1, ...signature]),
-    ...section(2, [1, ...name('env'), ...name('memory'), 0x02, 0x00, 1]),
-    ...section(3, [2, 0, 0]),
-    ...section(7, [2, ...name('axpy'), 0x00, 0, ...name('dots'), 0x00, 1]),
-    ...section(10, [2, ...functionCode(axpyBody), ...functionCode(dotsBody)]),
+function loopsModule(): Uint8Array {
+  return moduleBytes(new Array(7).fill(I32), [
+    { name: 'axpy', code: functionCode(LOCALS, axpyBody) },
+    { name: 'dots', code: functionCode(LOCALS, dotsBody) },
   ]);
 }
-
-// The project's TypeScript libraries carry no WebAssembly declarations: the members used here.
-interface Memory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-const webAssembly = (globalThis as unknown as {
-  WebAssembly: {
-    Module: new (bytes: Uint8Array) => object;
-    Instance: new (module: object, imports: object) => { exports: object };
-    Memory: new (descriptor: { initial: number }) => Memory;
-  };
-}).WebAssembly;
 
 type Loop = (nnz: number, srcRow: number, dstRow: number, values: number, src: number, dst: number, rowBytes: number) => void;
 
@@ -147,14 +83,8 @@ export interface SparseLoops {
 let compiled: object | undefined;
 
 export function sparseLoops(): SparseLoops {
-  compiled ??= new webAssembly.Module(moduleBytes());
+  compiled ??= new webAssembly.Module(loopsModule());
   const memory = new webAssembly.Memory({ initial: 1 });
   const exports = new webAssembly.Instance(compiled, { env: { memory } }).exports as unknown as { axpy: Loop; dots: Loop };
   return { memory, axpy: exports.axpy, dots: exports.dots };
-}
-
-/** Grows `memory` to at least `bytes`. */
-export function ensureBytes(memory: Memory, bytes: number): void {
-  const pages = Math.ceil(bytes / 65536) - memory.buffer.byteLength / 65536;
-  if (pages > 0) memory.grow(pages);
 }

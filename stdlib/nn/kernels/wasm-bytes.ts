@@ -1,0 +1,98 @@
+// WebAssembly modules written byte by byte: the encodings the project's SIMD loops use (a few
+// hundred bytes each: no toolchain, nothing to download), and the members of the WebAssembly API
+// they need (the project's TypeScript libraries carry no WebAssembly declarations).
+
+export const I32 = 0x7f;
+export const F32 = 0x7d;
+export const V128 = 0x7b;
+
+/** Unsigned LEB128. */
+export function uleb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let byte = n & 0x7f;
+    n >>>= 7;
+    if (n !== 0) byte |= 0x80;
+    out.push(byte);
+  } while (n !== 0);
+  return out;
+}
+
+const simd = (opcode: number) => [0xfd, ...uleb(opcode)];
+
+export const op = {
+  block: [0x02, 0x40],
+  loop: [0x03, 0x40],
+  end: [0x0b],
+  br: (depth: number) => [0x0c, depth],
+  brIf: (depth: number) => [0x0d, depth],
+  get: (local: number) => [0x20, ...uleb(local)],
+  set: (local: number) => [0x21, ...uleb(local)],
+  i32: (value: number) => [0x41, ...uleb(value)], // small non-negative constants only
+  i32Load: [0x28, 2, 0],
+  f32Load: [0x2a, 2, 0],
+  f32Store: [0x38, 2, 0],
+  i32Add: [0x6a],
+  i32Mul: [0x6c],
+  i32Shl: [0x74],
+  i32GeU: [0x4f],
+  f32Add: [0x92],
+  v128Load: [...simd(0x00), 0, 0],
+  v128Store: [...simd(0x0b), 0, 0],
+  v128Zero: [...simd(0x0c), ...new Array(16).fill(0)],
+  f32x4Splat: simd(0x13),
+  f32x4Lane: (lane: number) => [...simd(0x1f), lane],
+  f32x4Sqrt: simd(0xe3),
+  f32x4Add: simd(0xe4),
+  f32x4Sub: simd(0xe5),
+  f32x4Mul: simd(0xe6),
+  f32x4Div: simd(0xe7),
+};
+
+export function section(id: number, contents: number[]): number[] {
+  return [id, ...uleb(contents.length), ...contents];
+}
+
+export const name = (text: string) => [...uleb(text.length), ...Array.from(text, (c) => c.charCodeAt(0))];
+
+/** A function body: its locals as [count, type] groups, then the code. */
+export function functionCode(locals: readonly (readonly [number, number])[], body: number[]): number[] {
+  const code = [...uleb(locals.length), ...locals.flatMap(([count, type]) => [...uleb(count), type]), ...body, ...op.end];
+  return [...uleb(code.length), ...code];
+}
+
+/**
+ * A module of functions sharing one signature `params → ()` that imports its memory as env.memory
+ * (shared memories, as the threaded wasm backend's, must be imported as shared, with a maximum).
+ */
+export function moduleBytes(params: readonly number[], functions: readonly { name: string; code: number[] }[], sharedMemory = false): Uint8Array {
+  const signature = [0x60, ...uleb(params.length), ...params, 0];
+  const memory = sharedMemory ? [0x03, 1, ...uleb(65536)] : [0x00, 1];
+  return Uint8Array.from([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, [1, ...signature]),
+    ...section(2, [1, ...name('env'), ...name('memory'), 0x02, ...memory]),
+    ...section(3, [...uleb(functions.length), ...functions.map(() => 0)]),
+    ...section(7, [...uleb(functions.length), ...functions.flatMap((f, i) => [...name(f.name), 0x00, ...uleb(i)])]),
+    ...section(10, [...uleb(functions.length), ...functions.flatMap((f) => f.code)]),
+  ]);
+}
+
+export interface Memory {
+  readonly buffer: ArrayBuffer | SharedArrayBuffer;
+  grow(pages: number): number;
+}
+
+export const webAssembly = (globalThis as unknown as {
+  WebAssembly: {
+    Module: new (bytes: Uint8Array) => object;
+    Instance: new (module: object, imports: object) => { exports: object };
+    Memory: new (descriptor: { initial: number }) => Memory;
+  };
+}).WebAssembly;
+
+/** Grows `memory` to at least `bytes`. */
+export function ensureBytes(memory: Memory, bytes: number): void {
+  const pages = Math.ceil(bytes / 65536) - memory.buffer.byteLength / 65536;
+  if (pages > 0) memory.grow(pages);
+}
