@@ -1,9 +1,13 @@
-// The prunable layers of the model a declaration's weights belong to, read from its compiled stages:
-// what `skip:` and `rates:` may name where that declaration is pruned (editors complete them).
+// The layers of the model a declaration's weights belong to, read from its compiled stages: the prunable
+// ones are what `skip:` and `rates:` may name where that declaration is pruned, the hidden ones what a
+// representation probe's `layer:` may name where it is compared (editors complete them).
 import type { Library } from '../core/library.ts';
 import type { OpParams } from '../core/op.ts';
 import type { Stage } from '../core/stage.ts';
 import type { CompiledProgram } from './compile.ts';
+
+/** Prunable: the layers holding a prunable kernel; hidden: the representations its forward exposes. */
+export type LayerKind = 'prunable' | 'hidden';
 
 interface ModelJson {
   op: string;
@@ -15,18 +19,19 @@ function modelOfStage(stage: Stage): ModelJson | undefined {
   return model && typeof model === 'object' && typeof model.op === 'string' ? model : undefined;
 }
 
-function layersOf(library: Library, model: ModelJson): string[] {
+function layersOf(library: Library, model: ModelJson, kind: LayerKind): string[] {
   const lowering = library.op(model.op)?.lowering;
   if (lowering?.rule !== 'model') return [];
   try {
-    return lowering.shape(model.params).prunableLayers;
+    const shape = lowering.shape(model.params);
+    return kind === 'prunable' ? shape.prunableLayers : shape.hiddenLayers;
   } catch {
     return [];
   }
 }
 
 /** The layers of the model `name`'s stages compute on (the first model found through their inputs); undefined when unknown. */
-export function prunableLayersOf(program: CompiledProgram, library: Library, name: string): string[] | undefined {
+export function modelLayersOf(program: CompiledProgram, library: Library, name: string, kind: LayerKind): string[] | undefined {
   const pending = program.declarations.filter((d) => d.name === name).flatMap((d) => d.stages);
   const seen = new Set<string>();
   while (pending.length > 0) {
@@ -36,21 +41,21 @@ export function prunableLayersOf(program: CompiledProgram, library: Library, nam
     const stage = program.stageByKey.get(key);
     if (!stage) continue;
     const model = modelOfStage(stage);
-    if (model) return layersOf(library, model);
+    if (model) return layersOf(library, model, kind);
     pending.push(...Object.values(stage.inputs));
   }
   return undefined;
 }
 
 /** The layers of every model the program's stages use, each name once. */
-export function allPrunableLayers(program: CompiledProgram, library: Library): string[] {
+export function allModelLayers(program: CompiledProgram, library: Library, kind: LayerKind): string[] {
   const layers = new Set<string>();
   const models = new Set<string>();
   for (const stage of program.stages) {
     const model = modelOfStage(stage);
     if (!model || models.has(JSON.stringify(model))) continue;
     models.add(JSON.stringify(model));
-    for (const layer of layersOf(library, model)) layers.add(layer);
+    for (const layer of layersOf(library, model, kind)) layers.add(layer);
   }
   return [...layers];
 }

@@ -15,7 +15,7 @@ import { formatCount } from '../core/limits.ts';
 import { DATA_PATH_PARAM, rebaseDataPath } from '../core/data-path.ts';
 import type { DatasetSizeAnswer, LoweringHost } from './lowering-host.ts';
 import type { ArgumentSites, TypedPlaceholder } from './schema-check.ts';
-import { closestName } from '../core/suggest.ts';
+import { closestName, didYouMean } from '../core/suggest.ts';
 import {
   checkpointOf, describeType, maskOf, modelOf, stepOf, type CheckpointNode, type Coordinates,
   type DatasetDescriptor, type FamilyMember, type MaskNode, type ModelDescriptor, type NodeLabel,
@@ -174,7 +174,7 @@ function lowerModel(ctx: CallContext, shapeOf: (params: { [key: string]: Json })
       return fail(ctx, ctx.call.range, `${ctx.signature.name}(...) would have ${formatCount(layout.weights)} weights, more than the ${formatCount(LIMITS.parameters)} a model may have`, 'model-too-large');
     }
     const io = { inputShape: layout.inputShape, outputs: layout.outputs, tokens: layout.tokens };
-    return { type: 'model', model: { op: ctx.signature.name, version: ctx.signature.version, params, prunableLayers: layout.prunableLayers, io } };
+    return { type: 'model', model: { op: ctx.signature.name, version: ctx.signature.version, params, prunableLayers: layout.prunableLayers, hiddenLayers: layout.hiddenLayers, io } };
   } catch (error) {
     return fail(ctx, ctx.call.range, `${ctx.signature.name}: ${(error as Error).message}`, 'invalid-model');
   }
@@ -608,7 +608,7 @@ function lowerProbe(ctx: CallContext, lowering: ProbeLowering): Value {
       ok = buildCopies(ctx, lowering, rows);
       break;
   }
-  if (!ok || !probeFitsData(ctx, lowering, rows) || !spend(ctx, rows.length)) return ERROR;
+  if (!ok || !probeFitsData(ctx, lowering, rows) || !hiddenLayersExist(ctx, lowering, rows) || !spend(ctx, rows.length)) return ERROR;
   const node = { node: 'probe' as const, op: stageOpOf(ctx.signature), version: ctx.signature.version, params: probeParams(ctx, lowering), rows, label: label(ctx) };
   return { type: 'probe', node };
 }
@@ -629,6 +629,71 @@ function probeFitsData(ctx: CallContext, lowering: ProbeLowering, rows: ProbeRow
         if (!fitsData(ctx, model, on, 'on')) return false;
       }
     }
+  }
+  return true;
+}
+
+/**
+ * A probe that compares hidden layers (ProbeLowering.hiddenLayers): every weights subject's model exposes
+ * some, and has each layer compared: those named (an unknown one reported at its name), or else every
+ * hidden layer of the first subject's model. Rows whose subjects have the models of an earlier row's are
+ * not checked again (a family's members share theirs): one diagnostic, not one per member.
+ */
+function hiddenLayersExist(ctx: CallContext, lowering: ProbeLowering, rows: ProbeRowPlan[]): boolean {
+  const param = lowering.hiddenLayers;
+  if (param === undefined) return true;
+  const named = ctx.args[param] as string[];
+  const checked = new Set<string>();
+  for (const row of rows) {
+    const subjects = Object.entries(row.subjects).flatMap(([role, s]) => (s.kind === 'checkpoint' ? [{ role, label: row.labels[role] ?? role, model: modelOf(s.node) }] : []));
+    const key = canonicalJson(subjects.map(({ role, model }) => [role, modelJson(model)]));
+    if (checked.has(key)) continue;
+    checked.add(key);
+    for (const subject of subjects) {
+      if (subject.model.hiddenLayers.length > 0) continue;
+      fail(ctx, siteOf(ctx, subject.role), `${ctx.signature.name} compares hidden layers, but ${describeSubjectModel(subject)} exposes none`, 'no-hidden-layers');
+      return false;
+    }
+    const ok = named.length > 0 ? subjects.every((s) => hasNamedLayers(ctx, param, s, named)) : hasLayersOfFirst(ctx, param, subjects);
+    if (!ok) return false;
+  }
+  return true;
+}
+
+interface ModelOfSubject {
+  role: string;
+  /** The subject as results name it: `dense`, `t[3]`, `dense @ 24 steps`. */
+  label: string;
+  model: ModelDescriptor;
+}
+
+/** `the mlp of 'dense'`. */
+function describeSubjectModel(subject: ModelOfSubject): string {
+  return `the ${subject.model.op} of '${subject.label}'`;
+}
+
+function hasNamedLayers(ctx: CallContext, param: string, subject: ModelOfSubject, named: string[]): boolean {
+  const layers = subject.model.hiddenLayers;
+  const sites = ctx.sites.items.get(param) ?? [];
+  let ok = true;
+  named.forEach((name, i) => {
+    if (layers.includes(name)) return;
+    fail(ctx, sites[i] ?? siteOf(ctx, param), `${describeSubjectModel(subject)} has no hidden layer '${name}'${didYouMean(name, layers)} (its hidden layers: ${layers.join(', ')})`, 'unknown-hidden-layer');
+    ok = false;
+  });
+  return ok;
+}
+
+function hasLayersOfFirst(ctx: CallContext, param: string, subjects: ModelOfSubject[]): boolean {
+  const [first, ...others] = subjects;
+  for (const other of others) {
+    const layers = other.model.hiddenLayers;
+    const missing = first!.model.hiddenLayers.filter((layer) => !layers.includes(layer));
+    if (missing.length === 0) continue;
+    fail(ctx, siteOf(ctx, other.role),
+      `${ctx.signature.name} compares every hidden layer of '${first!.label}', but ${describeSubjectModel(other)} has no ${missing.map((l) => `'${l}'`).join(', ')} (its hidden layers: ${layers.join(', ')}); name the layers to compare with ${param}:`,
+      'model-mismatch');
+    return false;
   }
   return true;
 }

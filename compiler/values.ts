@@ -26,6 +26,8 @@ export interface DatasetDescriptor extends OpDescriptor {
 
 export interface ModelDescriptor extends OpDescriptor {
   prunableLayers: string[];
+  /** What the representation probes' `layer:` may name (ModelShape.hiddenLayers). */
+  hiddenLayers: string[];
   io: ModelIO;
 }
 

@@ -39,6 +39,8 @@ export const DIAGNOSTIC_CODES = {
   'unknown-function': 'a call of a function the standard library does not have',
   'unknown-member': 'a member (.train, .mask, …) the value does not have',
   'unknown-layer': 'a layer name the model does not have',
+  'unknown-hidden-layer': 'a hidden layer name (a representation probe\'s layer:) the model does not expose',
+  'no-hidden-layers': 'a representation probe on a model that exposes no hidden layers',
   'unknown-epoch': 'epochs used where the dataset size is not known',
   'kind-mismatch': 'a declaration kind that does not fit its value',
   'type-mismatch': 'a value of the wrong type for its place',

@@ -203,6 +203,8 @@ export type DataFiles = { [name: string]: string };
 export interface ModelShape extends ModelIO {
   /** Names of the weight layers that pruning may touch (`layer1`, …, `output`). */
   prunableLayers: string[];
+  /** Names of the hidden representations its forward exposes to the representation probes; empty: none. */
+  hiddenLayers: string[];
   /** Elements of all its parameters: a model past the limit is refused before anything allocates it. */
   weights: number;
 }
@@ -256,6 +258,12 @@ export interface ProbeLowering {
   subjects: { [param: string]: SubjectRole };
   pairing?: 'members' | 'consecutive' | 'copies';
   split?: 'train' | 'test';
+  /**
+   * The parameter (a list of names, none meaning all) that chooses among the hidden layers of its weights
+   * subjects' models: a probe that compares hidden representations. Its models must expose some, the
+   * names must be theirs, and every subject's model must have each layer compared.
+   */
+  hiddenLayers?: string;
 }
 
 export type LoweringRule = Lowering['rule'];

@@ -1,9 +1,10 @@
 // Completion while typing, from the text before the cursor (it need not parse) and what the program
 // declares: declaration kinds at the start of a statement, functions with a snippet of their required
 // arguments, argument names of the call under the cursor, enum values, declared names and their
-// members, the model's layer names in `skip:` and `rates:`, units after a number.
+// members, the model's layer names in `skip:` and `rates:` and its hidden layers in a representation
+// probe's `layer:`, units after a number.
 import { CompletionItemKind, InsertTextFormat, type CompletionItem } from 'vscode-languageserver';
-import { allPrunableLayers, prunableLayersOf } from '../../compiler/layers-in-scope.ts';
+import { allModelLayers, modelLayersOf, type LayerKind } from '../../compiler/layers-in-scope.ts';
 import type { DeclarationKind } from '../../lang/ast.ts';
 import { KIND_KEYWORDS } from '../../lang/lexer.ts';
 import { nodesAt } from '../../lang/syntax-walk.ts';
@@ -39,8 +40,8 @@ export async function completion(context: ServerContext, path: string, offset: n
   const frame = cursor.frames[cursor.frames.length - 1];
 
   if (cursor.stringStart !== undefined) {
-    const list = frame?.bracket === '[' ? frame : undefined;
-    return list && layerArgument(text, list) === 'skip' ? layerItems(context, path, view, cursor.frames, false) : [];
+    const kind = frame?.bracket === '[' ? layersListed(context, text, cursor.frames) : undefined;
+    return kind ? layerItems(context, path, view, cursor.frames, kind, false) : [];
   }
   const member = /([A-Za-z_][A-Za-z0-9_]*)(?:\[[^\]]*\])*\s*\.$/.exec(prefix);
   if (member) return memberItems(view, member[1]!);
@@ -49,12 +50,11 @@ export async function completion(context: ServerContext, path: string, offset: n
     return Object.entries(UNIT_DOCS).map(([unit, doc]) => ({ label: unit, kind: CompletionItemKind.Unit, documentation: { kind: 'markdown', value: doc } }));
   }
   if (cursor.frames.every((f) => isLoopBody(text, f)) && /^\s*$/.test(prefix)) return statementItems();
-  if (frame?.bracket === '{' && layerArgument(text, frame) === 'rates' && atEntryStart(text, frame, offset)) {
-    return layerItems(context, path, view, cursor.frames, true);
+  if (frame?.bracket === '{' && argumentOfValue(text, frame) === 'rates' && atEntryStart(text, frame, offset)) {
+    return layerItems(context, path, view, cursor.frames, 'prunable', true);
   }
-  if (frame?.bracket === '[' && layerArgument(text, frame) === 'skip') {
-    return layerItems(context, path, view, cursor.frames, false, true);
-  }
+  const listed = frame?.bracket === '[' ? layersListed(context, text, cursor.frames) : undefined;
+  if (listed) return layerItems(context, path, view, cursor.frames, listed, false, true);
   if (frame?.bracket === '(' && frame.callee) {
     const op = context.library.op(frame.callee);
     const argument = text.slice(frame.argumentStarts[frame.argumentStarts.length - 1]!, offset);
@@ -130,9 +130,18 @@ function isLoopBody(text: string, frame: BracketFrame): boolean {
   return frame.bracket === '{' && /\bfor\s+[A-Za-z_][A-Za-z0-9_]*\s+in\b[^{}]*$/.test(text.slice(Math.max(0, frame.offset - 300), frame.offset));
 }
 
-/** `skip` or `rates` when `frame` (a list or record) is that argument's value. */
-function layerArgument(text: string, frame: BracketFrame): string | undefined {
-  return /\b(skip|rates)\s*:\s*$/.exec(text.slice(Math.max(0, frame.offset - 100), frame.offset))?.[1];
+/** The argument whose value `frame` (a list or record) is: `skip` in `skip: [`. */
+function argumentOfValue(text: string, frame: BracketFrame): string | undefined {
+  return /\b([A-Za-z_][A-Za-z0-9_]*)\s*:\s*$/.exec(text.slice(Math.max(0, frame.offset - 100), frame.offset))?.[1];
+}
+
+/** The layers the innermost frame, a list, names: prunable ones in `skip:`, hidden ones in a representation probe's layer list. */
+function layersListed(context: ServerContext, text: string, frames: BracketFrame[]): LayerKind | undefined {
+  const argument = argumentOfValue(text, frames[frames.length - 1]!);
+  if (argument === 'skip') return 'prunable';
+  const call = frames[frames.length - 2];
+  const lowering = call?.bracket === '(' && call.callee ? context.library.op(call.callee)?.lowering : undefined;
+  return argument !== undefined && lowering?.rule === 'probe' && lowering.hiddenLayers === argument ? 'hidden' : undefined;
 }
 
 function atEntryStart(text: string, frame: BracketFrame, offset: number): boolean {
@@ -140,21 +149,21 @@ function atEntryStart(text: string, frame: BracketFrame, offset: number): boolea
 }
 
 /**
- * The prunable layers of the model pruned by the call around the list or record: that of the call's
- * first argument (`magnitude(t[3], …)`), or of every model of the program when it cannot tell.
+ * The prunable or hidden layers of the model of the call around the list or record: that of the call's
+ * first argument (`magnitude(t[3], …)`, `cka(a, …)`), or of every model of the program when it cannot tell.
  */
-async function layerItems(context: ServerContext, path: string, view: FileView, frames: BracketFrame[], asKeys: boolean, quoted = false): Promise<CompletionItem[]> {
+async function layerItems(context: ServerContext, path: string, view: FileView, frames: BracketFrame[], kind: LayerKind, asKeys: boolean, quoted = false): Promise<CompletionItem[]> {
   const program = await context.diagnostics.programFor(path);
   if (!program) return [];
   const call = [...frames].reverse().find((f) => f.bracket === '(' && f.callee);
   const text = view.file.text;
   const firstArgument = call ? text.slice(call.argumentStarts[0]!, (call.argumentStarts[1] ?? call.argumentStarts[0]! + 200) - 1) : '';
   const subject = /^\s*([A-Za-z_][A-Za-z0-9_]*)/.exec(firstArgument)?.[1];
-  const layers = (subject && prunableLayersOf(program, context.library, subject)) || allPrunableLayers(program, context.library);
+  const layers = (subject && modelLayersOf(program, context.library, subject, kind)) || allModelLayers(program, context.library, kind);
   return layers.map((layer) => ({
     label: layer,
     kind: CompletionItemKind.Value,
-    detail: 'prunable layer',
+    detail: `${kind} layer`,
     insertText: asKeys ? `${layer}: ` : quoted ? JSON.stringify(layer) : layer,
   }));
 }

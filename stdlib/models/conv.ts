@@ -4,7 +4,7 @@
 // Conv-2/4/6 networks of Frankle & Carbin (2019): conv with their channels and conv's other defaults.
 import { withDefaults } from '../../core/defaults.ts';
 import { arg, LIMITS } from '../signature.ts';
-import { defineModel } from './define.ts';
+import { defineModel, noHiddenLayers } from './define.ts';
 import { ModelError } from './errors.ts';
 import {
   activationParameter, classesParameter, readActivation, readImageShape, readInt, readIntGroups, readIntList,
@@ -104,6 +104,7 @@ export const conv = defineModel({
   required: ['input', 'channels'],
   read: resolveConvParams,
   layout: (p) => convLayout(p, 'conv'),
+  hiddenLayers: noHiddenLayers,
   network: () => import('./conv-forward.ts'),
 });
 
@@ -147,6 +148,7 @@ function presetModule(preset: ConvPreset, summary: string): ModelModule {
     },
     read: (args) => convPreset(preset, args),
     layout: (p) => convLayout(p, preset),
+    hiddenLayers: noHiddenLayers,
     network: () => import('./conv-forward.ts'),
   });
 }

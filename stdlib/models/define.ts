@@ -10,6 +10,13 @@ export interface ModelSpec<Params> extends SignatureSpec {
   /** The parameters (defaults filled) in the model's own form; throws ModelError naming the one at fault. */
   read(params: ModelParams): Params;
   layout(p: Params): LayoutBody;
+  /**
+   * The hidden representations its forward returns when asked (ForwardOptions.hidden), by name in forward
+   * order: what the representation probes' `layer:` may name. Declared here, beside the layout, because
+   * the compiler checks those names without loading the forward module; `noHiddenLayers` for a model
+   * that exposes none.
+   */
+  hiddenLayers(p: Params): string[];
   /** The module of its forward pass: `() => import('./x-forward.ts')`. */
   network(): Promise<ModelNetwork<Params>>;
   /** Token ids for language models; floats (the default) otherwise. */
@@ -26,6 +33,11 @@ export interface ModelNetwork<Params> {
   forward(p: Params, weights: Weights, x: tf.Tensor, opts: ForwardOptions): ForwardResult;
   /** The forward of R stacked replicates (ModelImplementation.stackedForward), where the model has one. */
   stackedForward?(p: Params, weights: Weights, x: tf.Tensor): tf.Tensor;
+}
+
+/** The hiddenLayers of a model whose forward exposes no hidden representations. */
+export function noHiddenLayers(): string[] {
+  return [];
 }
 
 export function defineModel<Params>(spec: ModelSpec<Params>): ModelModule {
@@ -57,9 +69,13 @@ export function defineModel<Params>(spec: ModelSpec<Params>): ModelModule {
     : undefined;
   const stackedPart = stackedForward ? { stackedForward } : {};
   const layout = (params: ModelParams): ModelLayout => {
-    const body = spec.layout(spec.read(params));
-    const weights = body.params.reduce((total, p) => total + p.shape.reduce((a, b) => a * b, 1), 0);
-    return { op: spec.name, ...body, tokens: spec.inputDtype === 'int32', prunableLayers: prunableLayersOf(body.params), weights, inputDtype, forward, ...stackedPart };
+    const p = spec.read(params);
+    const body = spec.layout(p);
+    const weights = body.params.reduce((total, q) => total + q.shape.reduce((a, b) => a * b, 1), 0);
+    return {
+      op: spec.name, ...body, tokens: spec.inputDtype === 'int32', prunableLayers: prunableLayersOf(body.params), hiddenLayers: spec.hiddenLayers(p),
+      weights, inputDtype, forward, ...stackedPart,
+    };
   };
   return {
     ...signatureOf(spec, 'model', 'model'),

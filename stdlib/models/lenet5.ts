@@ -1,7 +1,7 @@
 // lenet5(input: [28, 28, 1], classes: 10): LeCun et al.'s LeNet-5 with ReLU and max-pooling:
 // conv1 6@5x5 'same', pool 2, conv2 16@5x5 'valid', pool 2, fc1 120, fc2 84, output.
 import { arg } from '../signature.ts';
-import { defineModel } from './define.ts';
+import { defineModel, noHiddenLayers } from './define.ts';
 import { ModelError } from './errors.ts';
 import { classesParameter, readImageShape, readInt, type ImageShape } from './params.ts';
 import { convParams, denseParams } from './specs.ts';
@@ -64,5 +64,6 @@ export const lenet5 = defineModel({
   },
   read: resolveLenet5Params,
   layout: lenet5Layout,
+  hiddenLayers: noHiddenLayers,
   network: () => import('./lenet5-forward.ts'),
 });

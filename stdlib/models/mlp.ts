@@ -34,6 +34,11 @@ export function mlpLayers(p: MlpParams): { layer: string; fanIn: number; fanOut:
   }));
 }
 
+/** Every layer but `output`: the forward exposes each one's units after the activation. */
+export function mlpHiddenLayers(p: MlpParams): string[] {
+  return mlpLayers(p).map(({ layer }) => layer).filter((layer) => layer !== 'output');
+}
+
 function mlpLayout(p: MlpParams): LayoutBody {
   return {
     params: mlpLayers(p).flatMap(({ layer, fanIn, fanOut }) => denseParams(layer, fanIn, fanOut, p.bias)),
@@ -57,6 +62,7 @@ export const mlp = defineModel({
   required: ['input', 'classes'],
   read: resolveMlpParams,
   layout: mlpLayout,
+  hiddenLayers: mlpHiddenLayers,
   network: () => import('./mlp-forward.ts'),
   stacked: true,
 });

@@ -3,7 +3,7 @@
 // start of stages 2 and 3), batch norm after every conv, global average pool, one dense `output`.
 // Convs carry no bias (the batch norm that follows has a shift), as in OpenLTH's cifar_resnet.
 import { arg, LIMITS } from '../signature.ts';
-import { defineModel } from './define.ts';
+import { defineModel, noHiddenLayers } from './define.ts';
 import { ModelError } from './errors.ts';
 import { classesParameter, readImageShape, readInt, type ImageShape } from './params.ts';
 import { batchNormParams, convParams, denseParams } from './specs.ts';
@@ -94,5 +94,6 @@ export const resnet = defineModel({
   },
   read: resolveResnetParams,
   layout: resnetLayout,
+  hiddenLayers: noHiddenLayers,
   network: () => import('./resnet-forward.ts'),
 });

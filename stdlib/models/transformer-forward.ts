@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { linear } from '../nn/ops.ts';
 import { gelu, layerNorm, matrixOf, vectorOf } from './layers.ts';
-import type { TransformerParams } from './transformer.ts';
+import { blockMlpUnits, type TransformerParams } from './transformer.ts';
 import type { ForwardOptions, ForwardResult, Weights } from './types.ts';
 
 /** Added to the attention scores of future positions: exp() of it is exactly 0 in float32. */
@@ -56,7 +56,7 @@ function transformerForward(p: TransformerParams, weights: Weights, tokens: tf.T
     const merged = tf.reshape(tf.transpose(attended, [0, 2, 1, 3]), [n * t, w]) as tf.Tensor2D;
     h = tf.add(h, dense(`${block}.attn.proj`, merged));
     const units = gelu(dense(`${block}.mlp.fc1`, norm(`${block}.ln2`, h)));
-    if (hidden) hidden[`${block}.mlp`] = units;
+    if (hidden) hidden[blockMlpUnits(block)] = units;
     h = tf.add(h, dense(`${block}.mlp.fc2`, units));
   }
   const logits = dense('output', norm('ln_f', h));

@@ -39,6 +39,15 @@ function table(layer: string, role: 'embedding' | 'position', rows: number, widt
   return { name: `${layer}.weight`, layer, role, shape: [rows, width], prunable: false, fanIn: rows, fanOut: width };
 }
 
+/** The hidden representation of block `block` the forward exposes: its MLP's units after the GELU. */
+export function blockMlpUnits(block: string): string {
+  return `${block}.mlp`;
+}
+
+export function transformerHiddenLayers(p: TransformerParams): string[] {
+  return Array.from({ length: p.layers }, (_, i) => blockMlpUnits(`block${i + 1}`));
+}
+
 function transformerLayout(p: TransformerParams): LayoutBody {
   const w = p.width;
   const params: ParamSpec[] = [table('embed', 'embedding', p.vocab, w), table('position', 'position', p.context, w)];
@@ -75,6 +84,7 @@ export const transformer = defineModel({
   required: ['vocab', 'context', 'width', 'heads', 'layers'],
   read: resolveTransformerParams,
   layout: transformerLayout,
+  hiddenLayers: transformerHiddenLayers,
   network: () => import('./transformer-forward.ts'),
   inputDtype: 'int32',
 });

@@ -39,6 +39,8 @@ export interface ModelLayout {
   tokens: boolean;
   /** Layers that hold a prunable kernel, in forward order. */
   prunableLayers: string[];
+  /** The names of ForwardResult.hidden, in forward order; empty for a model that exposes none. */
+  hiddenLayers: string[];
   /** Elements of all parameters (weights and buffers): what the model costs in memory. */
   weights: number;
   /** The dtype the forward expects its input in: token ids, or floats. */

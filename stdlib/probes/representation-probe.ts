@@ -35,7 +35,7 @@ export function defineRepresentationProbe(spec: RepresentationProbeSpec): ProbeM
       seed: arg.seed('seed of the choice of probe inputs'),
     },
     required: ['a', 'b', 'on'],
-    lowering: { subjects: { a: 'weights', b: 'weights' } },
+    lowering: { subjects: { a: 'weights', b: 'weights' }, hiddenLayers: 'layer' },
     implementation: async (stage, inputs, ctx) => {
       const { representationPair } = await import('./representations.ts');
       const pair = await representationPair(spec.name, stage, inputs, ctx);

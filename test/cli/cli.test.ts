@@ -48,6 +48,21 @@ test('check: a syntax error is reported at its position', () => {
   assert.match(r.stderr, /syntax\.ltx:1:9: error: expected '=' after the name of model m/);
 });
 
+test("check: a representation probe's unknown layer name is reported at the name, with the model's hidden layers", () => {
+  const file = tempFile('layers.ltx', [
+    'dataset d = digits()',
+    'model net = mlp(input: 64, hidden: [16, 8], classes: 10)',
+    'init a = kaiming_normal(net, seed: 0)',
+    'init b = kaiming_normal(net, seed: 1)',
+    'probe roles = unit_roles(a, b, on: d.test, layer: ["layer2", "laye1"])',
+    '',
+  ].join('\n'));
+  const r = ltx(['check', file]);
+  assert.equal(r.status, 1);
+  assert.ok(r.stderr.includes(`${file}:5:62: error: the mlp of 'a' has no hidden layer 'laye1'; did you mean 'layer1'? (its hidden layers: layer1, layer2)`), r.stderr);
+  assert.match(r.stderr, / {61}\^~{6}\n/);
+});
+
 test('usage errors exit 2 and name the flag', () => {
   assert.equal(ltx(['frobnicate']).status, 2);
   const unknownFlag = ltx(['check', '--jsno', QUICKSTART]);

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { compile } from '../../compiler/compile.ts';
-import { allPrunableLayers, prunableLayersOf } from '../../compiler/layers-in-scope.ts';
+import { allModelLayers, modelLayersOf } from '../../compiler/layers-in-scope.ts';
 import { definitionsOf, occurrenceAt, occurrencesOf, programSymbols } from '../../compiler/symbols.ts';
 import { parseProgram } from '../../lang/parse.ts';
 import { standardLibrary } from '../../stdlib/library.ts';
@@ -50,10 +50,18 @@ test("callees, argument names and members are not names of the program", () => {
 
 test("the layers of a declaration's model come from its stages", () => {
   const program = compileOk(`${LIB}init w0 = kaiming_normal(net)\noptimizer o = sgd(lr: 0.1, batch: 60)\ntrain t = fit(w0, data: d.train, optimizer: o, steps: 5 steps)\nmask m = magnitude(t, rate: 20%)\n`);
-  assert.deepEqual(prunableLayersOf(program, standardLibrary, 'm'), ['layer1', 'layer2', 'output']);
-  assert.deepEqual(prunableLayersOf(program, standardLibrary, 'w0'), ['layer1', 'layer2', 'output']);
-  assert.equal(prunableLayersOf(program, standardLibrary, 'nothing'), undefined);
-  assert.deepEqual(allPrunableLayers(program, standardLibrary), ['layer1', 'layer2', 'output']);
+  assert.deepEqual(modelLayersOf(program, standardLibrary, 'm', 'prunable'), ['layer1', 'layer2', 'output']);
+  assert.deepEqual(modelLayersOf(program, standardLibrary, 'w0', 'prunable'), ['layer1', 'layer2', 'output']);
+  assert.equal(modelLayersOf(program, standardLibrary, 'nothing', 'prunable'), undefined);
+  assert.deepEqual(allModelLayers(program, standardLibrary, 'prunable'), ['layer1', 'layer2', 'output']);
+});
+
+test("the hidden layers of a declaration's model, what a representation probe's layer: may name", () => {
+  const lm = 'model lm = transformer(vocab: 9, context: 4, width: 8, heads: 2, layers: 2)\ninit v = normal(lm)\n';
+  const program = compileOk(`${LIB}${lm}init w0 = kaiming_normal(net)\noptimizer o = sgd(lr: 0.1, batch: 60)\ntrain t = fit(w0, data: d.train, optimizer: o, steps: 5 steps)\n`);
+  assert.deepEqual(modelLayersOf(program, standardLibrary, 't', 'hidden'), ['layer1', 'layer2']);
+  assert.deepEqual(modelLayersOf(program, standardLibrary, 'v', 'hidden'), ['block1.mlp', 'block2.mlp']);
+  assert.deepEqual(allModelLayers(program, standardLibrary, 'hidden'), ['block1.mlp', 'block2.mlp', 'layer1', 'layer2']);
 });
 
 test('a compile without stages reports the same diagnostics and builds no stage', () => {

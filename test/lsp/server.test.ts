@@ -218,6 +218,14 @@ test("completion in skip: and rates: offers the layers of the pruned run's model
   assert.deepEqual(rates.map((i) => i.insertText), ['layer1: ', 'output: ']);
 });
 
+test("completion in a representation probe's layer: offers the hidden layers of its first network's model", async () => {
+  const program = 'import "lib.ltx"\nmodel lm = transformer(vocab: 9, context: 4, width: 8, heads: 2, layers: 2)\ninit v = normal(lm)\ninit w0 = kaiming_normal(net)\n';
+  await completionsIn(`${program}⟨here⟩`);
+  const quoted = await completionsIn(`${program}probe p = cka(v, v, on: d.test, layer: [⟨here⟩`);
+  assert.deepEqual(quoted.map((i) => [i.insertText, i.detail]), [['"block1.mlp"', 'hidden layer'], ['"block2.mlp"', 'hidden layer']]);
+  assert.deepEqual(labels(await completionsIn(`${program}probe p = unit_roles(w0, w0, on: d.test, layer: ["⟨here⟩`)), ['layer1']);
+});
+
 test('go to definition leads from a use to its declaration in another file, and from a loop variable to its loop', async () => {
   const net = await client.request<Location[]>('textDocument/definition', at(mainUri, main.at('netUse')));
   assert.deepEqual(net, [{ uri: libUri, range: { start: lib.at('netDecl'), end: { ...lib.at('netDecl'), character: lib.at('netDecl').character + 3 } } }]);

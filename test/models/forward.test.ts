@@ -5,7 +5,7 @@ import type { OpParams } from '../../core/op.ts';
 import { forward } from '../../stdlib/models/forward.ts';
 import { batchNorm, BATCH_NORM_MOMENTUM, NORM_EPSILON } from '../../stdlib/models/layers.ts';
 import { modelLayout } from '../../stdlib/models/layout.ts';
-import { initialWeights, intInput, modelParams, normalInput, useCpuBackend } from './helpers.ts';
+import { initialWeights, intInput, layoutOf, modelParams, normalInput, useCpuBackend } from './helpers.ts';
 
 before(useCpuBackend);
 
@@ -17,21 +17,35 @@ function run(op: string, given: OpParams, x: tf.Tensor, training = false) {
   return forward(layout, params, initialWeights(layout), x, { training });
 }
 
+/** Every model of the standard library at a tiny size: its parameters, an input and the logits' shape. */
+const TINY_MODELS: [string, OpParams, () => tf.Tensor, number[]][] = [
+  ['mlp', { input: 12, hidden: [5, 4], classes: 3, activation: 'tanh' }, () => normalInput([2, 12], 1), [2, 3]],
+  ['mlp', { input: 12, hidden: [5], classes: 3, activation: 'gelu', bias: false }, () => normalInput([2, 12], 1), [2, 3]],
+  ['conv', { input: [6, 6, 2], channels: [[3], [4, 4]], hidden: [5], classes: 3 }, () => normalInput([2, 6, 6, 2], 2), [2, 3]],
+  ['conv2', { input: [4, 4, 3], classes: 2 }, () => normalInput([2, 4, 4, 3], 3), [2, 2]],
+  ['lenet5', { input: [12, 12, 1], classes: 4 }, () => normalInput([3, 12, 12, 1], 4), [3, 4]],
+  ['resnet', { depth: 8, width: 2, input: [6, 6, 3], classes: 3 }, () => normalInput([2, 6, 6, 3], 5), [2, 3]],
+  ['transformer', TRANSFORMER, () => intInput([3, 4], 5, 6), [3, 4, 5]],
+];
+
 test('every model gives one row of logits per example at tiny sizes', () => {
-  const cases: [string, OpParams, tf.Tensor, number[]][] = [
-    ['mlp', { input: 12, hidden: [5, 4], classes: 3, activation: 'tanh' }, normalInput([2, 12], 1), [2, 3]],
-    ['mlp', { input: 12, hidden: [5], classes: 3, activation: 'gelu', bias: false }, normalInput([2, 12], 1), [2, 3]],
-    ['conv', { input: [6, 6, 2], channels: [[3], [4, 4]], hidden: [5], classes: 3 }, normalInput([2, 6, 6, 2], 2), [2, 3]],
-    ['conv2', { input: [4, 4, 3], classes: 2 }, normalInput([2, 4, 4, 3], 3), [2, 2]],
-    ['lenet5', { input: [12, 12, 1], classes: 4 }, normalInput([3, 12, 12, 1], 4), [3, 4]],
-    ['resnet', { depth: 8, width: 2, input: [6, 6, 3], classes: 3 }, normalInput([2, 6, 6, 3], 5), [2, 3]],
-    ['transformer', TRANSFORMER, intInput([3, 4], 5, 6), [3, 4, 5]],
-  ];
-  for (const [op, params, x, shape] of cases) {
-    const { output } = run(op, params, x);
+  for (const [op, params, x, shape] of TINY_MODELS) {
+    const { output } = run(op, params, x());
     assert.deepEqual(output.shape, shape, op);
     assert.ok(Array.from(output.dataSync()).every(Number.isFinite), `${op} gives finite logits`);
   }
+});
+
+test('the hidden layers a layout names (what the compiler accepts in layer:) are exactly those its forward returns', () => {
+  for (const [op, given, x] of TINY_MODELS) {
+    const params = modelParams(op, given);
+    const layout = modelLayout(op, params);
+    const { hidden } = forward(layout, params, initialWeights(layout), x(), { training: false, hidden: true });
+    assert.deepEqual(Object.keys(hidden ?? {}), layout.hiddenLayers, op);
+  }
+  assert.deepEqual(layoutOf('mlp', { input: 12, hidden: [5, 4], classes: 3 }).hiddenLayers, ['layer1', 'layer2']);
+  assert.deepEqual(layoutOf('transformer', TRANSFORMER).hiddenLayers, ['block1.mlp', 'block2.mlp']);
+  assert.deepEqual(layoutOf('conv2', { input: [4, 4, 3], classes: 2 }).hiddenLayers, []);
 });
 
 test('the transformer accepts sequences shorter than its context', () => {
