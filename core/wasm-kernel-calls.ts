@@ -5,6 +5,7 @@
 // (stdlib/nn/kernels) and the fixes of the wasm backend's gaps (runtime/backends/kernels).
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import type { Memory } from './wasm-bytes.ts';
 
 export type WasmTypedArray = Float32Array | Int32Array | Uint8Array;
 
@@ -44,4 +45,13 @@ export function assertChannelsLast(kernelName: string, dataFormat: unknown): voi
   if (dataFormat !== undefined && dataFormat !== 'NHWC') {
     throw new Error(`${kernelName} on wasm supports NHWC only, got ${String(dataFormat)}`);
   }
+}
+
+/**
+ * The memory the wasm backend keeps its tensors in, for loops that work on them in place (the
+ * threaded and the single-threaded builds keep it in different places).
+ */
+export function backendMemory(backend: BackendWasm): Memory | undefined {
+  const module = backend.wasm as unknown as { wasmMemory?: Memory; asm?: { memory?: Memory } };
+  return module.wasmMemory ?? module.asm?.memory;
 }

@@ -85,8 +85,16 @@ export function withMask(f: Formula, maskName: string, masked: readonly string[]
   return formula(Object.fromEntries(f.outputs.map(({ name, value }) => [name, mul(rewrite(value), mask)])));
 }
 
+const keys = new WeakMap<Formula, string>();
+
 /** A text that names the formula's structure: equal for formulas that compute the same way. */
 export function formulaKey(f: Formula): string {
+  let key = keys.get(f);
+  if (key === undefined) keys.set(f, (key = structureOf(f)));
+  return key;
+}
+
+function structureOf(f: Formula): string {
   const nodes = nodesOf(f.outputs.map((o) => o.value));
   const index = new Map(nodes.map((node, i) => [node, i]));
   const terms = nodes.map((node) => {

@@ -153,3 +153,25 @@ test('registering the fixes again changes nothing', async () => {
   await useBackend('wasm');
   assert.deepEqual(registerWasmKernelFixes(), []);
 });
+
+for (const shape of [[784, 300], [60, 784], [10, 7], [3, 5], [1, 9], [13, 1]] as [number, number][]) {
+  test(`Transpose of a [${shape}] float32 matrix moves every element where the cpu backend does`, async () => {
+    const x = normalInput(shape, `transpose/${shape}`);
+    const wasm = await kernelOn('wasm', tf.Transpose, { x }, { perm: [1, 0] });
+    const cpu = await kernelOn('cpu', tf.Transpose, { x }, { perm: [1, 0] });
+    assert.deepEqual(wasm.shape, [shape[1], shape[0]]);
+    assert.deepEqual(wasm.values, cpu.values);
+  });
+}
+
+test('Transpose of int32 and of three dimensions goes to the backend\'s own kernel, with the cpu backend\'s result', async () => {
+  const ints = intInput([2, 3], [1, 2, 3, 4, 5, 6]);
+  assert.deepEqual(Array.from((await kernelOn('wasm', tf.Transpose, { x: ints }, { perm: [1, 0] })).values), [1, 4, 2, 5, 3, 6]);
+  const cube = normalInput([2, 3, 4], 'transpose/cube');
+  for (const perm of [[2, 0, 1], [0, 2, 1]]) {
+    const wasm = await kernelOn('wasm', tf.Transpose, { x: cube }, { perm });
+    const cpu = await kernelOn('cpu', tf.Transpose, { x: cube }, { perm });
+    assert.deepEqual(wasm.shape, cpu.shape);
+    assert.deepEqual(wasm.values, cpu.values);
+  }
+});

@@ -6,10 +6,10 @@
 //    outputs copied out.
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { heapView } from '../../../core/wasm-kernel-calls.ts';
+import { backendMemory, heapView } from '../../../core/wasm-kernel-calls.ts';
 import { evaluateElement, type Formula } from '../formula.ts';
 import { formulaLoop } from './formula-simd.ts';
-import { ensureBytes, webAssembly, type Memory } from './wasm-bytes.ts';
+import { ensureBytes, webAssembly, type Memory } from '../../../core/wasm-bytes.ts';
 
 export const FORMULA_KERNEL = 'LtxFormula';
 
@@ -28,12 +28,6 @@ interface KernelArgs {
 
 const attrsOf = (args: KernelArgs) => args.attrs as unknown as FormulaAttrs;
 const scalarRecord = ({ formula, scalars }: FormulaAttrs) => Object.fromEntries(formula.scalars.map((name, j) => [name, scalars[j]!]));
-
-/** The memory the wasm backend keeps its tensors in (threaded builds export it differently). */
-function backendMemory(backend: BackendWasm): Memory | undefined {
-  const module = backend.wasm as unknown as { wasmMemory?: Memory; asm?: { memory?: Memory } };
-  return module.wasmMemory ?? module.asm?.memory;
-}
 
 function wasmFormula(args: KernelArgs): tf.TensorInfo[] {
   const backend = args.backend as BackendWasm;

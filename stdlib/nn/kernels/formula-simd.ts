@@ -6,7 +6,7 @@
 // The loop runs over whole vectors only (`bytes`, a multiple of 16): the caller finishes a tail of
 // fewer than four elements (formula-kernel.ts) or pads it.
 import { formulaKey, nodesOf, type Expr, type Formula } from '../formula.ts';
-import { F32, functionCode, I32, moduleBytes, op, V128, webAssembly, type Memory } from './wasm-bytes.ts';
+import { F32, functionCode, I32, instanceOn, moduleBytes, op, V128, type Memory } from '../../../core/wasm-bytes.ts';
 
 /** run(inputPointers..., outputPointers..., bytes, scalars...): byte addresses in the memory. */
 export type FormulaLoop = (...args: number[]) => void;
@@ -53,26 +53,12 @@ function loopCode(f: Formula): number[] {
   return functionCode([[1, I32], [vectors, V128]], body);
 }
 
-function compile(f: Formula, shared: boolean): object {
+function loopModule(f: Formula, shared: boolean): Uint8Array {
   const params = [...new Array(f.inputs.length + f.outputs.length + 1).fill(I32), ...new Array(f.scalars.length).fill(F32)];
-  return new webAssembly.Module(moduleBytes(params, [{ name: 'run', code: loopCode(f) }], shared));
+  return moduleBytes(params, [{ name: 'run', code: loopCode(f) }], shared);
 }
-
-const modules = new Map<string, object>();
-const instances = new WeakMap<Memory, Map<string, FormulaLoop>>();
 
 /** The formula's loop over `memory` (compiled once per formula, instantiated once per memory). */
 export function formulaLoop(f: Formula, memory: Memory): FormulaLoop {
-  const key = formulaKey(f);
-  let perMemory = instances.get(memory);
-  if (!perMemory) instances.set(memory, (perMemory = new Map()));
-  const known = perMemory.get(key);
-  if (known) return known;
-  const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-  const moduleKey = `${shared ? 'shared' : 'own'}|${key}`;
-  let compiled = modules.get(moduleKey);
-  if (!compiled) modules.set(moduleKey, (compiled = compile(f, shared)));
-  const loop = (new webAssembly.Instance(compiled, { env: { memory } }).exports as { run: FormulaLoop }).run;
-  perMemory.set(key, loop);
-  return loop;
+  return instanceOn<{ run: FormulaLoop }>(memory, `formula|${formulaKey(f)}`, (shared) => loopModule(f, shared)).run;
 }

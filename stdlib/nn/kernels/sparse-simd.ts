@@ -7,7 +7,7 @@
 // Products and sums run in a fixed order (multiply, then add; no fused multiply-add), so the
 // same pattern and data give the same bits on every run and every thread count.
 
-import { ensureBytes, functionCode, I32, moduleBytes, op, V128, webAssembly, type Memory } from './wasm-bytes.ts';
+import { ensureBytes, functionCode, I32, moduleBytes, op, V128, webAssembly, type Memory } from '../../../core/wasm-bytes.ts';
 
 export { ensureBytes };
 

@@ -1,6 +1,8 @@
 // WebAssembly modules written byte by byte: the encodings the project's SIMD loops use (a few
 // hundred bytes each: no toolchain, nothing to download), and the members of the WebAssembly API
-// they need (the project's TypeScript libraries carry no WebAssembly declarations).
+// they need (the project's TypeScript libraries carry no WebAssembly declarations). In core because
+// both the layers' kernels (stdlib/nn/kernels) and the wasm backend's fixes (runtime/backends/kernels)
+// write such loops.
 
 export const I32 = 0x7f;
 export const F32 = 0x7d;
@@ -34,12 +36,15 @@ export const op = {
   f32Store: [0x38, 2, 0],
   i32Add: [0x6a],
   i32Mul: [0x6c],
+  i32LtU: [0x49],
   i32Shl: [0x74],
   i32GeU: [0x4f],
   f32Add: [0x92],
   v128Load: [...simd(0x00), 0, 0],
   v128Store: [...simd(0x0b), 0, 0],
   v128Zero: [...simd(0x0c), ...new Array(16).fill(0)],
+  /** i8x16.shuffle by 32-bit lanes: lanes 0–3 pick from the first operand, 4–7 from the second. */
+  shuffle32: (lanes: readonly [number, number, number, number]) => [...simd(0x0d), ...lanes.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3])],
   f32x4Splat: simd(0x13),
   f32x4Lane: (lane: number) => [...simd(0x1f), lane],
   f32x4Sqrt: simd(0xe3),
@@ -95,4 +100,26 @@ export const webAssembly = (globalThis as unknown as {
 export function ensureBytes(memory: Memory, bytes: number): void {
   const pages = Math.ceil(bytes / 65536) - memory.buffer.byteLength / 65536;
   if (pages > 0) memory.grow(pages);
+}
+
+const modules = new Map<string, object>();
+const instances = new WeakMap<Memory, Map<string, object>>();
+
+/**
+ * The exports of module `key` instantiated on `memory`: `build(shared)` makes its bytes (compiled
+ * once per key and kind of memory); one instance per memory, so that a loop reads the memory's
+ * current buffer however it has grown.
+ */
+export function instanceOn<Exports extends object>(memory: Memory, key: string, build: (sharedMemory: boolean) => Uint8Array): Exports {
+  let perMemory = instances.get(memory);
+  if (!perMemory) instances.set(memory, (perMemory = new Map()));
+  const known = perMemory.get(key);
+  if (known) return known as Exports;
+  const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+  const moduleKey = `${shared ? 'shared' : 'own'}|${key}`;
+  let compiled = modules.get(moduleKey);
+  if (!compiled) modules.set(moduleKey, (compiled = new webAssembly.Module(build(shared))));
+  const exports = new webAssembly.Instance(compiled, { env: { memory } }).exports;
+  perMemory.set(key, exports);
+  return exports as Exports;
 }
