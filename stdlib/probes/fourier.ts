@@ -10,6 +10,10 @@
 //   effective_frequencies    exp(entropy of P_k / Σ P): ⌊(p−1)/2⌋ for an even spread, 1 for one frequency
 // A random table spreads its power evenly (top_share ≈ top / ⌊(p−1)/2⌋); a grokked one concentrates it.
 // The series `power` holds P_1..P_K, and `key_frequencies` the `top` strongest k, strongest first.
+// With `residues: p`, a table of m·p rows is m blocks of p rows, each indexed by the residues, and P_k
+// sums over the blocks: an mlp's first layer on modular_addition's one-hot pairs ([2p, width], the rows
+// of a then those of b) is the two embeddings of a and b side by side. `residues` has no default, so
+// that the keys of programs written before it existed stay: absent, the table is one block.
 import type { ProbeResult, TensorValue } from '../../core/artifacts.ts';
 import { arg, LIMITS } from '../signature.ts';
 import { failing, StageFailure } from '../stage-support/failure.ts';
@@ -51,6 +55,13 @@ export function fourierConcentration(power: number[], top: number): ProbeResult 
   };
 }
 
+/** P_k summed over the blocks of `residues` rows of a [rows, d] table (row-major): the blocks side by side. */
+export function blockFrequencyPower(table: Float32Array | Float64Array, rows: number, d: number, residues: number): number[] {
+  if (rows % residues !== 0) throw new StageFailure(`fourier: the table has ${rows} rows, not a multiple of residues: ${residues}`);
+  const blocks = Array.from({ length: rows / residues }, (_, m) => frequencyPower(table.subarray(m * residues * d, (m + 1) * residues * d), residues, d));
+  return blocks[0]!.map((_, k) => blocks.reduce((sum, power) => sum + power[k]!, 0));
+}
+
 function tableOf(weights: ReadonlyMap<string, TensorValue>, name: string): TensorValue {
   const table = weights.get(name);
   if (!table) throw new StageFailure(`fourier: the weights have no parameter '${name}'; it needs a [tokens, width] table such as a transformer's embed.weight`);
@@ -60,13 +71,14 @@ function tableOf(weights: ReadonlyMap<string, TensorValue>, name: string): Tenso
 
 export const fourierModule = defineProbe({
   name: 'fourier',
-  summary: 'How concentrated a token table (the embedding) is on a few frequencies of Z_p, the structure of grokked modular addition (Nanda et al. 2023). Metrics: top_share, effective_frequencies.',
+  summary: 'How concentrated a token table (the embedding; or an mlp\'s first layer on one-hot pairs, with residues: p) is on a few frequencies of Z_p, the structure of grokked modular addition (Nanda et al. 2023). Metrics: top_share, effective_frequencies.',
   version: 1,
   positional: ['x'],
   parameters: {
     x: arg.ref(WEIGHTS, 'weights holding the table'),
     weight: arg.string('the [tokens, width] parameter whose rows are indexed by the residues', { default: 'embed.weight' }),
     top: arg.count('number of strongest frequencies in top_share', LIMITS.width, { default: 5 }),
+    residues: arg.count('p, when the table is blocks of p rows indexed by the residues (an mlp\'s layer1.weight on one-hot pairs: 2 blocks); absent: one block, all rows', LIMITS.width, { minimum: 2 }),
   },
   required: ['x'],
   lowering: { subjects: { x: 'weights' } },
@@ -76,7 +88,9 @@ export const fourierModule = defineProbe({
     if (typeof name !== 'string') throw new StageFailure(`fourier: 'weight' must be a parameter name, got ${JSON.stringify(name)}`);
     const table = tableOf(x.weights, name);
     const top = integerParam(stage.params, 'top');
-    return failing('fourier', () => fourierConcentration(frequencyPower(table.data, table.shape[0]!, table.shape[1]!), top));
+    const [rows, width] = table.shape as [number, number];
+    const residues = stage.params.residues === undefined ? rows : integerParam(stage.params, 'residues');
+    return failing('fourier', () => fourierConcentration(blockFrequencyPower(table.data, rows, width, residues), top));
   },
   reporting: {
     metrics: ['top_share', 'effective_frequencies', 'frequencies'],

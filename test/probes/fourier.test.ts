@@ -1,7 +1,7 @@
 // fourier: the power of a token table in each frequency of Z_p, and how concentrated it is.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fourierConcentration, frequencyPower } from '../../stdlib/probes/fourier.ts';
+import { blockFrequencyPower, fourierConcentration, frequencyPower } from '../../stdlib/probes/fourier.ts';
 import { createRng } from '../../stdlib/random.ts';
 import { StageFailure } from '../../stdlib/stage-support/failure.ts';
 import { initCheckpoint, mlp, runProbe, useCpuBackend, type Ref } from '../training/helpers.ts';
@@ -58,6 +58,30 @@ test('through the stage: a transformer\'s embedding by default, and a clear fail
   await assert.rejects(runProbe('fourier', { weight: 'embed.weight', top: 2 }, { x: await initCheckpoint(mlp(4, [3], 2), 1) }), (error: unknown) => {
     assert.ok(error instanceof StageFailure);
     assert.match(error.message, /fourier: the weights have no parameter 'embed.weight'/);
+    return true;
+  });
+});
+
+test('with residues: p, a table of blocks of p rows sums the power of the blocks: an mlp\'s first layer on one-hot pairs', () => {
+  const p = 13;
+  // The rows of a (block 1) carry frequency 2, those of b (block 2) frequency 5.
+  const a = table(p, 2, (r, j) => wave(p, 2, j === 0 ? Math.cos : Math.sin)(r));
+  const b = table(p, 2, (r, j) => 3 * wave(p, 5, j === 0 ? Math.cos : Math.sin)(r));
+  const both = Float64Array.from([...a, ...b]);
+  const power = blockFrequencyPower(both, 2 * p, 2, p);
+  const expected = frequencyPower(a, p, 2).map((pa, k) => pa + frequencyPower(b, p, 2)[k]!);
+  assert.equal(power.length, 6);
+  power.forEach((pk, k) => assert.ok(Math.abs(pk - expected[k]!) < 1e-9));
+  assert.deepEqual(fourierConcentration(power, 2).series!.key_frequencies, [5, 2]);
+});
+
+test('through the stage: an mlp\'s layer1.weight read as blocks of residues rows, and a clear failure when they do not divide it', async () => {
+  const x = await initCheckpoint(mlp(14, [6], 7), 1);
+  const result = await runProbe('fourier', { weight: 'layer1.weight', top: 2, residues: 7 }, { x });
+  assert.equal(result.metrics.frequencies, 3);
+  await assert.rejects(runProbe('fourier', { weight: 'layer1.weight', top: 2, residues: 5 }, { x }), (error: unknown) => {
+    assert.ok(error instanceof StageFailure);
+    assert.equal(error.message, 'fourier: the table has 14 rows, not a multiple of residues: 5');
     return true;
   });
 });
