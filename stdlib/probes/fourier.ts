@@ -164,7 +164,7 @@ export const fourierModule = defineProbe({
     figures: [{
       kind: 'trajectory',
       metrics: ['top_share', 'effective_frequencies'],
-      caption: 'Share of the embedding\'s power (constant part left out) in its strongest frequencies of Z_p, and the effective number of frequencies exp(entropy): a grokked modular-addition transformer concentrates on a few key frequencies (Nanda et al. 2023).',
+      caption: 'Share of the table\'s power (constant part left out) in its strongest frequencies of Z_p, and the effective number of frequencies exp(entropy); with per: "unit", of each unit\'s column, averaged over the units. A grokked modular-addition transformer concentrates its embedding on a few key frequencies (Nanda et al. 2023); a grokked MLP gives each unit a frequency of its own (Gromov 2023).',
     }],
   },
 });
