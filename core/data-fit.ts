@@ -34,6 +34,10 @@ export function misfit(model: string, io: ModelIO, data: string, shape: DataShap
   if (shape.task === 'language-model') {
     return `${data} is a language-modelling dataset, which only a model that reads tokens fits; ${model} reads numbers`;
   }
+  // Token ids read as numbers would train without complaint, on a ranking of the ids that means nothing.
+  if (shape.vocabulary !== undefined) {
+    return `${model} reads numbers, but ${data} has inputs of ${showShape(shape.inputShape)} token ids (vocabulary ${shape.vocabulary}): give it a model that reads tokens, or encode them as numbers (one-hot)`;
+  }
   const expected = io.inputShape;
   const given = shape.inputShape;
   if (expected.length === 1) {

@@ -340,6 +340,10 @@ function chainFigures(probe: ProbeResults, figure: ChainsFigure): Figure[] {
   if (rows.length === 0) return [];
   const axis = varyingCoordinate(probe.rows);
   const position = (row: ResultRow): string | number => (axis === undefined ? row.subject : row.index[axis]!);
+  // Rows that differ in other coordinates too (seeds) are separate lines, not one line zig-zagging through them.
+  const group = (row: ResultRow): string => (axis === undefined ? '' : coordinatesLabel(row, [axis]));
+  const groups = new Set(rows.map(group));
+  const byGroup = groups.size > 1 ? { strokeDash: { field: 'group', type: 'nominal' as const, title: 'rows' } } : {};
   const estimates: Datum[] = [];
   const summary: Datum[] = [];
   for (const row of rows) {
@@ -347,7 +351,7 @@ function chainFigures(probe: ProbeResults, figure: ChainsFigure): Figure[] {
     if (mean === undefined) continue;
     const std = row.metrics[`${metric}_std`] ?? 0;
     const reference: Datum = below ? { loss: row.metrics[below.metric] ?? NaN } : {};
-    summary.push({ at: position(row), [metric]: mean, low: mean - std, high: mean + std, subject: row.subject, ...reference });
+    summary.push({ at: position(row), group: group(row), [metric]: mean, low: mean - std, high: mean + std, subject: row.subject, ...reference });
     for (const [name, value] of Object.entries(row.metrics)) {
       const chain = chainOf(figure, name);
       if (chain !== undefined) estimates.push({ at: position(row), [metric]: value, chain });
@@ -375,7 +379,7 @@ function chainFigures(probe: ProbeResults, figure: ChainsFigure): Figure[] {
         data: { values: summary },
         mark: { type: 'line' as const, point: { filled: true, size: 60 }, color: 'black' },
         encoding: {
-          x, y: { field: metric, type: 'quantitative' as const },
+          x, y: { field: metric, type: 'quantitative' as const }, ...byGroup,
           tooltip: [{ field: 'subject' }, { field: metric, format: '.3f' }, ...(below ? [{ field: 'loss', format: '.4f' }] : [])],
         },
       },
@@ -392,7 +396,7 @@ function chainFigures(probe: ProbeResults, figure: ChainsFigure): Figure[] {
             width: WIDTH, height: 120,
             data: { values: summary },
             mark: { type: 'line', point: { filled: true }, color: '#888' },
-            encoding: { x, y: { field: 'loss', type: 'quantitative', title: below.axis, scale: { zero: false } } },
+            encoding: { x, y: { field: 'loss', type: 'quantitative', title: below.axis, scale: { zero: false } }, ...byGroup },
           },
         ],
       }
@@ -400,7 +404,8 @@ function chainFigures(probe: ProbeResults, figure: ChainsFigure): Figure[] {
   const traces: Datum[] = [];
   for (const row of rows) {
     const chains = row.series?.[figure.traces.series] as number[][] | undefined;
-    chains?.forEach((trace, c) => trace.forEach((loss, draw) => traces.push({ panel: String(position(row)), chain: c, draw, loss })));
+    const panel = groups.size > 1 ? `${position(row)} (${group(row)})` : String(position(row));
+    chains?.forEach((trace, c) => trace.forEach((loss, draw) => traces.push({ panel, chain: c, draw, loss })));
   }
   const panels = new Set(traces.map((t) => t['panel'])).size;
   const columns = Math.min(panels, 3);
@@ -411,6 +416,7 @@ function chainFigures(probe: ProbeResults, figure: ChainsFigure): Figure[] {
     caption:
       `${figure.caption}${settings.length > 0 ? ` Settings: ${settings.join(', ')}.` : ''} Black: the mean over chains with ` +
       `±1 standard deviation; colored: each chain's estimate${axis ? `, over ${axis}` : ''}${withBelow ? `; below, ${below.caption}` : ''}. ` +
+      `${groups.size > 1 ? `A line per value of the other coordinates (${[...groups].join('; ')}), told apart by its dash pattern. ` : ''}` +
       `Declared as ${declared([probe])}. ${provenance(probe.rows)}`,
     spec: estimateSpec,
   }];

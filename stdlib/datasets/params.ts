@@ -57,6 +57,13 @@ export function stringParam(op: string, params: DatasetParams, name: string, fal
   return value;
 }
 
+/** One of the `choices` (an enum of the op's schema). */
+export function choiceParam<C extends string>(op: string, params: DatasetParams, name: string, choices: readonly C[], fallback?: C): C {
+  const value = present(op, params, name, fallback);
+  if (!choices.includes(value as C)) throw invalid(op, name, `one of ${choices.map((c) => JSON.stringify(c)).join(', ')}`, value);
+  return value as C;
+}
+
 /** A per-example shape: a non-empty list of positive integers. */
 export function shapeParam(op: string, params: DatasetParams, name: string): number[] {
   const value = present(op, params, name, undefined);

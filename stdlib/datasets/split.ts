@@ -84,6 +84,7 @@ export function stratifiedSplit(labels: ArrayLike<number>, classes: number, test
 /** The rows `rows` (each `rowLength` values long) of a row-major array, in that order. */
 export function gatherRows(source: Float32Array, rowLength: number, rows: Int32Array): Float32Array;
 export function gatherRows(source: Int32Array, rowLength: number, rows: Int32Array): Int32Array;
+export function gatherRows(source: Float32Array | Int32Array, rowLength: number, rows: Int32Array): Float32Array | Int32Array;
 export function gatherRows(source: Float32Array | Int32Array, rowLength: number, rows: Int32Array): Float32Array | Int32Array {
   const out = source instanceof Float32Array
     ? new Float32Array(rows.length * rowLength)

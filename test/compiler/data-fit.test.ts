@@ -59,3 +59,22 @@ test('a language-modelling dataset under a model that reads numbers is reported'
 test('a transformer on modular_addition compiles: it answers at the last position', () => {
   compileOk(onData('transformer(vocab: 13, context: 2, width: 16, heads: 2, layers: 1)', 'dataset d = modular_addition(p: 13)'));
 });
+
+test('an mlp on modular_addition\'s tokens is reported at data:: token ids are not numbers to it', () => {
+  assert.deepEqual(errors(onData('mlp(input: 2, hidden: [8], classes: 13)', 'dataset d = modular_addition(p: 13)')), [{
+    file: 'main.ltx', line: 5, column: 26,
+    message: 'mlp reads numbers, but modular_addition has inputs of 2 token ids (vocabulary 13): give it a model that reads tokens, or encode them as numbers (one-hot)',
+  }]);
+});
+
+test('an mlp on modular_addition\'s one-hot pairs compiles: 2p inputs, p classes', () => {
+  compileOk(onData('mlp(input: 26, hidden: [8], classes: 13)', 'dataset d = modular_addition(p: 13, encoding: "one_hot")'));
+});
+
+test('a transformer on modular_addition\'s one-hot pairs is reported at data:', () => {
+  const model = 'transformer(vocab: 13, context: 2, width: 16, heads: 2, layers: 1)';
+  assert.deepEqual(errors(onData(model, 'dataset d = modular_addition(p: 13, encoding: "one_hot")')), [{
+    file: 'main.ltx', line: 5, column: 26,
+    message: 'transformer reads token ids, but modular_addition has inputs of 26 numbers',
+  }]);
+});

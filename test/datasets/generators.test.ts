@@ -92,6 +92,45 @@ test('modular_addition: the seed chooses which pairs train', async () => {
   assert.equal(a!.train.n, Math.round(121 * 0.3), 'train defaults to 30% of the pairs');
 });
 
+test('modular_addition: encoding "one_hot" gives each pair as the one-hot codes of a and b, 2p floats', async () => {
+  const p = 7;
+  const data = await loadDataset('modular_addition', { p, train: 0.5, seed: 2, encoding: 'one_hot' });
+  assert.deepEqual(data.inputShape, [2 * p]);
+  assert.equal(data.classes, p);
+  assert.equal(data.tokens, undefined, 'the inputs are numbers, not token ids');
+  assert.ok(data.train.x instanceof Float32Array);
+  for (const split of [data.train, data.test]) {
+    for (let i = 0; i < split.n; i++) {
+      const row = Array.from(split.x.subarray(i * 2 * p, (i + 1) * 2 * p));
+      assert.deepEqual(row.filter((v) => v !== 0), [1, 1]);
+      const a = row.indexOf(1);
+      const b = row.lastIndexOf(1) - p;
+      assert.ok(a < p && b >= 0);
+      assert.equal(split.y[i], (a + b) % p);
+    }
+  }
+});
+
+test('modular_addition: one-hot and token encodings split the same pairs, in the same order', async () => {
+  const params = { p: 11, train: 0.4, seed: 5 };
+  const tokens = await loadDataset('modular_addition', params);
+  const oneHot = await loadDataset('modular_addition', { ...params, encoding: 'one_hot' });
+  const decoded = (x: Split['x'], n: number) => Array.from({ length: n }, (_, i) => {
+    const row = Array.from(x.subarray(i * 22, (i + 1) * 22));
+    return `${row.indexOf(1)},${row.lastIndexOf(1) - 11}`;
+  });
+  const pairs = (x: Split['x'], n: number) => Array.from({ length: n }, (_, i) => `${x[2 * i]},${x[2 * i + 1]}`);
+  assert.deepEqual(decoded(oneHot.train.x, oneHot.train.n), pairs(tokens.train.x, tokens.train.n));
+  assert.deepEqual(decoded(oneHot.test.x, oneHot.test.n), pairs(tokens.test.x, tokens.test.n));
+  assert.deepEqual(Array.from(oneHot.train.y), Array.from(tokens.train.y));
+});
+
+test('modular_addition: an unknown encoding is refused, naming the choices', async () => {
+  await assert.rejects(loadDataset('modular_addition', { p: 5, encoding: 'binary' }), {
+    message: 'modular_addition: parameter `encoding` must be one of "tokens", "one_hot", got "binary"',
+  });
+});
+
 // ---------------------------------------------------------------------------------------------
 // sparse_parity
 

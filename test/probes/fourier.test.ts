@@ -1,7 +1,7 @@
 // fourier: the power of a token table in each frequency of Z_p, and how concentrated it is.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fourierConcentration, frequencyPower } from '../../stdlib/probes/fourier.ts';
+import { blockColumnPower, blockFrequencyPower, fourierConcentration, frequencyPower, unitConcentration } from '../../stdlib/probes/fourier.ts';
 import { createRng } from '../../stdlib/random.ts';
 import { StageFailure } from '../../stdlib/stage-support/failure.ts';
 import { initCheckpoint, mlp, runProbe, useCpuBackend, type Ref } from '../training/helpers.ts';
@@ -60,4 +60,53 @@ test('through the stage: a transformer\'s embedding by default, and a clear fail
     assert.match(error.message, /fourier: the weights have no parameter 'embed.weight'/);
     return true;
   });
+});
+
+test('with residues: p, a table of blocks of p rows sums the power of the blocks: an mlp\'s first layer on one-hot pairs', () => {
+  const p = 13;
+  // The rows of a (block 1) carry frequency 2, those of b (block 2) frequency 5.
+  const a = table(p, 2, (r, j) => wave(p, 2, j === 0 ? Math.cos : Math.sin)(r));
+  const b = table(p, 2, (r, j) => 3 * wave(p, 5, j === 0 ? Math.cos : Math.sin)(r));
+  const both = Float64Array.from([...a, ...b]);
+  const power = blockFrequencyPower(both, 2 * p, 2, p);
+  const expected = frequencyPower(a, p, 2).map((pa, k) => pa + frequencyPower(b, p, 2)[k]!);
+  assert.equal(power.length, 6);
+  power.forEach((pk, k) => assert.ok(Math.abs(pk - expected[k]!) < 1e-9));
+  assert.deepEqual(fourierConcentration(power, 2).series!.key_frequencies, [5, 2]);
+});
+
+test('through the stage: an mlp\'s layer1.weight read as blocks of residues rows, and a clear failure when they do not divide it', async () => {
+  const x = await initCheckpoint(mlp(14, [6], 7), 1);
+  const result = await runProbe('fourier', { weight: 'layer1.weight', top: 2, residues: 7 }, { x });
+  assert.equal(result.metrics.frequencies, 3);
+  await assert.rejects(runProbe('fourier', { weight: 'layer1.weight', top: 2, residues: 5 }, { x }), (error: unknown) => {
+    assert.ok(error instanceof StageFailure);
+    assert.equal(error.message, 'fourier: the table has 14 rows, not a multiple of residues: 5');
+    return true;
+  });
+});
+
+test('per unit: columns with one frequency each, all frequencies used, concentrate per unit while the table stays spread', () => {
+  const p = 11;
+  // Column j is cos((j mod 5 + 1)·a) in a's block and the same frequency, shifted, in b's block.
+  const d = 10;
+  const a = table(p, d, (r, j) => wave(p, (j % 5) + 1, Math.cos)(r));
+  const b = table(p, d, (r, j) => wave(p, (j % 5) + 1, Math.sin)(r));
+  const columns = blockColumnPower(Float64Array.from([...a, ...b]), 2 * p, d, p);
+  const units = unitConcentration(columns, 1);
+  assert.ok(Math.abs(units.metrics.top_share! - 1) < 1e-9);
+  assert.ok(Math.abs(units.metrics.effective_frequencies! - 1) < 1e-9);
+  assert.equal(units.metrics.units, 10);
+  assert.deepEqual(units.series!.unit_frequencies, [2, 2, 2, 2, 2]);
+  const whole = fourierConcentration(blockFrequencyPower(Float64Array.from([...a, ...b]), 2 * p, d, p), 1);
+  assert.ok(Math.abs(whole.metrics.top_share! - 0.2) < 1e-9, 'the table: one frequency of five equal ones');
+  (units.series!.power as number[]).forEach((pk, k) => assert.ok(Math.abs(pk - (whole.series!.power as number[])[k]!) < 1e-9, 'the same power in all'));
+});
+
+test('through the stage: per: "unit" on an mlp\'s layer1.weight gives the mean over its hidden units', async () => {
+  const x = await initCheckpoint(mlp(14, [6], 7), 1);
+  const result = await runProbe('fourier', { weight: 'layer1.weight', top: 1, residues: 7, per: 'unit' }, { x });
+  assert.equal(result.metrics.units, 6);
+  assert.equal(result.metrics.frequencies, 3);
+  assert.equal((result.series!.unit_frequencies as number[]).reduce((s, n) => s + n, 0), 6);
 });

@@ -121,6 +121,21 @@ test('instability: the caption writes the path the way the axis reads it, α = 0
   assert.equal((layersOf(figure)[0]!.encoding['x'] as { title?: string }).title, 'α (0: copy 1, 1: copy 2)');
 });
 
+test('llc over steps of several seeds: a line per seed, not one line through all of them; a traces panel per row', () => {
+  const rows = [0, 1].flatMap((seed) => [0, 96].map((step) => row({ seed, step }, {
+    llc_mean: 10 + seed * 5 + step / 96, llc_std: 1, llc_chain_0: 9, llc_chain_1: 11, epsilon: 1e-3, gamma: 100, nbeta: 15.4, init_loss: 0.3,
+  }, { series: { loss_trace: [[0.31, 0.32], [0.3, 0.31]] } })));
+  const figures = standardFigures([probe('lc', 'llc', rows)]);
+  const llc = figures.find((f) => f.id === 'llc-lc')!;
+  const estimate = (llc.spec as { vconcat: { layer: Layer[] }[] }).vconcat[0]!.layer;
+  const line = estimate.find((l) => JSON.stringify(l.mark).includes('"line"'))!;
+  assert.deepEqual(line.encoding['strokeDash'], { field: 'group', type: 'nominal', title: 'rows' });
+  assert.deepEqual(new Set(valuesOf(llc).filter((d) => 'low' in d).map((d) => d['group'])), new Set(['seed=0', 'seed=1']));
+  assert.match(llc.caption, /A line per value of the other coordinates \(seed=0; seed=1\)/);
+  const traces = figures.find((f) => f.id === 'llc-traces-lc')!;
+  assert.deepEqual(new Set(valuesOf(traces).map((d) => d['panel'])), new Set(['0 (seed=0)', '96 (seed=0)', '0 (seed=1)', '96 (seed=1)']));
+});
+
 test('llc over steps: mean ± std, each chain, and the chains\' loss traces one panel per step', () => {
   const rows = [0, 96].map((step) => row({ step }, {
     llc_mean: 10 + step / 96, llc_std: 1, llc_chain_0: 9 + step / 96, llc_chain_1: 11 + step / 96, epsilon: 1e-3, gamma: 100, nbeta: 15.4, init_loss: 0.3,

@@ -49,3 +49,11 @@ test('a transformer classifies token sequences (modular addition) at their last 
   assert.equal(incompatibility(model(13), pairs), undefined);
   assert.equal(incompatibility(model(10), pairs), 'transformer has a vocabulary of 10 tokens, but modular_addition has 13');
 });
+
+test('an mlp does not take token ids for numbers (modular addition as tokens)', () => {
+  const pairs = { ...dataset('modular_addition', 'classification', [2], 13), tokens: 13 };
+  assert.equal(
+    incompatibility(layoutOf('mlp', { input: 2, hidden: [8], classes: 13 }), pairs),
+    'mlp reads numbers, but modular_addition has inputs of 2 token ids (vocabulary 13): give it a model that reads tokens, or encode them as numbers (one-hot)',
+  );
+});
