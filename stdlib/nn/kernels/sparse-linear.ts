@@ -102,11 +102,14 @@ function patternAttr(attrs: tf.NamedAttrMap | undefined): SparsePattern {
   return pattern;
 }
 
-/** axpy over the pattern: dst row `to[k]` += w[k] · src row `from[k]`; returns the dst rows. */
-function axpyOverPattern(
+/**
+ * The product over the pattern as a new [batch, dstWidth] tensor: axpy, dst row `to[k]` += w[k] · src
+ * row `from[k]`, forward (x·W: src x, dst y) or backward (dy·Wᵀ: src dy, dst dx).
+ */
+function productOverPattern(
   backend: BackendWasm, pattern: SparsePattern, w: tf.TensorInfo, src: tf.TensorInfo, srcWidth: number, dstWidth: number,
   forward: boolean,
-): { batch: number; memory: Float32Array; at: Layout } {
+): tf.TensorInfo {
   const batch = src.shape[0]!;
   const nnz = pattern.rows.length;
   const { memory, at } = layout(nnz, batch, srcWidth, dstWidth);
@@ -119,7 +122,9 @@ function axpyOverPattern(
   for (let k = 0; k < nnz; k++) f32[values + k] = weights[pattern.rows[k]! * pattern.outputs + pattern.cols[k]!]!;
   writeTransposed(floats(backend, src), batch, srcWidth, f32, at.src, at.padded);
   memory.axpy(nnz, at.srcRow, at.dstRow, at.values, at.src, at.dst, at.rowBytes);
-  return { batch, memory: f32, at };
+  const out = backend.makeOutput([batch, dstWidth], 'float32');
+  readTransposed(f32, at.dst, at.padded, batch, dstWidth, floats(backend, out));
+  return out;
 }
 
 /** x·W (+ b) over the pattern: inputs x [n, in], w [in, out], optional b [out]. */
@@ -128,9 +133,7 @@ function sparseLinearForward({ inputs, backend, attrs }: KernelArgs): tf.TensorI
   const { x, w, b } = inputs;
   if (x === undefined || w === undefined) throw new Error('linear needs x and w');
   const pattern = patternAttr(attrs);
-  const { batch, memory, at } = axpyOverPattern(wasm, pattern, w, x, pattern.inputs, pattern.outputs, true);
-  const y = wasm.makeOutput([batch, pattern.outputs], 'float32');
-  readTransposed(memory, at.dst, at.padded, batch, pattern.outputs, floats(wasm, y));
+  const y = productOverPattern(wasm, pattern, w, x, pattern.inputs, pattern.outputs, true);
   if (b === undefined) return y;
   const withBias = callWasmKernel(wasm, tf.Add, { a: y, b });
   release(wasm, y);
@@ -139,14 +142,10 @@ function sparseLinearForward({ inputs, backend, attrs }: KernelArgs): tf.TensorI
 
 /** dy·Wᵀ over the pattern: inputs dy [n, out], w [in, out]. */
 function sparseLinearInputGrad({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
-  const wasm = backend as BackendWasm;
   const { dy, w } = inputs;
   if (dy === undefined || w === undefined) throw new Error('the input gradient needs dy and w');
   const pattern = patternAttr(attrs);
-  const { batch, memory, at } = axpyOverPattern(wasm, pattern, w, dy, pattern.outputs, pattern.inputs, false);
-  const dx = wasm.makeOutput([batch, pattern.inputs], 'float32');
-  readTransposed(memory, at.dst, at.padded, batch, pattern.inputs, floats(wasm, dx));
-  return dx;
+  return productOverPattern(backend as BackendWasm, pattern, w, dy, pattern.outputs, pattern.inputs, false);
 }
 
 /** xᵀ·dy at the pattern's nonzeros, zero elsewhere: inputs x [n, in], dy [n, out]. */
