@@ -9,6 +9,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { TINY } from '../test/cli/helpers.ts';
 import { writeResultsSection } from './results-file.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -23,15 +24,8 @@ const SETUP = `dataset d = digits(test: 20%, seed: 0)
 model net = mlp(input: 64, hidden: [16], classes: 10)
 optimizer opt = sgd(lr: 0.1, momentum: 0.9, batch: 60)
 `;
-/** A chain of six levels (nine stages), each stage well under a second of work. */
-const CHAIN = `${SETUP}init w0 = kaiming_normal(net, seed: 0)
-train dense = fit(w0, data: d.train, optimizer: opt, steps: 40 steps, order: 0)
-mask m = magnitude(dense, rate: 50%)
-train t = fit(rewind(dense @ 10 steps, mask: m), like: dense)
-probe acc = accuracy(dense, on: d.test)
-probe acct = accuracy(t, on: d.test)
-probe kept = sparsity(t)
-`;
+/** A chain of six levels (nine stages), each stage well under a second of work: the CLI tests' program. */
+const CHAIN = TINY;
 
 function seconds(since: bigint): number {
   return Number(process.hrtime.bigint() - since) / 1e9;

@@ -22,6 +22,18 @@ probe acct = accuracy(t, on: d.test)
 probe kept = sparsity(t)
 `;
 
+/** IMP of an mlp 64-16-10 on the bundled digits: a dense run of `steps`, then `rounds` levels of 50%, with accuracy probes. */
+export function digitsImp(steps: number, rounds: number): string {
+  return `dataset d = digits(test: 20%, seed: 0)
+model net = mlp(input: 64, hidden: [16], classes: 10)
+init w0 = kaiming_normal(net, seed: 0)
+optimizer opt = sgd(lr: 0.1, momentum: 0.9, batch: 60)
+train dense = fit(w0, data: d.train, optimizer: opt, steps: ${steps} steps, order: 0)
+lottery imp = imp(dense, rounds: ${rounds}, rate: 50%, rewind: 10 steps)
+probe acc = accuracy(imp, on: d.test)
+`;
+}
+
 /** A second branch for TINY whose training fails (a learning rate that makes the loss overflow), with a probe of it. */
 export const FAILING_BRANCH = `
 model wide = mlp(input: 64, hidden: [4], classes: 10)

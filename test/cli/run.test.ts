@@ -10,17 +10,10 @@ import { compileFile } from '../../cli/compile-file.ts';
 import { commandHelp } from '../../cli/help.ts';
 import { main } from '../../cli/main.ts';
 import { UsageError } from '../../cli/usage.ts';
-import { BIN, FAILING_BRANCH, ROOT, TINY, env, heavyPackages, ltx, ltxLoading, workspace } from './helpers.ts';
+import { BIN, digitsImp, env, FAILING_BRANCH, heavyPackages, ltx, ltxLoading, ROOT, TINY, workspace } from './helpers.ts';
 
 /** Long enough to be killed in the middle: four training runs of 150 steps. */
-const LOTTERY = `dataset d = digits(test: 20%, seed: 0)
-model net = mlp(input: 64, hidden: [16], classes: 10)
-init w0 = kaiming_normal(net, seed: 0)
-optimizer opt = sgd(lr: 0.1, momentum: 0.9, batch: 60)
-train dense = fit(w0, data: d.train, optimizer: opt, steps: 150 steps, order: 0)
-lottery imp = imp(dense, rounds: 3, rate: 50%, rewind: 10 steps)
-probe acc = accuracy(imp, on: d.test)
-`;
+const LOTTERY = digitsImp(150, 3);
 
 /** Starts `ltx ARGS`; `lines` holds stdout's lines so far, `done` its exit. */
 function ltxAsync(args: string[], extraEnv: Record<string, string> = {}) {

@@ -8,16 +8,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { test, type TestContext } from 'node:test';
 import { Store } from '../../runtime/store/index.ts';
-import { BIN, ROOT, env, workspace } from './helpers.ts';
+import { BIN, digitsImp, env, ROOT, workspace } from './helpers.ts';
 
-const IMP = `dataset d = digits(test: 20%, seed: 0)
-model net = mlp(input: 64, hidden: [16], classes: 10)
-init w0 = kaiming_normal(net, seed: 0)
-optimizer opt = sgd(lr: 0.1, momentum: 0.9, batch: 60)
-train dense = fit(w0, data: d.train, optimizer: opt, steps: 30 steps, order: 0)
-lottery imp = imp(dense, rounds: 2, rate: 50%, rewind: 10 steps)
-probe acc = accuracy(imp, on: d.test)
-`;
+const IMP = digitsImp(30, 2);
 
 /**
  * How far webgpu's probes may be from wasm's. Both compute in float32, summing in different orders, and
