@@ -70,7 +70,6 @@ function cpuFormula(args: KernelArgs): tf.TensorInfo[] {
   ownMemory ??= new webAssembly.Memory({ initial: 1 });
   ensureBytes(ownMemory, arrays * padded * 4);
   const heap = new Float32Array(ownMemory.buffer);
-  heap.fill(0, 0, arrays * padded);
   formula.inputs.forEach((name, j) => {
     // A float32 tensor's values may be held in another typed array (a cast of a bool mask keeps its
     // bytes): set() converts them.
@@ -78,6 +77,8 @@ function cpuFormula(args: KernelArgs): tf.TensorInfo[] {
     if (!ArrayBuffer.isView(values)) throw new Error(`the formula's input '${name}' holds no numbers`);
     heap.set(values as unknown as ArrayLike<number>, j * padded);
   });
+  // The loop runs over whole vectors: the padding lanes compute on whatever the memory holds, and
+  // their results are dropped below (wasm arithmetic does not trap on any value).
   const offsets = Array.from({ length: arrays }, (_, j) => j * padded * 4);
   formulaLoop(formula, ownMemory)(...offsets, padded * 4, ...attrs.scalars);
   return formula.outputs.map((_, k) => {
