@@ -8,6 +8,17 @@ export const I32 = 0x7f;
 export const F32 = 0x7d;
 export const V128 = 0x7b;
 
+/** Signed LEB128 (the encoding of i32.const). */
+export function sleb(n: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const byte = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0)) return [...out, byte];
+    out.push(byte | 0x80);
+  }
+}
+
 /** Unsigned LEB128. */
 export function uleb(n: number): number[] {
   const out: number[] = [];
@@ -30,8 +41,10 @@ export const op = {
   brIf: (depth: number) => [0x0d, depth],
   get: (local: number) => [0x20, ...uleb(local)],
   set: (local: number) => [0x21, ...uleb(local)],
-  i32: (value: number) => [0x41, ...uleb(value)], // small non-negative constants only
+  i32: (value: number) => [0x41, ...sleb(value)],
   i32Load: [0x28, 2, 0],
+  /** i32.load at a constant byte offset from the address on the stack. */
+  i32LoadAt: (offset: number) => [0x28, 2, ...uleb(offset)],
   f32Load: [0x2a, 2, 0],
   f32Store: [0x38, 2, 0],
   i32Add: [0x6a],
@@ -39,9 +52,12 @@ export const op = {
   i32LtU: [0x49],
   i32Shl: [0x74],
   i32GeU: [0x4f],
+  i32GtU: [0x4b],
   f32Add: [0x92],
   v128Load: [...simd(0x00), 0, 0],
   v128Store: [...simd(0x0b), 0, 0],
+  v128LoadAt: (offset: number) => [...simd(0x00), 0, ...uleb(offset)],
+  v128StoreAt: (offset: number) => [...simd(0x0b), 0, ...uleb(offset)],
   v128Zero: [...simd(0x0c), ...new Array(16).fill(0)],
   /** i8x16.shuffle by 32-bit lanes: lanes 0–3 pick from the first operand, 4–7 from the second. */
   shuffle32: (lanes: readonly [number, number, number, number]) => [...simd(0x0d), ...lanes.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3])],

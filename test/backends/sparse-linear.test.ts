@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { linear, markSparse, SPARSE_MAX_DENSITY, sparsePatternOf } from '../../stdlib/nn/ops.ts';
+import { patternOf } from '../../stdlib/nn/kernels/sparse-linear.ts';
 import { createRng } from '../../stdlib/random.ts';
 import { assertClose, CROSS_BACKEND_TOLERANCE, normalInput, projected, tensorOf, useBackend } from './helpers.ts';
 
@@ -83,3 +84,63 @@ test(`the sparse rule: a matrix mask keeping at most ${SPARSE_MAX_DENSITY * 100}
   assert.deepEqual([...pattern.rows], [0, 1]);
   assert.deepEqual([...pattern.cols], [1, 1]);
 });
+
+/** The float32 sum of `terms` in order, from zero, each term already rounded: what the kernels promise. */
+function sumInOrder(terms: number[]): number {
+  let acc = 0;
+  for (const term of terms) acc = Math.fround(acc + term);
+  return acc;
+}
+
+/** The weight gradient's order: four lanes over the batch (padded with zeros), then (l0 + l1) + (l2 + l3). */
+function dotInLanes(a: (n: number) => number, b: (n: number) => number, batch: number): number {
+  const lanes = [0, 1, 2, 3].map((lane) => {
+    const terms: number[] = [];
+    for (let n = lane; n < Math.ceil(batch / 4) * 4; n += 4) terms.push(n < batch ? Math.fround(a(n) * b(n)) : 0);
+    return sumInOrder(terms);
+  });
+  return Math.fround(Math.fround(lanes[0]! + lanes[1]!) + Math.fround(lanes[2]! + lanes[3]!));
+}
+
+// Batches of 1, 2, 9 and 16 vectors: one narrow block, 8 + 1, two whole blocks of 8.
+for (const batch of [3, 7, 33, 64]) {
+  test(`the sparse kernels sum in a fixed order whatever the blocking: the bits of a float32 reference (batch ${batch})`, async () => {
+    await useBackend('wasm');
+    const shape: [number, number] = [29, 19];
+    const keep = keepMask(shape, 0.45, `order/${batch}`);
+    const pattern = patternOf(keep, ...shape);
+    const [inputs, outputs] = shape;
+    const x = normalInput([batch, inputs], `order/x/${batch}`).values;
+    const dy = normalInput([batch, outputs], `order/dy/${batch}`).values;
+    const w = normalInput(shape, 'order/w').values.map((v, i) => (keep[i] ? v : 0));
+    const [y, dx, dw] = tf.tidy(() => {
+      const [xs, ws, dys] = [tf.tensor(x, [batch, inputs]), tf.tensor(w, shape), tf.tensor(dy, [batch, outputs])];
+      markSparse(ws, pattern);
+      const layer = (a: tf.Tensor, b: tf.Tensor) => linear(a as tf.Tensor2D, b as tf.Tensor2D);
+      // d(Σ y ⊙ dy)/dy = dy exactly, so the backward kernels receive dy's bits.
+      const [gx, gw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(layer(a, b), dys)))([xs, ws]);
+      return [layer(xs, ws), gx!, gw!].map((t) => t.dataSync() as Float32Array);
+    });
+    const at = (i: number, j: number) => i * outputs + j;
+    const expectedY = Float32Array.from({ length: batch * outputs }, (_, e) => {
+      const [n, j] = [Math.floor(e / outputs), e % outputs];
+      const terms: number[] = [];
+      for (let i = 0; i < inputs; i++) if (keep[at(i, j)]) terms.push(Math.fround(x[n * inputs + i]! * w[at(i, j)]!));
+      return sumInOrder(terms);
+    });
+    const expectedDx = Float32Array.from({ length: batch * inputs }, (_, e) => {
+      const [n, i] = [Math.floor(e / inputs), e % inputs];
+      const terms: number[] = [];
+      for (let j = 0; j < outputs; j++) if (keep[at(i, j)]) terms.push(Math.fround(dy[n * outputs + j]! * w[at(i, j)]!));
+      return sumInOrder(terms);
+    });
+    const expectedDw = Float32Array.from({ length: inputs * outputs }, (_, e) => {
+      const [i, j] = [Math.floor(e / outputs), e % outputs];
+      return keep[e] ? dotInLanes((n) => x[n * inputs + i]!, (n) => dy[n * outputs + j]!, batch) : 0;
+    });
+    const bits = (a: Float32Array) => [...new Uint32Array(a.buffer, a.byteOffset, a.length)];
+    assert.deepEqual(bits(y), bits(expectedY), 'forward');
+    assert.deepEqual(bits(dx), bits(expectedDx), 'input gradient');
+    assert.deepEqual(bits(dw), bits(expectedDw), 'weight gradient');
+  });
+}

@@ -1,12 +1,14 @@
 // A dense layer whose weight matrix has a fixed sparsity pattern (a pruning mask), computed over the
 // pattern's nonzeros only, on the wasm backend: forward x·W, input gradient dy·Wᵀ and the weight
-// gradient xᵀ·dy at the nonzeros (zero elsewhere). Activations are laid out one row per feature,
-// the batch along the row (padded to a multiple of 4 floats), so that each nonzero is one SIMD loop
-// over the batch (sparse-simd.ts). The kernels read and write the wasm backend's heap directly.
+// gradient xᵀ·dy at the nonzeros (zero elsewhere). Activations are transposed to one row per
+// feature, the batch along the row (padded to a multiple of 4 floats), so that each nonzero is one
+// SIMD loop over the batch (sparse-simd.ts). Everything stays on the backend's heap: the loops read
+// the weights and write the gradient in place, the pattern's index tables are uploaded once per
+// pattern, and the transposes are the backend's own Transpose kernel.
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { callWasmKernel, heapView, release } from '../../../core/wasm-kernel-calls.ts';
-import { ensureBytes, sparseLoops, type SparseLoops } from './sparse-simd.ts';
+import { backendMemory, callWasmKernel, heapView, release } from '../../../core/wasm-kernel-calls.ts';
+import { sparseLoops, type SparseLoops } from './sparse-simd.ts';
 
 /** The nonzeros of a [inputs, outputs] mask, in row-major order. */
 export interface SparsePattern {
@@ -43,57 +45,114 @@ interface KernelArgs {
   attrs?: tf.NamedAttrMap;
 }
 
-let loops: SparseLoops | undefined;
-
-/** Byte offsets of one call's buffers in the loops' memory. */
-interface Layout {
-  srcRow: number;
-  dstRow: number;
-  values: number;
-  src: number;
-  dst: number;
-  rowBytes: number;
-  padded: number;
+/**
+ * The pattern grouped by one of its sides, as element offsets into one int32 table: for each row of
+ * that side, `ptr` delimits its nonzeros (in ascending order of the other side), `idx` is each
+ * nonzero's index on the other side and `flat` its element index in the dense [inputs, outputs]
+ * matrix.
+ */
+interface Grouping {
+  rows: number;
+  ptr: number;
+  idx: number;
+  flat: number;
 }
 
-function layout(nnz: number, batch: number, srcRows: number, dstRows: number): { memory: SparseLoops; at: Layout } {
-  loops ??= sparseLoops();
-  const padded = Math.ceil(batch / 4) * 4;
-  const rowBytes = padded * 4;
-  const srcRow = 0;
-  const dstRow = srcRow + nnz * 4;
-  const values = dstRow + nnz * 4;
-  const src = Math.ceil((values + nnz * 4) / 16) * 16;
-  const dst = src + srcRows * rowBytes;
-  ensureBytes(loops.memory, dst + dstRows * rowBytes);
-  // The destination accumulates; the source is overwritten but for the padding of each row,
-  // which the dot products read.
-  const zeroFrom = padded === batch ? dst : src;
-  new Uint8Array(loops.memory.buffer, zeroFrom, dst + dstRows * rowBytes - zeroFrom).fill(0);
-  return { memory: loops, at: { srcRow, dstRow, values, src, dst, rowBytes, padded } };
+/** By output column (the forward's sums) and by input row (the input gradient's and the weight gradient's). */
+interface Tables {
+  byColumn: Grouping;
+  byRow: Grouping;
+  values: Int32Array;
 }
 
-function floats(backend: BackendWasm, info: tf.TensorInfo): Float32Array {
+function tablesOf(pattern: SparsePattern): Tables {
+  const { inputs, outputs, rows, cols } = pattern;
+  const nnz = rows.length;
+  const values = new Int32Array(2 * (inputs + outputs + 2) + 4 * nnz);
+  const byRow: Grouping = { rows: inputs, ptr: 0, idx: inputs + 1, flat: inputs + 1 + nnz };
+  const byColumn: Grouping = { rows: outputs, ptr: byRow.flat + nnz, idx: byRow.flat + nnz + outputs + 1, flat: byRow.flat + 2 * nnz + outputs + 1 };
+  // Row-major order is already grouped by row, ascending in column.
+  for (let k = 0; k < nnz; k++) {
+    values[byRow.ptr + rows[k]! + 1]!++;
+    values[byColumn.ptr + cols[k]! + 1]!++;
+    values[byRow.idx + k] = cols[k]!;
+    values[byRow.flat + k] = rows[k]! * outputs + cols[k]!;
+  }
+  for (let r = 0; r < inputs; r++) values[byRow.ptr + r + 1]! += values[byRow.ptr + r]!;
+  for (let c = 0; c < outputs; c++) values[byColumn.ptr + c + 1]! += values[byColumn.ptr + c]!;
+  // Filling columns in row-major order keeps each column ascending in row.
+  const next = values.slice(byColumn.ptr, byColumn.ptr + outputs);
+  for (let k = 0; k < nnz; k++) {
+    const at = next[cols[k]!]!++;
+    values[byColumn.idx + at] = rows[k]!;
+    values[byColumn.flat + at] = rows[k]! * outputs + cols[k]!;
+  }
+  return { byColumn, byRow, values };
+}
+
+interface OnHeap {
+  backend: BackendWasm;
+  tables: Tables;
+  info: tf.TensorInfo;
+}
+
+const uploaded = new WeakMap<SparsePattern, OnHeap>();
+// The tables live as long as their pattern (a segment's): freed when the pattern is collected.
+const freeTables = new FinalizationRegistry<{ backend: BackendWasm; dataId: object }>(({ backend, dataId }) => {
+  try {
+    backend.disposeData(dataId);
+  } catch {
+    // The backend is gone, and its heap with it.
+  }
+});
+
+/** The pattern's tables on the backend's heap (uploaded on first use) and their byte address. */
+function tablesOnHeap(backend: BackendWasm, pattern: SparsePattern): { tables: Tables; at: number } {
+  let known = uploaded.get(pattern);
+  if (known?.backend !== backend) {
+    const tables = tablesOf(pattern);
+    const info = backend.makeOutput([tables.values.length], 'int32');
+    (heapView(backend, info) as Int32Array).set(tables.values);
+    known = { backend, tables, info };
+    uploaded.set(pattern, known);
+    freeTables.register(pattern, { backend, dataId: info.dataId });
+  }
+  return { tables: known.tables, at: heapView(backend, known.info).byteOffset };
+}
+
+function loopsOf(backend: BackendWasm): SparseLoops {
+  const memory = backendMemory(backend);
+  if (memory === undefined) throw new Error('the wasm backend does not expose its memory');
+  return sparseLoops(memory);
+}
+
+const paddedBatch = (batch: number) => Math.ceil(batch / 4) * 4;
+
+/** [batch, width] → [width, padded]: one row per feature, the batch along it, zeros in the padding. */
+function toRows(backend: BackendWasm, t: tf.TensorInfo, padded: number): tf.TensorInfo {
+  const batch = t.shape[0]!;
+  if (padded === batch) return callWasmKernel(backend, tf.Transpose, { x: t }, { perm: [1, 0] });
+  const withPadding = callWasmKernel(backend, tf.PadV2, { x: t }, { paddings: [[0, padded - batch], [0, 0]], constantValue: 0 });
+  const rows = callWasmKernel(backend, tf.Transpose, { x: withPadding }, { perm: [1, 0] });
+  release(backend, withPadding);
+  return rows;
+}
+
+/** [width, padded] → [batch, width], releasing the rows. */
+function fromRows(backend: BackendWasm, rows: tf.TensorInfo, batch: number): tf.TensorInfo {
+  const padded = rows.shape[1]!;
+  const back = callWasmKernel(backend, tf.Transpose, { x: rows }, { perm: [1, 0] });
+  release(backend, rows);
+  if (padded === batch) return back;
+  const out = callWasmKernel(backend, tf.Slice, { x: back }, { begin: [0, 0], size: [batch, rows.shape[0]!] });
+  release(backend, back);
+  return out;
+}
+
+function float32At(backend: BackendWasm, info: tf.TensorInfo): number {
   const view = heapView(backend, info);
   if (!(view instanceof Float32Array)) throw new Error(`sparse linear layers need float32, got ${info.dtype}`);
-  return view;
-}
-
-/** [batch, width] (row-major) → rows of the batch, `padded` apart, at byte `offset`. */
-function writeTransposed(from: Float32Array, batch: number, width: number, to: Float32Array, offset: number, padded: number): void {
-  const base = offset / 4;
-  for (let n = 0; n < batch; n++) {
-    const row = n * width;
-    for (let f = 0; f < width; f++) to[base + f * padded + n] = from[row + f]!;
-  }
-}
-
-function readTransposed(from: Float32Array, offset: number, padded: number, batch: number, width: number, to: Float32Array): void {
-  const base = offset / 4;
-  for (let n = 0; n < batch; n++) {
-    const row = n * width;
-    for (let f = 0; f < width; f++) to[row + f] = from[base + f * padded + n]!;
-  }
+  return view.byteOffset;
 }
 
 function patternAttr(attrs: tf.NamedAttrMap | undefined): SparsePattern {
@@ -102,29 +161,34 @@ function patternAttr(attrs: tf.NamedAttrMap | undefined): SparsePattern {
   return pattern;
 }
 
+/** The gather loops' widths, widest first: whole blocks of 8 vectors, then one block of the rest. */
+function gatherPasses(vectors: number): { width: number; from: number; to: number }[] {
+  const whole = Math.floor(vectors / 8) * 8;
+  const passes = whole > 0 ? [{ width: 8, from: 0, to: whole * 16 }] : [];
+  if (vectors > whole) passes.push({ width: vectors - whole, from: whole * 16, to: vectors * 16 });
+  return passes;
+}
+
 /**
- * The product over the pattern as a new [batch, dstWidth] tensor: axpy, dst row `to[k]` += w[k] · src
- * row `from[k]`, forward (x·W: src x, dst y) or backward (dy·Wᵀ: src dy, dst dx).
+ * The product over the pattern as a new [batch, ·] tensor: forward (x·W, summing each output column
+ * over its nonzeros) or backward (dy·Wᵀ, summing each input row over its nonzeros).
  */
-function productOverPattern(
-  backend: BackendWasm, pattern: SparsePattern, w: tf.TensorInfo, src: tf.TensorInfo, srcWidth: number, dstWidth: number,
-  forward: boolean,
-): tf.TensorInfo {
+function productOverPattern(backend: BackendWasm, pattern: SparsePattern, w: tf.TensorInfo, src: tf.TensorInfo, forward: boolean): tf.TensorInfo {
   const batch = src.shape[0]!;
-  const nnz = pattern.rows.length;
-  const { memory, at } = layout(nnz, batch, srcWidth, dstWidth);
-  const f32 = new Float32Array(memory.memory.buffer);
-  const i32 = new Int32Array(memory.memory.buffer);
-  i32.set(forward ? pattern.rows : pattern.cols, at.srcRow / 4);
-  i32.set(forward ? pattern.cols : pattern.rows, at.dstRow / 4);
-  const weights = floats(backend, w);
-  const values = at.values / 4;
-  for (let k = 0; k < nnz; k++) f32[values + k] = weights[pattern.rows[k]! * pattern.outputs + pattern.cols[k]!]!;
-  writeTransposed(floats(backend, src), batch, srcWidth, f32, at.src, at.padded);
-  memory.axpy(nnz, at.srcRow, at.dstRow, at.values, at.src, at.dst, at.rowBytes);
-  const out = backend.makeOutput([batch, dstWidth], 'float32');
-  readTransposed(f32, at.dst, at.padded, batch, dstWidth, floats(backend, out));
-  return out;
+  const padded = paddedBatch(batch);
+  const srcRows = toRows(backend, src, padded);
+  const dstWidth = forward ? pattern.outputs : pattern.inputs;
+  const dstRows = backend.makeOutput([dstWidth, padded], 'float32');
+  // Addresses after every allocation: an allocation may grow the heap (its offsets stay valid).
+  const { tables, at } = tablesOnHeap(backend, pattern);
+  const group = forward ? tables.byColumn : tables.byRow;
+  const loops = loopsOf(backend);
+  const [weights, from, to] = [float32At(backend, w), float32At(backend, srcRows), float32At(backend, dstRows)];
+  for (const pass of gatherPasses(padded / 4)) {
+    loops.gather(pass.width)(at + 4 * group.ptr, at + 4 * group.idx, at + 4 * group.flat, weights, from, to, group.rows, padded * 4, pass.from, pass.to);
+  }
+  release(backend, srcRows);
+  return fromRows(backend, dstRows, batch);
 }
 
 /** x·W (+ b) over the pattern: inputs x [n, in], w [in, out], optional b [out]. */
@@ -132,8 +196,7 @@ function sparseLinearForward({ inputs, backend, attrs }: KernelArgs): tf.TensorI
   const wasm = backend as BackendWasm;
   const { x, w, b } = inputs;
   if (x === undefined || w === undefined) throw new Error('linear needs x and w');
-  const pattern = patternAttr(attrs);
-  const y = productOverPattern(wasm, pattern, w, x, pattern.inputs, pattern.outputs, true);
+  const y = productOverPattern(wasm, patternAttr(attrs), w, x, true);
   if (b === undefined) return y;
   const withBias = callWasmKernel(wasm, tf.Add, { a: y, b });
   release(wasm, y);
@@ -144,8 +207,7 @@ function sparseLinearForward({ inputs, backend, attrs }: KernelArgs): tf.TensorI
 function sparseLinearInputGrad({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const { dy, w } = inputs;
   if (dy === undefined || w === undefined) throw new Error('the input gradient needs dy and w');
-  const pattern = patternAttr(attrs);
-  return productOverPattern(backend as BackendWasm, pattern, w, dy, pattern.outputs, pattern.inputs, false);
+  return productOverPattern(backend as BackendWasm, patternAttr(attrs), w, dy, false);
 }
 
 /** xᵀ·dy at the pattern's nonzeros, zero elsewhere: inputs x [n, in], dy [n, out]. */
@@ -154,21 +216,15 @@ function sparseLinearWeightGrad({ inputs, backend, attrs }: KernelArgs): tf.Tens
   const { x, dy } = inputs;
   if (x === undefined || dy === undefined) throw new Error('the weight gradient needs x and dy');
   const pattern = patternAttr(attrs);
-  const batch = x.shape[0]!;
-  const nnz = pattern.rows.length;
-  const { memory, at } = layout(nnz, batch, pattern.inputs, pattern.outputs);
-  const f32 = new Float32Array(memory.memory.buffer);
-  const i32 = new Int32Array(memory.memory.buffer);
-  i32.set(pattern.rows, at.srcRow / 4);
-  i32.set(pattern.cols, at.dstRow / 4);
-  writeTransposed(floats(wasm, x), batch, pattern.inputs, f32, at.src, at.padded);
-  writeTransposed(floats(wasm, dy), batch, pattern.outputs, f32, at.dst, at.padded);
-  memory.dots(nnz, at.srcRow, at.dstRow, at.values, at.src, at.dst, at.rowBytes);
+  const padded = paddedBatch(x.shape[0]!);
+  const xRows = toRows(wasm, x, padded);
+  const dyRows = toRows(wasm, dy, padded);
   const dw = wasm.makeOutput([pattern.inputs, pattern.outputs], 'float32');
-  const out = floats(wasm, dw);
-  out.fill(0);
-  const values = at.values / 4;
-  for (let k = 0; k < nnz; k++) out[pattern.rows[k]! * pattern.outputs + pattern.cols[k]!] = f32[values + k]!;
+  const { tables, at } = tablesOnHeap(wasm, pattern);
+  (heapView(wasm, dw) as Float32Array).fill(0);
+  const group = tables.byRow;
+  loopsOf(wasm).dots(at + 4 * group.ptr, at + 4 * group.idx, at + 4 * group.flat, float32At(wasm, dw), float32At(wasm, xRows), float32At(wasm, dyRows), group.rows, padded * 4, 0, 0);
+  release(wasm, xRows, dyRows);
   return dw;
 }
 

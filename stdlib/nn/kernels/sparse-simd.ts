@@ -1,90 +1,147 @@
-// Two loops over the nonzeros of a fixed sparsity pattern, as a WebAssembly module with 128-bit
-// SIMD, built here byte by byte (a few hundred bytes: no toolchain, nothing to download). Rows are
-// `rowBytes` long (a multiple of 16: a batch padded to a multiple of 4 floats) and hold one
-// weight's batch of activations, so every nonzero is one vector loop over the batch:
-//   axpy: dst[dstRow[k]] += value[k] · src[srcRow[k]]        (forward and input gradient)
-//   dots: out[k] = src[srcRow[k]] · dst[dstRow[k]]           (weight gradient at the nonzeros)
-// Products and sums run in a fixed order (multiply, then add; no fused multiply-add), so the
-// same pattern and data give the same bits on every run and every thread count.
+// The loops of the sparse dense layers (sparse-linear.ts), as a WebAssembly module with 128-bit SIMD
+// built here byte by byte (no toolchain, nothing to download), run on the wasm backend's own heap.
+// Activations are laid out one row per feature with the batch along the row (`rowBytes` apart, a
+// multiple of 16), so every nonzero weight is a vector loop over the batch:
+//   gather: dst[r] = Σ_k w[flat[k]] · src[idx[k]]  for k in ptr[r]..ptr[r+1]   (forward over the
+//           pattern's columns, input gradient over its rows). Each destination row is summed in
+//           registers, `width` vectors of the batch at a time, and written once.
+//   dots:   out[flat[k]] = src[r] · dst[idx[k]]  for the nonzeros k of row r  (the weight gradient),
+//           four nonzeros of a row at a time, so the source row is read once for the four.
+// Sums run in a fixed order that does not depend on the blocking: a destination element adds its
+// products in ascending k, starting from zero, each product rounded before the add (no fused
+// multiply-add); a dot product accumulates four lanes over the batch and adds them as
+// (l0 + l1) + (l2 + l3). So the same pattern and data give the same bits on every run, at every
+// thread count, as did the one-nonzero-at-a-time loops these replace.
+import { functionCode, I32, instanceOn, moduleBytes, op, V128, type Memory } from '../../../core/wasm-bytes.ts';
 
-import { ensureBytes, functionCode, I32, moduleBytes, op, V128, webAssembly, type Memory } from '../../../core/wasm-bytes.ts';
+// Parameters of every function (byte addresses but for `rows`): the row pointers, the other index of
+// each nonzero, each nonzero's element index in the dense matrix, the weights (gather) or the
+// weight gradient (dots), the source rows, the destination rows, the number of rows, the bytes of a
+// row, and the part of each row to compute (gather: [from, to), a multiple of the block).
+const [PTR, IDX, FLAT, MATRIX, SRC, DST, ROWS, ROW_BYTES, FROM, TO] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+const PARAMS = 10;
 
-export { ensureBytes };
-
-// Parameters of both functions: nnz, srcRow, dstRow, values (or out), src, dst, rowBytes.
-const [NNZ, SRC_ROW, DST_ROW, VALUES, SRC, DST, ROW_BYTES] = [0, 1, 2, 3, 4, 5, 6];
-// Locals after the parameters.
-const [K, S, D, END, V] = [7, 8, 9, 10, 11];
-
-/** addr(base + i32[table + 4k] · rowBytes) into `local`. */
-const rowAddress = (table: number, base: number, local: number) => [
-  ...op.get(base), ...op.get(table), ...op.get(K), ...op.i32(2), ...op.i32Shl, ...op.i32Add, ...op.i32Load,
-  ...op.get(ROW_BYTES), ...op.i32Mul, ...op.i32Add, ...op.set(local),
+const add = (local: number, by: number[]) => [...op.get(local), ...by, ...op.i32Add, ...op.set(local)];
+const advance = (local: number, bytes: number) => add(local, op.i32(bytes));
+/** while (local < limit) { body } (unsigned). */
+const whileBelow = (local: number, limit: number[], body: number[]) => [
+  ...op.block, ...op.loop,
+  ...op.get(local), ...limit, ...op.i32GeU, ...op.brIf(1),
+  ...body,
+  ...op.br(0), ...op.end, ...op.end,
 ];
-/** The address of element k of a 4-byte table. */
-const elementK = (table: number) => [...op.get(table), ...op.get(K), ...op.i32(2), ...op.i32Shl, ...op.i32Add];
-const advance = (local: number, by: number) => [...op.get(local), ...op.i32(by), ...op.i32Add, ...op.set(local)];
+/** local ← element r of the row pointers, as a byte offset into the nonzero tables. */
+const rowPointer = (local: number, r: number, next: boolean) => [
+  ...op.get(PTR), ...op.get(r), ...op.i32(2), ...op.i32Shl, ...op.i32Add, ...op.i32LoadAt(next ? 4 : 0),
+  ...op.i32(2), ...op.i32Shl, ...op.set(local),
+];
+/** base + (the table entry at byte offset k, + 4·j) · scale-by. */
+const rowOf = (table: number, k: number, j: number, base: number) => [
+  ...op.get(base), ...op.get(table), ...op.get(k), ...op.i32Add, ...op.i32LoadAt(4 * j), ...op.get(ROW_BYTES), ...op.i32Mul, ...op.i32Add,
+];
+const zero = (local: number) => [...op.v128Zero, ...op.set(local)];
 
-/** for k in 0..nnz: S, D ← the rows; body(k); the vector loop over the row. */
-function overNonzeros(perNonzero: number[], perVector: number[], afterRow: number[]): number[] {
-  return [
-    ...op.i32(0), ...op.set(K),
-    ...op.block, ...op.loop,
-    ...op.get(K), ...op.get(NNZ), ...op.i32GeU, ...op.brIf(1),
-    ...rowAddress(SRC_ROW, SRC, S), ...rowAddress(DST_ROW, DST, D),
-    ...op.get(S), ...op.get(ROW_BYTES), ...op.i32Add, ...op.set(END),
-    ...perNonzero,
-    ...op.block, ...op.loop,
-    ...op.get(S), ...op.get(END), ...op.i32GeU, ...op.brIf(1),
-    ...perVector,
-    ...advance(S, 16), ...advance(D, 16),
-    ...op.br(0), ...op.end, ...op.end,
-    ...afterRow,
-    ...advance(K, 1),
-    ...op.br(0), ...op.end, ...op.end,
+function gatherCode(width: number): number[] {
+  const [R, K, K0, KEND, B, S, D] = [PARAMS, PARAMS + 1, PARAMS + 2, PARAMS + 3, PARAMS + 4, PARAMS + 5, PARAMS + 6];
+  const W = PARAMS + 7;
+  const acc = (m: number) => W + 1 + m;
+  const vectors = Array.from({ length: width }, (_, m) => m);
+  const perNonzero = [
+    // w ← the weight of nonzero k, in every lane.
+    ...op.get(MATRIX), ...op.get(FLAT), ...op.get(K), ...op.i32Add, ...op.i32Load, ...op.i32(2), ...op.i32Shl, ...op.i32Add,
+    ...op.f32Load, ...op.f32x4Splat, ...op.set(W),
+    ...rowOf(IDX, K, 0, SRC), ...op.get(B), ...op.i32Add, ...op.set(S),
+    ...vectors.flatMap((m) => [
+      ...op.get(acc(m)), ...op.get(S), ...op.v128LoadAt(16 * m), ...op.get(W), ...op.f32x4Mul, ...op.f32x4Add, ...op.set(acc(m)),
+    ]),
+    ...advance(K, 4),
   ];
+  const perBlock = [
+    ...vectors.flatMap((m) => zero(acc(m))),
+    ...op.get(K0), ...op.set(K),
+    ...whileBelow(K, op.get(KEND), perNonzero),
+    ...op.get(D), ...op.get(B), ...op.i32Add, ...op.set(S),
+    ...vectors.flatMap((m) => [...op.get(S), ...op.get(acc(m)), ...op.v128StoreAt(16 * m)]),
+    ...advance(B, 16 * width),
+  ];
+  const perRow = [
+    ...rowPointer(K0, R, false), ...rowPointer(KEND, R, true),
+    ...op.get(DST), ...op.get(R), ...op.get(ROW_BYTES), ...op.i32Mul, ...op.i32Add, ...op.set(D),
+    ...op.get(FROM), ...op.set(B),
+    ...whileBelow(B, op.get(TO), perBlock),
+    ...advance(R, 1),
+  ];
+  return functionCode([[7, I32], [1 + width, V128]], [...op.i32(0), ...op.set(R), ...whileBelow(R, op.get(ROWS), perRow)]);
 }
 
-const axpyBody = overNonzeros(
-  [...elementK(VALUES), ...op.f32Load, ...op.f32x4Splat, ...op.set(V)],
-  [...op.get(D), ...op.get(D), ...op.v128Load, ...op.get(S), ...op.v128Load, ...op.get(V), ...op.f32x4Mul, ...op.f32x4Add, ...op.v128Store],
-  [],
-);
-
-const dotsBody = overNonzeros(
-  [0xfd, 0x0c, ...new Array(16).fill(0), ...op.set(V)], // v128.const 0
-  [...op.get(V), ...op.get(S), ...op.v128Load, ...op.get(D), ...op.v128Load, ...op.f32x4Mul, ...op.f32x4Add, ...op.set(V)],
-  [
-    ...elementK(VALUES),
-    ...op.get(V), ...op.f32x4Lane(0), ...op.get(V), ...op.f32x4Lane(1), ...op.f32Add,
-    ...op.get(V), ...op.f32x4Lane(2), ...op.get(V), ...op.f32x4Lane(3), ...op.f32Add, ...op.f32Add,
-    ...op.f32Store,
-  ],
-);
-
-const LOCALS = [[4, I32], [1, V128]] as const;
-
-function loopsModule(): Uint8Array {
-  return moduleBytes(new Array(7).fill(I32), [
-    { name: 'axpy', code: functionCode(LOCALS, axpyBody) },
-    { name: 'dots', code: functionCode(LOCALS, dotsBody) },
-  ]);
+/** Four nonzeros of a row at a time while four remain, then one at a time. */
+function dotsCode(): number[] {
+  const [R, K, KEND, C, SR] = [PARAMS, PARAMS + 1, PARAMS + 2, PARAMS + 3, PARAMS + 4];
+  const d = (m: number) => PARAMS + 5 + m;
+  const S = PARAMS + 9;
+  const acc = (m: number) => S + 1 + m;
+  const block = (width: number) => {
+    const nonzeros = Array.from({ length: width }, (_, m) => m);
+    return [
+      ...nonzeros.flatMap((m) => [...rowOf(IDX, K, m, DST), ...op.set(d(m)), ...zero(acc(m))]),
+      ...op.i32(0), ...op.set(C),
+      ...whileBelow(C, op.get(ROW_BYTES), [
+        ...op.get(SR), ...op.get(C), ...op.i32Add, ...op.v128Load, ...op.set(S),
+        ...nonzeros.flatMap((m) => [
+          ...op.get(acc(m)), ...op.get(S), ...op.get(d(m)), ...op.get(C), ...op.i32Add, ...op.v128Load, ...op.f32x4Mul, ...op.f32x4Add, ...op.set(acc(m)),
+        ]),
+        ...advance(C, 16),
+      ]),
+      ...nonzeros.flatMap((m) => [
+        ...op.get(MATRIX), ...op.get(FLAT), ...op.get(K), ...op.i32Add, ...op.i32LoadAt(4 * m), ...op.i32(2), ...op.i32Shl, ...op.i32Add,
+        ...op.get(acc(m)), ...op.f32x4Lane(0), ...op.get(acc(m)), ...op.f32x4Lane(1), ...op.f32Add,
+        ...op.get(acc(m)), ...op.f32x4Lane(2), ...op.get(acc(m)), ...op.f32x4Lane(3), ...op.f32Add, ...op.f32Add,
+        ...op.f32Store,
+      ]),
+      ...advance(K, 4 * width),
+    ];
+  };
+  const perRow = [
+    ...rowPointer(K, R, false), ...rowPointer(KEND, R, true),
+    ...op.get(SRC), ...op.get(R), ...op.get(ROW_BYTES), ...op.i32Mul, ...op.i32Add, ...op.set(SR),
+    // while (k + 16 <= kend): four at a time.
+    ...op.block, ...op.loop,
+    ...op.get(K), ...op.i32(16), ...op.i32Add, ...op.get(KEND), ...op.i32GtU, ...op.brIf(1),
+    ...block(4),
+    ...op.br(0), ...op.end, ...op.end,
+    ...whileBelow(K, op.get(KEND), block(1)),
+    ...advance(R, 1),
+  ];
+  return functionCode([[9, I32], [5, V128]], [...op.i32(0), ...op.set(R), ...whileBelow(R, op.get(ROWS), perRow)]);
 }
 
-type Loop = (nnz: number, srcRow: number, dstRow: number, values: number, src: number, dst: number, rowBytes: number) => void;
+/** The widths (in vectors of 4) of the gather loops: blocks of 8, then one block of the rest. */
+const GATHER_WIDTHS = [1, 2, 3, 4, 5, 6, 7, 8];
 
-/** One instance with its own memory, grown on demand; everything is copied in and out per call. */
+function loopsModule(shared: boolean): Uint8Array {
+  return moduleBytes(new Array(PARAMS).fill(I32), [
+    ...GATHER_WIDTHS.map((width) => ({ name: `gather${width}`, code: gatherCode(width) })),
+    { name: 'dots', code: dotsCode() },
+  ], shared);
+}
+
+export type SparseLoop = (ptr: number, idx: number, flat: number, matrix: number, src: number, dst: number, rows: number, rowBytes: number, from: number, to: number) => void;
+
 export interface SparseLoops {
-  memory: Memory;
-  axpy: Loop;
-  dots: Loop;
+  /** gather over `width` vectors at a time (1–8). */
+  gather(width: number): SparseLoop;
+  dots: SparseLoop;
 }
 
-let compiled: object | undefined;
-
-export function sparseLoops(): SparseLoops {
-  compiled ??= new webAssembly.Module(loopsModule());
-  const memory = new webAssembly.Memory({ initial: 1 });
-  const exports = new webAssembly.Instance(compiled, { env: { memory } }).exports as unknown as { axpy: Loop; dots: Loop };
-  return { memory, axpy: exports.axpy, dots: exports.dots };
+/** The loops on `memory` (compiled once, instantiated once per memory). */
+export function sparseLoops(memory: Memory): SparseLoops {
+  const exports = instanceOn<Record<string, SparseLoop>>(memory, 'sparse-linear', loopsModule);
+  return {
+    gather: (width) => {
+      const loop = exports[`gather${width}`];
+      if (loop === undefined) throw new Error(`no gather loop of width ${width}`);
+      return loop;
+    },
+    dots: exports['dots']!,
+  };
 }
