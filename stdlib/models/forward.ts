@@ -2,6 +2,7 @@
 // parameter name, nothing kept between calls. Callers own the returned tensors (run it inside tf.tidy or
 // a gradient function).
 import type * as tf from '@tensorflow/tfjs-core';
+import { denseShape } from '../nn/ops.ts';
 import { modelModules } from './index.ts';
 import type { ForwardOptions, ForwardResult, ModelLayout, ModelParams, Weights } from './types.ts';
 
@@ -28,9 +29,10 @@ function checkWeights(layout: ModelLayout, weights: Weights, training: boolean):
       if (spec.role === 'buffer' && training) continue;
       throw new Error(`${layout.op}: weights lack '${spec.name}' (shape [${spec.shape.join(', ')}])`);
     }
-    if (w.shape.length !== spec.shape.length || w.shape.some((d, i) => d !== spec.shape[i])) {
+    const shape = denseShape(w);
+    if (shape.length !== spec.shape.length || shape.some((d, i) => d !== spec.shape[i])) {
       throw new Error(
-        `${layout.op}: weight '${spec.name}' has shape [${w.shape.join(', ')}], the model expects [${spec.shape.join(', ')}]`,
+        `${layout.op}: weight '${spec.name}' has shape [${shape.join(', ')}], the model expects [${spec.shape.join(', ')}]`,
       );
     }
   }

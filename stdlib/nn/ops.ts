@@ -22,6 +22,7 @@ import {
   SPARSE_LINEAR_WEIGHT_GRAD,
   sparseLinearKernels,
   patternOf,
+  type SparseLinearAttrs,
   type SparsePattern,
 } from './kernels/sparse-linear.ts';
 
@@ -37,9 +38,11 @@ type GradientMap = ReturnType<tf.GradFunc>;
 /** y = x W + b, with x: [n, in], W: [in, out], b: [out] (optional). */
 export function linear(x: tf.Tensor2D, w: tf.Tensor2D, b?: tf.Tensor1D): tf.Tensor2D {
   const pattern = sparsePatterns.get(w);
-  if (pattern !== undefined && sparseKernelsRegistered()) {
-    return tf.engine().runKernel(SPARSE_LINEAR, b ? { x, w, b } : { x, w }, { pattern } as unknown as tf.NamedAttrMap) as tf.Tensor2D;
+  if (pattern !== undefined && sparseKernelsAvailable()) {
+    const attrs: SparseLinearAttrs = { pattern, compact: w.rank === 1 };
+    return tf.engine().runKernel(SPARSE_LINEAR, b ? { x, w, b } : { x, w }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor2D;
   }
+  if (w.rank !== 2) throw new Error(`linear needs a [in, out] weight matrix, got shape [${w.shape.join(', ')}]`);
   const fuseBias = kernelsFor(tf.getBackend()).fusedBias && b !== undefined;
   const inputs: tf.NamedTensorMap = fuseBias ? { x, w, b } : { x, w };
   const y = tf.engine().runKernel(LINEAR, inputs, { orientation: forwardOrientation(x, w) }) as tf.Tensor2D;
@@ -103,15 +106,29 @@ const sparsePatterns = new WeakMap<tf.Tensor, SparsePattern>();
 
 /**
  * Declares that `w` is zero outside `pattern` (its mask): linear() then computes over the pattern's
- * nonzeros, forward and both gradients, where the backend has sparse kernels (wasm).
+ * nonzeros, forward and both gradients, where the backend has sparse kernels (wasm). `w` is either
+ * the [in, out] matrix or compact: its nonzeros alone, [nnz] in row-major order (see compactOf), for
+ * which linear() needs the sparse kernels and gives a compact weight gradient.
  */
 export function markSparse(w: tf.Tensor, pattern: SparsePattern): void {
   sparsePatterns.set(w, pattern);
 }
 
+/** The shape `w` stands for: [in, out] for compact weights, its own shape otherwise. */
+export function denseShape(w: tf.Tensor): readonly number[] {
+  const pattern = sparsePatterns.get(w);
+  return pattern !== undefined && w.rank === 1 ? [pattern.inputs, pattern.outputs] : w.shape;
+}
+
+/** The row-major element index of each nonzero of `pattern` in its dense [inputs, outputs] matrix. */
+export function nonzeroIndices(pattern: SparsePattern): Int32Array {
+  return pattern.rows.map((row, k) => row * pattern.outputs + pattern.cols[k]!);
+}
+
 let sparseRegistered = false;
 
-function sparseKernelsRegistered(): boolean {
+/** Whether linear() computes marked weights with sparse kernels on the current backend. */
+export function sparseKernelsAvailable(): boolean {
   if (tf.getBackend() !== 'wasm') return false;
   if (!sparseRegistered) {
     for (const kernel of sparseLinearKernels) tf.registerKernel(kernel);

@@ -8,6 +8,7 @@
 // and the state crosses a split as exact float32 values, so [a, k) then [k, b) gives the bits of [a, b).
 // Masks: the gradient, every slot and the updated weights are multiplied by the mask, so masked weights
 // stay exactly zero whatever the optimizer (momentum, weight decay, Adam's ε) would do.
+// Sparse layers train compact (compact-weights.ts): their kept weights and slots alone, same bits.
 // The start's weights and mask may be resident tensors shared with other stages (the runtime's, through
 // the stage context): the segment reads them and never disposes or changes them; every step makes new
 // tensors for what it updates.
@@ -18,10 +19,11 @@ import type { LoadedDataset } from '../datasets/index.ts';
 import { forward } from '../models/forward.ts';
 import type { ModelLayout } from '../models/layout.ts';
 import { loss } from '../nn/losses.ts';
-import { markSparse, sparsePatternOf, type SparsePattern } from '../nn/ops.ts';
+import { markSparse, sparseKernelsAvailable, sparsePatternOf, type SparsePattern } from '../nn/ops.ts';
 import { createOptimizer, learningRateAt, type OptimizerConfig, type TensorOptimizer } from '../optimizers/index.ts';
 import { gatherRows, rowWidths, targetDtype } from './batches.ts';
 import { DataOrder } from './data-order.ts';
+import { compactParameter, gatherAt, scatterInto, type CompactParameter } from './compact-weights.ts';
 import { CurveRecorder } from './curve.ts';
 import { DivergenceWatch } from './divergence.ts';
 import { IntermediateCommits } from './intermediate-commits.ts';
@@ -59,6 +61,11 @@ export interface SegmentOptions {
   /** Report (and check the losses) after this many steps or milliseconds, whichever first. */
   reportEverySteps?: number;
   reportEveryMs?: number;
+  /**
+   * Sparse layers train compact (the default); false trains them as masked dense tensors, the
+   * reference whose bits the compact form must give (tests).
+   */
+  compactSparse?: boolean;
 }
 
 /** The slot tensor key of a checkpoint's optimizer state: `${slot}/${parameter}`. */
@@ -76,6 +83,8 @@ interface State {
   masks: Record<string, tf.Tensor>;
   /** Masked parameters sparse enough for sparse layer kernels (a rule of the mask: nn/ops.ts). */
   patterns: Record<string, SparsePattern>;
+  /** Parameters held compact ([nnz]: their params and slots), and how to make them dense again. */
+  compact: Record<string, CompactParameter>;
   /** Optimizer updates applied so far. */
   updates: number;
   /** Tensors the segment reads but does not own (the start's weights and mask): never disposed here. */
@@ -93,7 +102,7 @@ export async function trainSegment(opts: SegmentOptions): Promise<Checkpoint> {
   const inputDtype = opts.layout.inputDtype;
   const yDtype = targetDtype(split);
   const ownUploads = opts.tensors === undefined ? ownTensors() : undefined;
-  const state: State = { params: {}, slots: {}, buffers: {}, masks: {}, patterns: {}, updates: 0, borrowed: new Set() };
+  const state: State = { params: {}, slots: {}, buffers: {}, masks: {}, patterns: {}, compact: {}, updates: 0, borrowed: new Set() };
   // A segment that resumes the run's optimizer state continues its run, and so its loss history.
   const resumed = resumableState(start.optimizer, optimizer) ? start.loss : undefined;
   const watch = new DivergenceWatch(resumed);
@@ -154,18 +163,37 @@ function uploadState(opts: SegmentOptions, tensors: TensorSource, optimizer: Ten
       if (value) state.buffers[spec.name] = value;
       continue;
     }
-    state.params[spec.name] = value!;
+    const saved = optimizer.slotNames.map((slot) => resumed?.slots.get(slotKey(slot, spec.name)));
     const slots: Record<string, tf.Tensor> = (state.slots[spec.name] = {});
-    for (const slot of optimizer.slotNames) {
-      const saved = resumed?.slots.get(slotKey(slot, spec.name));
-      slots[slot] = saved ? uploadTensor(saved) : tf.zeros(spec.shape);
-    }
-    const mask = masks[spec.name];
-    if (mask) state.masks[spec.name] = mask;
     const keep = start.mask?.masks.get(spec.name);
     const pattern = keep && sparsePatternOf(keep.data, keep.shape);
     if (pattern) state.patterns[spec.name] = pattern;
+    const compact = pattern && opts.compactSparse !== false && sparseKernelsAvailable() ? compactParameter(pattern, start.weights.get(spec.name)!, saved) : undefined;
+    if (compact) {
+      // Every entry is a kept one: no mask.
+      state.compact[spec.name] = compact;
+      state.params[spec.name] = tf.tensor(gatherAt(compact.start.data, compact.indices));
+      optimizer.slotNames.forEach((slot, j) => {
+        slots[slot] = saved[j] ? tf.tensor(gatherAt(saved[j].data, compact.indices)) : tf.zeros([compact.indices.length]);
+      });
+      continue;
+    }
+    state.params[spec.name] = value!;
+    optimizer.slotNames.forEach((slot, j) => {
+      slots[slot] = saved[j] ? uploadTensor(saved[j]) : tf.zeros(spec.shape);
+    });
+    const mask = masks[spec.name];
+    if (mask) state.masks[spec.name] = mask;
   }
+}
+
+/** A tensor of the segment's state as a checkpoint holds it: dense, its pruned entries filled in if compact. */
+async function denseValue(state: State, name: string, tensor: tf.Tensor, pruned: 'start' | 'zeros'): Promise<TensorValue> {
+  const value = await downloadTensor(tensor);
+  const compact = state.compact[name];
+  if (compact === undefined) return value;
+  const base = pruned === 'start' ? compact.start.data : new Float32Array(compact.start.data.length);
+  return { shape: [...compact.start.shape], data: scatterInto(base, compact.indices, value.data) };
 }
 
 /** The saved optimizer state, if it belongs to this optimizer (a different optimizer starts afresh). */
@@ -258,12 +286,12 @@ async function checkpointOf(opts: SegmentOptions, state: State, optimizer: Tenso
   for (const spec of opts.layout.params) {
     const tensor = spec.role === 'buffer' ? state.buffers[spec.name] : state.params[spec.name];
     // A buffer the start lacked stays absent, as in the start.
-    if (tensor) weights.set(spec.name, await downloadTensor(tensor));
+    if (tensor) weights.set(spec.name, await denseValue(state, spec.name, tensor, 'start'));
   }
   for (const spec of opts.layout.params) {
     for (const slot of optimizer.slotNames) {
       const tensor = state.slots[spec.name]?.[slot];
-      if (tensor) slots.set(slotKey(slot, spec.name), await downloadTensor(tensor));
+      if (tensor) slots.set(slotKey(slot, spec.name), await denseValue(state, spec.name, tensor, 'zeros'));
     }
   }
   const checkpoint: Checkpoint = {

@@ -11,15 +11,9 @@ import { runAsOps, runFormula } from '../../stdlib/nn/formula-run.ts';
 import { createOptimizer, readOptimizerConfig, type TensorOptimizer } from '../../stdlib/optimizers/index.ts';
 import { createRng } from '../../stdlib/random.ts';
 import { useBackend, type Backend } from '../backends/helpers.ts';
-import { optimizerDescriptor } from './descriptors.ts';
+import { optimizerDescriptor, optimizerSettings } from './descriptors.ts';
 
-const optimizers: Record<string, { [key: string]: Json }> = {
-  'sgd': { op: 'sgd', lr: 0.1 },
-  'sgd, nesterov momentum and L2': { op: 'sgd', lr: 0.1, momentum: 0.9, nesterov: true, weight_decay: 5e-4 },
-  'adam': { op: 'adam', lr: 1e-3 },
-  'adam with L2': { op: 'adam', lr: 1e-3, weight_decay: 0.01 },
-  'adamw': { op: 'adamw', lr: 2e-3, beta2: 0.98, weight_decay: 1 },
-};
+const optimizers = optimizerSettings;
 
 const create = ({ op, ...rest }: { [key: string]: Json }) => createOptimizer(readOptimizerConfig(optimizerDescriptor(op as string, rest)));
 

@@ -1,6 +1,8 @@
 // A dense layer whose weight matrix has a fixed sparsity pattern (a pruning mask), computed over the
 // pattern's nonzeros only, on the wasm backend: forward x·W, input gradient dy·Wᵀ and the weight
-// gradient xᵀ·dy at the nonzeros (zero elsewhere). Activations are transposed to one row per
+// gradient xᵀ·dy at the nonzeros (zero elsewhere). The weights come either as the dense [in, out]
+// matrix or compact: the nonzeros alone, [nnz] in row-major order (`compact` in the attributes), whose
+// weight gradient is then compact too. Activations are transposed to one row per
 // feature, the batch along the row (padded to a multiple of 4 floats), so that each nonzero is one
 // SIMD loop over the batch (sparse-simd.ts). Everything stays on the backend's heap: the loops read
 // the weights and write the gradient in place, the pattern's index tables are uploaded once per
@@ -48,14 +50,15 @@ interface KernelArgs {
 /**
  * The pattern grouped by one of its sides, as element offsets into one int32 table: for each row of
  * that side, `ptr` delimits its nonzeros (in ascending order of the other side), `idx` is each
- * nonzero's index on the other side and `flat` its element index in the dense [inputs, outputs]
- * matrix.
+ * nonzero's index on the other side, `flat` its element index in the dense [inputs, outputs]
+ * matrix and `ordinal` its index among the nonzeros in row-major order (in compact weights).
  */
 interface Grouping {
   rows: number;
   ptr: number;
   idx: number;
   flat: number;
+  ordinal: number;
 }
 
 /** By output column (the forward's sums) and by input row (the input gradient's and the weight gradient's). */
@@ -68,15 +71,17 @@ interface Tables {
 function tablesOf(pattern: SparsePattern): Tables {
   const { inputs, outputs, rows, cols } = pattern;
   const nnz = rows.length;
-  const values = new Int32Array(2 * (inputs + outputs + 2) + 4 * nnz);
-  const byRow: Grouping = { rows: inputs, ptr: 0, idx: inputs + 1, flat: inputs + 1 + nnz };
-  const byColumn: Grouping = { rows: outputs, ptr: byRow.flat + nnz, idx: byRow.flat + nnz + outputs + 1, flat: byRow.flat + 2 * nnz + outputs + 1 };
+  const values = new Int32Array(inputs + outputs + 2 + 6 * nnz);
+  const grouping = (rows: number, at: number): Grouping => ({ rows, ptr: at, idx: at + rows + 1, flat: at + rows + 1 + nnz, ordinal: at + rows + 1 + 2 * nnz });
+  const byRow = grouping(inputs, 0);
+  const byColumn = grouping(outputs, byRow.ordinal + nnz);
   // Row-major order is already grouped by row, ascending in column.
   for (let k = 0; k < nnz; k++) {
     values[byRow.ptr + rows[k]! + 1]!++;
     values[byColumn.ptr + cols[k]! + 1]!++;
     values[byRow.idx + k] = cols[k]!;
     values[byRow.flat + k] = rows[k]! * outputs + cols[k]!;
+    values[byRow.ordinal + k] = k;
   }
   for (let r = 0; r < inputs; r++) values[byRow.ptr + r + 1]! += values[byRow.ptr + r]!;
   for (let c = 0; c < outputs; c++) values[byColumn.ptr + c + 1]! += values[byColumn.ptr + c]!;
@@ -86,6 +91,7 @@ function tablesOf(pattern: SparsePattern): Tables {
     const at = next[cols[k]!]!++;
     values[byColumn.idx + at] = rows[k]!;
     values[byColumn.flat + at] = rows[k]! * outputs + cols[k]!;
+    values[byColumn.ordinal + at] = k;
   }
   return { byColumn, byRow, values };
 }
@@ -155,11 +161,20 @@ function float32At(backend: BackendWasm, info: tf.TensorInfo): number {
   return view.byteOffset;
 }
 
-function patternAttr(attrs: tf.NamedAttrMap | undefined): SparsePattern {
+/** The kernels' attributes: the pattern, and whether the weights are compact. */
+export interface SparseLinearAttrs {
+  pattern: SparsePattern;
+  compact: boolean;
+}
+
+function attrsOf(attrs: tf.NamedAttrMap | undefined): SparseLinearAttrs {
   const pattern = attrs?.['pattern'] as unknown as SparsePattern | undefined;
   if (pattern === undefined) throw new Error('a sparse linear kernel needs its pattern');
-  return pattern;
+  return { pattern, compact: attrs?.['compact'] === true };
 }
+
+/** Where a grouping's weights are: by dense element index, or by ordinal in compact weights. */
+const weightIndex = (group: Grouping, compact: boolean) => (compact ? group.ordinal : group.flat);
 
 /** The gather loops' widths, widest first: whole blocks of 8 vectors, then one block of the rest. */
 function gatherPasses(vectors: number): { width: number; from: number; to: number }[] {
@@ -173,7 +188,7 @@ function gatherPasses(vectors: number): { width: number; from: number; to: numbe
  * The product over the pattern as a new [batch, ·] tensor: forward (x·W, summing each output column
  * over its nonzeros) or backward (dy·Wᵀ, summing each input row over its nonzeros).
  */
-function productOverPattern(backend: BackendWasm, pattern: SparsePattern, w: tf.TensorInfo, src: tf.TensorInfo, forward: boolean): tf.TensorInfo {
+function productOverPattern(backend: BackendWasm, { pattern, compact }: SparseLinearAttrs, w: tf.TensorInfo, src: tf.TensorInfo, forward: boolean): tf.TensorInfo {
   const batch = src.shape[0]!;
   const padded = paddedBatch(batch);
   const srcRows = toRows(backend, src, padded);
@@ -185,7 +200,7 @@ function productOverPattern(backend: BackendWasm, pattern: SparsePattern, w: tf.
   const loops = loopsOf(backend);
   const [weights, from, to] = [float32At(backend, w), float32At(backend, srcRows), float32At(backend, dstRows)];
   for (const pass of gatherPasses(padded / 4)) {
-    loops.gather(pass.width)(at + 4 * group.ptr, at + 4 * group.idx, at + 4 * group.flat, weights, from, to, group.rows, padded * 4, pass.from, pass.to);
+    loops.gather(pass.width)(at + 4 * group.ptr, at + 4 * group.idx, at + 4 * weightIndex(group, compact), weights, from, to, group.rows, padded * 4, pass.from, pass.to);
   }
   release(backend, srcRows);
   return fromRows(backend, dstRows, batch);
@@ -196,7 +211,7 @@ function sparseLinearForward({ inputs, backend, attrs }: KernelArgs): tf.TensorI
   const wasm = backend as BackendWasm;
   const { x, w, b } = inputs;
   if (x === undefined || w === undefined) throw new Error('linear needs x and w');
-  const y = productOverPattern(wasm, patternAttr(attrs), w, x, true);
+  const y = productOverPattern(wasm, attrsOf(attrs), w, x, true);
   if (b === undefined) return y;
   const withBias = callWasmKernel(wasm, tf.Add, { a: y, b });
   release(wasm, y);
@@ -207,23 +222,24 @@ function sparseLinearForward({ inputs, backend, attrs }: KernelArgs): tf.TensorI
 function sparseLinearInputGrad({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const { dy, w } = inputs;
   if (dy === undefined || w === undefined) throw new Error('the input gradient needs dy and w');
-  return productOverPattern(backend as BackendWasm, patternAttr(attrs), w, dy, false);
+  return productOverPattern(backend as BackendWasm, attrsOf(attrs), w, dy, false);
 }
 
-/** xᵀ·dy at the pattern's nonzeros, zero elsewhere: inputs x [n, in], dy [n, out]. */
+/** xᵀ·dy at the pattern's nonzeros, zero elsewhere (or the nonzeros alone, compact): inputs x [n, in], dy [n, out]. */
 function sparseLinearWeightGrad({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const wasm = backend as BackendWasm;
   const { x, dy } = inputs;
   if (x === undefined || dy === undefined) throw new Error('the weight gradient needs x and dy');
-  const pattern = patternAttr(attrs);
+  const { pattern, compact } = attrsOf(attrs);
   const padded = paddedBatch(x.shape[0]!);
   const xRows = toRows(wasm, x, padded);
   const dyRows = toRows(wasm, dy, padded);
-  const dw = wasm.makeOutput([pattern.inputs, pattern.outputs], 'float32');
+  const dw = wasm.makeOutput(compact ? [pattern.rows.length] : [pattern.inputs, pattern.outputs], 'float32');
   const { tables, at } = tablesOnHeap(wasm, pattern);
-  (heapView(wasm, dw) as Float32Array).fill(0);
+  // Compact, every element is a nonzero's and is written.
+  if (!compact) (heapView(wasm, dw) as Float32Array).fill(0);
   const group = tables.byRow;
-  loopsOf(wasm).dots(at + 4 * group.ptr, at + 4 * group.idx, at + 4 * group.flat, float32At(wasm, dw), float32At(wasm, xRows), float32At(wasm, dyRows), group.rows, padded * 4, 0, 0);
+  loopsOf(wasm).dots(at + 4 * group.ptr, at + 4 * group.idx, at + 4 * weightIndex(group, compact), float32At(wasm, dw), float32At(wasm, xRows), float32At(wasm, dyRows), group.rows, padded * 4, 0, 0);
   release(wasm, xRows, dyRows);
   return dw;
 }
