@@ -13,12 +13,16 @@
 //   a digits sweep: 32 runs of the quickstart's mlp (64-128-64-10) on the bundled digits, 32 seeds.
 // ltx computes them through the train op's batched implementation (all members in one group) and
 // through its implementation alone, one stage after another, on the wasm backend with one thread; both
-// are the stage implementations `ltx run` calls, without the store's commits. Each member's result is
+// are the stage implementations `ltx run` calls, without the store's commits. A third runner trains
+// them alone on two workers (worker threads, a wasm backend of one thread each, the runs dealt out in
+// turn), as `ltx run` on two cores does: its wall time is the machine's, its CPU time both workers'. Each member's result is
 // the same bytes either way (test/training/replicates.test.ts). PyTorch (bench/torch_replicates.py,
 // OpenBLAS, 1 and 2 threads) trains random data of the same shapes. Rounds alternate between the
 // runners; each time is the median over rounds of the training's wall time and of its process CPU
 // time: on a machine shared with other work the CPU time is the steadier measure of work done.
 import { spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { Worker } from 'node:worker_threads';
 import { existsSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -136,6 +140,21 @@ async function ltxTogether(calls: StageCall[]): Promise<void> {
   if (failed) throw (failed as PromiseRejectedResult).reason;
 }
 
+/** Two workers, each with its own backend, started and warmed up once. */
+async function twoWorkers(): Promise<Worker[]> {
+  const workers = [0, 1].map(() => new Worker(new URL('./replicates-worker.ts', import.meta.url)));
+  await Promise.all(workers.map((w) => once(w, 'message')));
+  return workers;
+}
+
+async function ltxOnWorkers(workers: Worker[], calls: StageCall[]): Promise<void> {
+  const shares = workers.map((_, w) => calls.filter((_, i) => i % workers.length === w).map(({ stage, inputs }) => ({ stage, inputs })));
+  await Promise.all(workers.map(async (worker, w) => {
+    worker.postMessage(shares[w]);
+    await once(worker, 'message');
+  }));
+}
+
 interface TorchRun {
   wall_s: number;
   cpu_s: number;
@@ -181,6 +200,7 @@ async function main(): Promise<void> {
   const started = new Date();
   const loadBefore = loadavg();
   const choice = await initBackend(backend, { wasmThreads: 1 });
+  const workers = backend === 'wasm' ? await twoWorkers() : [];
   let torchLabel = '';
   const sections: string[] = [];
   for (const [workload, steps] of [[lenet, Number(values['lenet-steps'])], [digits, Number(values['digits-steps'])]] as const) {
@@ -188,11 +208,13 @@ async function main(): Promise<void> {
     // Warm-up: each path's kernels and the dataset load, untimed.
     await ltxTogether(callsOf(workload, 2, starts));
     await ltxAlone(callsOf(workload, 2, starts.slice(0, 1)));
+    if (workers.length > 0) await ltxOnWorkers(workers, callsOf(workload, 2, starts.slice(0, 2)));
     const times = new Map<string, Timing[]>();
     const record = (runner: string, timing: Timing) => times.set(runner, [...(times.get(runner) ?? []), timing]);
     for (let round = 0; round < rounds; round++) {
       record('ltx, one group', await timed(() => ltxTogether(callsOf(workload, steps, starts))));
       record('ltx, one at a time', await timed(() => ltxAlone(callsOf(workload, steps, starts))));
+      if (workers.length > 0) record('ltx, one at a time on 2 workers', await timed(() => ltxOnWorkers(workers, callsOf(workload, steps, starts))));
       if (withTorch) {
         const torchThreads = values['torch-threads'].split(',').map(Number);
         const variants = [...torchThreads.map((t) => [t, 'sequential'] as const), [torchThreads[0]!, 'vmap'] as const];
@@ -220,6 +242,7 @@ async function main(): Promise<void> {
     ].join('\n'));
     console.log(sections.at(-1));
   }
+  await Promise.all(workers.map((w) => w.terminate()));
   const loadAfter = loadavg();
   const cpu = cpus()[0]?.model.trim() ?? 'unknown CPU';
   const markdown = [
