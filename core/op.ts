@@ -164,6 +164,13 @@ export interface StageBatching {
   groupKey(stage: Stage): string | undefined;
   /** One result per call, in order; a call that fails is rejected alone, the others still fulfil. */
   implementation(calls: readonly StageCall[]): Promise<PromiseSettledResult<Artifact>[]>;
+  /**
+   * Whether a call, its inputs read, would compute alone even inside its group (a rule of its inputs:
+   * a mask that selects kernels the group's joint computation lacks). The runner hands such a call
+   * back unstarted, to be scheduled on its own, so that it neither waits for its group nor holds the
+   * group's worker while another worker is free.
+   */
+  alone?(call: Pick<StageCall, 'stage' | 'inputs'>): boolean;
 }
 
 /** Train and test sizes of a dataset, for converting epochs to steps at compile time. */

@@ -91,6 +91,8 @@ export class LineProgress implements ProgressView {
   }
 
   started(stage: Stage): void {
+    // A stage a group handed back starts again on its own.
+    if (this.#running.has(stage.key)) return;
     this.#running.add(stage.key);
     this.#out.write(`started  ${stage.name}\n`);
   }

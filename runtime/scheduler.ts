@@ -42,7 +42,9 @@ export interface StageReport {
 export type ComputeOutcome =
   | { status: 'done'; seconds: number; metrics?: JsonObject }
   | { status: 'failed'; error: string }
-  | { status: 'aborted' };
+  | { status: 'aborted' }
+  /** A group member handed back unstarted: it computes alone, in a slot of its own. */
+  | { status: 'declined' };
 
 /** Who may compute a stage: per-stage claims shared with other processes, or nobody else at all. */
 export interface StageGate {
@@ -169,7 +171,9 @@ export async function schedule(options: ScheduleOptions): Promise<StageReport[]>
   const readyGroups = new Map<string, Stage[]>();
   /** Stages a group took along: their own queue task has nothing left to do. */
   const taken = new Set<string>();
-  const groupKeyOf = (stage: Stage): string | undefined => (options.computeGroup === undefined ? undefined : options.groupKey?.(stage));
+  /** Stages a group handed back: they compute alone. */
+  const solo = new Set<string>();
+  const groupKeyOf = (stage: Stage): string | undefined => (options.computeGroup === undefined || solo.has(stage.key) ? undefined : options.groupKey?.(stage));
 
   /**
    * Compute stages whose claims we hold, together, in a busy slot; the slot counts as free again once
@@ -177,6 +181,7 @@ export async function schedule(options: ScheduleOptions): Promise<StageReport[]>
    * whatever happens.
    */
   const computeClaimed = async (members: Stage[], slot: BusySlot): Promise<void> => {
+    const declined: Stage[] = [];
     try {
       if (signal.aborted) {
         slot.free();
@@ -193,11 +198,17 @@ export async function schedule(options: ScheduleOptions): Promise<StageReport[]>
         const outcome = outcomes[i]!;
         if (outcome.status === 'done') conclude(stage, { status: 'done', seconds: outcome.seconds, ...(outcome.metrics ? { metrics: outcome.metrics } : {}) });
         else if (outcome.status === 'failed') conclude(stage, { status: 'failed', seconds: 0, error: outcome.error });
+        else if (outcome.status === 'declined') declined.push(stage);
         else conclude(stage, { status: 'interrupted', seconds: 0 });
       });
     } finally {
       slot.free();
       for (const stage of members) await gate.release(stage.key);
+    }
+    // Claimed again when their turn comes, like any stage.
+    for (const stage of declined) {
+      solo.add(stage.key);
+      enqueue(stage, () => claimAndCompute([stage], busySlot()));
     }
   };
 

@@ -21,7 +21,9 @@ export type StageOutcome =
   /** No result: `error` says why in words meant for the user. */
   | { status: 'failed'; error: string }
   /** Stopped by the signal before it finished; nothing was committed. */
-  | { status: 'aborted' };
+  | { status: 'aborted' }
+  /** Handed back unstarted from a group: its op computes it alone (StageBatching.alone); schedule it on its own. */
+  | { status: 'declined' };
 
 /** A stage to compute with the others of its group, and where its progress goes. */
 export interface GroupMember {

@@ -77,10 +77,15 @@ export class StageRunner {
         return outcomes;
       }
       const batching = calls.length > 1 ? library.batchingFor?.(calls[0]!.call.stage.op) : undefined;
-      const results = batching === undefined
-        ? await alone(library, calls.map(({ call }) => call))
-        : await settle(batching.implementation(calls.map(({ call }) => call))).then((all) => all.status === 'fulfilled' ? all.value : calls.map(() => all));
-      for (const [i, { index, call, runFrom }] of calls.entries()) {
+      const together = calls.filter(({ index, call }) => {
+        if (batching?.alone?.(call) !== true) return true;
+        outcomes[index] = { status: 'declined' };
+        return false;
+      });
+      const results = batching === undefined || together.length < 2
+        ? await alone(library, together.map(({ call }) => call))
+        : await settle(batching.implementation(together.map(({ call }) => call))).then((all) => all.status === 'fulfilled' ? all.value : together.map(() => all));
+      for (const [i, { index, call, runFrom }] of together.entries()) {
         outcomes[index] = await this.#conclude(call.stage, results[i]!, runFrom, startedAt, signal);
       }
       return outcomes;

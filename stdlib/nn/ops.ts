@@ -26,8 +26,10 @@ import {
   type SparseLinearAttrs,
   type SparsePattern,
 } from './kernels/sparse-linear.ts';
+import { runsSparse } from './sparse-rule.ts';
 
 export type { SparsePattern } from './kernels/sparse-linear.ts';
+export { runsSparse, SPARSE_MAX_DENSITY } from './sparse-rule.ts';
 
 const LINEAR = 'LtxLinear';
 const CONV2D = 'LtxConv2D';
@@ -80,24 +82,6 @@ export function embedding(table: tf.Tensor2D, ids: tf.Tensor): tf.Tensor {
 }
 
 // ---- sparse weights ----------------------------------------------------------------------------
-
-/**
- * Masks that keep at most this share of a dense layer's weights run sparse. A rule of the mask
- * alone (never of timing), so a stage always computes the same way; changing it changes the numbers
- * of the levels between the old and the new value (bump fit's version). Measured on wasm, CPU time
- * of a whole LeNet-300-100 training step at batch 60 with both hidden layers at one density
- * (bench/README.md): sparse and dense cost the same near 70%; at 60% sparse took 18% less, at 40%
- * 37% less, at 5% 70% less.
- */
-export const SPARSE_MAX_DENSITY = 0.6;
-
-/** Whether a dense layer's [in, out] keep-mask is sparse enough for the sparse kernels (the whole rule). */
-export function runsSparse(keep: ArrayLike<number>, shape: readonly number[]): boolean {
-  if (shape.length !== 2) return false;
-  let kept = 0;
-  for (let i = 0; i < keep.length; i++) if (keep[i] !== 0) kept++;
-  return kept <= SPARSE_MAX_DENSITY * keep.length;
-}
 
 /** The sparse pattern of a dense layer's [in, out] keep-mask, if the mask is sparse enough. */
 export function sparsePatternOf(keep: ArrayLike<number>, shape: readonly number[]): SparsePattern | undefined {

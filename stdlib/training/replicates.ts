@@ -14,13 +14,13 @@ import type { Checkpoint, TensorValue } from '../../core/artifacts.ts';
 import type { TensorSource } from '../../core/op.ts';
 import { forward } from '../models/forward.ts';
 import { loss, stackedLoss } from '../nn/losses.ts';
-import { runsSparse } from '../nn/ops.ts';
 import { hasStackedLayers } from '../nn/stacked.ts';
 import { createOptimizer, learningRateAt, type TensorOptimizer } from '../optimizers/index.ts';
 import { gatherRows, rowWidths, targetDtype } from './batches.ts';
 import { CurveRecorder } from './curve.ts';
 import { DataOrder } from './data-order.ts';
 import { DivergenceWatch } from './divergence.ts';
+import { startsSparse } from './train-batching.ts';
 import { IntermediateCommits } from './intermediate-commits.ts';
 import { TrainingDiverged, type TrainingProgress } from './loss-monitor.ts';
 import { maskedUpdate, resumableState, slotKey, type SegmentOptions } from './trainer.ts';
@@ -48,9 +48,7 @@ export async function whyNotTogether(recipe: SharedRecipe, members: readonly Rep
  * layers compute densely, which would not give it the bits it gets alone, so such a member trains alone.
  */
 export function hasSparseLayers(member: Pick<ReplicateMember, 'start'>): boolean {
-  const masks = member.start.mask?.masks;
-  if (masks === undefined) return false;
-  return [...masks.values()].some((keep) => runsSparse(keep.data, keep.shape));
+  return startsSparse(member.start);
 }
 
 /** One member's place in the group while it trains. */

@@ -2,10 +2,13 @@
 // optimizer, length, end step and the step they start from — whatever their start weights, masks and
 // data orders (seeds, controls, a family's members). The rule reads the stages' params only, so it is
 // here, free of TensorFlow.js; what trains a group (train-together.ts) loads when a group first trains.
+import type { Checkpoint } from '../../core/artifacts.ts';
 import { canonicalJson } from '../../core/json.ts';
-import { loadOnce, type StageBatching } from '../../core/op.ts';
+import { loadOnce, type StageBatching, type StageCall } from '../../core/op.ts';
+import { RUN_START_ROLE } from '../../core/run-point.ts';
 import type { Stage } from '../../core/stage.ts';
 import { modelModules } from '../models/index.ts';
+import { runsSparse } from '../nn/sparse-rule.ts';
 
 /**
  * Models whose forward pass has a stacked form (replicates' layers computed as one op). Replicates of
@@ -23,6 +26,21 @@ export function groupKey(stage: Stage): string | undefined {
   return canonicalJson({ op: stage.op, version: stage.version, recipe, from: stage.runPoint?.from ?? null });
 }
 
+/**
+ * Whether a start's mask selects the sparse layer kernels (nn/sparse-rule.ts) for some layer: such a
+ * run trains alone, since the stacked layers are dense and would not give it the bits it gets alone.
+ */
+export function startsSparse(start: Pick<Checkpoint, 'mask'>): boolean {
+  const masks = start.mask?.masks;
+  return masks !== undefined && [...masks.values()].some((keep) => runsSparse(keep.data, keep.shape));
+}
+
+/** A member that would train alone is handed back to be scheduled on its own (a worker of its own). */
+function alone({ inputs }: Pick<StageCall, 'stage' | 'inputs'>): boolean {
+  const start = inputs[RUN_START_ROLE];
+  return start?.kind === 'checkpoint' && startsSparse(start);
+}
+
 const trainTogether = loadOnce(() => import('./train-together.ts').then((m) => m.trainTogether));
 
-export const trainBatching: StageBatching = { groupKey, implementation: async (calls) => (await trainTogether())(calls) };
+export const trainBatching: StageBatching = { groupKey, alone, implementation: async (calls) => (await trainTogether())(calls) };

@@ -26,7 +26,7 @@ train dense = fit(w0, data: d.train, optimizer: opt, steps: 30 steps, order: 0)
 for seed in [1, 2] {
   train other[seed] = fit(kaiming_normal(net, seed: seed), like: dense, order: seed)
 }
-mask m = magnitude(dense, rate: 60%, skip: ["output"])
+mask m = magnitude(dense, rate: 30%, skip: ["output"])
 train ticket = fit(rewind(w0, mask: m), like: dense)
 control reinit = fit(reinit(w0, mask: m, seed: 7), like: dense)
 control shuffled = fit(rewind(w0, mask: random_mask(like: m, seed: 3)), like: dense)
@@ -37,6 +37,8 @@ interface Observed {
   summary: RunSummary;
   /** The names of the stages of each group of more than one that the executor computed. */
   groups: string[][];
+  /** The names of the stages of every call to the executor, groups and single stages. */
+  calls: string[][];
 }
 
 /** Runs `program` on the cpu backend into a fresh cache, with groups or every stage alone. */
@@ -44,6 +46,7 @@ async function run(program: CompiledProgram, grouped: boolean, library: StageLib
   const dir = await freshDir();
   const store = new Store(join(dir, 'cache'));
   const groups: string[][] = [];
+  const calls: string[][] = [];
   const summary = await runStages({
     program, store, jobs: workers ? 2 : 1, signal: new AbortController().signal,
     ...(grouped ? { groupKey: (stage: Stage) => groupKeyOf(standardLibrary, stage) } : {}),
@@ -52,14 +55,20 @@ async function run(program: CompiledProgram, grouped: boolean, library: StageLib
         ? new LocalExecutor({ jobs: 2, backend: 'cpu', storeRoot: store.root, programDir: dir, ltxVersion: 'test', deviceCacheBytes: 10_000_000, library: STANDARD_STAGE_LIBRARY })
         : new InProcessExecutor({ ltxVersion: 'test', store, library, programDir: dir, backend: 'cpu' });
       const runGroup = executor.runGroup.bind(executor);
+      const runOne = executor.run.bind(executor);
+      executor.run = async (stage, inputKeys, hooks) => {
+        calls.push([stage.name]);
+        return runOne(stage, inputKeys, hooks);
+      };
       executor.runGroup = async (members: readonly GroupMember[], signal: AbortSignal) => {
         if (members.length > 1) groups.push(members.map((m) => m.stage.name));
+        calls.push(members.map((m) => m.stage.name));
         return runGroup(members, signal);
       };
       return executor;
     },
   });
-  return { store, summary, groups };
+  return { store, summary, groups, calls };
 }
 
 /** Each stage's output digest by stage name. */
@@ -87,6 +96,20 @@ test('replicates ready together compute as one group, each committed with the by
   for (const report of grouped.summary.stages) assert.equal(report.status, 'done', report.name);
 });
 
+test('members whose masks select the sparse kernels are handed back by their group and computed alone, each in a call of its own', async () => {
+  // At 90% pruned, ticket, reinit and shuffled train with sparse layers: one after another in their
+  // group's worker they would hold up each other (and the other worker would wait).
+  const program = compileOk(SWEEP.replace('rate: 30%', 'rate: 90%'));
+  const grouped = await run(program, true);
+  const alone = await run(program, false);
+  assert.equal(grouped.summary.failed, 0, JSON.stringify(grouped.summary.stages.filter((s) => s.status === 'failed')));
+  const sparse = ['reinit', 'shuffled', 'ticket'];
+  assert.ok(grouped.groups.some((names) => sparse.every((name) => names.includes(name))), JSON.stringify(grouped.groups));
+  for (const name of sparse) assert.ok(grouped.calls.some((names) => names.length === 1 && names[0] === name), `${name} computed alone: ${JSON.stringify(grouped.calls)}`);
+  assert.deepEqual(await digests(grouped, program), await digests(alone, program));
+  for (const report of grouped.summary.stages) assert.equal(report.status, 'done', report.name);
+});
+
 /** The standard library, but the group's member named `name` fails (as a NaN loss would make it). */
 function failingMember(name: string): StageLibrary {
   const batching = standardLibrary.batchingFor!('train')!;
@@ -94,6 +117,7 @@ function failingMember(name: string): StageLibrary {
     ...standardLibrary,
     batchingFor: (op) => op !== 'train' ? standardLibrary.batchingFor!(op) : {
       groupKey: batching.groupKey,
+      ...(batching.alone === undefined ? {} : { alone: batching.alone }),
       implementation: async (calls) => {
         const results = await batching.implementation(calls);
         return results.map((result, i) => calls[i]!.stage.name === name ? { status: 'rejected', reason: new StageFailure('loss became NaN at step 3') } : result);

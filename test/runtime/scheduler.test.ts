@@ -223,3 +223,21 @@ test('stages of different group keys, or of none, never share a group; maxGroup 
   }
   assert.equal(r.events.filter((e) => e.startsWith('start')).length, 7);
 });
+
+test('a member its group hands back (declined) is scheduled again on its own and computed alone', async () => {
+  const stages = Array.from({ length: 4 }, (_, i) => makeStage(`r${i}`, 'source', { value: i }));
+  const alone = recorder();
+  const groups: string[][] = [];
+  const reports = await schedule({
+    stages, jobs: 1, signal: never, isCached: async () => false, groupKey: () => 'replicates',
+    compute: alone.compute,
+    computeGroup: async (members: readonly Stage[]) => {
+      groups.push(members.map((s) => s.name));
+      return Promise.all(members.map((stage) => (stage.name === 'r1' || stage.name === 'r3' ? { status: 'declined' as const } : alone.compute(stage))));
+    },
+  });
+  assert.deepEqual(groups, [['r0', 'r1', 'r2', 'r3']]);
+  // Computed by compute(), one at a time, after the group.
+  assert.deepEqual(alone.events.filter((e) => e.startsWith('start')), ['start r0', 'start r2', 'start r1', 'start r3']);
+  assert.ok(reports.every((report) => report.status === 'done'), JSON.stringify(reports));
+});
