@@ -3,7 +3,7 @@
 // run for −mean(Σ logSoftmax(logits) ⊙ oneHot(labels)) and for that expression's gradient (tfjs's
 // gradient functions of Neg, Mean, Sum, Multiply and logSoftmax), so the loss and the gradient are
 // the same bits as the ops'; what goes is the engine's work around each of those ~36 small kernels
-// (tracking, the tape, the copies of saved tensors): about 0.13 ms of a LeNet-300-100 step on wasm.
+// (tracking, the tape, the copies of saved tensors): about 0.15 ms of a LeNet-300-100 step on wasm.
 import * as tf from '@tensorflow/tfjs-core';
 
 export const CROSS_ENTROPY = 'LtxCrossEntropy';
