@@ -4,6 +4,7 @@
 //   regression:     outputs [n, k],      targets float [n, k]  -> mean squared error (no ½)
 //   language-model: logits [n, t, vocab], next tokens int32 [n, t] -> mean cross-entropy over n·t tokens
 import * as tf from '@tensorflow/tfjs-core';
+import { CROSS_ENTROPY, crossEntropyKernelOn } from './kernels/cross-entropy.ts';
 
 export type Task = 'classification' | 'regression' | 'language-model';
 export const TASKS: readonly Task[] = ['classification', 'regression', 'language-model'];
@@ -64,9 +65,16 @@ export async function readScalars(scalars: readonly tf.Tensor[]): Promise<number
 
 /**
  * Mean of −log softmax(logits)[label]; log-softmax subtracts the row maximum, so large logits neither
- * overflow nor lose the gradient.
+ * overflow nor lose the gradient. On wasm and cpu one kernel (and one for its gradient) with the bits
+ * of the ops (kernels/cross-entropy.ts).
  */
 function crossEntropy(logits: tf.Tensor2D, target: tf.Tensor1D): tf.Scalar {
+  if (crossEntropyKernelOn(tf.getBackend())) return tf.engine().runKernel(CROSS_ENTROPY, { logits, labels: target }) as tf.Scalar;
+  return crossEntropyAsOps(logits, target);
+}
+
+/** The cross-entropy as tfjs ops, one per operation: the reference the kernels match bit for bit. */
+export function crossEntropyAsOps(logits: tf.Tensor2D, target: tf.Tensor1D): tf.Scalar {
   const logProbs = tf.logSoftmax(logits);
   const picked = tf.sum(tf.mul(logProbs, tf.oneHot(target, logits.shape[1])), 1);
   return tf.neg(tf.mean(picked)) as tf.Scalar;

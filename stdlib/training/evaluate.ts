@@ -6,7 +6,7 @@ import type { LoadedDataset } from '../datasets/index.ts';
 import { forward } from '../models/forward.ts';
 import type { ModelLayout } from '../models/layout.ts';
 import { correct, loss, readScalars } from '../nn/losses.ts';
-import { gatherRows, rowWidths, targetDtype } from './batches.ts';
+import { BatchBuffers, rowWidths, targetDtype } from './batches.ts';
 import { disposeAll, uploadAll } from './weights.ts';
 
 export interface Evaluation {
@@ -39,6 +39,8 @@ export async function evaluate(opts: EvaluateOptions): Promise<Evaluation> {
   const widths = rowWidths(split);
   const inputDtype = opts.layout.inputDtype;
   const yDtype = targetDtype(split);
+  // Each batch's tensors are freed by its tidy, before the next batch overwrites the buffers.
+  const batches = new BatchBuffers(split, inputDtype, batch);
   const uploaded = opts.resident === undefined ? uploadAll(opts.weights) : undefined;
   const weights = opts.resident ?? uploaded!;
   try {
@@ -47,8 +49,7 @@ export async function evaluate(opts: EvaluateOptions): Promise<Evaluation> {
     for (let from = 0; from < split.n; from += batch) {
       const count = Math.min(batch, split.n - from);
       const rows = Int32Array.from({ length: count }, (_, i) => from + i);
-      const x = gatherRows(split.x, widths.x, rows, inputDtype);
-      const y = gatherRows(split.y, widths.y, rows, yDtype);
+      const { x, y } = batches.gather(rows);
       const scalars = tf.tidy(() => {
         const xs = tf.tensor(x, [count, ...opts.dataset.inputShape], inputDtype);
         const ys = tf.tensor(y, widths.y === 1 ? [count] : [count, widths.y], yDtype);

@@ -16,7 +16,7 @@ import { forward } from '../models/forward.ts';
 import { loss, stackedLoss } from '../nn/losses.ts';
 import { hasStackedLayers } from '../nn/stacked.ts';
 import { createOptimizer, learningRateAt, type TensorOptimizer } from '../optimizers/index.ts';
-import { gatherRows, rowWidths, targetDtype } from './batches.ts';
+import { BatchBuffers, rowWidths, targetDtype } from './batches.ts';
 import { CurveRecorder } from './curve.ts';
 import { DataOrder } from './data-order.ts';
 import { DivergenceWatch } from './divergence.ts';
@@ -55,6 +55,8 @@ export function hasSparseLayers(member: Pick<ReplicateMember, 'start'>): boolean
 interface Member {
   spec: ReplicateMember;
   data: DataOrder;
+  /** Its minibatches; a step's batch tensors are freed by the step's tidy, before the next step overwrites them. */
+  batches: BatchBuffers;
   watch: DivergenceWatch;
   curve: CurveRecorder;
   commits: IntermediateCommits | undefined;
@@ -93,6 +95,7 @@ export async function trainReplicates(recipe: SharedRecipe, members: readonly Re
     return {
       spec,
       data: new DataOrder(spec.order, split.n, recipe.batch),
+      batches: new BatchBuffers(split, recipe.layout.inputDtype, recipe.batch),
       watch: new DivergenceWatch(resumed),
       curve: new CurveRecorder({ steps: recipe.totalSteps, learningRateAt: (t) => learningRateAt(recipe.optimizer, t, recipe.totalSteps), resumed: resumed?.curve }),
       commits: spec.checkpoints === undefined ? undefined : new IntermediateCommits(spec.checkpoints, from),
@@ -116,7 +119,7 @@ export async function trainReplicates(recipe: SharedRecipe, members: readonly Re
       }
       const lr = learningRateAt(recipe.optimizer, t, recipe.totalSteps);
       stack.updates += 1;
-      const batches = active.map((m) => batchOf(recipe, m.data.batchAt(t)));
+      const batches = active.map((m) => batchOf(recipe, m.batches, m.data.batchAt(t)));
       const next = tf.tidy(() => step(recipe, stack, optimizer, lr, batches.map((b) => ({ x: b.x(), y: b.y() }))));
       replace(stack, next);
       pending.push(next.losses);
@@ -152,12 +155,11 @@ export async function trainReplicates(recipe: SharedRecipe, members: readonly Re
 }
 
 /** A member's minibatch of step t, uploaded when the step asks for it. */
-function batchOf(recipe: SharedRecipe, rows: Int32Array): { x(): tf.Tensor; y(): tf.Tensor } {
+function batchOf(recipe: SharedRecipe, buffers: BatchBuffers, rows: Int32Array): { x(): tf.Tensor; y(): tf.Tensor } {
   const split = recipe.dataset[recipe.split];
   const widths = rowWidths(split);
   const yDtype = targetDtype(split);
-  const x = gatherRows(split.x, widths.x, rows, recipe.layout.inputDtype);
-  const y = gatherRows(split.y, widths.y, rows, yDtype);
+  const { x, y } = buffers.gather(rows);
   return {
     x: () => tf.tensor(x, [rows.length, ...recipe.dataset.inputShape], recipe.layout.inputDtype),
     y: () => tf.tensor(y, widths.y === 1 ? [rows.length] : [rows.length, widths.y], yDtype),

@@ -21,7 +21,7 @@ import type { ModelLayout } from '../models/layout.ts';
 import { loss } from '../nn/losses.ts';
 import { markSparse, sparseKernelsAvailable, sparsePatternOf, type SparsePattern } from '../nn/ops.ts';
 import { createOptimizer, learningRateAt, type OptimizerConfig, type TensorOptimizer } from '../optimizers/index.ts';
-import { gatherRows, rowWidths, targetDtype } from './batches.ts';
+import { BatchBuffers, rowWidths, targetDtype } from './batches.ts';
 import { DataOrder } from './data-order.ts';
 import { compactParameter, gatherAt, scatterInto, type CompactParameter } from './compact-weights.ts';
 import { CurveRecorder } from './curve.ts';
@@ -101,6 +101,8 @@ export async function trainSegment(opts: SegmentOptions): Promise<Checkpoint> {
   const widths = rowWidths(split);
   const inputDtype = opts.layout.inputDtype;
   const yDtype = targetDtype(split);
+  // A step's batch tensors are freed by its tidy, before the next step overwrites the buffers.
+  const batches = new BatchBuffers(split, inputDtype, opts.batch);
   const ownUploads = opts.tensors === undefined ? ownTensors() : undefined;
   const state: State = { params: {}, slots: {}, buffers: {}, masks: {}, patterns: {}, compact: {}, updates: 0, borrowed: new Set() };
   // A segment that resumes the run's optimizer state continues its run, and so its loss history.
@@ -116,8 +118,7 @@ export async function trainSegment(opts: SegmentOptions): Promise<Checkpoint> {
     for (let t = from; t < to; t++) {
       throwIfAborted(opts.signal);
       const rows = order.batchAt(t);
-      const x = gatherRows(split.x, widths.x, rows, inputDtype);
-      const y = gatherRows(split.y, widths.y, rows, yDtype);
+      const { x, y } = batches.gather(rows);
       const lr = learningRateAt(opts.optimizer, t, opts.totalSteps);
       state.updates += 1;
       const next = tf.tidy(() => step(opts, state, optimizer, lr, {
