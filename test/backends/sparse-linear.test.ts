@@ -102,8 +102,8 @@ function dotInLanes(a: (n: number) => number, b: (n: number) => number, batch: n
   return Math.fround(Math.fround(lanes[0]! + lanes[1]!) + Math.fround(lanes[2]! + lanes[3]!));
 }
 
-// Batches of 1, 2, 9 and 16 vectors: one narrow block, 8 + 1, two whole blocks of 8.
-for (const batch of [3, 7, 33, 64]) {
+// Batches of 1, 2, 9, 16 and 19 vectors: narrow blocks, one whole block of 16, 16 + 3 (with padding).
+for (const batch of [3, 7, 33, 64, 75]) {
   test(`the sparse kernels sum in a fixed order whatever the blocking: the bits of a float32 reference (batch ${batch})`, async () => {
     await useBackend('wasm');
     const shape: [number, number] = [29, 19];

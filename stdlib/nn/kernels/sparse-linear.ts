@@ -10,7 +10,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { backendMemory, callWasmKernel, heapView, release } from '../../../core/wasm-kernel-calls.ts';
-import { sparseLoops, type SparseLoops } from './sparse-simd.ts';
+import { MAX_GATHER_WIDTH, sparseLoops, type SparseLoops } from './sparse-simd.ts';
 
 /** The nonzeros of a [inputs, outputs] mask, in row-major order. */
 export interface SparsePattern {
@@ -178,10 +178,10 @@ function attrsOf(attrs: tf.NamedAttrMap | undefined): SparseLinearAttrs {
 /** Where a grouping's weights are: by dense element index, or by ordinal in compact weights. */
 const weightIndex = (group: Grouping, compact: boolean) => (compact ? group.ordinal : group.flat);
 
-/** The gather loops' widths, widest first: whole blocks of 8 vectors, then one block of the rest. */
+/** The gather loops' widths, widest first: whole blocks of MAX_GATHER_WIDTH vectors, then one block of the rest. */
 function gatherPasses(vectors: number): { width: number; from: number; to: number }[] {
-  const whole = Math.floor(vectors / 8) * 8;
-  const passes = whole > 0 ? [{ width: 8, from: 0, to: whole * 16 }] : [];
+  const whole = Math.floor(vectors / MAX_GATHER_WIDTH) * MAX_GATHER_WIDTH;
+  const passes = whole > 0 ? [{ width: MAX_GATHER_WIDTH, from: 0, to: whole * 16 }] : [];
   if (vectors > whole) passes.push({ width: vectors - whole, from: whole * 16, to: vectors * 16 });
   return passes;
 }
