@@ -20,7 +20,6 @@ import {
   SPARSE_LINEAR,
   SPARSE_LINEAR_INPUT_GRAD,
   SPARSE_LINEAR_WEIGHT_GRAD,
-  SPARSE_ROWS,
   sparseLinearKernels,
   patternOf,
   type SparseLinearAttrs,
@@ -43,8 +42,7 @@ export function linear(x: tf.Tensor2D, w: tf.Tensor2D, b?: tf.Tensor1D): tf.Tens
   const pattern = sparsePatterns.get(w);
   if (pattern !== undefined && sparseKernelsAvailable()) {
     const attrs: SparseLinearAttrs = { pattern, compact: w.rank === 1 };
-    const [y] = tf.engine().runKernel(SPARSE_LINEAR, b ? { x, w, b } : { x, w }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
-    return y as tf.Tensor2D;
+    return tf.engine().runKernel(SPARSE_LINEAR, b ? { x, w, b } : { x, w }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor2D;
   }
   if (w.rank !== 2) throw new Error(`linear needs a [in, out] weight matrix, got shape [${w.shape.join(', ')}]`);
   const fuseBias = kernelsFor(tf.getBackend()).fusedBias && b !== undefined;
@@ -136,14 +134,12 @@ function linearGradient(dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]): Gradie
   };
 }
 
-/** Saved: w, and x's rows (the forward's second output). dy's rows are made once for both products. */
 function sparseLinearGradient(dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[], attrs: tf.NamedAttrMap): GradientMap {
-  const [w, xRows] = saved as [tf.Tensor, tf.Tensor2D];
-  const g = (Array.isArray(dy) ? dy[0] : dy) as tf.Tensor2D;
-  const dyRows = tf.engine().runKernel(SPARSE_ROWS, { x: g }, {}) as tf.Tensor2D;
+  const [x, w] = saved as [tf.Tensor2D, tf.Tensor2D];
+  const g = dy as tf.Tensor2D;
   return {
-    x: () => tf.engine().runKernel(SPARSE_LINEAR_INPUT_GRAD, { dyRows, w }, { ...attrs, batch: g.shape[0] }) as tf.Tensor2D,
-    w: () => tf.engine().runKernel(SPARSE_LINEAR_WEIGHT_GRAD, { xRows, dyRows }, attrs) as tf.Tensor2D,
+    x: () => tf.engine().runKernel(SPARSE_LINEAR_INPUT_GRAD, { dy: g, w }, attrs) as tf.Tensor2D,
+    w: () => tf.engine().runKernel(SPARSE_LINEAR_WEIGHT_GRAD, { x, dy: g }, attrs) as tf.Tensor2D,
     b: () => tf.sum(g, 0),
   };
 }
@@ -208,7 +204,7 @@ function insertZeros(dy: tf.Tensor4D, stride: number, spanH: number, spanW: numb
 // ---- kernel registration -----------------------------------------------------------------------
 
 tf.registerGradient({ kernelName: LINEAR, inputsToSave: ['x', 'w'], gradFunc: linearGradient });
-tf.registerGradient({ kernelName: SPARSE_LINEAR, inputsToSave: ['w'], outputsToSave: [false, true], gradFunc: sparseLinearGradient });
+tf.registerGradient({ kernelName: SPARSE_LINEAR, inputsToSave: ['x', 'w'], gradFunc: sparseLinearGradient });
 tf.registerGradient({ kernelName: CONV2D, inputsToSave: ['x', 'w'], gradFunc: conv2dGradient });
 
 interface LayerKernels {

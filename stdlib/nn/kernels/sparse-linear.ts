@@ -40,8 +40,6 @@ export function patternOf(keep: ArrayLike<number>, inputs: number, outputs: numb
 export const SPARSE_LINEAR = 'LtxSparseLinear';
 export const SPARSE_LINEAR_INPUT_GRAD = 'LtxSparseLinearInputGrad';
 export const SPARSE_LINEAR_WEIGHT_GRAD = 'LtxSparseLinearWeightGrad';
-/** [batch, width] → its rows [width, padded batch]: the layout the products read. */
-export const SPARSE_ROWS = 'LtxSparseRows';
 
 interface KernelArgs {
   inputs: tf.NamedTensorInfoMap;
@@ -187,12 +185,13 @@ function gatherPasses(vectors: number): { width: number; from: number; to: numbe
 }
 
 /**
- * The product over the pattern, from the source's rows, as a new [batch, ·] tensor: forward (x·W,
- * summing each output column over its nonzeros) or backward (dy·Wᵀ, summing each input row over its
- * nonzeros).
+ * The product over the pattern as a new [batch, ·] tensor: forward (x·W, summing each output column
+ * over its nonzeros) or backward (dy·Wᵀ, summing each input row over its nonzeros).
  */
-function productOverPattern(backend: BackendWasm, { pattern, compact }: SparseLinearAttrs, w: tf.TensorInfo, srcRows: tf.TensorInfo, batch: number, forward: boolean): tf.TensorInfo {
-  const padded = srcRows.shape[1]!;
+function productOverPattern(backend: BackendWasm, { pattern, compact }: SparseLinearAttrs, w: tf.TensorInfo, src: tf.TensorInfo, forward: boolean): tf.TensorInfo {
+  const batch = src.shape[0]!;
+  const padded = paddedBatch(batch);
+  const srcRows = toRows(backend, src, padded);
   const dstWidth = forward ? pattern.outputs : pattern.inputs;
   const dstRows = backend.makeOutput([dstWidth, padded], 'float32');
   // Addresses after every allocation: an allocation may grow the heap (its offsets stay valid).
@@ -203,56 +202,45 @@ function productOverPattern(backend: BackendWasm, { pattern, compact }: SparseLi
   for (const pass of gatherPasses(padded / 4)) {
     loops.gather(pass.width)(at + 4 * group.ptr, at + 4 * group.idx, at + 4 * weightIndex(group, compact), weights, from, to, group.rows, padded * 4, pass.from, pass.to);
   }
+  release(backend, srcRows);
   return fromRows(backend, dstRows, batch);
 }
 
-/**
- * x·W (+ b) over the pattern: inputs x [n, in], w [in, out], optional b [out]. Its second output is
- * x's rows, which the weight gradient reads (so x is transposed once per step, not twice).
- */
-function sparseLinearForward({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
+/** x·W (+ b) over the pattern: inputs x [n, in], w [in, out], optional b [out]. */
+function sparseLinearForward({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const wasm = backend as BackendWasm;
   const { x, w, b } = inputs;
   if (x === undefined || w === undefined) throw new Error('linear needs x and w');
-  const batch = x.shape[0]!;
-  const xRows = toRows(wasm, x, paddedBatch(batch));
-  const y = productOverPattern(wasm, attrsOf(attrs), w, xRows, batch, true);
-  if (b === undefined) return [y, xRows];
+  const y = productOverPattern(wasm, attrsOf(attrs), w, x, true);
+  if (b === undefined) return y;
   const withBias = callWasmKernel(wasm, tf.Add, { a: y, b });
   release(wasm, y);
-  return [withBias, xRows];
+  return withBias;
 }
 
-/** The rows of dy [n, out], which both gradients read. */
-function sparseRows({ inputs, backend }: KernelArgs): tf.TensorInfo {
-  const { x } = inputs;
-  if (x === undefined) throw new Error('the rows need x');
-  return toRows(backend as BackendWasm, x, paddedBatch(x.shape[0]!));
-}
-
-/** dy·Wᵀ over the pattern: inputs dy's rows [out, padded], w [in, out]; attribute the batch n. */
+/** dy·Wᵀ over the pattern: inputs dy [n, out], w [in, out]. */
 function sparseLinearInputGrad({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
-  const { dyRows, w } = inputs;
-  if (dyRows === undefined || w === undefined) throw new Error('the input gradient needs the rows of dy, and w');
-  return productOverPattern(backend as BackendWasm, attrsOf(attrs), w, dyRows, attrs?.['batch'] as number, false);
+  const { dy, w } = inputs;
+  if (dy === undefined || w === undefined) throw new Error('the input gradient needs dy and w');
+  return productOverPattern(backend as BackendWasm, attrsOf(attrs), w, dy, false);
 }
 
-/**
- * xᵀ·dy at the pattern's nonzeros, zero elsewhere (or the nonzeros alone, compact): inputs the rows
- * of x [in, padded] and of dy [out, padded].
- */
+/** xᵀ·dy at the pattern's nonzeros, zero elsewhere (or the nonzeros alone, compact): inputs x [n, in], dy [n, out]. */
 function sparseLinearWeightGrad({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const wasm = backend as BackendWasm;
-  const { xRows, dyRows } = inputs;
-  if (xRows === undefined || dyRows === undefined) throw new Error('the weight gradient needs the rows of x and dy');
+  const { x, dy } = inputs;
+  if (x === undefined || dy === undefined) throw new Error('the weight gradient needs x and dy');
   const { pattern, compact } = attrsOf(attrs);
-  const padded = xRows.shape[1]!;
+  const padded = paddedBatch(x.shape[0]!);
+  const xRows = toRows(wasm, x, padded);
+  const dyRows = toRows(wasm, dy, padded);
   const dw = wasm.makeOutput(compact ? [pattern.rows.length] : [pattern.inputs, pattern.outputs], 'float32');
   const { tables, at } = tablesOnHeap(wasm, pattern);
   // Compact, every element is a nonzero's and is written.
   if (!compact) (heapView(wasm, dw) as Float32Array).fill(0);
   const group = tables.byRow;
   loopsOf(wasm).dots(at + 4 * group.ptr, at + 4 * group.idx, at + 4 * weightIndex(group, compact), float32At(wasm, dw), float32At(wasm, xRows), float32At(wasm, dyRows), group.rows, padded * 4, 0, 0);
+  release(wasm, xRows, dyRows);
   return dw;
 }
 
@@ -260,5 +248,4 @@ export const sparseLinearKernels: readonly tf.KernelConfig[] = [
   { kernelName: SPARSE_LINEAR, backendName: 'wasm', kernelFunc: sparseLinearForward },
   { kernelName: SPARSE_LINEAR_INPUT_GRAD, backendName: 'wasm', kernelFunc: sparseLinearInputGrad },
   { kernelName: SPARSE_LINEAR_WEIGHT_GRAD, backendName: 'wasm', kernelFunc: sparseLinearWeightGrad },
-  { kernelName: SPARSE_ROWS, backendName: 'wasm', kernelFunc: sparseRows },
 ];
