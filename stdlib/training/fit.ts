@@ -9,7 +9,7 @@ export const fitModule: OpModule = {
     name: 'fit',
     summary: 'Train from a checkpoint (an init, RUN @ k, a rewound or reinitialized checkpoint) to step `steps` of the recipe. A checkpoint at step k resumes at k. Masked weights stay exactly zero.',
     // 2: levels of at most 30% density train with sparse layer kernels on wasm (other rounding).
-    // 3: the sparse kernels take layers of up to 60% density (the faster kernels moved the crossover).
+    // 3: the sparse kernels take layers of up to 75% density (the faster kernels moved the crossover).
     version: 3,
     positional: ['weights'],
     parameters: {

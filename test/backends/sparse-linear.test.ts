@@ -77,8 +77,8 @@ test('a sparse layer gives the same bits every time', async () => {
 
 test(`the sparse rule: a matrix mask keeping at most ${SPARSE_MAX_DENSITY * 100}% of its weights runs sparse, anything else dense`, () => {
   const ofDensity = (kept: number, total: number) => Uint8Array.from({ length: total }, (_, i) => (i < kept ? 1 : 0));
-  assert.notEqual(sparsePatternOf(ofDensity(60, 100), [10, 10]), undefined);
-  assert.equal(sparsePatternOf(ofDensity(61, 100), [10, 10]), undefined);
+  assert.notEqual(sparsePatternOf(ofDensity(75, 100), [10, 10]), undefined);
+  assert.equal(sparsePatternOf(ofDensity(76, 100), [10, 10]), undefined);
   assert.equal(sparsePatternOf(ofDensity(1, 100), [10, 10, 1]), undefined, 'conv kernels keep the dense kernels');
   const pattern = sparsePatternOf(Uint8Array.from([0, 1, 0, 0, 0, 0, 1, 0, 0, 0]), [2, 5])!;
   assert.deepEqual([...pattern.rows], [0, 1]);

@@ -26,7 +26,7 @@ train dense = fit(w0, data: d.train, optimizer: opt, steps: 30 steps, order: 0)
 for seed in [1, 2] {
   train other[seed] = fit(kaiming_normal(net, seed: seed), like: dense, order: seed)
 }
-mask m = magnitude(dense, rate: 30%, skip: ["output"])
+mask m = magnitude(dense, rate: 20%, skip: ["output"])
 train ticket = fit(rewind(w0, mask: m), like: dense)
 control reinit = fit(reinit(w0, mask: m, seed: 7), like: dense)
 control shuffled = fit(rewind(w0, mask: random_mask(like: m, seed: 3)), like: dense)
@@ -99,7 +99,7 @@ test('replicates ready together compute as one group, each committed with the by
 test('members whose masks select the sparse kernels are handed back by their group and computed alone, each in a call of its own', async () => {
   // At 90% pruned, ticket, reinit and shuffled train with sparse layers: one after another in their
   // group's worker they would hold up each other (and the other worker would wait).
-  const program = compileOk(SWEEP.replace('rate: 30%', 'rate: 90%'));
+  const program = compileOk(SWEEP.replace("rate: 20%", "rate: 90%"));
   const grouped = await run(program, true);
   const alone = await run(program, false);
   assert.equal(grouped.summary.failed, 0, JSON.stringify(grouped.summary.stages.filter((s) => s.status === 'failed')));
