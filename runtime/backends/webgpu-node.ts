@@ -68,6 +68,32 @@ export function missingGpuDevice(dev = '/dev'): string | undefined {
   return renderNodes.length > 0 ? undefined : `no GPU device: no ${dev}/nvidia0 or ${dev}/dri/renderD*`;
 }
 
+const NO_VULKAN_DRIVER = "Dawn found no adapter: no Vulkan driver (Debian's mesa-vulkan-drivers or the NVIDIA driver provide one)";
+
+/** Where the Vulkan loader looks for driver manifests when no variable names them (Linux). */
+const DEFAULT_ICD_DIRS = ['/etc/vulkan/icd.d', '/usr/local/share/vulkan/icd.d', '/usr/share/vulkan/icd.d'];
+
+/**
+ * Whether the Vulkan loader has a driver manifest to load, the way it looks for one on Linux: the
+ * files or folders that VK_DRIVER_FILES (or the older VK_ICD_FILENAMES) lists when set, else the
+ * manifests in its default folders and under XDG_DATA_DIRS. Asked before Dawn: without any driver,
+ * Dawn's adapter request sometimes aborts the whole process (a Vulkan error thrown from native code,
+ * "napi_throw") instead of answering that there is no adapter.
+ */
+export function hasVulkanDriver(env: NodeJS.ProcessEnv = process.env, defaultDirs = DEFAULT_ICD_DIRS): boolean {
+  const manifestsIn = (dir: string) => {
+    try {
+      return readdirSync(dir).some((name) => name.endsWith('.json'));
+    } catch {
+      return false;
+    }
+  };
+  const listed = env['VK_DRIVER_FILES'] || env['VK_ICD_FILENAMES'];
+  if (listed) return listed.split(':').some((path) => path !== '' && (path.endsWith('.json') ? existsSync(path) : manifestsIn(path)));
+  const xdg = (env['XDG_DATA_DIRS'] || '').split(':').filter(Boolean).map((dir) => `${dir}/vulkan/icd.d`);
+  return [...defaultDirs, ...xdg].some(manifestsIn);
+}
+
 interface AdapterLike {
   readonly info: AdapterInfoLike;
   readonly limits: Record<string, number>;
@@ -127,11 +153,12 @@ export async function startWebGpu(): Promise<WebGpuStart> {
   for (const [name, value] of Object.entries(dawn.globals)) {
     if (!(name in globalThis)) Object.defineProperty(globalThis, name, { value, configurable: true, writable: true });
   }
+  if (process.platform === 'linux' && !hasVulkanDriver()) throw new Error(NO_VULKAN_DRIVER);
   const gpu = dawn.create([]);
   // Node has had a navigator global since version 21; ltx runs on 24.
   Object.defineProperty(globalThis.navigator, 'gpu', { value: gpu, configurable: true });
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
-  if (adapter === null) throw new Error("Dawn found no adapter: no Vulkan driver (Debian's mesa-vulkan-drivers or the NVIDIA driver provide one)");
+  if (adapter === null) throw new Error(NO_VULKAN_DRIVER);
   const facts = adapterFacts(adapter.info);
   device = await requestComputeDevice(adapter as unknown as AdapterLike);
   const notes = [

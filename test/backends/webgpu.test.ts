@@ -10,7 +10,7 @@ import { after, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { describeChoice, initBackend } from '../../runtime/backends/select.ts';
 import {
-  adapterFacts, adapterName, autoRefusal, missingGpuDevice, requestComputeDevice,
+  adapterFacts, adapterName, autoRefusal, hasVulkanDriver, missingGpuDevice, requestComputeDevice,
 } from '../../runtime/backends/webgpu-node.ts';
 import { ResidentArtifacts } from '../../runtime/resident-tensors.ts';
 import { initCheckpoint, mlp } from '../training/helpers.ts';
@@ -37,6 +37,25 @@ test('auto refuses a software adapter and says how to use it anyway; a hardware 
   );
   assert.equal(autoRefusal(adapterFacts(NVIDIA)), undefined);
   assert.equal(adapterName(adapterFacts(NVIDIA)), 'NVIDIA H200');
+});
+
+test('Dawn is not asked without a Vulkan driver manifest: those the variables list, else the default and XDG folders', () => {
+  const root = mkdtempSync(join(tmpdir(), 'ltx-icd-'));
+  after(() => rmSync(root, { recursive: true, force: true }));
+  const [defaults, xdg, listed] = ['etc/vulkan/icd.d', 'xdg/vulkan/icd.d', 'listed'].map((dir) => join(root, dir));
+  for (const dir of [defaults, xdg, listed]) mkdirSync(dir, { recursive: true });
+  assert.equal(hasVulkanDriver({}, [defaults]), false, 'empty default folder');
+  writeFileSync(join(xdg, 'lvp_icd.json'), '{}');
+  assert.equal(hasVulkanDriver({ XDG_DATA_DIRS: join(root, 'xdg') }, [defaults]), true, 'a manifest under XDG_DATA_DIRS');
+  writeFileSync(join(defaults, 'nvidia_icd.json'), '{}');
+  assert.equal(hasVulkanDriver({}, [defaults]), true, 'a manifest in a default folder');
+  // A listed file or folder replaces the search, as in the loader.
+  const missing = join(root, 'no-such-icd.json');
+  assert.equal(hasVulkanDriver({ VK_ICD_FILENAMES: missing, VK_DRIVER_FILES: missing }, [defaults]), false);
+  assert.equal(hasVulkanDriver({ VK_DRIVER_FILES: `${missing}:${listed}` }, [defaults]), false, 'a listed folder without manifests');
+  writeFileSync(join(listed, 'intel_icd.json'), '{}');
+  assert.equal(hasVulkanDriver({ VK_DRIVER_FILES: `${missing}:${listed}` }, [defaults]), true);
+  assert.equal(hasVulkanDriver({ VK_ICD_FILENAMES: join(listed, 'intel_icd.json') }, []), true);
 });
 
 test('without a GPU device node auto does not load Dawn; an NVIDIA or DRM render node counts', () => {
