@@ -91,7 +91,7 @@ const sparsePatterns = new WeakMap<tf.Tensor, SparsePattern>();
 /**
  * Declares that `w` is zero outside `pattern` (its mask): linear() then computes over the pattern's
  * nonzeros, forward and both gradients, where the backend has sparse kernels (wasm). `w` is either
- * the [in, out] matrix or compact: its nonzeros alone, [nnz] in row-major order (see compactOf), for
+ * the [in, out] matrix or compact: its nonzeros alone, [nnz] in row-major order (training/compact-weights.ts), for
  * which linear() needs the sparse kernels and gives a compact weight gradient.
  */
 export function markSparse(w: tf.Tensor, pattern: SparsePattern): void {
