@@ -7,8 +7,8 @@
  * of the levels between the old and the new value (bump fit's version). Measured on wasm, CPU time
  * of a whole LeNet-300-100 training step at batch 60 with both hidden layers at one density, the
  * weights masked dense (bench/README.md): sparse took 8% less than dense at 80%, 11% less at 70%,
- * 12% at 65%; trained compact (training/compact-weights.ts) it saves more. 75% leaves a margin for
- * machines where the crossover (near 90% here) lies lower.
+ * 12% at 65%; trained compact (training/compact-weights.ts) it saves more. The crossover lies above
+ * 80% here; 75% leaves a margin for machines where it lies lower.
  */
 export const SPARSE_MAX_DENSITY = 0.75;
 
