@@ -69,7 +69,7 @@ export async function readScalars(scalars: readonly tf.Tensor[]): Promise<number
  * of the ops (kernels/cross-entropy.ts).
  */
 function crossEntropy(logits: tf.Tensor2D, target: tf.Tensor1D): tf.Scalar {
-  if (crossEntropyKernelOn(tf.getBackend())) return tf.engine().runKernel(CROSS_ENTROPY, { logits, labels: target }) as tf.Scalar;
+  if (crossEntropyKernelOn(tf.getBackend())) return (tf.engine().runKernel(CROSS_ENTROPY, { logits, labels: target }) as tf.Tensor[])[0] as tf.Scalar;
   return crossEntropyAsOps(logits, target);
 }
 

@@ -4,6 +4,8 @@
 // gradient functions of Neg, Mean, Sum, Multiply and logSoftmax), so the loss and the gradient are
 // the same bits as the ops'; what goes is the engine's work around each of those ~36 small kernels
 // (tracking, the tape, the copies of saved tensors): about 0.15 ms of a LeNet-300-100 step on wasm.
+// The loss kernel also outputs the log-probabilities and the one-hot labels it made, which the
+// gradient reads, as tfjs's gradients read the ops' saved values (nothing is computed twice).
 import * as tf from '@tensorflow/tfjs-core';
 
 export const CROSS_ENTROPY = 'LtxCrossEntropy';
@@ -46,9 +48,10 @@ class KernelRun {
     return info;
   }
 
-  releaseAllBut(result: tf.TensorInfo): tf.TensorInfo {
-    for (const info of this.made) if (info !== result) this.backend.disposeData(info.dataId);
-    return result;
+  releaseAllBut<R extends tf.TensorInfo | tf.TensorInfo[]>(results: R): R {
+    const kept = new Set(Array.isArray(results) ? results : [results]);
+    for (const info of this.made) if (!kept.has(info)) this.backend.disposeData(info.dataId);
+    return results;
   }
 }
 
@@ -63,26 +66,28 @@ function logProbsAndTargets(run: KernelRun, logits: tf.TensorInfo, labels: tf.Te
   return { logProbs, oneHot: run.call(tf.Cast, { x: hot }, { dtype: 'float32' }) };
 }
 
-function crossEntropyKernel({ inputs, backend }: { inputs: tf.NamedTensorInfoMap; backend: {} }, backendName: string): tf.TensorInfo {
+/** [loss, logProbs, oneHot]: the loss, and what its gradient reads. */
+function crossEntropyKernel({ inputs, backend }: { inputs: tf.NamedTensorInfoMap; backend: {} }, backendName: string): tf.TensorInfo[] {
   const run = new KernelRun(backend as tf.KernelBackend, backendName);
   const { logProbs, oneHot } = logProbsAndTargets(run, inputs['logits']!, inputs['labels']!);
   const picked = run.call(tf.Sum, { x: run.call(tf.Multiply, { a: logProbs, b: oneHot }) }, { axis: 1, keepDims: false });
   const mean = run.call(tf.Mean, { x: picked }, { axis: null, keepDims: false });
-  return run.releaseAllBut(run.call(tf.Neg, { x: mean }));
+  return run.releaseAllBut([run.call(tf.Neg, { x: mean }), logProbs, oneHot]);
 }
 
 /** d loss / d logits for the loss's gradient dy, step by step as tfjs's gradient functions compute it. */
 function crossEntropyGradKernel({ inputs, backend }: { inputs: tf.NamedTensorInfoMap; backend: {} }, backendName: string): tf.TensorInfo {
   const run = new KernelRun(backend as tf.KernelBackend, backendName);
-  const logits = inputs['logits']!;
-  const [n, classes] = logits.shape as [number, number];
-  const { logProbs, oneHot } = logProbsAndTargets(run, logits, inputs['labels']!);
+  const logProbs = inputs['logProbs']!;
+  const oneHot = inputs['oneHot']!;
+  const [n, classes] = logProbs.shape as [number, number];
   // Neg, then Mean over the n rows: reshape, times ones, divided by n.
   const dMeanInput = run.call(tf.Reshape, { x: run.call(tf.Neg, { x: inputs['dy']! }) }, { shape: [1] });
   const dPicked = run.call(tf.RealDiv, { a: run.call(tf.Multiply, { a: dMeanInput, b: run.ones([n]) }), b: run.scalar(n) });
   // Sum over the classes: reshape, times ones; then the product's gradient: times the one-hot.
   const dProduct = run.call(tf.Multiply, { a: run.call(tf.Reshape, { x: dPicked }, { shape: [n, 1] }), b: run.ones([n, classes]) });
-  const dLogProbs = run.call(tf.Multiply, { a: dProduct, b: run.call(tf.Cast, { x: oneHot }, { dtype: 'float32' }) });
+  // tfjs's Multiply gradient casts the one-hot to float32 first; it is float32 already, so the copy goes.
+  const dLogProbs = run.call(tf.Multiply, { a: dProduct, b: oneHot });
   // logSoftmax's own gradient: dy − Σ dy · exp(logSoftmax).
   const softmax = run.call(tf.Exp, { x: logProbs });
   const summed = run.call(tf.Sum, { x: dLogProbs }, { axis: 1, keepDims: true });
@@ -91,10 +96,11 @@ function crossEntropyGradKernel({ inputs, backend }: { inputs: tf.NamedTensorInf
 
 tf.registerGradient({
   kernelName: CROSS_ENTROPY,
-  inputsToSave: ['logits', 'labels'],
+  outputsToSave: [false, true, true],
   gradFunc: (dy, saved) => {
-    const [logits, labels] = saved as [tf.Tensor2D, tf.Tensor1D];
-    return { logits: () => tf.engine().runKernel(CROSS_ENTROPY_GRAD, { dy: dy as tf.Tensor, logits, labels }) as tf.Tensor2D };
+    const [logProbs, oneHot] = saved as [tf.Tensor2D, tf.Tensor2D];
+    const dLoss = (Array.isArray(dy) ? dy[0] : dy) as tf.Tensor;
+    return { logits: () => tf.engine().runKernel(CROSS_ENTROPY_GRAD, { dy: dLoss, logProbs, oneHot }) as tf.Tensor2D };
   },
 });
 
