@@ -8,7 +8,7 @@ import type { LoadedDataset } from '../datasets/index.ts';
 import { forward } from '../models/forward.ts';
 import type { ModelLayout, ParamSpec } from '../models/layout.ts';
 import { layoutOf } from '../stage-support/models.ts';
-import { gatherRows, rowWidths, targetDtype } from '../training/batches.ts';
+import { batchTensors, gatherRows, rowWidths, targetDtype } from '../training/batches.ts';
 
 export interface Network {
   layout: ModelLayout;
@@ -62,14 +62,8 @@ export function outputsOf(net: Network, params: tf.Tensor[], buffers: Record<str
 export function examplesOf(net: Network, dataset: LoadedDataset, split: 'train' | 'test', rows: ArrayLike<number>): { x: tf.Tensor; y: tf.Tensor } {
   const data = dataset[split];
   const widths = rowWidths(data);
-  const inputDtype = net.layout.inputDtype;
-  const yDtype = targetDtype(data);
-  const x = gatherRows(data.x, widths.x, rows, inputDtype);
-  const y = gatherRows(data.y, widths.y, rows, yDtype);
-  return {
-    x: tf.tensor(x, [rows.length, ...dataset.inputShape], inputDtype),
-    y: tf.tensor(y, widths.y === 1 ? [rows.length] : [rows.length, widths.y], yDtype),
-  };
+  const batch = { x: gatherRows(data.x, widths.x, rows, net.layout.inputDtype), y: gatherRows(data.y, widths.y, rows, targetDtype(data)) };
+  return batchTensors(batch, rows.length, dataset.inputShape);
 }
 
 /** ‖θ‖₂ over every trainable parameter of a checkpoint, accumulated in float64. */

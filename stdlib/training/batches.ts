@@ -1,5 +1,7 @@
 // Minibatches as typed arrays: rows of a split gathered in a given order, converted to the dtype the
-// model reads (an mlp reads integer inputs such as modular_addition's tokens as numbers).
+// model reads (an mlp reads integer inputs such as modular_addition's tokens as numbers), and made
+// into the tensors a step reads.
+import * as tf from '@tensorflow/tfjs-core';
 import type { Split } from '../datasets/index.ts';
 
 export type RowData = Float32Array | Int32Array;
@@ -50,6 +52,20 @@ export class BatchBuffers {
     };
   }
 }
+
+/**
+ * A gathered batch of `count` rows as tensors, each in its array's dtype: inputs [count, ...inputShape],
+ * targets [count] (one value per example) or [count, width].
+ */
+export function batchTensors(batch: { x: RowData; y: RowData }, count: number, inputShape: readonly number[]): { x: tf.Tensor; y: tf.Tensor } {
+  const yWidth = batch.y.length / count;
+  return {
+    x: tf.tensor(batch.x, [count, ...inputShape], dtypeOf(batch.x)),
+    y: tf.tensor(batch.y, yWidth === 1 ? [count] : [count, yWidth], dtypeOf(batch.y)),
+  };
+}
+
+const dtypeOf = (data: RowData): 'float32' | 'int32' => (data instanceof Float32Array ? 'float32' : 'int32');
 
 /** Values per example of a split's inputs and targets. */
 export function rowWidths(split: Split): { x: number; y: number } {

@@ -36,13 +36,6 @@ export function compactParameter(pattern: SparsePattern, start: TensorValue, slo
   return { indices, start };
 }
 
-/** The values at `indices`. */
-export function gatherAt(data: Float32Array, indices: Int32Array): Float32Array {
-  const out = new Float32Array(indices.length);
-  for (let k = 0; k < indices.length; k++) out[k] = data[indices[k]!]!;
-  return out;
-}
-
 /** `base` (a copy) with `values` at `indices`. */
 export function scatterInto(base: Float32Array, indices: Int32Array, values: Float32Array): Float32Array {
   const out = Float32Array.from(base);

@@ -6,7 +6,7 @@ import type { LoadedDataset } from '../datasets/index.ts';
 import { forward } from '../models/forward.ts';
 import type { ModelLayout } from '../models/layout.ts';
 import { correct, loss, readScalars } from '../nn/losses.ts';
-import { BatchBuffers, rowWidths, targetDtype } from './batches.ts';
+import { batchTensors, BatchBuffers } from './batches.ts';
 import { disposeAll, uploadAll } from './weights.ts';
 
 export interface Evaluation {
@@ -36,11 +36,8 @@ export async function evaluate(opts: EvaluateOptions): Promise<Evaluation> {
   if (split.n === 0) throw new Error(`the ${opts.split} split of ${opts.dataset.name} has no examples`);
   const task = opts.dataset.task;
   const batch = opts.batch ?? EVALUATION_BATCH;
-  const widths = rowWidths(split);
-  const inputDtype = opts.layout.inputDtype;
-  const yDtype = targetDtype(split);
   // Each batch's tensors are freed by its tidy, before the next batch overwrites the buffers.
-  const batches = new BatchBuffers(split, inputDtype, batch);
+  const batches = new BatchBuffers(split, opts.layout.inputDtype, batch);
   const uploaded = opts.resident === undefined ? uploadAll(opts.weights) : undefined;
   const weights = opts.resident ?? uploaded!;
   try {
@@ -49,10 +46,9 @@ export async function evaluate(opts: EvaluateOptions): Promise<Evaluation> {
     for (let from = 0; from < split.n; from += batch) {
       const count = Math.min(batch, split.n - from);
       const rows = Int32Array.from({ length: count }, (_, i) => from + i);
-      const { x, y } = batches.gather(rows);
+      const gathered = batches.gather(rows);
       const scalars = tf.tidy(() => {
-        const xs = tf.tensor(x, [count, ...opts.dataset.inputShape], inputDtype);
-        const ys = tf.tensor(y, widths.y === 1 ? [count] : [count, widths.y], yDtype);
+        const { x: xs, y: ys } = batchTensors(gathered, count, opts.dataset.inputShape);
         const out = forward(opts.layout, opts.modelParams, weights, xs, { training: false }).output;
         return task === 'regression' ? [loss(task, out, ys)] : [loss(task, out, ys), correct(task, out, ys)];
       });

@@ -16,7 +16,7 @@ import { forward } from '../models/forward.ts';
 import { loss, stackedLoss } from '../nn/losses.ts';
 import { hasStackedLayers } from '../nn/stacked.ts';
 import { createOptimizer, learningRateAt, type TensorOptimizer } from '../optimizers/index.ts';
-import { BatchBuffers, rowWidths, targetDtype } from './batches.ts';
+import { batchTensors, BatchBuffers } from './batches.ts';
 import { CurveRecorder } from './curve.ts';
 import { DataOrder } from './data-order.ts';
 import { DivergenceWatch } from './divergence.ts';
@@ -120,7 +120,7 @@ export async function trainReplicates(recipe: SharedRecipe, members: readonly Re
       const lr = learningRateAt(recipe.optimizer, t, recipe.totalSteps);
       stack.updates += 1;
       const batches = active.map((m) => batchOf(recipe, m.batches, m.data.batchAt(t)));
-      const next = tf.tidy(() => step(recipe, stack, optimizer, lr, batches.map((b) => ({ x: b.x(), y: b.y() }))));
+      const next = tf.tidy(() => step(recipe, stack, optimizer, lr, batches.map((tensors) => tensors())));
       replace(stack, next);
       pending.push(next.losses);
       const done = t + 1;
@@ -155,15 +155,9 @@ export async function trainReplicates(recipe: SharedRecipe, members: readonly Re
 }
 
 /** A member's minibatch of step t, uploaded when the step asks for it. */
-function batchOf(recipe: SharedRecipe, buffers: BatchBuffers, rows: Int32Array): { x(): tf.Tensor; y(): tf.Tensor } {
-  const split = recipe.dataset[recipe.split];
-  const widths = rowWidths(split);
-  const yDtype = targetDtype(split);
-  const { x, y } = buffers.gather(rows);
-  return {
-    x: () => tf.tensor(x, [rows.length, ...recipe.dataset.inputShape], recipe.layout.inputDtype),
-    y: () => tf.tensor(y, widths.y === 1 ? [rows.length] : [rows.length, widths.y], yDtype),
-  };
+function batchOf(recipe: SharedRecipe, buffers: BatchBuffers, rows: Int32Array): () => { x: tf.Tensor; y: tf.Tensor } {
+  const batch = buffers.gather(rows);
+  return () => batchTensors(batch, rows.length, recipe.dataset.inputShape);
 }
 
 /** The members' start weights, resumed slots and masks, stacked; the stack owns every tensor. */

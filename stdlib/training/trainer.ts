@@ -16,14 +16,15 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Checkpoint, OptimizerState, TensorValue } from '../../core/artifacts.ts';
 import type { CheckpointPolicy, TensorSource } from '../../core/op.ts';
 import type { LoadedDataset } from '../datasets/index.ts';
+import { gatherRows } from '../datasets/split.ts';
 import { forward } from '../models/forward.ts';
 import type { ModelLayout } from '../models/layout.ts';
 import { loss } from '../nn/losses.ts';
 import { markSparse, sparseKernelsAvailable, sparsePatternOf, type SparsePattern } from '../nn/ops.ts';
 import { createOptimizer, learningRateAt, type OptimizerConfig, type TensorOptimizer } from '../optimizers/index.ts';
-import { BatchBuffers, rowWidths, targetDtype } from './batches.ts';
+import { batchTensors, BatchBuffers } from './batches.ts';
 import { DataOrder } from './data-order.ts';
-import { compactParameter, gatherAt, scatterInto, type CompactParameter } from './compact-weights.ts';
+import { compactParameter, scatterInto, type CompactParameter } from './compact-weights.ts';
 import { CurveRecorder } from './curve.ts';
 import { DivergenceWatch } from './divergence.ts';
 import { IntermediateCommits } from './intermediate-commits.ts';
@@ -98,11 +99,8 @@ export async function trainSegment(opts: SegmentOptions): Promise<Checkpoint> {
   const optimizer = await createOptimizer(opts.optimizer);
   const split = opts.dataset[opts.split];
   const order = new DataOrder(opts.order, split.n, opts.batch);
-  const widths = rowWidths(split);
-  const inputDtype = opts.layout.inputDtype;
-  const yDtype = targetDtype(split);
   // A step's batch tensors are freed by its tidy, before the next step overwrites the buffers.
-  const batches = new BatchBuffers(split, inputDtype, opts.batch);
+  const batches = new BatchBuffers(split, opts.layout.inputDtype, opts.batch);
   const ownUploads = opts.tensors === undefined ? ownTensors() : undefined;
   const state: State = { params: {}, slots: {}, buffers: {}, masks: {}, patterns: {}, compact: {}, updates: 0, borrowed: new Set() };
   // A segment that resumes the run's optimizer state continues its run, and so its loss history.
@@ -118,13 +116,10 @@ export async function trainSegment(opts: SegmentOptions): Promise<Checkpoint> {
     for (let t = from; t < to; t++) {
       throwIfAborted(opts.signal);
       const rows = order.batchAt(t);
-      const { x, y } = batches.gather(rows);
+      const batch = batches.gather(rows);
       const lr = learningRateAt(opts.optimizer, t, opts.totalSteps);
       state.updates += 1;
-      const next = tf.tidy(() => step(opts, state, optimizer, lr, {
-        x: tf.tensor(x, [rows.length, ...opts.dataset.inputShape], inputDtype),
-        y: tf.tensor(y, widths.y === 1 ? [rows.length] : [rows.length, widths.y], yDtype),
-      }));
+      const next = tf.tidy(() => step(opts, state, optimizer, lr, batchTensors(batch, rows.length, opts.dataset.inputShape)));
       replaceState(state, next);
       await monitor.record(next.loss);
       const done = t + 1;
@@ -173,9 +168,9 @@ function uploadState(opts: SegmentOptions, tensors: TensorSource, optimizer: Ten
     if (compact) {
       // Every entry is a kept one: no mask.
       state.compact[spec.name] = compact;
-      state.params[spec.name] = tf.tensor(gatherAt(compact.start.data, compact.indices));
+      state.params[spec.name] = tf.tensor(gatherRows(compact.start.data, 1, compact.indices));
       optimizer.slotNames.forEach((slot, j) => {
-        slots[slot] = saved[j] ? tf.tensor(gatherAt(saved[j].data, compact.indices)) : tf.zeros([compact.indices.length]);
+        slots[slot] = saved[j] ? tf.tensor(gatherRows(saved[j].data, 1, compact.indices)) : tf.zeros([compact.indices.length]);
       });
       continue;
     }
