@@ -65,10 +65,10 @@ interface Grouping {
 interface Tables {
   byColumn: Grouping;
   byRow: Grouping;
-  values: Int32Array;
 }
 
-function tablesOf(pattern: SparsePattern): Tables {
+/** The tables, and the int32 values they index (uploaded to the heap, then dropped). */
+function tablesOf(pattern: SparsePattern): Tables & { values: Int32Array } {
   const { inputs, outputs, rows, cols } = pattern;
   const nnz = rows.length;
   const values = new Int32Array(inputs + outputs + 2 + 6 * nnz);
@@ -116,9 +116,9 @@ const freeTables = new FinalizationRegistry<{ backend: BackendWasm; dataId: obje
 function tablesOnHeap(backend: BackendWasm, pattern: SparsePattern): { tables: Tables; at: number } {
   let known = uploaded.get(pattern);
   if (known?.backend !== backend) {
-    const tables = tablesOf(pattern);
-    const info = backend.makeOutput([tables.values.length], 'int32');
-    (heapView(backend, info) as Int32Array).set(tables.values);
+    const { values, ...tables } = tablesOf(pattern);
+    const info = backend.makeOutput([values.length], 'int32');
+    (heapView(backend, info) as Int32Array).set(values);
     known = { backend, tables, info };
     uploaded.set(pattern, known);
     freeTables.register(pattern, { backend, dataId: info.dataId });
