@@ -4,7 +4,8 @@
 // the commands that only compile never load: it lives in its own module, imported on first use.
 import type * as tf from '@tensorflow/tfjs-core';
 import { signatureOf, type SignatureSpec } from '../signature.ts';
-import type { ForwardOptions, ForwardResult, LayoutBody, ModelImplementation, ModelLayout, ModelModule, ModelParams, ParamSpec, Weights } from './types.ts';
+import type { Task } from '../nn/losses.ts';
+import type { ForwardOptions, ForwardResult, LayoutBody, LossAndGradients, ModelImplementation, ModelLayout, ModelModule, ModelParams, ParamSpec, Weights } from './types.ts';
 
 export interface ModelSpec<Params> extends SignatureSpec {
   /** The parameters (defaults filled) in the model's own form; throws ModelError naming the one at fault. */
@@ -33,6 +34,8 @@ export interface ModelNetwork<Params> {
   forward(p: Params, weights: Weights, x: tf.Tensor, opts: ForwardOptions): ForwardResult;
   /** The forward of R stacked replicates (ModelImplementation.stackedForward), where the model has one. */
   stackedForward?(p: Params, weights: Weights, x: tf.Tensor): tf.Tensor;
+  /** The tape-free loss and gradients (ModelImplementation.lossAndGradients), where the model has them. */
+  lossAndGradients?(p: Params, weights: Weights, x: tf.Tensor, y: tf.Tensor, task: Task): LossAndGradients | undefined;
 }
 
 /** The hiddenLayers of a model whose forward exposes no hidden representations. */
@@ -68,19 +71,21 @@ export function defineModel<Params>(spec: ModelSpec<Params>): ModelModule {
       }
     : undefined;
   const stackedPart = stackedForward ? { stackedForward } : {};
+  const lossAndGradients: ModelImplementation['lossAndGradients'] = (params, weights, x, y, task) =>
+    network().lossAndGradients?.(read(params), weights, x, y, task);
   const layout = (params: ModelParams): ModelLayout => {
     const p = spec.read(params);
     const body = spec.layout(p);
     const weights = body.params.reduce((total, q) => total + q.shape.reduce((a, b) => a * b, 1), 0);
     return {
       op: spec.name, ...body, tokens: spec.inputDtype === 'int32', prunableLayers: prunableLayersOf(body.params), hiddenLayers: spec.hiddenLayers(p),
-      weights, inputDtype, forward, ...stackedPart,
+      weights, inputDtype, forward, lossAndGradients, ...stackedPart,
     };
   };
   return {
     ...signatureOf(spec, 'model', 'model'),
     lowering: { rule: 'model', shape: layout },
-    model: { layout, forward, inputDtype, load, ...stackedPart },
+    model: { layout, forward, lossAndGradients, inputDtype, load, ...stackedPart },
   };
 }
 

@@ -4,7 +4,8 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { denseShape } from '../nn/ops.ts';
 import { modelModules } from './index.ts';
-import type { ForwardOptions, ForwardResult, ModelLayout, ModelParams, Weights } from './types.ts';
+import type { Task } from '../nn/losses.ts';
+import type { ForwardOptions, ForwardResult, LossAndGradients, ModelLayout, ModelParams, Weights } from './types.ts';
 
 // The standard models' forward passes are modules of their own, imported on first use so that the
 // commands that only compile never load TensorFlow.js. Whatever imports this file computes with them.
@@ -16,6 +17,12 @@ export type { ForwardOptions, ForwardResult } from './types.ts';
 export function forward(layout: ModelLayout, modelParams: ModelParams, weights: Weights, x: tf.Tensor, opts: ForwardOptions): ForwardResult {
   checkWeights(layout, weights, opts.training);
   return layout.forward(modelParams, weights, x, opts);
+}
+
+/** The model's tape-free loss and gradients of a training batch, where it has them (ModelImplementation.lossAndGradients). */
+export function lossAndGradients(layout: ModelLayout, modelParams: ModelParams, weights: Weights, x: tf.Tensor, y: tf.Tensor, task: Task): LossAndGradients | undefined {
+  checkWeights(layout, weights, true);
+  return layout.lossAndGradients(modelParams, weights, x, y, task);
 }
 
 /**

@@ -1,10 +1,12 @@
 // The forward pass of mlp (its layers are in mlp.ts), on tensors: loaded when a stage first computes with it.
 import * as tf from '@tensorflow/tfjs-core';
+import { denseChainGradients } from '../nn/dense-chain.ts';
+import type { Task } from '../nn/losses.ts';
 import { linear } from '../nn/ops.ts';
 import { stackedLinear } from '../nn/stacked.ts';
 import { activate, flatten, matrixOf, vectorOf, weight } from './layers.ts';
 import { mlpLayers, type MlpParams } from './mlp.ts';
-import type { ForwardOptions, ForwardResult, Weights } from './types.ts';
+import type { ForwardOptions, ForwardResult, LossAndGradients, Weights } from './types.ts';
 
 /**
  * Logits [n, classes] of an mlp; inputs [n, ...] are flattened to [n, input]. Each hidden layer's units
@@ -25,6 +27,24 @@ export function mlpForward(p: MlpParams, weights: Weights, x: tf.Tensor, hidden?
 export function forward(p: MlpParams, weights: Weights, x: tf.Tensor, opts: ForwardOptions): ForwardResult {
   const hidden = opts.hidden ? {} : undefined;
   return { output: mlpForward(p, weights, x, hidden), ...(hidden && { hidden }) };
+}
+
+/** The classification loss and every parameter's gradient without the tape (ModelImplementation.lossAndGradients). */
+export function lossAndGradients(p: MlpParams, weights: Weights, x: tf.Tensor, y: tf.Tensor, task: Task): LossAndGradients | undefined {
+  if (task !== 'classification') return undefined;
+  const layers = mlpLayers(p).map(({ layer }) => ({
+    w: matrixOf(weights, `${layer}.weight`) as tf.Tensor,
+    ...(p.bias ? { b: vectorOf(weights, `${layer}.bias`) } : {}),
+  }));
+  const result = denseChainGradients(flatten(x, p.input, 'mlp'), y, layers, p.activation);
+  if (result === undefined) return undefined;
+  const gradients: Record<string, tf.Tensor> = {};
+  mlpLayers(p).forEach(({ layer }, l) => {
+    const { w, b } = result.layers[l]!;
+    gradients[`${layer}.weight`] = w;
+    if (b) gradients[`${layer}.bias`] = b;
+  });
+  return { loss: result.loss, gradients };
 }
 
 /** Logits [R, n, classes] of R stacked mlps on their inputs [R, n, ...] (ModelImplementation.stackedForward). */

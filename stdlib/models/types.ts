@@ -4,6 +4,7 @@
 // and every user of models shares these types; the model files import nothing of each other.
 import type * as tf from '@tensorflow/tfjs-core';
 import type { OpModule } from '../../core/op.ts';
+import type { Task } from '../nn/losses.ts';
 
 /**
  * weight: a dense or conv kernel; bias: its additive term; norm_scale/norm_shift: the affine part of a
@@ -49,6 +50,8 @@ export interface ModelLayout {
   forward: ModelImplementation['forward'];
   /** Its forward pass for replicates, where the model has one (ModelImplementation.stackedForward). */
   stackedForward?: ModelImplementation['stackedForward'];
+  /** Its tape-free loss and gradients (ModelImplementation.lossAndGradients); run it through models/forward.ts. */
+  lossAndGradients: ModelImplementation['lossAndGradients'];
 }
 
 /** What each model contributes to its layout; the rest (its name, its prunable layers) follows. */
@@ -83,6 +86,12 @@ export interface ForwardOptions {
   hidden?: boolean;
 }
 
+/** A training step's loss and the gradient of every trained parameter, by name. */
+export interface LossAndGradients {
+  loss: tf.Scalar;
+  gradients: Record<string, tf.Tensor>;
+}
+
 /** A model op's network. */
 export interface ModelImplementation {
   /** Throws ModelError with a message for the user when the parameters describe an impossible network. */
@@ -98,6 +107,12 @@ export interface ModelImplementation {
    * and inputs. Absent: replicates run the forward one by one. Only on backends with stacked layers.
    */
   stackedForward?(params: ModelParams, weights: Weights, x: tf.Tensor): tf.Tensor;
+  /**
+   * The loss of a training batch and every trained parameter's gradient, computed without the engine's
+   * tape where the model and the backend allow (undefined otherwise: the trainer then differentiates
+   * forward() with the tape). The same bits as tf.valueAndGrads over forward() and the task's loss.
+   */
+  lossAndGradients(params: ModelParams, weights: Weights, x: tf.Tensor, y: tf.Tensor, task: Task): LossAndGradients | undefined;
   /** The dtype the forward expects its input in: token ids, or floats. */
   inputDtype: 'float32' | 'int32';
   /** Imports the forward pass (TensorFlow.js with it); resolves at once after the first time. */

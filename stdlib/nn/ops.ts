@@ -98,6 +98,11 @@ export function markSparse(w: tf.Tensor, pattern: SparsePattern): void {
   sparsePatterns.set(w, pattern);
 }
 
+/** The pattern `w` was marked with (markSparse), if any. */
+export function sparsePatternOfWeight(w: tf.Tensor): SparsePattern | undefined {
+  return sparsePatterns.get(w);
+}
+
 /** The shape `w` stands for: [in, out] for compact weights, its own shape otherwise. */
 export function denseShape(w: tf.Tensor): readonly number[] {
   const pattern = sparsePatterns.get(w);

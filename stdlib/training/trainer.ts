@@ -17,7 +17,7 @@ import type { Checkpoint, OptimizerState, TensorValue } from '../../core/artifac
 import type { CheckpointPolicy, TensorSource } from '../../core/op.ts';
 import type { LoadedDataset } from '../datasets/index.ts';
 import { gatherRows } from '../datasets/split.ts';
-import { forward } from '../models/forward.ts';
+import { forward, lossAndGradients } from '../models/forward.ts';
 import type { ModelLayout } from '../models/layout.ts';
 import { loss } from '../nn/losses.ts';
 import { markSparse, sparseKernelsAvailable, sparsePatternOf, type SparsePattern } from '../nn/ops.ts';
@@ -67,6 +67,11 @@ export interface SegmentOptions {
    * reference whose bits the compact form must give (tests).
    */
   compactSparse?: boolean;
+  /**
+   * Differentiate every step with the engine's tape, even where the model has tape-free gradients
+   * (ModelImplementation.lossAndGradients): the reference whose bits those must give (tests).
+   */
+  tapeGradients?: boolean;
 }
 
 /** The slot tensor key of a checkpoint's optimizer state: `${slot}/${parameter}`. */
@@ -223,10 +228,20 @@ function step(opts: SegmentOptions, state: State, optimizer: TensorOptimizer, lr
     if (out.buffers) buffers = Object.fromEntries(Object.entries(out.buffers).map(([k, v]) => [k, tf.keep(v)]));
     return loss(opts.dataset.task, out.output, batch.y);
   };
-  const { value, grads } = tf.valueAndGrads(lossOf)(names.map((n) => state.params[n]!));
+  const { value, grads } = (opts.tapeGradients ? undefined : tapeFree(opts, state, names, batch)) ?? tf.valueAndGrads(lossOf)(names.map((n) => state.params[n]!));
   const result: StepResult = { ...maskedUpdate(optimizer, state, names, grads, lr), loss: value };
   if (buffers) result.buffers = buffers;
   return result;
+}
+
+/** The model's tape-free loss and gradients (the same bits as the tape's), where it has them. */
+function tapeFree(opts: SegmentOptions, state: State, names: readonly string[], batch: { x: tf.Tensor; y: tf.Tensor }): { value: tf.Scalar; grads: tf.Tensor[] } | undefined {
+  if (Object.keys(state.buffers).length > 0) return undefined;
+  const result = lossAndGradients(opts.layout, opts.modelParams, state.params, batch.x, batch.y, opts.dataset.task);
+  if (result === undefined) return undefined;
+  const missing = names.find((name) => result.gradients[name] === undefined);
+  if (missing !== undefined) throw new Error(`${opts.layout.op}: its tape-free gradients lack '${missing}'`);
+  return { value: result.loss, grads: names.map((name) => result.gradients[name]!) };
 }
 
 /** The weights the trainable parameters move to (state: the current ones), masked: their gradient, slots and new values. */
