@@ -81,8 +81,8 @@ export async function runStages(request: RunRequest): Promise<RunSummary> {
       isCached: async (key) => cachedAtStart.has(key),
       gate: claims === undefined ? soleRunGate : claimsGate(claims),
       cost: estimatedCost,
-      compute: async (stage, signal): Promise<ComputeOutcome> => computeOutcome(await executor!.run(stage, stage.inputs, {
-        signal, progress: (p) => view.progress(stage, p),
+      compute: async (stage, signal, { alone }): Promise<ComputeOutcome> => computeOutcome(await executor!.run(stage, stage.inputs, {
+        signal, alone, progress: (p) => view.progress(stage, p),
         submitted: (job) => {
           view.note(`queued   ${stage.name}: job ${job}`);
           void claims?.recordJob(stage.key, job).catch(() => undefined);

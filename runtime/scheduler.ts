@@ -103,7 +103,7 @@ export interface ScheduleOptions {
   signal: AbortSignal;
   /** Whether the store already has the stage's result. */
   isCached(key: string): Promise<boolean>;
-  compute(stage: Stage, signal: AbortSignal): Promise<ComputeOutcome>;
+  compute(stage: Stage, signal: AbortSignal, context: ComputeContext): Promise<ComputeOutcome>;
   gate?: StageGate;
   events?: ScheduleEvents;
   /** Relative cost for the critical path (default 1 per stage). */
@@ -114,6 +114,15 @@ export interface ScheduleOptions {
   computeGroup?(stages: readonly Stage[], signal: AbortSignal): Promise<ComputeOutcome[]>;
   /** The most stages one group holds (default MAX_GROUP). */
   maxGroup?: number;
+}
+
+/** What the scheduler knows about a stage it hands to `compute`. */
+export interface ComputeContext {
+  /**
+   * Nothing else computes until this stage settles: no other stage is computing or claimed, and every
+   * stage still to compute depends on it. An executor may give such a stage every core.
+   */
+  alone: boolean;
 }
 
 /** Enough replicates to amortize per-op overhead without making one slot hold a whole sweep's memory. */
@@ -190,7 +199,9 @@ export async function schedule(options: ScheduleOptions): Promise<StageReport[]>
       for (const stage of members) options.events?.started?.(stage);
       let outcomes: ComputeOutcome[];
       try {
-        outcomes = members.length === 1 ? [await options.compute(members[0]!, signal)] : await options.computeGroup!(members, signal);
+        outcomes = members.length === 1
+          ? [await options.compute(members[0]!, signal, { alone: busySlots === 1 && unsettledDescendants(members[0]!) === open - 1 })]
+          : await options.computeGroup!(members, signal);
       } finally {
         slot.free();
       }
@@ -210,6 +221,20 @@ export async function schedule(options: ScheduleOptions): Promise<StageReport[]>
       solo.add(stage.key);
       enqueue(stage, () => claimAndCompute([stage], busySlot()));
     }
+  };
+
+  /** How many stages not settled yet depend on `stage`, directly or not. */
+  const unsettledDescendants = (stage: Stage): number => {
+    const seen = new Set<string>();
+    const visit = [stage];
+    while (visit.length > 0) {
+      for (const child of dag.children.get(visit.pop()!.key) ?? []) {
+        if (seen.has(child.key) || reports.has(child.key)) continue;
+        seen.add(child.key);
+        visit.push(child);
+      }
+    }
+    return seen.size;
   };
 
   /** Counts a queue slot as busy from now until free() (idempotent). */

@@ -2,6 +2,14 @@
 // independent stages; the cores left over go to each worker's wasm backend as threads (one worker
 // on two cores computes with two). A stage goes to the idle worker that already holds most of its
 // inputs decoded.
+//
+// On wasm with more cores than a worker's threads, a long training stage that computes alone
+// (nothing else can start before it ends: a single run, or the dense run at the root of an IMP
+// ladder) goes to one more worker, whose backend has every core, instead of leaving the other cores
+// idle. That worker starts when the first such stage comes (starting it with the others costs a
+// short run more than it gains): its threads must not compute beside the other workers, since
+// XNNPACK's threads spin between products and a busy neighbour makes each product wait for its
+// slowest thread. The thread count does not change the bits (test/backends/wasm-threads).
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Stage } from '../../core/stage.ts';
@@ -35,6 +43,17 @@ export function wasmThreadsPerWorker(jobs: number, cores = availableParallelism(
 }
 
 const WORKER_ENTRY = new URL('./worker-entry.ts', import.meta.url);
+/**
+ * A training this long (in steps) that computes alone goes to the worker with every core. Starting that
+ * worker takes ~0.5 s of the cores (a second tfjs backend and its threads), which a run of a few
+ * hundred small steps would not win back.
+ */
+export const WIDE_MIN_STEPS = 1000;
+
+/** The steps a training stage computes (from its run point: the segment it covers). */
+function trainingSteps(stage: Stage): number {
+  return stage.runPoint === undefined ? 0 : stage.runPoint.step - stage.runPoint.from;
+}
 const DEFAULT_ABORT_GRACE_MS = 5_000;
 /** How long closing waits for a worker to give its backend memory back before ending its thread. */
 const CLOSE_GRACE_MS = 2_000;
@@ -138,6 +157,10 @@ export class LocalExecutor implements Executor {
   #slots: WorkerSlot[] = [];
   #backend: BackendChoice | undefined;
   #nextId = 1;
+  /** Whether a worker with every core would have more threads than the others (wasm, cores to spare). */
+  #canWiden = false;
+  /** The worker with every core, for long training stages that compute alone; started by the first. */
+  #wide: WorkerSlot | undefined;
   /** run() calls waiting for a worker to become idle. */
   #waiting: (() => void)[] = [];
   #closed = false;
@@ -168,6 +191,7 @@ export class LocalExecutor implements Executor {
     try {
       const choices = await Promise.all(this.#slots.map((slot) => slot.ready));
       this.#backend = choices[0];
+      this.#canWiden = this.#backend?.name === 'wasm' && this.#options.wasmThreads === undefined && availableParallelism() > this.#setup.wasmThreads;
     } catch (error) {
       await this.close();
       throw new ExecutorStartError(error instanceof Error ? error.message : String(error));
@@ -175,17 +199,21 @@ export class LocalExecutor implements Executor {
   }
 
   async run(stage: Stage, inputKeys: Readonly<Record<string, string>>, hooks: StageHooks): Promise<StageOutcome> {
-    const [outcome] = await this.runGroup([{ stage, inputKeys, progress: hooks.progress }], hooks.signal);
+    const wide = hooks.alone === true && stage.kind === 'train' && trainingSteps(stage) >= WIDE_MIN_STEPS;
+    const [outcome] = await this.runGroup([{ stage, inputKeys, progress: hooks.progress }], hooks.signal, wide);
     return outcome!;
   }
 
-  /** Computes the stages in one worker, together where their op batches them; one outcome per member. */
-  async runGroup(members: readonly GroupMember[], signal: AbortSignal): Promise<StageOutcome[]> {
+  /**
+   * Computes the stages in one worker, together where their op batches them; one outcome per member.
+   * `wide`: on the worker with every core, if there is one.
+   */
+  async runGroup(members: readonly GroupMember[], signal: AbortSignal, wide = false): Promise<StageOutcome[]> {
     if (this.#closed) throw new Error('the local executor is closed');
     if (this.#slots.length === 0) await this.start();
     const every = (outcome: StageOutcome): StageOutcome[] => members.map(() => outcome);
     if (signal.aborted) return every({ status: 'aborted' });
-    const slot = await this.#idleSlot(members.flatMap((m) => Object.values(m.inputKeys)));
+    const slot = (wide ? await this.#wideSlot() : undefined) ?? await this.#idleSlot(members.flatMap((m) => Object.values(m.inputKeys)));
     if (slot === undefined) return every({ status: 'failed', error: 'no worker thread is left to run it (they could not start again after failing)' });
     try {
       await slot.ready;
@@ -228,8 +256,9 @@ export class LocalExecutor implements Executor {
 
   async close(): Promise<void> {
     this.#closed = true;
-    const slots = this.#slots;
+    const slots = this.#wide === undefined ? this.#slots : [...this.#slots, this.#wide];
     this.#slots = [];
+    this.#wide = undefined;
     await Promise.all(slots.map((slot) => slot.close()));
   }
 
@@ -244,6 +273,27 @@ export class LocalExecutor implements Executor {
     if (index < 0) return;
     this.#slots[index] = this.#spawn();
     this.#wakeOne();
+  }
+
+  /** The worker with every core, taken (started first if need be); undefined where there is none, or it could not start. */
+  async #wideSlot(): Promise<WorkerSlot | undefined> {
+    if (!this.#canWiden || this.#closed) return undefined;
+    if (this.#wide === undefined || !this.#wide.alive) {
+      this.#wide = new WorkerSlot({ ...this.#setup, wasmThreads: availableParallelism() }, (slot) => { if (this.#wide === slot) this.#wide = undefined; });
+    }
+    const wide = this.#wide;
+    if (wide.busy) return undefined;
+    wide.busy = true;
+    try {
+      await wide.ready;
+      return wide;
+    } catch {
+      // It could not start: the run goes on with the others, and tries no other.
+      this.#canWiden = false;
+      if (this.#wide === wide) this.#wide = undefined;
+      wide.busy = false;
+      return undefined;
+    }
   }
 
   /** The idle worker holding most of `inputs`; waits for one when all are busy; undefined when none is alive. */

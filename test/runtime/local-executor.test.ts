@@ -3,11 +3,12 @@
 // input already lives, aborts are clean even for a stage that never yields.
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import type { Stage } from '../../core/stage.ts';
 import type { StageProgress } from '../../runtime/executors/executor.ts';
-import { LocalExecutor } from '../../runtime/executors/local.ts';
+import { LocalExecutor, WIDE_MIN_STEPS } from '../../runtime/executors/local.ts';
 import { runStages } from '../../runtime/run.ts';
 import { Store } from '../../runtime/store/index.ts';
 import { computedLog, fakeLibraryUrl, freshDir, makeStage, programOf } from './helpers.ts';
@@ -108,4 +109,33 @@ test('a stage deaf to the abort is stopped by ending its thread; a fresh worker 
   assert.equal(await store.lookup(spin.key), undefined);
   const again = await run([makeStage('after', 'source', { value: 7 })]);
   assert.equal(again.stages[0]!.status, 'done');
+});
+
+/** A training stage of `steps` steps (as its run point says), computed by the fake library's `op`. */
+function training(stage: Stage, steps: number): Stage {
+  return { ...stage, runPoint: { run: stage.key, from: 0, step: steps } };
+}
+
+test('on wasm, a long training stage that computes alone goes to the worker with every core', { skip: availableParallelism() < 2 && 'one core: no worker has more threads than another' }, async () => {
+  const dir = await freshDir();
+  const log = join(dir, 'computed.log');
+  const store = new Store(join(dir, 'cache'));
+  // root and leaf compute alone; left and right side by side; short computes alone but is short.
+  const root = training(makeStage('root', 'source', { value: 1 }), WIDE_MIN_STEPS);
+  const left = training(makeStage('left', 'sum', {}, { x: root }), WIDE_MIN_STEPS);
+  const right = training(makeStage('right', 'sum', { other: true }, { x: root }), WIDE_MIN_STEPS);
+  const leaf = training(makeStage('leaf', 'sum', {}, { x: left, y: right }), WIDE_MIN_STEPS);
+  const short = training(makeStage('short', 'sum', { short: true }, { x: leaf }), WIDE_MIN_STEPS - 1);
+  const summary = await runStages({
+    program: programOf([root, left, right, leaf, short]), store, jobs: 2, signal: new AbortController().signal,
+    executor: (n) => new LocalExecutor({
+      jobs: n, backend: 'wasm', storeRoot: store.root, programDir: dir, ltxVersion: 'test', deviceCacheBytes: 1_000_000, library: fakeLibraryUrl(log),
+    }),
+    view: { started: () => undefined, progress: () => undefined, settled: () => undefined, note: () => undefined, close: () => undefined },
+  });
+  assert.deepEqual(summary.stages.map((s) => s.status), ['done', 'done', 'done', 'done', 'done']);
+  const thread = Object.fromEntries((await computedLog(log)).map((c) => [c.name, c.thread]));
+  assert.equal(thread['root'], thread['leaf'], 'the two long stages that compute alone share the wide worker');
+  assert.notEqual(thread['left'], thread['right'], 'the two that compute together have a worker each');
+  assert.ok(![thread['left'], thread['right'], thread['short']].includes(thread['root']), 'the wide worker computes only long stages that are alone');
 });

@@ -241,3 +241,37 @@ test('a member its group hands back (declined) is scheduled again on its own and
   assert.deepEqual(alone.events.filter((e) => e.startsWith('start')), ['start r0', 'start r2', 'start r1', 'start r3']);
   assert.ok(reports.every((report) => report.status === 'done'), JSON.stringify(reports));
 });
+
+test('a stage computes alone exactly when nothing else runs and every stage left depends on it', async () => {
+  // root → (left, right); left → leaf. root and leaf are alone; left and right run side by side.
+  const root = makeStage('root', 'source', { value: 1 });
+  const left = makeStage('left', 'sum', {}, { x: root });
+  const right = makeStage('right', 'sum', { other: true }, { x: root });
+  const leaf = makeStage('leaf', 'sum', {}, { x: left, y: right });
+  const alone: Record<string, boolean> = {};
+  const r = recorder(5);
+  await schedule({
+    stages: [root, left, right, leaf], jobs: 2, signal: never, isCached: async () => false,
+    compute: (stage, _signal, context) => {
+      alone[stage.name] = context.alone;
+      return r.compute(stage);
+    },
+  });
+  assert.deepEqual(alone, { root: true, left: false, right: false, leaf: true });
+});
+
+test('a stage is not alone while an unrelated stage is still to compute, even on one slot', async () => {
+  const a = makeStage('a', 'source', { value: 1 });
+  const b = makeStage('b', 'source', { value: 2 });
+  const alone: boolean[] = [];
+  const r = recorder(5);
+  await schedule({
+    stages: [a, b], jobs: 1, signal: never, isCached: async () => false,
+    compute: (stage, _signal, context) => {
+      alone.push(context.alone);
+      return r.compute(stage);
+    },
+  });
+  // The first waits for nothing but the second does not depend on it; the second is the last one left.
+  assert.deepEqual(alone, [false, true]);
+});
