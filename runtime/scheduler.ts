@@ -119,10 +119,11 @@ export interface ScheduleOptions {
 /** What the scheduler knows about a stage it hands to `compute`. */
 export interface ComputeContext {
   /**
-   * Nothing else computes until this stage settles: no other stage is computing or claimed, and every
-   * stage still to compute depends on it. An executor may give such a stage every core.
+   * Whether nothing else computes until this stage settles: no other stage is computing or claimed, and
+   * every stage still to compute depends on it. An executor may give such a stage every core. A walk
+   * over the stage's descendants: ask only when the answer matters.
    */
-  alone: boolean;
+  alone(): boolean;
 }
 
 /** Enough replicates to amortize per-op overhead without making one slot hold a whole sweep's memory. */
@@ -200,7 +201,7 @@ export async function schedule(options: ScheduleOptions): Promise<StageReport[]>
       let outcomes: ComputeOutcome[];
       try {
         outcomes = members.length === 1
-          ? [await options.compute(members[0]!, signal, { alone: busySlots === 1 && unsettledDescendants(members[0]!) === open - 1 })]
+          ? [await options.compute(members[0]!, signal, { alone: () => busySlots === 1 && unsettledDescendants(members[0]!) === open - 1 })]
           : await options.computeGroup!(members, signal);
       } finally {
         slot.free();

@@ -13,8 +13,8 @@ export interface StageHooks {
   progress(p: StageProgress): void;
   /** The stage went to a batch system as job `jobId` (recorded in its claim, so a restarted run can find it). */
   submitted?(jobId: string): void;
-  /** Nothing else computes until it settles (the scheduler's ComputeContext.alone): it may have every core. */
-  alone?: boolean;
+  /** Whether nothing else computes until it settles (the scheduler's ComputeContext.alone): then it may have every core. */
+  alone?(): boolean;
 }
 
 export type StageOutcome =

@@ -199,7 +199,7 @@ export class LocalExecutor implements Executor {
   }
 
   async run(stage: Stage, inputKeys: Readonly<Record<string, string>>, hooks: StageHooks): Promise<StageOutcome> {
-    const wide = hooks.alone === true && stage.kind === 'train' && trainingSteps(stage) >= WIDE_MIN_STEPS;
+    const wide = this.#canWiden && stage.kind === 'train' && trainingSteps(stage) >= WIDE_MIN_STEPS && hooks.alone?.() === true;
     const [outcome] = await this.runGroup([{ stage, inputKeys, progress: hooks.progress }], hooks.signal, wide);
     return outcome!;
   }

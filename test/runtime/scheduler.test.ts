@@ -253,7 +253,7 @@ test('a stage computes alone exactly when nothing else runs and every stage left
   await schedule({
     stages: [root, left, right, leaf], jobs: 2, signal: never, isCached: async () => false,
     compute: (stage, _signal, context) => {
-      alone[stage.name] = context.alone;
+      alone[stage.name] = context.alone();
       return r.compute(stage);
     },
   });
@@ -268,7 +268,7 @@ test('a stage is not alone while an unrelated stage is still to compute, even on
   await schedule({
     stages: [a, b], jobs: 1, signal: never, isCached: async () => false,
     compute: (stage, _signal, context) => {
-      alone.push(context.alone);
+      alone.push(context.alone());
       return r.compute(stage);
     },
   });
