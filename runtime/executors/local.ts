@@ -199,6 +199,7 @@ export class LocalExecutor implements Executor {
   }
 
   async run(stage: Stage, inputKeys: Readonly<Record<string, string>>, hooks: StageHooks): Promise<StageOutcome> {
+    if (this.#slots.length === 0 && !this.#closed) await this.start();
     const wide = this.#canWiden && stage.kind === 'train' && trainingSteps(stage) >= WIDE_MIN_STEPS && hooks.alone?.() === true;
     const [outcome] = await this.runGroup([{ stage, inputKeys, progress: hooks.progress }], hooks.signal, wide);
     return outcome!;
