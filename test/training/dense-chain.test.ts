@@ -141,3 +141,23 @@ test('a training segment gives the same checkpoint with and without the tape, de
     assert.deepEqual(fast.loss?.curve, taped.loss?.curve);
   }
 });
+
+test('the tape-free step leaves nothing on the backend but its outputs', async () => {
+  await useBackend('wasm');
+  for (const form of ['dense', 'compact'] as const) {
+    const params = modelParams('mlp', { input: 20, hidden: [16, 12], classes: 5 });
+    const layout = layoutOf('mlp', params);
+    const weights = weightsOf(params, form);
+    const x = normalInput([BATCH, 20], 1);
+    const y = intInput([BATCH], 5, 2);
+    // The first call uploads each sparse pattern's index tables, which live as long as the pattern.
+    const first = lossAndGradients(layout, params, weights, x, y, 'classification')!;
+    tf.dispose([first.loss, ...Object.values(first.gradients)]);
+    const before = tf.engine().backend.numDataIds();
+    const result = lossAndGradients(layout, params, weights, x, y, 'classification')!;
+    const outputs = [result.loss, ...Object.values(result.gradients)];
+    assert.equal(tf.engine().backend.numDataIds(), before + outputs.length, `${form}: only the loss and the gradients remain`);
+    tf.dispose(outputs);
+    assert.equal(tf.engine().backend.numDataIds(), before, form);
+  }
+});
