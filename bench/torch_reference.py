@@ -24,6 +24,7 @@ import torch.nn.functional as F
 
 BATCH = 60
 LR = 0.1
+CONV_LR = 0.01  # the Conv-N nets' (bench/workloads.ts: at 0.1 Conv-4's loss reaches NaN in its fourth step)
 
 
 def he_normal(*shape, fan_in):
@@ -49,34 +50,74 @@ def mlp():
     return params, forward, x
 
 
-def conv2():
-    """Conv-2: two 3x3 convs of 64 channels ('same'), max-pool 2, dense 256-256-10, on 32x32x3."""
-    params = [
-        he_normal(64, 3, 3, 3, fan_in=27), torch.zeros(64, requires_grad=True),
-        he_normal(64, 64, 3, 3, fan_in=576), torch.zeros(64, requires_grad=True),
-        he_normal(16 * 16 * 64, 256, fan_in=16 * 16 * 64), torch.zeros(256, requires_grad=True),
-        he_normal(256, 256, fan_in=256), torch.zeros(256, requires_grad=True),
-        he_normal(256, 10, fan_in=256), torch.zeros(10, requires_grad=True),
-    ]
-    w1, b1, w2, b2, d1, c1, d2, c2, d3, c3 = params
+def conv_net(input_shape, convs, hidden):
+    """Conv layers (kernel, channels, padding, pool after) with ReLU, a flatten, dense `hidden` widths, 10 logits.
+
+    Images are NCHW (PyTorch's own layout); bench/workloads.ts builds the same layers on NHWC.
+    """
+    channels, height, width = input_shape
+    params, layers = [], []
+    for kernel, out, padding, pool in convs:
+        params += [he_normal(out, channels, kernel, kernel, fan_in=kernel * kernel * channels),
+                   torch.zeros(out, requires_grad=True)]
+        layers.append((padding, pool))
+        height, width = height + 2 * padding - kernel + 1, width + 2 * padding - kernel + 1
+        if pool:
+            height, width = height // 2, width // 2
+        channels = out
+    widths = [channels * height * width, *hidden, 10]
+    for fan_in, fan_out in zip(widths, widths[1:]):
+        params += [he_normal(fan_in, fan_out, fan_in=fan_in), torch.zeros(fan_out, requires_grad=True)]
 
     def forward(x):
-        h = F.relu(F.conv2d(x, w1, b1, padding=1))
-        h = F.relu(F.conv2d(h, w2, b2, padding=1))
-        h = F.max_pool2d(h, 2).flatten(1)
-        h = F.relu(h @ d1 + c1)
-        h = F.relu(h @ d2 + c2)
-        return h @ d3 + c3
+        h = x
+        for i, (padding, pool) in enumerate(layers):
+            h = F.relu(F.conv2d(h, params[2 * i], params[2 * i + 1], padding=padding))
+            if pool:
+                h = F.max_pool2d(h, 2)
+        h = h.flatten(1)
+        dense = params[2 * len(layers):]
+        for i in range(0, len(dense), 2):
+            h = h @ dense[i] + dense[i + 1]
+            if i + 2 < len(dense):
+                h = F.relu(h)
+        return h
 
-    x = torch.randn(BATCH, 3, 32, 32)
+    x = torch.randn(BATCH, *input_shape)
     return params, forward, x
+
+
+def vgg(groups):
+    """The Conv-2/4/6 layers: 3x3 'same' convs, a 2x2 max-pool after each group."""
+    return [(3, out, 1, i == len(group) - 1) for group in groups for i, out in enumerate(group)]
+
+
+def conv2():
+    """Conv-2: convs 64, 64, pool, dense 256-256-10, on 32x32x3."""
+    return conv_net((3, 32, 32), vgg([[64, 64]]), [256, 256])
+
+
+def conv4():
+    """Conv-4: Conv-2's convs, then 128, 128, pool; dense 256-256-10, on 32x32x3."""
+    return conv_net((3, 32, 32), vgg([[64, 64], [128, 128]]), [256, 256])
+
+
+def conv6():
+    """Conv-6: Conv-4's convs, then 256, 256, pool; dense 256-256-10, on 32x32x3."""
+    return conv_net((3, 32, 32), vgg([[64, 64], [128, 128], [256, 256]]), [256, 256])
+
+
+def lenet5():
+    """LeNet-5 as ltx's lenet5: 5x5 convs 6 ('same') and 16 ('valid'), each pooled; dense 120-84-10, on 28x28x1."""
+    return conv_net((1, 28, 28), [(5, 6, 2, True), (5, 16, 0, True)], [120, 84])
 
 
 class Trainer:
     """One workload's weights, data and SGD step, built once and timed in rounds."""
 
-    def __init__(self, build, warmup):
+    def __init__(self, build, lr, warmup):
         self.params, self.forward, self.x = build()
+        self.lr = lr
         self.labels = torch.randint(0, 10, (BATCH,))
         for _ in range(warmup):
             self.step()
@@ -88,7 +129,7 @@ class Trainer:
         loss.backward()
         with torch.no_grad():
             for p in self.params:
-                p -= LR * p.grad
+                p -= self.lr * p.grad
         return loss
 
     def time(self, steps, settle=0):
@@ -119,7 +160,14 @@ def blas_name():
     return "unknown"
 
 
-WORKLOADS = {"lenet-300-100": (mlp, 30), "conv-2": (conv2, 2)}
+# name: (network, learning rate, warm-up steps)
+WORKLOADS = {
+    "lenet-300-100": (mlp, LR, 30),
+    "conv-2": (conv2, CONV_LR, 2),
+    "conv-4": (conv4, CONV_LR, 2),
+    "conv-6": (conv6, CONV_LR, 2),
+    "lenet5": (lenet5, LR, 30),
+}
 
 
 def report(name, times, threads):
@@ -140,7 +188,8 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--mlp-steps", type=int, default=100)
-    parser.add_argument("--conv-steps", type=int, default=10)
+    parser.add_argument("--conv-steps", type=int, default=10, help="steps of each of Conv-2, Conv-4, Conv-6")
+    parser.add_argument("--lenet5-steps", type=int, default=100)
     parser.add_argument(
         "--serve", action="store_true",
         help='read "WORKLOAD STEPS" lines from stdin and answer each with one JSON line, so that '
@@ -153,8 +202,8 @@ def main():
 
     def trainer(name):
         if name not in trainers:
-            build, warmup = WORKLOADS[name]
-            trainers[name] = Trainer(build, warmup)
+            build, lr, warmup = WORKLOADS[name]
+            trainers[name] = Trainer(build, lr, warmup)
         return trainers[name]
 
     if args.serve:
@@ -166,7 +215,9 @@ def main():
             # OpenMP worker threads have gone to sleep, and waking them is not what is measured.
             report(name, trainer(name).time(int(steps), settle=3), threads)
         return
-    for name, steps in (("lenet-300-100", args.mlp_steps), ("conv-2", args.conv_steps)):
+    steps_of = {"lenet-300-100": args.mlp_steps, "lenet5": args.lenet5_steps}
+    for name in WORKLOADS:
+        steps = steps_of.get(name, args.conv_steps)
         report(name, trainer(name).time(steps), threads)
 
 

@@ -1,11 +1,12 @@
 // Training speed of the tfjs backends ltx can run on, beside PyTorch doing the same steps.
 //
-//   node bench/train-speed.ts [--mlp-steps N] [--conv-steps N] [--wasm-threads N] [--torch-threads 1,2] [--no-torch] [--no-write]
+//   node bench/train-speed.ts [--workloads lenet-300-100,conv-2,conv-4,conv-6,lenet5] [--mlp-steps N]
+//     [--conv-steps N] [--steps WORKLOAD=N,...] [--wasm-threads N] [--torch-threads 1,2] [--no-torch] [--no-write]
 //
-// Workloads (batch 60, plain SGD lr 0.1, softmax cross-entropy, random but fixed data):
-//   LeNet-300-100  784-300-100-10 MLP, ReLU                                  (every backend)
-//   Conv-2         two 3×3×64 'same' convs, max-pool 2, dense 256-256-10,
-//                  on 32×32×3                                                (not on cpu: minutes a step)
+// Workloads (batch 60, plain SGD, softmax cross-entropy, random but fixed data; bench/workloads.ts):
+// LeNet-300-100 on every backend; Conv-2, Conv-4, Conv-6 (32×32×3) and LeNet-5 (28×28×1) not on cpu
+// (seconds to minutes a step). --mlp-steps sets LeNet-300-100's timed steps, --conv-steps each Conv-N's,
+// --steps any workload's (it wins over the other two).
 // Layers are stdlib/nn/ops.ts primitives with inline weights (bench/workloads.ts), so the numbers
 // measure the same fast gradients models get. Steps/s = 1 / median step time over the timed rounds after a warm-up.
 // GFLOP/s counts the matMul/conv work a step must do: forward, weight gradients, and input
@@ -19,12 +20,11 @@ import { existsSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, type BackendName, type BackendRequest } from '../runtime/backends/select.ts';
 import { writeResultsSection } from './results-file.ts';
-
-import { BATCH, convNet, LEARNING_RATE, lenet, type Workload, type WorkloadName } from './workloads.ts';
+import { parseTrainSpeedArgs, UsageError, type TrainSpeedOptions } from './train-speed-options.ts';
+import { BATCH, CONV_LEARNING_RATE, LEARNING_RATE, type Workload, type WorkloadName } from './workloads.ts';
 
 // ---- measuring ---------------------------------------------------------------------------------
 
@@ -131,19 +131,13 @@ function medianStepMs(rounds: number[][]): number {
 }
 
 /** `steps` timed steps of `workload` on the active backend, alternating rounds with PyTorch. */
-async function measure(
-  workload: Workload,
-  backend: BackendName,
-  steps: number,
-  rounds: number,
-  torch: TorchSession[],
-): Promise<Measurement> {
+async function measure(workload: Workload, backend: BackendName, steps: number, torch: TorchSession[]): Promise<Measurement> {
   const { step, dispose } = workload.build();
   for (let i = 0; i < workload.warmup; i++) step();
   // PyTorch warms up as long (its allocator and BLAS threads settle too); those steps are not counted.
   for (const session of torch) await session.run(workload.name, workload.warmup);
   const measurement: Measurement = { workload, backend, tfjs: [], torch: torch.map((t) => ({ threads: t.threads, rounds: [] })) };
-  for (const size of roundSizes(steps, rounds)) {
+  for (const size of roundSizes(steps, workload.rounds)) {
     for (const [i, session] of torch.entries()) {
       // The wasm thread pool spins a few milliseconds after its last op before it sleeps: PyTorch
       // gets the cores to itself.
@@ -180,9 +174,14 @@ function fastestTorchRounds(ofWorkload: Measurement[]): TorchRounds | undefined 
   return phases.reduce<TorchRounds | undefined>((best, t) => (best === undefined || medianStepMs(t.rounds) < medianStepMs(best.rounds) ? t : best), undefined);
 }
 
-function table(measurements: Measurement[], backendLabels: Map<BackendName, string>, torchLabel: (threads: number) => string): string {
+function table(
+  workloads: Workload[],
+  measurements: Measurement[],
+  backendLabels: Map<BackendName, string>,
+  torchLabel: (threads: number) => string,
+): string {
   const rows = ['| work | runner | steps/s | ms/step (median) | GFLOP/s | × PyTorch |', '|---|---|---|---|---|---|'];
-  for (const workload of [lenet, convNet]) {
+  for (const workload of workloads) {
     const ofWorkload = measurements.filter((m) => m.workload === workload);
     const fastest = fastestTorchRounds(ofWorkload);
     if (fastest) rows.push(row(workload.title, torchLabel(fastest.threads), fastest.rounds, workload.flopsPerStep, ''));
@@ -195,8 +194,8 @@ function table(measurements: Measurement[], backendLabels: Map<BackendName, stri
 }
 
 /** "LeNet-300-100: 630 beside wasm, 839 beside cpu" — PyTorch's steps/s in each phase. */
-function torchPhases(measurements: Measurement[]): string {
-  return [lenet, convNet]
+function torchPhases(workloads: Workload[], measurements: Measurement[]): string {
+  return workloads
     .map((workload) => {
       const phases = measurements.filter((m) => m.workload === workload).flatMap((m) => m.torch.filter((t) => t.rounds.length > 0).map((t) => ({ backend: m.backend, ...t })));
       if (phases.length === 0) return '';
@@ -206,35 +205,34 @@ function torchPhases(measurements: Measurement[]): string {
     .join('; ');
 }
 
+/** "Conv-2" of "Conv-2 (32×32×3)". */
+function network(workload: Workload): string {
+  return workload.title.replace(/ \(.*\)$/, '');
+}
+
+/** "400 LeNet-300-100 / 10 Conv-2 timed steps after a warm-up, in 4 / 2 rounds" */
+function stepsSummary(options: TrainSpeedOptions): string {
+  const { workloads, steps } = options;
+  return (
+    `${workloads.map((w) => `${steps[w.name]} ${network(w)}`).join(' / ')} timed steps after a warm-up, ` +
+    `in ${workloads.map((w) => w.rounds).join(' / ')} rounds`
+  );
+}
+
+/** The options, or exit status 2 with a one-line message naming the bad flag. */
+function readOptions(): TrainSpeedOptions {
+  try {
+    return parseTrainSpeedArgs(process.argv.slice(2), Math.min(2, cpus().length));
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    console.error(`bench/train-speed: ${error.message}`);
+    process.exit(2);
+  }
+}
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      'mlp-steps': { type: 'string', default: '400' },
-      'conv-steps': { type: 'string', default: '10' },
-      'no-torch': { type: 'boolean', default: false },
-      'no-write': { type: 'boolean', default: false },
-      'wasm-threads': { type: 'string' },
-      'torch-threads': { type: 'string' },
-    },
-  });
-  const steps: Record<WorkloadName, number> = {
-    'lenet-300-100': Number(values['mlp-steps']),
-    'conv-2': Number(values['conv-steps']),
-  };
-  const rounds: Record<WorkloadName, number> = { 'lenet-300-100': 4, 'conv-2': 2 };
-  const threads = Math.min(2, cpus().length);
-  // PyTorch runs with each of these thread counts (rounds alternating); the fastest is the yardstick.
-  const torchThreads = (values['torch-threads'] ?? [...new Set([1, threads])].join(',')).split(',').map(Number);
-  if (torchThreads.some((t) => !Number.isInteger(t) || t < 1)) {
-    console.error(`bench/train-speed: --torch-threads ${values['torch-threads']}: expected whole numbers ≥ 1, comma-separated`);
-    process.exit(2);
-  }
-  // By default wasm gets the cores PyTorch gets; --wasm-threads 1 measures the single-threaded build.
-  const wasmThreads = values['wasm-threads'] === undefined ? threads : Number(values['wasm-threads']);
-  if (!Number.isInteger(wasmThreads) || wasmThreads < 1) {
-    console.error(`bench/train-speed: --wasm-threads ${values['wasm-threads']}: expected a whole number ≥ 1`);
-    process.exit(2);
-  }
+  const options = readOptions();
+  const { steps, torchThreads, wasmThreads } = options;
   const started = new Date();
   const loadBefore = loadavg()[0]!;
   if (loadBefore > 0.5) {
@@ -244,7 +242,7 @@ async function main(): Promise<void> {
     );
   }
 
-  const opened = values['no-torch'] ? ['skipped (--no-torch)'] : torchThreads.map((t) => TorchSession.open(t));
+  const opened = options.torch ? torchThreads.map((t) => TorchSession.open(t)) : ['skipped (--no-torch)'];
   let torch = opened.filter((o): o is TorchSession => typeof o !== 'string');
   let torchMissing = opened.find((o): o is string => typeof o === 'string') ?? '';
   if (torchMissing) torch = [];
@@ -265,18 +263,16 @@ async function main(): Promise<void> {
     }
     if (seen.has(name)) continue;
     seen.add(name);
-    // Conv-2 on the pure-JS backend takes minutes a step.
-    const workloads = name === 'cpu' ? [lenet] : [lenet, convNet];
-    for (const workload of workloads) {
+    for (const workload of options.workloads.filter((w) => name !== 'cpu' || w.onCpu)) {
       let m: Measurement;
       try {
-        m = await measure(workload, name, steps[workload.name], rounds[workload.name], torch);
+        m = await measure(workload, name, steps[workload.name], torch);
       } catch (error) {
         if (torch.length === 0) throw error;
         torchMissing = error instanceof Error ? error.message : String(error);
         for (const session of torch) session.close();
         torch = [];
-        m = await measure(workload, name, steps[workload.name], rounds[workload.name], []);
+        m = await measure(workload, name, steps[workload.name], []);
       }
       const best = fastestTorchRounds([m]);
       const vsTorch = best ? ` (PyTorch in between: ${(1000 / medianStepMs(best.rounds)).toFixed(1)}, ${best.threads} thread${best.threads === 1 ? '' : 's'})` : '';
@@ -290,6 +286,7 @@ async function main(): Promise<void> {
   const torchLabel = (threads: number) =>
     reference ? `PyTorch ${reference.version} (${reference.blas}, ${threads} thread${threads === 1 ? '' : 's'})` : 'PyTorch';
   const cpu = cpus()[0]?.model.trim() ?? 'unknown CPU';
+  const notOnCpu = options.workloads.filter((w) => !w.onCpu).map(network);
   const markdown = [
     '## Training speed: tfjs backends vs PyTorch',
     '',
@@ -297,16 +294,15 @@ async function main(): Promise<void> {
       `Machine: ${cpu}, ${cpus().length} cores; Node ${process.version}; tfjs ${tf.version_core}; ` +
       `${started.toISOString().slice(0, 10)}; load average (1 min) ${loadBefore.toFixed(2)} before, ` +
       `${loadavg()[0]!.toFixed(2)} after.`,
-    `Batch ${BATCH}, SGD lr ${LEARNING_RATE}, softmax cross-entropy, fixed random data. ${steps['lenet-300-100']} MLP / ` +
-      `${steps['conv-2']} Conv-2 timed steps after a warm-up, in ${rounds['lenet-300-100']} / ${rounds['conv-2']} rounds ` +
-      `alternating with PyTorch's with ${torchThreads.join(' and ')} thread${torchThreads.length === 1 && torchThreads[0] === 1 ? '' : 's'} ` +
+    `Batch ${BATCH}, SGD lr ${LEARNING_RATE} (Conv-N nets ${CONV_LEARNING_RATE}), softmax cross-entropy, fixed random data. ` +
+      `${stepsSummary(options)} alternating with PyTorch's with ${torchThreads.join(' and ')} thread${torchThreads.length === 1 && torchThreads[0] === 1 ? '' : 's'} ` +
       '(each takes 3 untimed steps before each round); ' +
       'steps/s = 1 / median step time over all rounds; both sides warm up as many steps first. PyTorch\'s steps/s is ' +
-      `that of its fastest phase and thread count (${torchPhases(measurements) || 'not run'}). GFLOP/s counts forward, ` +
-      'weight-gradient and input-gradient (all layers but the first) matMul/conv work. Conv-2 is not run on tfjs cpu ' +
-      '(minutes a step).',
+      `that of its fastest phase and thread count (${torchPhases(options.workloads, measurements) || 'not run'}). GFLOP/s counts forward, ` +
+      'weight-gradient and input-gradient (all layers but the first) matMul/conv work.' +
+      (notOnCpu.length > 0 ? ` ${notOnCpu.join(', ')} ${notOnCpu.length === 1 ? 'is' : 'are'} not run on tfjs cpu (seconds to minutes a step).` : ''),
     '',
-    table(measurements, backendLabels, torchLabel),
+    table(options.workloads, measurements, backendLabels, torchLabel),
     '',
     torchMissing ? `PyTorch: ${torchMissing}.` : '',
     skipped.length > 0 ? `Not measured: ${skipped.join('; ')}.` : '',
@@ -315,7 +311,7 @@ async function main(): Promise<void> {
     .replace(/\n{3,}/g, '\n\n')
     .trimEnd();
   console.log(`\n${markdown}`);
-  if (!values['no-write']) writeResultsSection('train-speed', markdown);
+  if (options.write) writeResultsSection('train-speed', markdown);
 }
 
 await main();
