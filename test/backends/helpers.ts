@@ -147,3 +147,12 @@ export function assertMatchesFiniteDifferences(
     `${what}: gradient differs from finite differences by ${error.toExponential(2)} (relative)`,
   );
 }
+
+/** A conv's geometry for the kernel tests: NHWC input, kernel size, output channels, stride, padding. */
+export interface ConvCase {
+  x: [number, number, number, number];
+  kernel: [number, number];
+  outChannels: number;
+  stride: number | [number, number];
+  pad: 'same' | 'valid';
+}

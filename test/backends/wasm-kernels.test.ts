@@ -12,6 +12,7 @@ import {
   tensorOf,
   useBackend,
   type Backend,
+  type ConvCase,
   type Input,
 } from './helpers.ts';
 
@@ -27,14 +28,6 @@ async function kernelOn(
     const out = tf.engine().runKernel(kernelName, tensors, attrs as tf.NamedAttrMap) as tf.Tensor;
     return { shape: out.shape, values: out.dataSync() as Float32Array | Int32Array };
   });
-}
-
-interface ConvCase {
-  x: [number, number, number, number];
-  kernel: [number, number];
-  outChannels: number;
-  stride: number | [number, number];
-  pad: 'same' | 'valid';
 }
 
 const convCases: ConvCase[] = [

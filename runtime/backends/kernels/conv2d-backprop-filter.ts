@@ -13,9 +13,41 @@
 // by (kh÷sh)·Wq + kw÷sw, one memcpy per row and chunk. The grid is sized so that no shifted read
 // wraps into the next row or image. The products also sum over the zero rows of the grid (≈ +13%
 // work for 3×3 'same' convs at 32×32), far less than what slicing costs.
+//
+// The products run one of two ways, with the same bits (test/backends/conv-filter.test.ts): a SIMD
+// loop of ltx's own (conv-filter-simd.ts) that reads the phases in place, or XNNPACK matMuls of each
+// chunk's copied Aᵀ. The loop wins on one thread at every shape measured (LeNet-5's few channels
+// most: 2–3× faster); XNNPACK's products win big layers once it has a second thread.
 import * as tf from '@tensorflow/tfjs-core';
-import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { assertChannelsLast, callWasmKernel, heapView, release } from '../../../core/wasm-kernel-calls.ts';
+import { getThreadsCount, type BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { assertChannelsLast, backendMemory, callWasmKernel, heapView, release } from '../../../core/wasm-kernel-calls.ts';
+import type { Memory } from '../../../core/wasm-bytes.ts';
+import { convFilterLoop } from './conv-filter-simd.ts';
+
+/** How the products are computed; the same bits either way. */
+export type FilterProducts = 'simd' | 'xnnpack';
+
+/**
+ * Multiply-adds above which XNNPACK's products win once they have a second thread (the SIMD loop has
+ * one). Measured per layer at batch 60, CPU ms, SIMD loop against XNNPACK: on one thread LeNet-5's
+ * 1→6 1.5 vs 3.1, 6→16 1.8–2.6 vs 3.9–5.3, Conv-2's 3→64 12.3 vs 26.9, 64→64 166 vs 202, Conv-4's
+ * 64→128 94 vs 109; on two threads the last two 166 vs 148 and 93 vs 69 (~1.4–2.6 G multiply-adds),
+ * 3→64 (0.12 G) 14 vs 27.
+ */
+const THREADED_XNNPACK_FROM = 500e6;
+
+let forcedProducts: FilterProducts | undefined;
+
+/** Makes every call compute the products one way (tests compare the two); undefined: the measured rule. */
+export function forceFilterProducts(products: FilterProducts | undefined): void {
+  forcedProducts = products;
+}
+
+function productsFor(g: Geometry, rows: number): FilterProducts {
+  if (forcedProducts !== undefined) return forcedProducts;
+  const multiplyAdds = rows * g.outChannels * g.span;
+  return getThreadsCount() > 1 && multiplyAdds >= THREADED_XNNPACK_FROM ? 'xnnpack' : 'simd';
+}
 
 interface Geometry {
   batch: number;
@@ -93,15 +125,23 @@ function writePhase(g: Geometry, xs: Float32Array, out: Float32Array, a: number,
   }
 }
 
-/** dy [N, Ho, Wo, Cout] on the grid, first `span` rows: [span, Cout], zero off the output pixels. */
-function writeGridGradient(g: Geometry, dys: Float32Array, out: Float32Array): void {
+/**
+ * dy [N, Ho, Wo, Cout] on the grid, first `span` rows: [span, cols], zero off the output pixels and in
+ * the columns past Cout (cols ≥ Cout).
+ */
+function writeGridGradient(g: Geometry, dys: Float32Array, out: Float32Array, cols = g.outChannels): void {
   const cout = g.outChannels;
   out.fill(0);
   for (let n = 0; n < g.batch; n++) {
     for (let oy = 0; oy < g.outHeight; oy++) {
       const from = ((n * g.outHeight + oy) * g.outWidth) * cout;
-      const to = ((n * g.gridH + oy) * g.gridW) * cout;
-      out.set(dys.subarray(from, from + g.outWidth * cout), to);
+      const to = ((n * g.gridH + oy) * g.gridW) * cols;
+      if (cols === cout) out.set(dys.subarray(from, from + g.outWidth * cout), to);
+      else {
+        for (let ox = 0; ox < g.outWidth; ox++) {
+          for (let c = 0; c < cout; c++) out[to + ox * cols + c] = dys[from + ox * cout + c]!;
+        }
+      }
     }
   }
 }
@@ -150,31 +190,28 @@ function conv2dBackpropFilterWasm(args: {
   if (x === undefined || dy === undefined) throw new Error('Conv2DBackpropFilter needs x and dy');
   assertChannelsLast(tf.Conv2DBackpropFilter, attrs.dataFormat);
   const g = geometryOf(x.shape, attrs);
+  const dw = backend.makeOutput([g.kernelH, g.kernelW, g.inChannels, g.outChannels], 'float32');
+  const rows = g.kernelH * g.kernelW * g.inChannels;
+  const memory = backendMemory(backend);
+  if (memory !== undefined && productsFor(g, rows) === 'simd') simdProducts(backend, memory, g, x, dy, dw, rows);
+  else xnnpackProducts(backend, g, x, dy, dw, rows);
+  return dw;
+}
+
+/**
+ * dW = Σ over chunks of grid positions of Aᵀ_chunk · dy_chunk as XNNPACK matMuls, each chunk's Aᵀ
+ * copied out of the phases. One product per chunk (not per tap) keeps the product's rows many
+ * (taps·Cin: 27 for an RGB input instead of 3), and the chunk keeps its depth short: XNNPACK does
+ * not split the inner dimension, so a product as deep as the whole grid streams operands far larger
+ * than the caches.
+ */
+function xnnpackProducts(backend: BackendWasm, g: Geometry, x: tf.TensorInfo, dy: tf.TensorInfo, dw: tf.TensorInfo, rows: number): void {
   const { inChannels: cin, outChannels: cout, span } = g;
   const plane = g.batch * g.gridH * g.gridW;
-
-  const dw = backend.makeOutput([g.kernelH, g.kernelW, cin, cout], 'float32');
   const gridDy = backend.makeOutput([span, cout], 'float32');
-  // Only the phases some tap reads (a 1×1 kernel with stride 2 reads one of four).
-  const phases = new Map<string, tf.TensorInfo>();
-  for (let kh = 0; kh < g.kernelH; kh++) {
-    for (let kw = 0; kw < g.kernelW; kw++) {
-      const key = `${kh % g.strideH},${kw % g.strideW}`;
-      if (!phases.has(key)) phases.set(key, backend.makeOutput([cin, plane], 'float32'));
-    }
-  }
+  const phases = writtenPhases(backend, g, x);
   // Views taken after the allocations above, which may have grown (and detached) the heap.
   writeGridGradient(g, floats(backend, dy), floats(backend, gridDy));
-  for (const [key, phase] of phases) {
-    const [a, b] = key.split(',').map(Number) as [number, number];
-    writePhase(g, floats(backend, x), floats(backend, phase), a, b);
-  }
-
-  // dW = Σ over chunks of grid positions of Aᵀ_chunk · dy_chunk. One product per chunk (not per
-  // tap) keeps the product's rows many (taps·Cin: 27 for an RGB input instead of 3), and the chunk
-  // keeps its depth short: XNNPACK does not split the inner dimension, so a product as deep as the
-  // whole grid streams operands far larger than the caches.
-  const rows = g.kernelH * g.kernelW * cin;
   const depth = chunkDepth(rows, span);
   const taps = tapSources(g, phases);
   const sum = new Float32Array(rows * cout);
@@ -200,7 +237,54 @@ function conv2dBackpropFilterWasm(args: {
   // Taps in (kh, kw) order, then Cin, then Cout: exactly the HWIO layout.
   floats(backend, dw).set(sum);
   release(backend, gridDy, ...phases.values());
-  return dw;
+}
+
+/** The phases (stride offsets) some tap reads, each [Cin, N·Hq·Wq] on the backend, written from x. */
+function writtenPhases(backend: BackendWasm, g: Geometry, x: tf.TensorInfo): Map<string, tf.TensorInfo> {
+  const plane = g.batch * g.gridH * g.gridW;
+  const phases = new Map<string, tf.TensorInfo>();
+  for (let kh = 0; kh < g.kernelH; kh++) {
+    for (let kw = 0; kw < g.kernelW; kw++) {
+      const key = `${kh % g.strideH},${kw % g.strideW}`;
+      if (!phases.has(key)) phases.set(key, backend.makeOutput([g.inChannels, plane], 'float32'));
+    }
+  }
+  for (const [key, phase] of phases) {
+    const [a, b] = key.split(',').map(Number) as [number, number];
+    writePhase(g, floats(backend, x), floats(backend, phase), a, b);
+  }
+  return phases;
+}
+
+/**
+ * The products as one SIMD loop (conv-filter-simd.ts) reading the phases in place: the same sums in
+ * the same order as the XNNPACK products, so the same bits, without copying each chunk's Aᵀ, packing
+ * its dy or adding its product in JavaScript. One thread.
+ */
+function simdProducts(backend: BackendWasm, memory: Memory, g: Geometry, x: tf.TensorInfo, dy: tf.TensorInfo, dw: tf.TensorInfo, rows: number): void {
+  const { inChannels: cin, outChannels: cout, span } = g;
+  const depth = chunkDepth(rows, span);
+  const cols = Math.ceil(cout / 4) * 4;
+  const plane = g.batch * g.gridH * g.gridW;
+  const gridDy = backend.makeOutput([span, cols], 'float32');
+  const phases = writtenPhases(backend, g, x);
+  const rowBase = backend.makeOutput([rows], 'int32');
+  const total = backend.makeOutput([rows, cols], 'float32');
+  // Views and addresses after every allocation: an allocation may grow the heap.
+  writeGridGradient(g, floats(backend, dy), floats(backend, gridDy), cols);
+  const bases = heapView(backend, rowBase) as Int32Array;
+  tapSources(g, phases).forEach(({ phase, shift }, t) => {
+    const start = floats(backend, phase).byteOffset + 4 * shift;
+    for (let c = 0; c < cin; c++) bases[t * cin + c] = start + 4 * c * plane;
+  });
+  const sums = floats(backend, total);
+  sums.fill(0);
+  convFilterLoop(memory)(bases.byteOffset, rows, floats(backend, gridDy).byteOffset, cols, sums.byteOffset, span, depth);
+  const out = floats(backend, dw);
+  const values = floats(backend, total);
+  if (cols === cout) out.set(values);
+  else for (let r = 0; r < rows; r++) out.set(values.subarray(r * cols, r * cols + cout), r * cout);
+  release(backend, gridDy, rowBase, total, ...phases.values());
 }
 
 export const conv2dBackpropFilterKernel: tf.KernelConfig = {
