@@ -31,7 +31,8 @@ export function uleb(n: number): number[] {
   return out;
 }
 
-const simd = (opcode: number) => [0xfd, ...uleb(opcode)];
+/** A SIMD instruction's opcode bytes (the 0xfd prefix, then the LEB128 opcode). */
+export const simd = (opcode: number) => [0xfd, ...uleb(opcode)];
 
 export const op = {
   block: [0x02, 0x40],

@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
+import { maxPoolGradInJavaScript } from '../../runtime/backends/kernels/max-pool-grad.ts';
 import { registerWasmKernelFixes } from '../../runtime/backends/wasm-kernels.ts';
 import {
   assertClose,
@@ -70,6 +71,10 @@ const poolCases: PoolCase[] = [
   { x: [1, 7, 7, 2], size: 3, stride: 2, pad: 'same' },
   { x: [1, 5, 6, 2], size: 3, stride: 1, pad: 'same' },
   { x: [2, 7, 5, 1], size: 2, stride: 2, pad: 'same' },
+  // Four channels at a time, and the rest one by one.
+  { x: [2, 8, 8, 6], size: 2, stride: 2, pad: 'valid' },
+  { x: [1, 7, 7, 8], size: 3, stride: 2, pad: 'same' },
+  { x: [1, 6, 5, 5], size: 3, stride: 1, pad: 'same' },
 ];
 
 async function maxPoolGradOn(backend: Backend, c: PoolCase, x: Input): Promise<Float32Array> {
@@ -96,6 +101,21 @@ for (const c of poolCases) {
     assert.deepEqual(await maxPoolGradOn('wasm', c, relu), await maxPoolGradOn('cpu', c, relu));
   });
 }
+
+test('MaxPoolGrad on wasm: the SIMD loop routes like the JavaScript loop, NaNs and overlapping windows included', async () => {
+  const c: PoolCase = { x: [2, 7, 7, 7], size: 3, stride: 2, pad: 'same' };
+  const x = normalInput(c.x, 'pool/nan');
+  // NaN at a window's first position (it loses to any number), inside windows, and whole NaN windows.
+  const values = Float32Array.from(x.values, (v, i) => (i % 11 === 0 || i % 29 < 7 ? Number.NaN : v));
+  const withNaNs: Input = { ...x, values };
+  const simd = await maxPoolGradOn('wasm', c, withNaNs);
+  maxPoolGradInJavaScript(true);
+  try {
+    assert.deepEqual(simd, await maxPoolGradOn('wasm', c, withNaNs));
+  } finally {
+    maxPoolGradInJavaScript(false);
+  }
+});
 
 test('MaxPoolGrad on wasm gives a window of -Infinity its gradient at the first position', async () => {
   await useBackend('wasm');
