@@ -188,3 +188,39 @@ test('Transpose of int32 and of three dimensions goes to the backend\'s own kern
     assert.deepEqual(wasm.values, cpu.values);
   }
 });
+
+/** Each output the sum of its column's elements one after another from 0, in float32: the built-in kernel's order. */
+function sequentialColumnSums(values: Float32Array, cols: number): Float32Array {
+  const out = new Float32Array(cols);
+  for (let r = 0; r < values.length / cols; r++) for (let j = 0; j < cols; j++) out[j] = Math.fround(out[j]! + values[r * cols + j]!);
+  return out;
+}
+
+for (const [shape, axis, keepDims] of [
+  [[60, 8, 8, 64], [0, 1, 2], false],
+  [[7, 5, 6], [1, 0], true],
+  [[9, 13], 0, false],
+  [[4, 3, 2, 3], [-4, -3], false],
+] as [number[], number | number[], boolean][]) {
+  test(`Sum over the leading axes on wasm gives the built-in kernel's bits: [${shape}] over ${JSON.stringify(axis)}${keepDims ? ', keepDims' : ''}`, async () => {
+    const x = normalInput(shape, `sum/${shape}`);
+    const wasm = await kernelOn('wasm', tf.Sum, { x }, { axis, keepDims });
+    const k = (Array.isArray(axis) ? axis : [axis]).length;
+    const kept = shape.slice(k);
+    assert.deepEqual(wasm.shape, keepDims ? [...shape.slice(0, k).map(() => 1), ...kept] : kept);
+    const cols = kept.reduce((a, b) => a * b, 1);
+    assert.deepEqual(wasm.values, sequentialColumnSums(x.values as Float32Array, cols));
+  });
+}
+
+test('Sum over other axes, or of int32, goes to the backend\'s own kernel, with the cpu backend\'s result', async () => {
+  const x = normalInput([3, 4, 5], 'sum/other');
+  for (const axis of [[1, 2], 2, [0, 2], [0, 1, 2]]) {
+    const wasm = await kernelOn('wasm', tf.Sum, { x }, { axis, keepDims: false });
+    const cpu = await kernelOn('cpu', tf.Sum, { x }, { axis, keepDims: false });
+    assert.deepEqual(wasm.shape, cpu.shape);
+    assertClose(wasm.values, cpu.values, CROSS_BACKEND_TOLERANCE, JSON.stringify(axis));
+  }
+  const ints = intInput([2, 3], [1, 2, 3, 4, 5, 6]);
+  assert.deepEqual(Array.from((await kernelOn('wasm', tf.Sum, { x: ints }, { axis: 0, keepDims: false })).values), [5, 7, 9]);
+});
