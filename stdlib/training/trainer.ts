@@ -236,6 +236,7 @@ function step(opts: SegmentOptions, state: State, optimizer: TensorOptimizer, lr
 
 /** The model's tape-free loss and gradients (the same bits as the tape's), where it has them. */
 function tapeFree(opts: SegmentOptions, state: State, names: readonly string[], batch: { x: tf.Tensor; y: tf.Tensor }): { value: tf.Scalar; grads: tf.Tensor[] } | undefined {
+  // A model with buffers (batch-norm statistics) updates them in its forward, which this path does not run.
   if (Object.keys(state.buffers).length > 0) return undefined;
   const result = lossAndGradients(opts.layout, opts.modelParams, state.params, batch.x, batch.y, opts.dataset.task);
   if (result === undefined) return undefined;
