@@ -22,7 +22,7 @@ export function forward(layout: ModelLayout, modelParams: ModelParams, weights: 
 /** The model's tape-free loss and gradients of a training batch, where it has them (ModelImplementation.lossAndGradients). */
 export function lossAndGradients(layout: ModelLayout, modelParams: ModelParams, weights: Weights, x: tf.Tensor, y: tf.Tensor, task: Task): LossAndGradients | undefined {
   checkWeights(layout, weights, true);
-  return layout.lossAndGradients(modelParams, weights, x, y, task);
+  return layout.lossAndGradients?.(modelParams, weights, x, y, task);
 }
 
 /**

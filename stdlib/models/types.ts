@@ -51,7 +51,7 @@ export interface ModelLayout {
   /** Its forward pass for replicates, where the model has one (ModelImplementation.stackedForward). */
   stackedForward?: ModelImplementation['stackedForward'];
   /** Its tape-free loss and gradients (ModelImplementation.lossAndGradients); run it through models/forward.ts. */
-  lossAndGradients: ModelImplementation['lossAndGradients'];
+  lossAndGradients?: ModelImplementation['lossAndGradients'];
 }
 
 /** What each model contributes to its layout; the rest (its name, its prunable layers) follows. */
@@ -111,8 +111,9 @@ export interface ModelImplementation {
    * The loss of a training batch and every trained parameter's gradient, computed without the engine's
    * tape where the model and the backend allow (undefined otherwise: the trainer then differentiates
    * forward() with the tape). The same bits as tf.valueAndGrads over forward() and the task's loss.
+   * Optional: a model without it is always taped.
    */
-  lossAndGradients(params: ModelParams, weights: Weights, x: tf.Tensor, y: tf.Tensor, task: Task): LossAndGradients | undefined;
+  lossAndGradients?(params: ModelParams, weights: Weights, x: tf.Tensor, y: tf.Tensor, task: Task): LossAndGradients | undefined;
   /** The dtype the forward expects its input in: token ids, or floats. */
   inputDtype: 'float32' | 'int32';
   /** Imports the forward pass (TensorFlow.js with it); resolves at once after the first time. */
