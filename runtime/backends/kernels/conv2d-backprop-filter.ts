@@ -23,6 +23,7 @@ import { getThreadsCount, type BackendWasm } from '@tensorflow/tfjs-backend-wasm
 import { assertChannelsLast, backendMemory, callWasmKernel, heapView, release } from '../../../core/wasm-kernel-calls.ts';
 import type { Memory } from '../../../core/wasm-bytes.ts';
 import { convFilterLoop } from './conv-filter-simd.ts';
+import { addInto } from './leading-sum.ts';
 
 /** How the products are computed; the same bits either way. */
 export type FilterProducts = 'simd' | 'xnnpack';
@@ -194,7 +195,7 @@ function conv2dBackpropFilterWasm(args: {
   const rows = g.kernelH * g.kernelW * g.inChannels;
   const memory = backendMemory(backend);
   if (memory !== undefined && productsFor(g, rows) === 'simd') simdProducts(backend, memory, g, x, dy, dw, rows);
-  else xnnpackProducts(backend, g, x, dy, dw, rows);
+  else xnnpackProducts(backend, memory, g, x, dy, dw, rows);
   return dw;
 }
 
@@ -205,16 +206,16 @@ function conv2dBackpropFilterWasm(args: {
  * not split the inner dimension, so a product as deep as the whole grid streams operands far larger
  * than the caches.
  */
-function xnnpackProducts(backend: BackendWasm, g: Geometry, x: tf.TensorInfo, dy: tf.TensorInfo, dw: tf.TensorInfo, rows: number): void {
+function xnnpackProducts(backend: BackendWasm, memory: Memory | undefined, g: Geometry, x: tf.TensorInfo, dy: tf.TensorInfo, dw: tf.TensorInfo, rows: number): void {
   const { inChannels: cin, outChannels: cout, span } = g;
   const plane = g.batch * g.gridH * g.gridW;
   const gridDy = backend.makeOutput([span, cout], 'float32');
   const phases = writtenPhases(backend, g, x);
   // Views taken after the allocations above, which may have grown (and detached) the heap.
   writeGridGradient(g, floats(backend, dy), floats(backend, gridDy));
+  floats(backend, dw).fill(0);
   const depth = chunkDepth(rows, span);
   const taps = tapSources(g, phases);
-  const sum = new Float32Array(rows * cout);
   for (let from = 0; from < span; from += depth) {
     const size = Math.min(depth, span - from);
     const a = backend.makeOutput([rows, size], 'float32');
@@ -230,12 +231,12 @@ function xnnpackProducts(backend: BackendWasm, g: Geometry, x: tf.TensorInfo, dy
       }
     });
     const part = callWasmKernel(backend, tf.BatchMatMul, { a, b }, { transposeA: false, transposeB: false });
-    const values = floats(backend, part);
-    for (let i = 0; i < values.length; i++) sum[i]! += values[i]!;
+    // The chunks' products add up in dW itself: taps in (kh, kw) order, then Cin, then Cout, exactly the HWIO layout.
+    const [values, total] = [floats(backend, part), floats(backend, dw)];
+    if (memory !== undefined) addInto(memory, values.byteOffset, total.byteOffset, values.length);
+    else for (let i = 0; i < values.length; i++) total[i]! += values[i]!;
     release(backend, a, b, part);
   }
-  // Taps in (kh, kw) order, then Cin, then Cout: exactly the HWIO layout.
-  floats(backend, dw).set(sum);
   release(backend, gridDy, ...phases.values());
 }
 

@@ -7,7 +7,7 @@
 // Other reductions go to the backend's own kernel.
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { functionCode, I32, instanceOn, moduleBytes, op } from '../../../core/wasm-bytes.ts';
+import { functionCode, I32, instanceOn, moduleBytes, op, type Memory } from '../../../core/wasm-bytes.ts';
 import { backendMemory, heapView } from '../../../core/wasm-kernel-calls.ts';
 
 // Parameters: src, dst (byte addresses; dst zeroed), rows, the bytes of a row, the bytes of its whole vectors.
@@ -55,6 +55,14 @@ interface KernelArgs {
   inputs: tf.NamedTensorInfoMap;
   backend: {};
   attrs?: tf.NamedAttrMap;
+}
+
+/**
+ * dst[i] += src[i] for the `count` floats at the two byte addresses of `memory`, as float32 additions
+ * (the same bits as one element at a time).
+ */
+export function addInto(memory: Memory, src: number, dst: number, count: number): void {
+  instanceOn<{ sum: SumLoop }>(memory, 'leading-sum', sumModule).sum(src, dst, 1, count * 4, (count - (count % 4)) * 4);
 }
 
 /** How many leading axes `axis` names, if it names exactly the first k (0 < k < rank); 0 otherwise. */
