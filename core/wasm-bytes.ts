@@ -31,8 +31,7 @@ export function uleb(n: number): number[] {
   return out;
 }
 
-/** A SIMD instruction's opcode bytes (the 0xfd prefix, then the LEB128 opcode). */
-export const simd = (opcode: number) => [0xfd, ...uleb(opcode)];
+const simd = (opcode: number) => [0xfd, ...uleb(opcode)];
 
 export const op = {
   block: [0x02, 0x40],
@@ -69,7 +68,42 @@ export const op = {
   f32x4Sub: simd(0xe5),
   f32x4Mul: simd(0xe6),
   f32x4Div: simd(0xe7),
+  i32Sub: [0x6b],
+  i32Eqz: [0x45],
+  i32LtS: [0x48],
+  i32GtS: [0x4a],
+  i32GeS: [0x4e],
+  i32And: [0x71],
+  i32Or: [0x72],
+  /** select(a, b, c): a if c ≠ 0, else b. */
+  select: [0x1b],
+  f32Eq: [0x5b],
+  f32Ne: [0x5c],
+  f32Gt: [0x5e],
+  /** v128.const of four i32 lanes. */
+  i32x4Const: (lanes: readonly [number, number, number, number]) => [...simd(0x0c), ...lanes.flatMap((v) => [v & 0xff, (v >> 8) & 0xff, (v >> 16) & 0xff, (v >>> 24) & 0xff])],
+  i32x4Splat: simd(0x11),
+  i32x4Lane: (lane: number) => [...simd(0x1b), lane],
+  i32x4Add: simd(0xae),
+  f32x4Eq: simd(0x41),
+  f32x4Ne: simd(0x42),
+  f32x4Gt: simd(0x44),
+  v128And: simd(0x4e),
+  v128Or: simd(0x50),
+  /** bitselect(a, b, mask): a's bits where mask's are set, b's elsewhere. */
+  v128Bitselect: simd(0x52),
 };
+
+/** local ← local + (the i32 that `by` pushes). */
+export const increment = (local: number, by: number[]): number[] => [...op.get(local), ...by, ...op.i32Add, ...op.set(local)];
+
+/** while (local < limit, unsigned) { body }: the body advances local. */
+export const whileBelow = (local: number, limit: number[], body: number[]): number[] => [
+  ...op.block, ...op.loop,
+  ...op.get(local), ...limit, ...op.i32GeU, ...op.brIf(1),
+  ...body,
+  ...op.br(0), ...op.end, ...op.end,
+];
 
 export function section(id: number, contents: number[]): number[] {
   return [id, ...uleb(contents.length), ...contents];

@@ -7,7 +7,7 @@
 // element of a chunk's product starts from +0 and adds its products in ascending position, each
 // product rounded before the add (XNNPACK's wasm GEMM does exactly this), and the chunks' products
 // are added to the total in chunk order.
-import { functionCode, I32, instanceOn, moduleBytes, op, V128, type Memory } from '../../../core/wasm-bytes.ts';
+import { functionCode, I32, increment as add, instanceOn, moduleBytes, op, V128, whileBelow, type Memory } from '../../../core/wasm-bytes.ts';
 
 // Parameters, byte addresses but for the counts: each row's first input element (an int32 table), the
 // rows, the dy grid [span, cols], its columns (a multiple of 4), the total [rows, cols] (added to),
@@ -17,18 +17,6 @@ const PARAMS = 7;
 /** Rows and 4-column vectors a block keeps in registers: 4 × 2 accumulators, 2 dy vectors, 1 splat. */
 const ROW_BLOCK = 4;
 const VECTOR_BLOCK = 2;
-
-const i32LtS = [0x48];
-const select = [0x1b];
-
-const add = (local: number, by: number[]) => [...op.get(local), ...by, ...op.i32Add, ...op.set(local)];
-/** while (local < limit) { body } (unsigned). */
-const whileBelow = (local: number, limit: number[], body: number[]) => [
-  ...op.block, ...op.loop,
-  ...op.get(local), ...limit, ...op.i32GeU, ...op.brIf(1),
-  ...body,
-  ...op.br(0), ...op.end, ...op.end,
-];
 
 function filterCode(): number[] {
   // i32 locals
@@ -86,7 +74,7 @@ function filterCode(): number[] {
   const perChunk = [
     // END ← min(FROM + DEPTH, SPAN)
     ...op.get(FROM), ...op.get(DEPTH), ...op.i32Add, ...op.get(SPAN),
-    ...op.get(FROM), ...op.get(DEPTH), ...op.i32Add, ...op.get(SPAN), ...i32LtS, ...select, ...op.set(END),
+    ...op.get(FROM), ...op.get(DEPTH), ...op.i32Add, ...op.get(SPAN), ...op.i32LtS, ...op.select, ...op.set(END),
     ...op.i32(0), ...op.set(R),
     // while (r + ROW_BLOCK <= rows)
     ...op.block, ...op.loop,

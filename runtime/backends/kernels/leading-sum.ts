@@ -7,20 +7,12 @@
 // Other reductions go to the backend's own kernel.
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { functionCode, I32, instanceOn, moduleBytes, op, type Memory } from '../../../core/wasm-bytes.ts';
+import { functionCode, I32, increment as add, instanceOn, moduleBytes, op, whileBelow, type Memory } from '../../../core/wasm-bytes.ts';
 import { backendMemory, heapView } from '../../../core/wasm-kernel-calls.ts';
 
 // Parameters: src, dst (byte addresses; dst zeroed), rows, the bytes of a row, the bytes of its whole vectors.
 const [SRC, DST, ROWS, ROW_BYTES, VECTOR_BYTES] = [0, 1, 2, 3, 4];
 const [R, C, AT] = [5, 6, 7];
-
-const whileBelow = (local: number, limit: number[], body: number[]) => [
-  ...op.block, ...op.loop,
-  ...op.get(local), ...limit, ...op.i32GeU, ...op.brIf(1),
-  ...body,
-  ...op.br(0), ...op.end, ...op.end,
-];
-const add = (local: number, by: number[]) => [...op.get(local), ...by, ...op.i32Add, ...op.set(local)];
 
 const body = [
   ...op.i32(0), ...op.set(R),

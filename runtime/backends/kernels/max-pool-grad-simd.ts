@@ -3,46 +3,23 @@
 // maximum (rows then columns, strict >, a NaN start losing to any number), then the pixel's gradient
 // added there; channels past the last multiple of 4 one at a time, by the same rule. Output pixels
 // are visited in order, so overlapping windows add into a position in the same order as before.
-import { functionCode, I32, instanceOn, moduleBytes, op, V128, simd, type Memory } from '../../../core/wasm-bytes.ts';
+import { functionCode, I32, increment as add, instanceOn, moduleBytes, op, V128, type Memory } from '../../../core/wasm-bytes.ts';
 
 // Parameters: byte addresses of x, dy and dx (zeroed by the caller), then the geometry.
 const [X, DY, DX, BATCH, H, W, C, OH, OW, SH, SW, FH, FW, TOP, LEFT] = Array.from({ length: 15 }, (_, i) => i);
 const PARAMS = 15;
 
-const f32x4Eq = simd(0x41);
-const f32x4Ne = simd(0x42);
-const f32x4Gt = simd(0x44);
-const v128And = simd(0x4e);
-const v128Or = simd(0x50);
-const v128Bitselect = simd(0x52);
-const i32x4Splat = simd(0x11);
-const i32x4Add = simd(0xae);
-const i32x4Lane = (lane: number) => [...simd(0x1b), lane];
-const v128Const = (lanes: readonly number[]) => [...simd(0x0c), ...lanes.flatMap((v) => [v & 0xff, (v >> 8) & 0xff, (v >> 16) & 0xff, (v >>> 24) & 0xff])];
-const f32Eq = [0x5b];
-const f32Ne = [0x5c];
-const f32Gt = [0x5e];
-const i32And = [0x71];
-const i32Or = [0x72];
-const i32Sub = [0x6b];
-const i32LtS = [0x48];
-const i32GtS = [0x4a];
-const i32Eqz = [0x45];
-const i32GeS = [0x4e];
-const select = [0x1b];
-
-const add = (local: number, by: number[]) => [...op.get(local), ...by, ...op.i32Add, ...op.set(local)];
 /** for (local = from; local < limit; local++) { body } (signed). */
 const forRange = (local: number, from: number[], limit: number[], body: number[]) => [
   ...from, ...op.set(local),
   ...op.block, ...op.loop,
-  ...op.get(local), ...limit, ...i32GeS, ...op.brIf(1),
+  ...op.get(local), ...limit, ...op.i32GeS, ...op.brIf(1),
   ...body,
   ...add(local, op.i32(1)),
   ...op.br(0), ...op.end, ...op.end,
 ];
-const max = (a: number[], b: number[]) => [...a, ...b, ...a, ...b, ...i32GtS, ...select];
-const min = (a: number[], b: number[]) => [...a, ...b, ...a, ...b, ...i32LtS, ...select];
+const max = (a: number[], b: number[]) => [...a, ...b, ...a, ...b, ...op.i32GtS, ...op.select];
+const min = (a: number[], b: number[]) => [...a, ...b, ...a, ...b, ...op.i32LtS, ...op.select];
 
 function loopCode(): number[] {
   const [N, OY, OX, Y0, Y1, X0, X1, Y, XX, CB, AT, FIRST, BASE] = Array.from({ length: 13 }, (_, i) => PARAMS + i);
@@ -58,22 +35,22 @@ function loopCode(): number[] {
   ];
   const scatterLane = (lane: number) => [
     // dx[best lane] += dy lane
-    ...address(DX, [...op.get(BEST_I), ...i32x4Lane(lane)]), ...op.set(AT),
+    ...address(DX, [...op.get(BEST_I), ...op.i32x4Lane(lane)]), ...op.set(AT),
     ...op.get(AT), ...op.get(AT), ...op.f32Load, ...op.get(DYV), ...op.f32x4Lane(lane), ...op.f32Add, ...op.f32Store,
   ];
   const vectorBlock = [
     ...elementAt(op.get(Y0), op.get(X0), op.get(CB)), ...op.set(FIRST),
     ...address(X, op.get(FIRST)), ...op.v128Load, ...op.set(BEST_V),
-    ...op.get(FIRST), ...i32x4Splat, ...v128Const([0, 1, 2, 3]), ...i32x4Add, ...op.set(BEST_I),
+    ...op.get(FIRST), ...op.i32x4Splat, ...op.i32x4Const([0, 1, 2, 3]), ...op.i32x4Add, ...op.set(BEST_I),
     ...forRange(Y, op.get(Y0), op.get(Y1), forRange(XX, op.get(X0), op.get(X1), [
       ...elementAt(op.get(Y), op.get(XX), op.get(CB)), ...op.set(AT),
       ...address(X, op.get(AT)), ...op.v128Load, ...op.set(V),
       // cond = v > best | (best ≠ best & v = v)
-      ...op.get(V), ...op.get(BEST_V), ...f32x4Gt,
-      ...op.get(BEST_V), ...op.get(BEST_V), ...f32x4Ne, ...op.get(V), ...op.get(V), ...f32x4Eq, ...v128And,
-      ...v128Or, ...op.set(COND),
-      ...op.get(V), ...op.get(BEST_V), ...op.get(COND), ...v128Bitselect, ...op.set(BEST_V),
-      ...op.get(AT), ...i32x4Splat, ...v128Const([0, 1, 2, 3]), ...i32x4Add, ...op.get(BEST_I), ...op.get(COND), ...v128Bitselect, ...op.set(BEST_I),
+      ...op.get(V), ...op.get(BEST_V), ...op.f32x4Gt,
+      ...op.get(BEST_V), ...op.get(BEST_V), ...op.f32x4Ne, ...op.get(V), ...op.get(V), ...op.f32x4Eq, ...op.v128And,
+      ...op.v128Or, ...op.set(COND),
+      ...op.get(V), ...op.get(BEST_V), ...op.get(COND), ...op.v128Bitselect, ...op.set(BEST_V),
+      ...op.get(AT), ...op.i32x4Splat, ...op.i32x4Const([0, 1, 2, 3]), ...op.i32x4Add, ...op.get(BEST_I), ...op.get(COND), ...op.v128Bitselect, ...op.set(BEST_I),
     ])),
     ...address(DY, dyIndex(op.get(CB))), ...op.v128Load, ...op.set(DYV),
     ...[0, 1, 2, 3].flatMap(scatterLane),
@@ -86,10 +63,10 @@ function loopCode(): number[] {
       ...elementAt(op.get(Y), op.get(XX), op.get(CB)), ...op.set(AT),
       ...address(X, op.get(AT)), ...op.f32Load, ...op.f32x4Splat, ...op.set(V),
       ...op.block,
-      ...op.get(V), ...op.f32x4Lane(0), ...op.get(BEST_V), ...op.f32x4Lane(0), ...f32Gt,
-      ...op.get(BEST_V), ...op.f32x4Lane(0), ...op.get(BEST_V), ...op.f32x4Lane(0), ...f32Ne,
-      ...op.get(V), ...op.f32x4Lane(0), ...op.get(V), ...op.f32x4Lane(0), ...f32Eq, ...i32And, ...i32Or,
-      ...i32Eqz, ...op.brIf(0),
+      ...op.get(V), ...op.f32x4Lane(0), ...op.get(BEST_V), ...op.f32x4Lane(0), ...op.f32Gt,
+      ...op.get(BEST_V), ...op.f32x4Lane(0), ...op.get(BEST_V), ...op.f32x4Lane(0), ...op.f32Ne,
+      ...op.get(V), ...op.f32x4Lane(0), ...op.get(V), ...op.f32x4Lane(0), ...op.f32Eq, ...op.i32And, ...op.i32Or,
+      ...op.i32Eqz, ...op.brIf(0),
       ...op.get(V), ...op.set(BEST_V), ...op.get(AT), ...op.set(BASE),
       ...op.end,
     ])),
@@ -98,23 +75,23 @@ function loopCode(): number[] {
   ];
   const perPixel = [
     // Y0 = max(0, oy·sh − top), Y1 = min(h, oy·sh − top + fh); the same for columns.
-    ...op.get(OY), ...op.get(SH), ...op.i32Mul, ...op.get(TOP), ...i32Sub, ...op.set(Y1),
+    ...op.get(OY), ...op.get(SH), ...op.i32Mul, ...op.get(TOP), ...op.i32Sub, ...op.set(Y1),
     ...max(op.i32(0), op.get(Y1)), ...op.set(Y0),
     ...min(op.get(H), [...op.get(Y1), ...op.get(FH), ...op.i32Add]), ...op.set(Y1),
-    ...op.get(OX), ...op.get(SW), ...op.i32Mul, ...op.get(LEFT), ...i32Sub, ...op.set(X1),
+    ...op.get(OX), ...op.get(SW), ...op.i32Mul, ...op.get(LEFT), ...op.i32Sub, ...op.set(X1),
     ...max(op.i32(0), op.get(X1)), ...op.set(X0),
     ...min(op.get(W), [...op.get(X1), ...op.get(FW), ...op.i32Add]), ...op.set(X1),
     ...op.block,
     // An empty window passes nothing on.
-    ...op.get(Y0), ...op.get(Y1), ...i32GeS, ...op.get(X0), ...op.get(X1), ...i32GeS, ...i32Or, ...op.brIf(0),
+    ...op.get(Y0), ...op.get(Y1), ...op.i32GeS, ...op.get(X0), ...op.get(X1), ...op.i32GeS, ...op.i32Or, ...op.brIf(0),
     ...op.i32(0), ...op.set(CB),
     ...op.block, ...op.loop,
-    ...op.get(CB), ...op.i32(4), ...op.i32Add, ...op.get(C), ...i32GtS, ...op.brIf(1),
+    ...op.get(CB), ...op.i32(4), ...op.i32Add, ...op.get(C), ...op.i32GtS, ...op.brIf(1),
     ...vectorBlock,
     ...add(CB, op.i32(4)),
     ...op.br(0), ...op.end, ...op.end,
     ...op.block, ...op.loop,
-    ...op.get(CB), ...op.get(C), ...i32GeS, ...op.brIf(1),
+    ...op.get(CB), ...op.get(C), ...op.i32GeS, ...op.brIf(1),
     ...scalarChannel,
     ...add(CB, op.i32(1)),
     ...op.br(0), ...op.end, ...op.end,

@@ -12,7 +12,7 @@
 // multiply-add); a dot product accumulates four lanes over the batch and adds them as
 // (l0 + l1) + (l2 + l3). So the same pattern and data give the same bits on every run, at every
 // thread count, as did the one-nonzero-at-a-time loops these replace.
-import { functionCode, I32, instanceOn, moduleBytes, op, V128, type Memory } from '../../../core/wasm-bytes.ts';
+import { functionCode, I32, increment, instanceOn, moduleBytes, op, V128, whileBelow, type Memory } from '../../../core/wasm-bytes.ts';
 
 // Parameters of every function (byte addresses but for `rows`): the row pointers, the other index of
 // each nonzero, each nonzero's element index in the dense matrix, the weights (gather) or the
@@ -21,15 +21,7 @@ import { functionCode, I32, instanceOn, moduleBytes, op, V128, type Memory } fro
 const [PTR, IDX, FLAT, MATRIX, SRC, DST, ROWS, ROW_BYTES, FROM, TO] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
 const PARAMS = 10;
 
-const add = (local: number, by: number[]) => [...op.get(local), ...by, ...op.i32Add, ...op.set(local)];
-const advance = (local: number, bytes: number) => add(local, op.i32(bytes));
-/** while (local < limit) { body } (unsigned). */
-const whileBelow = (local: number, limit: number[], body: number[]) => [
-  ...op.block, ...op.loop,
-  ...op.get(local), ...limit, ...op.i32GeU, ...op.brIf(1),
-  ...body,
-  ...op.br(0), ...op.end, ...op.end,
-];
+const advance = (local: number, bytes: number) => increment(local, op.i32(bytes));
 /** local ← element r of the row pointers, as a byte offset into the nonzero tables. */
 const rowPointer = (local: number, r: number, next: boolean) => [
   ...op.get(PTR), ...op.get(r), ...op.i32(2), ...op.i32Shl, ...op.i32Add, ...op.i32LoadAt(next ? 4 : 0),
