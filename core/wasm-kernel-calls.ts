@@ -16,11 +16,22 @@ export function callWasmKernel(
   inputs: tf.NamedTensorInfoMap,
   attrs: object = {},
 ): tf.TensorInfo {
+  const outputs = callWasmKernelOutputs(backend, kernelName, inputs, attrs);
+  if (outputs.length !== 1) throw new Error(`wasm kernel '${kernelName}' returned several outputs`);
+  return outputs[0]!;
+}
+
+/** callWasmKernel for a kernel of several outputs (cross-entropy's, a formula's): every one, in order. */
+export function callWasmKernelOutputs(
+  backend: BackendWasm,
+  kernelName: string,
+  inputs: tf.NamedTensorInfoMap,
+  attrs: object = {},
+): tf.TensorInfo[] {
   const kernel = tf.getKernel(kernelName, 'wasm');
   if (kernel === undefined) throw new Error(`wasm backend has no '${kernelName}' kernel`);
   const out = kernel.kernelFunc({ inputs, backend, attrs: attrs as tf.NamedAttrMap });
-  if (Array.isArray(out)) throw new Error(`wasm kernel '${kernelName}' returned several outputs`);
-  return out;
+  return Array.isArray(out) ? out : [out];
 }
 
 /** Drops this kernel's reference to intermediate results. */

@@ -13,10 +13,10 @@
 //    the first; ReLU's gradient as tfjs's (dy · step(x); its float32→float32 cast only copies).
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { callWasmKernel, release } from '../../../core/wasm-kernel-calls.ts';
+import { callWasmKernel, callWasmKernelOutputs, release } from '../../../core/wasm-kernel-calls.ts';
 import { CROSS_ENTROPY, CROSS_ENTROPY_GRAD } from './cross-entropy.ts';
 import { wasmLinearForward } from './layer-kernels.ts';
-import { cheaperOrientation } from './matmul-orientation.ts';
+import { cheaperOrientation, wasmOrientedProduct } from './matmul-orientation.ts';
 import { SPARSE_LINEAR, SPARSE_LINEAR_INPUT_GRAD, SPARSE_LINEAR_WEIGHT_GRAD, type SparsePattern } from './sparse-linear.ts';
 
 export const DENSE_CHAIN_GRADIENTS = 'LtxDenseChainGradients';
@@ -47,32 +47,11 @@ interface KernelArgs {
 export const weightInput = (l: number) => `w${l}`;
 export const biasInput = (l: number) => `b${l}`;
 
-/** Kernels with several outputs (callWasmKernel takes single-output ones). */
-function callMulti(backend: BackendWasm, kernelName: string, inputs: tf.NamedTensorInfoMap): tf.TensorInfo[] {
-  const kernel = tf.getKernel(kernelName, 'wasm');
-  if (kernel === undefined) throw new Error(`wasm backend has no '${kernelName}' kernel`);
-  const out = kernel.kernelFunc({ inputs, backend, attrs: {} });
-  return Array.isArray(out) ? out : [out];
-}
-
-/** op(l)·op(r) in the orientation matmul-orientation.ts's product() picks, with the same kernels. */
+/** op(l)·op(r) as matmul-orientation.ts's product() computes it (the orientation it would pick). */
 function product(backend: BackendWasm, l: tf.TensorInfo, transposeL: boolean, r: tf.TensorInfo, transposeR: boolean): tf.TensorInfo {
   const [m, k] = transposeL ? [l.shape[1]!, l.shape[0]!] : [l.shape[0]!, l.shape[1]!];
   const n = transposeR ? r.shape[0]! : r.shape[1]!;
-  const transpose = (x: tf.TensorInfo) => callWasmKernel(backend, tf.Transpose, { x }, { perm: [1, 0] });
-  const plain = { transposeA: false, transposeB: false };
-  const made: tf.TensorInfo[] = [];
-  const keep = (x: tf.TensorInfo) => (made.push(x), x);
-  let result: tf.TensorInfo;
-  if (cheaperOrientation(m, k, n, transposeL, transposeR) === 'direct') {
-    result = callWasmKernel(backend, tf.BatchMatMul, { a: transposeL ? keep(transpose(l)) : l, b: transposeR ? keep(transpose(r)) : r }, plain);
-  } else {
-    const rT = transposeR ? r : keep(transpose(r));
-    const lT = transposeL ? l : keep(transpose(l));
-    result = transpose(keep(callWasmKernel(backend, tf.BatchMatMul, { a: rT, b: lT }, plain)));
-  }
-  release(backend, ...made);
-  return result;
+  return wasmOrientedProduct(backend, l, transposeL, r, transposeR, cheaperOrientation(m, k, n, transposeL, transposeR));
 }
 
 /** Outputs: the loss, then per layer its weight's gradient and (if it has one) its bias's. Inputs: x [n, in], labels int32 [n], w0, b0, … */
@@ -105,12 +84,12 @@ function denseChainGradients({ inputs, backend, attrs }: KernelArgs): tf.TensorI
     preActivations.push(y);
     h = last || activation === 'linear' ? y : temp(callWasmKernel(wasm, tf.Relu, { x: y }));
   });
-  const [loss, logProbs, oneHot] = callMulti(wasm, CROSS_ENTROPY, { logits: h, labels }) as [tf.TensorInfo, tf.TensorInfo, tf.TensorInfo];
+  const [loss, logProbs, oneHot] = callWasmKernelOutputs(wasm, CROSS_ENTROPY, { logits: h, labels }) as [tf.TensorInfo, tf.TensorInfo, tf.TensorInfo];
   temp(logProbs);
   temp(oneHot);
   // The tape seeds the loss's gradient with ones of its shape.
   const seed = temp({ dataId: wasm.write(Float32Array.of(1), [], 'float32'), shape: [], dtype: 'float32' });
-  let dy = temp(callMulti(wasm, CROSS_ENTROPY_GRAD, { dy: seed, logProbs, oneHot })[0]!);
+  let dy = temp(callWasmKernel(wasm, CROSS_ENTROPY_GRAD, { dy: seed, logProbs, oneHot }));
 
   const gradients: tf.TensorInfo[][] = [];
   for (let l = layers.length - 1; l >= 0; l--) {

@@ -49,21 +49,42 @@ export function product(l: tf.Tensor2D, transposeL: boolean, r: tf.Tensor2D, tra
   return tf.transpose(tf.matMul(rT, lT)) as tf.Tensor2D;
 }
 
-/** x·w inside a wasm kernel (TensorInfos, no engine), in the given orientation. */
-export function wasmProduct(
+/**
+ * op(l)·op(r) inside a wasm kernel (TensorInfos, no engine), in the given orientation: the kernels
+ * product() runs for it, on the same operands (so the same bits).
+ */
+export function wasmOrientedProduct(
   backend: BackendWasm,
-  x: tf.TensorInfo,
-  w: tf.TensorInfo,
+  l: tf.TensorInfo,
+  transposeL: boolean,
+  r: tf.TensorInfo,
+  transposeR: boolean,
   orientation: Orientation,
 ): tf.TensorInfo {
   const plain = { transposeA: false, transposeB: false };
-  if (orientation === 'direct') return callWasmKernel(backend, tf.BatchMatMul, { a: x, b: w }, plain);
-  const wT = callWasmKernel(backend, tf.Transpose, { x: w }, { perm: [1, 0] });
-  const xT = callWasmKernel(backend, tf.Transpose, { x }, { perm: [1, 0] });
-  const yT = callWasmKernel(backend, tf.BatchMatMul, { a: wT, b: xT }, plain);
-  const y = callWasmKernel(backend, tf.Transpose, { x: yT }, { perm: [1, 0] });
-  release(backend, wT, xT, yT);
-  return y;
+  const made: tf.TensorInfo[] = [];
+  const transposed = (x: tf.TensorInfo) => {
+    const t = callWasmKernel(backend, tf.Transpose, { x }, { perm: [1, 0] });
+    made.push(t);
+    return t;
+  };
+  let result: tf.TensorInfo;
+  if (orientation === 'direct') {
+    result = callWasmKernel(backend, tf.BatchMatMul, { a: transposeL ? transposed(l) : l, b: transposeR ? transposed(r) : r }, plain);
+  } else {
+    const rT = transposeR ? r : transposed(r);
+    const lT = transposeL ? l : transposed(l);
+    const yT = callWasmKernel(backend, tf.BatchMatMul, { a: rT, b: lT }, plain);
+    made.push(yT);
+    result = callWasmKernel(backend, tf.Transpose, { x: yT }, { perm: [1, 0] });
+  }
+  release(backend, ...made);
+  return result;
+}
+
+/** x·w inside a wasm kernel (TensorInfos, no engine), in the given orientation. */
+export function wasmProduct(backend: BackendWasm, x: tf.TensorInfo, w: tf.TensorInfo, orientation: Orientation): tf.TensorInfo {
+  return wasmOrientedProduct(backend, x, false, w, false, orientation);
 }
 
 /**
