@@ -32,14 +32,15 @@ export function forward(p: MlpParams, weights: Weights, x: tf.Tensor, opts: Forw
 /** The classification loss and every parameter's gradient without the tape (ModelImplementation.lossAndGradients). */
 export function lossAndGradients(p: MlpParams, weights: Weights, x: tf.Tensor, y: tf.Tensor, task: Task): LossAndGradients | undefined {
   if (task !== 'classification') return undefined;
-  const layers = mlpLayers(p).map(({ layer }) => ({
+  const names = mlpLayers(p).map(({ layer }) => layer);
+  const layers = names.map((layer) => ({
     w: matrixOf(weights, `${layer}.weight`) as tf.Tensor,
     ...(p.bias ? { b: vectorOf(weights, `${layer}.bias`) } : {}),
   }));
   const result = denseChainGradients(flatten(x, p.input, 'mlp'), y, layers, p.activation);
   if (result === undefined) return undefined;
   const gradients: Record<string, tf.Tensor> = {};
-  mlpLayers(p).forEach(({ layer }, l) => {
+  names.forEach((layer, l) => {
     const { w, b } = result.layers[l]!;
     gradients[`${layer}.weight`] = w;
     if (b) gradients[`${layer}.bias`] = b;
