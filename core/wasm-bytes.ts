@@ -62,6 +62,11 @@ export const op = {
   /** i8x16.shuffle by 32-bit lanes: lanes 0–3 pick from the first operand, 4–7 from the second. */
   shuffle32: (lanes: readonly [number, number, number, number]) => [...simd(0x0d), ...lanes.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3])],
   f32x4Splat: simd(0x13),
+  /** v128.const of four equal f32 lanes. */
+  f32x4Const: (value: number) => {
+    const lane = Array.from(new Uint8Array(Float32Array.of(value).buffer));
+    return [...simd(0x0c), ...lane, ...lane, ...lane, ...lane];
+  },
   f32x4Lane: (lane: number) => [...simd(0x1f), lane],
   f32x4Sqrt: simd(0xe3),
   f32x4Add: simd(0xe4),

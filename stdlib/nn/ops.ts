@@ -26,6 +26,14 @@ import {
   type SparsePattern,
 } from './kernels/sparse-linear.ts';
 import { runsSparse } from './sparse-rule.ts';
+import {
+  runsWinograd,
+  WINOGRAD_CONV,
+  WINOGRAD_CONV_FILTER_GRAD,
+  WINOGRAD_CONV_INPUT_GRAD,
+  winogradAttrs,
+  winogradKernels,
+} from './kernels/winograd-conv.ts';
 
 export type { SparsePattern } from './kernels/sparse-linear.ts';
 export { runsSparse, SPARSE_MAX_DENSITY } from './sparse-rule.ts';
@@ -59,8 +67,13 @@ export function conv2d(
   stride: number,
   pad: Padding,
 ): tf.Tensor4D {
-  const fuseBias = kernelsFor(tf.getBackend()).fusedBias && b !== undefined;
+  const kernels = kernelsFor(tf.getBackend());
+  const fuseBias = kernels.fusedBias && b !== undefined;
   const inputs: tf.NamedTensorMap = fuseBias ? { x, w, b } : { x, w };
+  if (kernels.winograd && runsWinograd(x.shape, w.shape, stride)) {
+    const attrs = winogradAttrs(x.shape, w.shape, pad);
+    return tf.engine().runKernel(WINOGRAD_CONV, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor4D;
+  }
   const y = tf.engine().runKernel(CONV2D, inputs, { stride, pad }) as tf.Tensor4D;
   return b && !fuseBias ? tf.add(y, b) : y;
 }
@@ -168,6 +181,18 @@ function conv2dGradient(dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[], attrs: 
   };
 }
 
+/** The Winograd conv's gradients: the adjoints of its forward computation (kernels/winograd-conv.ts). */
+function winogradGradient(dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[], attrs: tf.NamedAttrMap): GradientMap {
+  const [x, w] = saved as [tf.Tensor4D, tf.Tensor4D];
+  const g = dy as tf.Tensor4D;
+  const [, inHeight, inWidth] = x.shape;
+  return {
+    x: () => tf.engine().runKernel(WINOGRAD_CONV_INPUT_GRAD, { dy: g, w }, { ...attrs, inHeight, inWidth }) as tf.Tensor4D,
+    w: () => tf.engine().runKernel(WINOGRAD_CONV_FILTER_GRAD, { x, dy: g }, attrs) as tf.Tensor4D,
+    b: () => tf.sum(g, [0, 1, 2]),
+  };
+}
+
 /**
  * dL/dx of a conv: a stride-1 convolution of dy (with stride−1 zeros inserted between its pixels)
  * by the kernel rotated 180° with in/out channels swapped. At stride 1 this is the same work as the
@@ -211,10 +236,13 @@ function insertZeros(dy: tf.Tensor4D, stride: number, spanH: number, spanW: numb
 tf.registerGradient({ kernelName: LINEAR, inputsToSave: ['x', 'w'], gradFunc: linearGradient });
 tf.registerGradient({ kernelName: SPARSE_LINEAR, inputsToSave: ['x', 'w'], gradFunc: sparseLinearGradient });
 tf.registerGradient({ kernelName: CONV2D, inputsToSave: ['x', 'w'], gradFunc: conv2dGradient });
+tf.registerGradient({ kernelName: WINOGRAD_CONV, inputsToSave: ['x', 'w'], gradFunc: winogradGradient });
 
 interface LayerKernels {
   /** Whether the forward kernels take the bias as an input. */
   fusedBias: boolean;
+  /** Whether 3×3 stride-1 convs compute by Winograd's F(4×4, 3×3) (kernels/winograd-conv.ts). */
+  winograd: boolean;
 }
 
 const kernelsRegisteredFor = new Map<string, LayerKernels>();
@@ -251,7 +279,8 @@ function kernelsFor(backendName: string): LayerKernels {
             attrs: { strides: attrs!['stride']!, pad: attrs!['pad']!, dataFormat: 'NHWC', dilations: 1 },
           }),
   });
-  const kernels = { fusedBias: wasm };
+  if (wasm) for (const kernel of winogradKernels) tf.registerKernel(kernel);
+  const kernels = { fusedBias: wasm, winograd: wasm };
   kernelsRegisteredFor.set(backendName, kernels);
   return kernels;
 }

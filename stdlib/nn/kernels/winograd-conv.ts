@@ -1,0 +1,320 @@
+// 3×3 stride-1 convolutions on the wasm backend by Winograd's F(4×4, 3×3) (Lavin & Gray 2016): a
+// 4×4 block of output pixels costs 36 multiplies per channel pair instead of 144. The image is cut
+// into 6×6 input tiles (overlapping by 2, stride 4), each tile and the filter are transformed
+// (winograd-simd.ts), the 36 coordinates multiply as 36 independent matrix products over channels
+// (XNNPACK's, two threads), and the products transform back to output tiles.
+//
+// The two gradients are the exact adjoints of that forward computation, so they are the gradients of
+// what the forward pass computed (not of the direct convolution, which differs from it by rounding):
+//   input:  dM = A·dy·Aᵀ per tile; dV_ξ = dM_ξ · U_ξᵀ; dx = Σ over tiles of B·dV·Bᵀ (overlap-added);
+//   filter: dU_ξ = V_ξᵀ · dM_ξ (a sum over all tiles of the batch); dw = Gᵀ·dU·G.
+// Numbers differ from the direct convolution by rounding (F(4×4, 3×3)'s transforms scale values by
+// up to ~100 before the sums), well below what training notices (test/training/winograd.test.ts
+// bounds it); they are the same on every run, since which path a layer takes is a rule of its shapes.
+import * as tf from '@tensorflow/tfjs-core';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { backendMemory, callWasmKernel, heapView, release } from '../../../core/wasm-kernel-calls.ts';
+import type { Memory } from '../../../core/wasm-bytes.ts';
+import { tileSizes, winogradLoops, type TransformName } from './winograd-simd.ts';
+
+export const WINOGRAD_CONV = 'LtxWinogradConv2D';
+export const WINOGRAD_CONV_INPUT_GRAD = 'LtxWinogradConv2DInputGrad';
+export const WINOGRAD_CONV_FILTER_GRAD = 'LtxWinogradConv2DFilterGrad';
+
+/** Winograd coordinates per tile. */
+const POSITIONS = 36;
+/** Output pixels per tile side, and input pixels per tile side. */
+const OUT_TILE = 4;
+const IN_TILE = 6;
+
+/**
+ * Whether a conv computes by Winograd on the wasm backend: a 3×3 kernel at stride 1 whose channel
+ * counts are multiples of 4 (a SIMD vector) and at least 8 on the input side (a first layer of 1–4
+ * channels gains nothing). A rule of shapes alone, so a layer always computes the same way.
+ */
+export function runsWinograd(xShape: readonly number[], wShape: readonly number[], stride: number): boolean {
+  const [kh, kw, cin, cout] = wShape as [number, number, number, number];
+  return kh === 3 && kw === 3 && stride === 1 && cin >= 8 && cin % 4 === 0 && cout % 4 === 0 && xShape.length === 4;
+}
+
+export interface WinogradAttrs {
+  /** Zero rows above / columns left of the image, and the output's size. */
+  padTop: number;
+  padLeft: number;
+  outHeight: number;
+  outWidth: number;
+}
+
+/** The padding and output size of a 3×3 stride-1 conv of `xShape` with 'same' or 'valid' padding. */
+export function winogradAttrs(xShape: readonly number[], wShape: readonly number[], pad: 'same' | 'valid'): WinogradAttrs {
+  const info = tf.backend_util.computeConv2DInfo(xShape as [number, number, number, number], wShape as [number, number, number, number], 1, 1, pad);
+  return { padTop: info.padInfo.top, padLeft: info.padInfo.left, outHeight: info.outHeight, outWidth: info.outWidth };
+}
+
+interface Geometry extends WinogradAttrs {
+  batch: number;
+  inHeight: number;
+  inWidth: number;
+  inChannels: number;
+  outChannels: number;
+  tilesDown: number;
+  tilesAcross: number;
+  tiles: number;
+}
+
+function geometryOf(xShape: readonly number[], cout: number, attrs: WinogradAttrs): Geometry {
+  const [batch, inHeight, inWidth, inChannels] = xShape as [number, number, number, number];
+  const tilesDown = Math.ceil(attrs.outHeight / OUT_TILE);
+  const tilesAcross = Math.ceil(attrs.outWidth / OUT_TILE);
+  return { ...attrs, batch, inHeight, inWidth, inChannels, outChannels: cout, tilesDown, tilesAcross, tiles: batch * tilesDown * tilesAcross };
+}
+
+function attrsOf(attrs: tf.NamedAttrMap | undefined): WinogradAttrs {
+  const { padTop, padLeft, outHeight, outWidth } = (attrs ?? {}) as unknown as WinogradAttrs;
+  return { padTop, padLeft, outHeight, outWidth };
+}
+
+// ---- address tables ------------------------------------------------------------------------------
+
+/** A kernel's scratch: the tensors it allocates, released when it ends (all but its result). */
+class Scratch {
+  private readonly made = new Set<tf.TensorInfo>();
+  readonly backend: BackendWasm;
+  readonly memory: Memory;
+  constructor(backend: BackendWasm) {
+    const memory = backendMemory(backend);
+    if (memory === undefined) throw new Error('Winograd convolution needs the wasm backend heap');
+    this.backend = backend;
+    this.memory = memory;
+  }
+  make(shape: number[], dtype: 'float32' | 'int32' = 'float32'): tf.TensorInfo {
+    return this.track(this.backend.makeOutput(shape, dtype));
+  }
+  track(info: tf.TensorInfo): tf.TensorInfo {
+    this.made.add(info);
+    return info;
+  }
+  /** Releases tensors the kernel no longer needs. */
+  drop(...infos: tf.TensorInfo[]): void {
+    for (const info of infos) this.made.delete(info);
+    release(this.backend, ...infos);
+  }
+  /** The kernel's result: not released. */
+  keep(info: tf.TensorInfo): tf.TensorInfo {
+    this.made.delete(info);
+    return info;
+  }
+  releaseAll(): void {
+    release(this.backend, ...this.made);
+    this.made.clear();
+  }
+  /** A tensor's byte address; valid until the next allocation (take addresses after allocating). */
+  address(info: tf.TensorInfo): number {
+    return heapView(this.backend, info).byteOffset;
+  }
+  ints(info: tf.TensorInfo): Int32Array {
+    return heapView(this.backend, info) as Int32Array;
+  }
+  floats(info: tf.TensorInfo): Float32Array {
+    return heapView(this.backend, info) as Float32Array;
+  }
+}
+
+/**
+ * Pixel addresses of every tile's size×size window, tile by tile: the window of tile (n, ty, tx)
+ * starts at image pixel (4·ty − top, 4·tx − left); pixels off the image get `offImage`.
+ */
+function fillPixelTable(table: Int32Array, g: Geometry, image: { base: number; height: number; width: number; channels: number }, size: number, top: number, left: number, offImage: number): void {
+  const rowBytes = image.width * image.channels * 4;
+  const pixelBytes = image.channels * 4;
+  let k = 0;
+  for (let n = 0; n < g.batch; n++) {
+    const imageBase = image.base + n * image.height * rowBytes;
+    for (let ty = 0; ty < g.tilesDown; ty++) {
+      for (let tx = 0; tx < g.tilesAcross; tx++) {
+        for (let i = 0; i < size; i++) {
+          const y = OUT_TILE * ty - top + i;
+          const rowInside = y >= 0 && y < image.height;
+          for (let j = 0; j < size; j++) {
+            const x = OUT_TILE * tx - left + j;
+            table[k++] = rowInside && x >= 0 && x < image.width ? imageBase + y * rowBytes + x * pixelBytes : offImage;
+          }
+        }
+      }
+    }
+  }
+}
+
+/** Addresses of row t of each of `planes` (one per Winograd coordinate), tile by tile. */
+function fillPlaneTable(table: Int32Array, planes: readonly number[], rows: number, rowBytes: number): void {
+  let k = 0;
+  for (let t = 0; t < rows; t++) for (const plane of planes) table[k++] = plane + t * rowBytes;
+}
+
+/** Addresses of the 9 taps' rows of a [3, 3, rows, cols] filter, row by row. */
+function fillTapTable(table: Int32Array, base: number, rows: number, cols: number): void {
+  let k = 0;
+  for (let r = 0; r < rows; r++) for (let tap = 0; tap < 9; tap++) table[k++] = base + (tap * rows + r) * cols * 4;
+}
+
+/** Runs transform `name` over `tiles` tiles: builds its tables (after every allocation) and calls the loop. */
+function transform(
+  s: Scratch,
+  name: TransformName,
+  tiles: number,
+  channels: number,
+  fillIn: (table: Int32Array) => void,
+  fillOut: (table: Int32Array) => void,
+  bias = 0,
+): void {
+  const { p, q } = tileSizes(name);
+  const inTable = s.make([tiles * p * p], 'int32');
+  const outTable = s.make([tiles * q * q], 'int32');
+  fillIn(s.ints(inTable));
+  fillOut(s.ints(outTable));
+  winogradLoops(s.memory)[name](s.address(inTable), s.address(outTable), tiles, channels * 4, bias);
+  s.drop(inTable, outTable);
+}
+
+/** A zeroed row of `floats` floats (reads off the image), or a scrap row (writes off the image). */
+function spareRow(s: Scratch, floats: number): tf.TensorInfo {
+  const row = s.make([Math.max(floats, 4)]);
+  s.floats(row).fill(0);
+  return row;
+}
+
+const planesOf = (s: Scratch, rows: number, cols: number) => Array.from({ length: POSITIONS }, () => s.make([rows, cols]));
+
+// ---- the three computations ----------------------------------------------------------------------
+
+/** U_ξ = (G·w·Gᵀ)_ξ as 36 [rows, cols] matrices, from a [3, 3, rows, cols] filter. */
+function filterTransform(s: Scratch, w: tf.TensorInfo, rows: number, cols: number): tf.TensorInfo[] {
+  const u = planesOf(s, rows, cols);
+  transform(s, 'filter', rows, cols, (t) => fillTapTable(t, s.address(w), rows, cols), (t) => fillPlaneTable(t, u.map((m) => s.address(m)), rows, cols * 4));
+  return u;
+}
+
+interface Image {
+  info: tf.TensorInfo;
+  height: number;
+  width: number;
+  channels: number;
+}
+
+/** Transform `name` of every tile's size×size window of `image` (see fillPixelTable), as 36 [tiles, channels] matrices. */
+function imageToPlanes(s: Scratch, g: Geometry, name: TransformName, image: Image, size: number, top: number, left: number): tf.TensorInfo[] {
+  const planes = planesOf(s, g.tiles, image.channels);
+  const zero = spareRow(s, image.channels);
+  transform(
+    s, name, g.tiles, image.channels,
+    (t) => fillPixelTable(t, g, { ...image, base: s.address(image.info) }, size, top, left, s.address(zero)),
+    (t) => fillPlaneTable(t, planes.map((m) => s.address(m)), g.tiles, image.channels * 4),
+  );
+  return planes;
+}
+
+/** V_ξ = (Bᵀ·d·B)_ξ of every input tile d, as 36 [tiles, inChannels] matrices. */
+const inputTransform = (s: Scratch, g: Geometry, x: tf.TensorInfo) =>
+  imageToPlanes(s, g, 'input', { info: x, height: g.inHeight, width: g.inWidth, channels: g.inChannels }, IN_TILE, g.padTop, g.padLeft);
+
+/** dM_ξ = (A·dy·Aᵀ)_ξ of every output tile of dy, as 36 [tiles, outChannels] matrices. */
+const outputAdjoint = (s: Scratch, g: Geometry, dy: tf.TensorInfo) =>
+  imageToPlanes(s, g, 'outputAdjoint', { info: dy, height: g.outHeight, width: g.outWidth, channels: g.outChannels }, OUT_TILE, 0, 0);
+
+/** a_ξ · b_ξ for each coordinate ξ (XNNPACK packs b_ξ, the one with fewer rows in every use here). */
+const products = (s: Scratch, a: readonly tf.TensorInfo[], b: readonly tf.TensorInfo[]) =>
+  a.map((ai, i) => s.track(callWasmKernel(s.backend, tf.BatchMatMul, { a: ai, b: b[i]! }, { transposeA: false, transposeB: false })));
+
+const transposed = (s: Scratch, infos: readonly tf.TensorInfo[]) =>
+  infos.map((x) => s.track(callWasmKernel(s.backend, tf.Transpose, { x }, { perm: [1, 0] })));
+
+interface KernelArgs {
+  inputs: tf.NamedTensorInfoMap;
+  backend: {};
+  attrs?: tf.NamedAttrMap;
+}
+
+/** y = conv(x, w) (+ b): x [n, h, w, cin], w [3, 3, cin, cout], optional b [cout]. */
+function winogradForward({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
+  const { x, w, b } = inputs as { x: tf.TensorInfo; w: tf.TensorInfo; b?: tf.TensorInfo };
+  const s = new Scratch(backend as BackendWasm);
+  const g = geometryOf(x.shape, w.shape[3]!, attrsOf(attrs));
+  try {
+    const u = filterTransform(s, w, g.inChannels, g.outChannels);
+    const v = inputTransform(s, g, x);
+    const m = products(s, v, u);
+    s.drop(...v, ...u);
+    const y = s.make([g.batch, g.outHeight, g.outWidth, g.outChannels]);
+    const scrap = spareRow(s, g.outChannels);
+    const zeroBias = b === undefined ? spareRow(s, g.outChannels) : undefined;
+    transform(
+      s, 'output', g.tiles, g.outChannels,
+      (t) => fillPlaneTable(t, m.map((mi) => s.address(mi)), g.tiles, g.outChannels * 4),
+      (t) => fillPixelTable(t, g, { base: s.address(y), height: g.outHeight, width: g.outWidth, channels: g.outChannels }, OUT_TILE, 0, 0, s.address(scrap)),
+      s.address(b ?? zeroBias!),
+    );
+    return s.keep(y);
+  } finally {
+    s.releaseAll();
+  }
+}
+
+/** dx of the forward conv: inputs dy [n, oh, ow, cout], w [3, 3, cin, cout]; attrs + inHeight, inWidth. */
+function winogradInputGradient({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
+  const { dy, w } = inputs as { dy: tf.TensorInfo; w: tf.TensorInfo };
+  const [, , cin, cout] = w.shape as [number, number, number, number];
+  const [batch] = dy.shape as [number];
+  const xShape = [batch, attrs!['inHeight'] as number, attrs!['inWidth'] as number, cin];
+  const s = new Scratch(backend as BackendWasm);
+  const g = geometryOf(xShape, cout, attrsOf(attrs));
+  try {
+    const wT = s.track(callWasmKernel(s.backend, tf.Transpose, { x: w }, { perm: [0, 1, 3, 2] }));
+    const uT = filterTransform(s, wT, cout, cin);
+    s.drop(wT);
+    const dm = outputAdjoint(s, g, dy);
+    const dv = products(s, dm, uT);
+    s.drop(...dm, ...uT);
+    const dx = s.make(xShape);
+    const scrap = spareRow(s, cin);
+    s.floats(dx).fill(0);
+    transform(
+      s, 'inputAdjoint', g.tiles, cin,
+      (t) => fillPlaneTable(t, dv.map((d) => s.address(d)), g.tiles, cin * 4),
+      (t) => fillPixelTable(t, g, { base: s.address(dx), height: g.inHeight, width: g.inWidth, channels: cin }, IN_TILE, g.padTop, g.padLeft, s.address(scrap)),
+    );
+    return s.keep(dx);
+  } finally {
+    s.releaseAll();
+  }
+}
+
+/** dw of the forward conv: inputs x [n, h, w, cin], dy [n, oh, ow, cout]; result [3, 3, cin, cout]. */
+function winogradFilterGradient({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
+  const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
+  const cout = dy.shape[3]!;
+  const s = new Scratch(backend as BackendWasm);
+  const g = geometryOf(x.shape, cout, attrsOf(attrs));
+  try {
+    const v = inputTransform(s, g, x);
+    const vT = transposed(s, v);
+    s.drop(...v);
+    const dm = outputAdjoint(s, g, dy);
+    const du = products(s, vT, dm);
+    s.drop(...vT, ...dm);
+    const dw = s.make([3, 3, g.inChannels, cout]);
+    transform(
+      s, 'filterAdjoint', g.inChannels, cout,
+      (t) => fillPlaneTable(t, du.map((d) => s.address(d)), g.inChannels, cout * 4),
+      (t) => fillTapTable(t, s.address(dw), g.inChannels, cout),
+    );
+    return s.keep(dw);
+  } finally {
+    s.releaseAll();
+  }
+}
+
+export const winogradKernels: tf.KernelConfig[] = [
+  { kernelName: WINOGRAD_CONV, backendName: 'wasm', kernelFunc: winogradForward as tf.KernelFunc },
+  { kernelName: WINOGRAD_CONV_INPUT_GRAD, backendName: 'wasm', kernelFunc: winogradInputGradient as tf.KernelFunc },
+  { kernelName: WINOGRAD_CONV_FILTER_GRAD, backendName: 'wasm', kernelFunc: winogradFilterGradient as tf.KernelFunc },
+];
