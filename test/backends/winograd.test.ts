@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { conv2d } from '../../stdlib/nn/ops.ts';
-import { runsWinograd } from '../../stdlib/nn/kernels/winograd-conv.ts';
+import { forceTransposedProducts, runsWinograd } from '../../stdlib/nn/kernels/winograd-conv.ts';
 import { normalInput, projected, tensorOf, useBackend } from './helpers.ts';
 
 interface Case {
@@ -114,4 +114,24 @@ test('forward and backward leave no tensor and no backend buffer behind', async 
   step();
   assert.deepEqual({ tensors: tf.memory().numTensors, buffers: tf.engine().backend.numDataIds() }, before);
   tf.dispose([x, w, b ?? []]);
+});
+
+test('the filter gradient gives the same bits from its SIMD loop and from XNNPACK products', async () => {
+  await useBackend('wasm');
+  for (const c of [cases[1]!, cases[4]!]) {
+    const { x, w, b } = inputs(c);
+    const filterGradient = (products: 'loop' | 'xnnpack') => {
+      forceTransposedProducts(products);
+      try {
+        return tf.tidy(() => {
+          const dw = tf.grads(projected(layer(c, b)))([x, w])[1]!;
+          return Array.from(new Uint32Array((dw.dataSync() as Float32Array).slice().buffer));
+        });
+      } finally {
+        forceTransposedProducts(undefined);
+      }
+    };
+    assert.deepEqual(filterGradient('loop'), filterGradient('xnnpack'), label(c));
+    tf.dispose([x, w, b ?? []]);
+  }
 });

@@ -15,14 +15,14 @@
 // work for 3×3 'same' convs at 32×32), far less than what slicing costs.
 //
 // The products run one of two ways, with the same bits (test/backends/conv-filter.test.ts): a SIMD
-// loop of ltx's own (conv-filter-simd.ts) that reads the phases in place, or XNNPACK matMuls of each
+// loop of ltx's own (core/transposed-product-simd.ts) that reads the phases in place, or XNNPACK matMuls of each
 // chunk's copied Aᵀ. The loop wins on one thread at every shape measured (LeNet-5's few channels
 // most: 2–3× faster); XNNPACK's products win big layers once it has a second thread.
 import * as tf from '@tensorflow/tfjs-core';
 import { getThreadsCount, type BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { assertChannelsLast, backendMemory, callWasmKernel, heapView, release } from '../../../core/wasm-kernel-calls.ts';
 import type { Memory } from '../../../core/wasm-bytes.ts';
-import { convFilterLoop } from './conv-filter-simd.ts';
+import { transposedProductLoop } from '../../../core/transposed-product-simd.ts';
 import { addInto } from './leading-sum.ts';
 
 /** How the products are computed; the same bits either way. */
@@ -258,7 +258,7 @@ function writtenPhases(backend: BackendWasm, g: Geometry, x: tf.TensorInfo): Map
 }
 
 /**
- * The products as one SIMD loop (conv-filter-simd.ts) reading the phases in place: the same sums in
+ * The products as one SIMD loop (core/transposed-product-simd.ts) reading the phases in place: the same sums in
  * the same order as the XNNPACK products, so the same bits, without copying each chunk's Aᵀ, packing
  * its dy or adding its product in JavaScript. One thread.
  */
@@ -280,7 +280,7 @@ function simdProducts(backend: BackendWasm, memory: Memory, g: Geometry, x: tf.T
   });
   const sums = floats(backend, total);
   sums.fill(0);
-  convFilterLoop(memory)(bases.byteOffset, rows, floats(backend, gridDy).byteOffset, cols, sums.byteOffset, span, depth);
+  transposedProductLoop(memory)(bases.byteOffset, rows, floats(backend, gridDy).byteOffset, cols, sums.byteOffset, span, depth, 4);
   const out = floats(backend, dw);
   const values = floats(backend, total);
   if (cols === cout) out.set(values);

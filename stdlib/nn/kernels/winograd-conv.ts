@@ -15,6 +15,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { backendMemory, callWasmKernel, heapView, release } from '../../../core/wasm-kernel-calls.ts';
 import type { Memory } from '../../../core/wasm-bytes.ts';
+import { transposedProductLoop } from '../../../core/transposed-product-simd.ts';
 import { tileSizes, winogradLoops, type TransformName } from './winograd-simd.ts';
 
 export const WINOGRAD_CONV = 'LtxWinogradConv2D';
@@ -228,6 +229,55 @@ const products = (s: Scratch, a: readonly tf.TensorInfo[], b: readonly tf.Tensor
 const transposed = (s: Scratch, infos: readonly tf.TensorInfo[]) =>
   infos.map((x) => s.track(callWasmKernel(s.backend, tf.Transpose, { x }, { perm: [1, 0] })));
 
+export type TransposedProducts = 'loop' | 'xnnpack';
+let forcedProducts: TransposedProducts | undefined;
+
+/** Makes the filter gradient compute its products one way (tests compare the two); undefined: the rule. */
+export function forceTransposedProducts(products: TransposedProducts | undefined): void {
+  forcedProducts = products;
+}
+
+/**
+ * The filter gradient's 36 products V_ξᵀ·dM_ξ sum over every tile of the batch. Both ways sum each
+ * element from +0 in ascending tile order, rounding each product, so they give the same bits and the
+ * choice may follow speed. Measured at batch 60 (ms, loop vs XNNPACK): on one thread 64→64 at 32×32
+ * 102 vs 148, 128→128 at 16×16 72 vs 82, 256→256 at 8×8 60 vs 70 (XNNPACK must transpose V_ξ and
+ * pack dM_ξ, as big as the product's work); on two threads 101 vs 102, 69 vs 63, 62 vs 51.
+ */
+function transposedProductsBy(backend: BackendWasm): TransposedProducts {
+  return forcedProducts ?? (threadsOf(backend) > 1 ? 'xnnpack' : 'loop');
+}
+
+/** XNNPACK's threads (read off the backend: importing the wasm package's getThreadsCount would load it with stdlib). */
+const threadsOf = (backend: BackendWasm) => (backend.wasm as unknown as { tfjs: { getThreadsCount(): number } }).tfjs.getThreadsCount();
+
+/** V_ξᵀ·dM_ξ by XNNPACK: transposes V_ξ, packs dM_ξ. */
+function xnnpackTransposedProducts(s: Scratch, v: tf.TensorInfo[], dm: tf.TensorInfo[]): tf.TensorInfo[] {
+  const vT = transposed(s, v);
+  const du = products(s, vT, dm);
+  s.drop(...vT);
+  return du;
+}
+
+/** V_ξᵀ·dM_ξ by the transposed-product loop, reading both in place (one thread). */
+function loopTransposedProducts(s: Scratch, v: tf.TensorInfo[], dm: tf.TensorInfo[], g: Geometry): tf.TensorInfo[] {
+  const du = planesOf(s, g.inChannels, g.outChannels);
+  const rowBase = s.make([POSITIONS * g.inChannels], 'int32');
+  const bases = s.ints(rowBase);
+  v.forEach((vi, xi) => {
+    const first = s.address(vi);
+    for (let c = 0; c < g.inChannels; c++) bases[xi * g.inChannels + c] = first + 4 * c;
+  });
+  const loop = transposedProductLoop(s.memory);
+  const tableAddress = s.address(rowBase);
+  du.forEach((dui, xi) => {
+    s.floats(dui).fill(0);
+    loop(tableAddress + 4 * xi * g.inChannels, g.inChannels, s.address(dm[xi]!), g.outChannels, s.address(dui), g.tiles, g.tiles, 4 * g.inChannels);
+  });
+  s.drop(rowBase);
+  return du;
+}
+
 interface KernelArgs {
   inputs: tf.NamedTensorInfoMap;
   backend: {};
@@ -296,11 +346,9 @@ function winogradFilterGradient({ inputs, backend, attrs }: KernelArgs): tf.Tens
   const g = geometryOf(x.shape, cout, attrsOf(attrs));
   try {
     const v = inputTransform(s, g, x);
-    const vT = transposed(s, v);
-    s.drop(...v);
     const dm = outputAdjoint(s, g, dy);
-    const du = products(s, vT, dm);
-    s.drop(...vT, ...dm);
+    const du = (transposedProductsBy(s.backend) === 'xnnpack' ? xnnpackTransposedProducts : loopTransposedProducts)(s, v, dm, g);
+    s.drop(...v, ...dm);
     const dw = s.make([3, 3, g.inChannels, cout]);
     transform(
       s, 'filterAdjoint', g.inChannels, cout,

@@ -1,24 +1,29 @@
-// The conv weight gradient's products (conv2d-backprop-filter.ts) as one WebAssembly SIMD loop on the
-// backend's heap, built here byte by byte: dW = Σ over chunks of grid positions of Aᵀ_chunk · dy_chunk,
-// where row r of Aᵀ is a window of one input plane (read in place, not copied) and dy is laid out one
-// grid position per row, its channels padded to a multiple of 4.
+// Σ over positions of Aᵀ·B as one WebAssembly SIMD loop on the wasm backend's heap, built here byte
+// by byte, for products whose sum runs over many positions (a weight gradient's over the batch's
+// pixels or tiles) and whose operands are read in place: no transposed copy, no packing. Row r of Aᵀ
+// starts at its own address (an int32 table) and steps a fixed number of bytes per position; B is
+// [positions, cols], cols a multiple of 4. Users: the conv weight gradient (runtime/backends'
+// conv2d-backprop-filter.ts: rows are windows of input planes, step 4) and the Winograd conv's filter
+// gradient (stdlib/nn/kernels/winograd-conv.ts: A is [tiles, channels], step 4·channels). In core
+// because both folders use it.
 //
 // The sums run in the order of the XNNPACK products they replace, so the bits are the same: each
 // element of a chunk's product starts from +0 and adds its products in ascending position, each
 // product rounded before the add (XNNPACK's wasm GEMM does exactly this), and the chunks' products
 // are added to the total in chunk order.
-import { functionCode, I32, increment as add, instanceOn, moduleBytes, op, V128, whileBelow, type Memory } from '../../../core/wasm-bytes.ts';
+import { functionCode, I32, increment as add, instanceOn, moduleBytes, op, V128, whileBelow, type Memory } from './wasm-bytes.ts';
 
 // Parameters, byte addresses but for the counts: each row's first input element (an int32 table), the
 // rows, the dy grid [span, cols], its columns (a multiple of 4), the total [rows, cols] (added to),
-// the grid positions, and the positions per chunk.
-const [ROW_BASE, ROWS, DY, COLS, SUM, SPAN, DEPTH] = [0, 1, 2, 3, 4, 5, 6];
-const PARAMS = 7;
+// the grid positions, the positions per chunk, and the bytes from one position's input element to
+// the next (4 for a plane read in place; 4·rows for an operand stored position-major).
+const [ROW_BASE, ROWS, DY, COLS, SUM, SPAN, DEPTH, STEP] = [0, 1, 2, 3, 4, 5, 6, 7];
+const PARAMS = 8;
 /** Rows and 4-column vectors a block keeps in registers: 4 × 2 accumulators, 2 dy vectors, 1 splat. */
 const ROW_BLOCK = 4;
 const VECTOR_BLOCK = 2;
 
-function filterCode(): number[] {
+function productCode(): number[] {
   // i32 locals
   const [FROM, END, R, C, J, B, ROW_BYTES, A] = [PARAMS, PARAMS + 1, PARAMS + 2, PARAMS + 3, PARAMS + 4, PARAMS + 5, PARAMS + 6, PARAMS + 7];
   const base = (i: number) => PARAMS + 8 + i;
@@ -34,9 +39,9 @@ function filterCode(): number[] {
     const vs = Array.from({ length: vectors }, (_, v) => v);
     return [
       ...is.flatMap((i) => vs.flatMap((v) => [...op.v128Zero, ...op.set(acc(i, v))])),
-      // B ← the dy grid at (FROM, c); A ← 4·FROM, the byte offset of position FROM in a row's plane.
+      // B ← the dy grid at (FROM, c); A ← FROM·STEP, the byte offset of position FROM from a row's first element.
       ...op.get(DY), ...op.get(FROM), ...op.get(ROW_BYTES), ...op.i32Mul, ...op.i32Add, ...op.get(C), ...op.i32Add, ...op.set(B),
-      ...op.get(FROM), ...op.i32(2), ...op.i32Shl, ...op.set(A),
+      ...op.get(FROM), ...op.get(STEP), ...op.i32Mul, ...op.set(A),
       ...op.get(FROM), ...op.set(J),
       ...whileBelow(J, op.get(END), [
         ...vs.flatMap((v) => [...op.get(B), ...op.v128LoadAt(16 * v), ...op.set(dy(v))]),
@@ -45,7 +50,7 @@ function filterCode(): number[] {
           ...vs.flatMap((v) => [...op.get(acc(i, v)), ...op.get(SPLAT), ...op.get(dy(v)), ...op.f32x4Mul, ...op.f32x4Add, ...op.set(acc(i, v))]),
         ]),
         ...add(J, op.i32(1)),
-        ...add(A, op.i32(4)),
+        ...add(A, op.get(STEP)),
         ...add(B, op.get(ROW_BYTES)),
       ]),
       // total[r + i][c + v] += acc[i][v]
@@ -92,13 +97,17 @@ function filterCode(): number[] {
   ]);
 }
 
-function filterModule(shared: boolean): Uint8Array {
-  return moduleBytes(new Array(PARAMS).fill(I32), [{ name: 'filter', code: filterCode() }], shared);
+function productModule(shared: boolean): Uint8Array {
+  return moduleBytes(new Array(PARAMS).fill(I32), [{ name: 'product', code: productCode() }], shared);
 }
 
-export type FilterLoop = (rowBase: number, rows: number, dy: number, cols: number, sum: number, span: number, depth: number) => void;
+/**
+ * total[rows, cols] += Σ over positions [0, span), in chunks of `depth`, of Aᵀ·B: see the parameters
+ * above (all byte addresses but the counts and `step`).
+ */
+export type TransposedProductLoop = (rowBase: number, rows: number, b: number, cols: number, total: number, span: number, depth: number, step: number) => void;
 
 /** The loop on `memory` (compiled once, instantiated once per memory). */
-export function convFilterLoop(memory: Memory): FilterLoop {
-  return instanceOn<{ filter: FilterLoop }>(memory, 'conv-filter', filterModule).filter;
+export function transposedProductLoop(memory: Memory): TransposedProductLoop {
+  return instanceOn<{ product: TransposedProductLoop }>(memory, 'transposed-product', productModule).product;
 }
