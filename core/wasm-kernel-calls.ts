@@ -66,3 +66,50 @@ export function backendMemory(backend: BackendWasm): Memory | undefined {
   const module = backend.wasm as unknown as { wasmMemory?: Memory; asm?: { memory?: Memory } };
   return module.wasmMemory ?? module.asm?.memory;
 }
+
+/**
+ * A composite kernel's scratch: the tensors it allocates, all released by releaseAll() (in a finally)
+ * but the ones it keeps as results; and their heap addresses for SIMD loops.
+ */
+export class KernelScratch {
+  private readonly made = new Set<tf.TensorInfo>();
+  readonly backend: BackendWasm;
+  readonly memory: Memory;
+  constructor(backend: BackendWasm) {
+    const memory = backendMemory(backend);
+    if (memory === undefined) throw new Error('this kernel needs the wasm backend heap');
+    this.backend = backend;
+    this.memory = memory;
+  }
+  make(shape: number[], dtype: 'float32' | 'int32' = 'float32'): tf.TensorInfo {
+    return this.track(this.backend.makeOutput(shape, dtype));
+  }
+  track(info: tf.TensorInfo): tf.TensorInfo {
+    this.made.add(info);
+    return info;
+  }
+  /** Releases tensors the kernel no longer needs. */
+  drop(...infos: tf.TensorInfo[]): void {
+    for (const info of infos) this.made.delete(info);
+    release(this.backend, ...infos);
+  }
+  /** The kernel's result: not released. */
+  keep(info: tf.TensorInfo): tf.TensorInfo {
+    this.made.delete(info);
+    return info;
+  }
+  releaseAll(): void {
+    release(this.backend, ...this.made);
+    this.made.clear();
+  }
+  /** A tensor's byte address; valid until the next allocation (take addresses after allocating). */
+  address(info: tf.TensorInfo): number {
+    return heapView(this.backend, info).byteOffset;
+  }
+  ints(info: tf.TensorInfo): Int32Array {
+    return heapView(this.backend, info) as Int32Array;
+  }
+  floats(info: tf.TensorInfo): Float32Array {
+    return heapView(this.backend, info) as Float32Array;
+  }
+}

@@ -88,7 +88,8 @@ export const conv = defineModel({
   name: 'conv',
   summary: 'A VGG-style convolutional network: groups of 3x3 "same" convolutions, each group followed by 2x2 max-pooling, then dense layers. Layers conv1, conv2, ..., fc1, fc2, ..., output.',
   // 2: the wasm conv weight gradient sums its products in chunks of pixels (other rounding).
-  // 3: on wasm, 3×3 stride-1 convs of 8+ channels compute by Winograd's F(4×4, 3×3) (other rounding).
+  // 3: on wasm, 3×3 stride-1 convs of 8+ channels compute by Winograd's F(4×4, 3×3), and other stride-1
+  // convs' input gradients with short patches by a column matrix (other rounding).
   version: 3,
   positional: ['input'],
   parameters: {
@@ -140,7 +141,8 @@ function presetModule(preset: ConvPreset, summary: string): ModelModule {
     name: preset,
     summary,
     // 2: the wasm conv weight gradient sums its products in chunks of pixels (other rounding).
-    // 3: on wasm, 3×3 stride-1 convs of 8+ channels compute by Winograd's F(4×4, 3×3) (other rounding).
+    // 3: on wasm, 3×3 stride-1 convs of 8+ channels compute by Winograd's F(4×4, 3×3), and other stride-1
+    // convs' input gradients with short patches by a column matrix (other rounding).
     version: 3,
     positional: [],
     parameters: {

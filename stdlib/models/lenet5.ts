@@ -56,7 +56,8 @@ export const lenet5 = defineModel({
   name: 'lenet5',
   summary: 'LeNet-5: conv1 (6@5x5), pool, conv2 (16@5x5), pool, fc1 (120), fc2 (84), output.',
   // 2: the wasm conv weight gradient sums its products in chunks of pixels (other rounding).
-  version: 2,
+  // 3: on wasm, conv2's input gradient is a column matrix scattered back (other rounding).
+  version: 3,
   positional: [],
   parameters: {
     input: arg.shape('input shape [height, width, channels]', [28, 28, 1]),

@@ -84,7 +84,8 @@ export const resnet = defineModel({
   name: 'resnet',
   summary: 'The CIFAR ResNet of He et al. (2016), depth 6n+2, with batch norm; convs stageS.blockB.conv1/conv2, stem conv0, output.',
   // 2: the wasm conv weight gradient sums its products in chunks of pixels (other rounding).
-  // 3: on wasm, 3×3 stride-1 convs of 8+ channels compute by Winograd's F(4×4, 3×3) (other rounding).
+  // 3: on wasm, 3×3 stride-1 convs of 8+ channels compute by Winograd's F(4×4, 3×3), and other stride-1
+  // convs' input gradients with short patches by a column matrix (other rounding).
   version: 3,
   positional: ['depth'],
   parameters: {

@@ -26,6 +26,7 @@ import {
   type SparsePattern,
 } from './kernels/sparse-linear.ts';
 import { runsSparse } from './sparse-rule.ts';
+import { CONV_INPUT_GRAD_COLUMNS, convInputGradientKernel, runsInputGradientByColumns, type ColumnsAttrs } from './kernels/conv-columns.ts';
 import {
   runsWinograd,
   WINOGRAD_CONV,
@@ -209,6 +210,10 @@ function conv2dInputGradient(
   if (stride !== 1 && tf.getBackend() !== 'wasm') return tf.conv2dTranspose(dy, w, xShape, stride, pad);
   const info = tf.backend_util.computeConv2DInfo(xShape, w.shape, stride, 1, pad);
   const [, inHeight, inWidth] = xShape;
+  if (kernelsFor(tf.getBackend()).inputGradientByColumns && runsInputGradientByColumns(w.shape, stride)) {
+    const attrs: ColumnsAttrs = { padTop: info.padInfo.top, padLeft: info.padInfo.left, inHeight, inWidth };
+    return tf.engine().runKernel(CONV_INPUT_GRAD_COLUMNS, { dy, w }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor4D;
+  }
   const [kh, kw] = w.shape;
   const spanH = (info.outHeight - 1) * stride + 1;
   const spanW = (info.outWidth - 1) * stride + 1;
@@ -243,6 +248,8 @@ interface LayerKernels {
   fusedBias: boolean;
   /** Whether 3×3 stride-1 convs compute by Winograd's F(4×4, 3×3) (kernels/winograd-conv.ts). */
   winograd: boolean;
+  /** Whether short-patch stride-1 convs get dx through a column matrix (kernels/conv-columns.ts). */
+  inputGradientByColumns: boolean;
 }
 
 const kernelsRegisteredFor = new Map<string, LayerKernels>();
@@ -279,8 +286,8 @@ function kernelsFor(backendName: string): LayerKernels {
             attrs: { strides: attrs!['stride']!, pad: attrs!['pad']!, dataFormat: 'NHWC', dilations: 1 },
           }),
   });
-  if (wasm) for (const kernel of winogradKernels) tf.registerKernel(kernel);
-  const kernels = { fusedBias: wasm, winograd: wasm };
+  if (wasm) for (const kernel of [...winogradKernels, convInputGradientKernel]) tf.registerKernel(kernel);
+  const kernels = { fusedBias: wasm, winograd: wasm, inputGradientByColumns: wasm };
   kernelsRegisteredFor.set(backendName, kernels);
   return kernels;
 }

@@ -13,8 +13,7 @@
 // bounds it); they are the same on every run, since which path a layer takes is a rule of its shapes.
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { backendMemory, callWasmKernel, heapView, release } from '../../../core/wasm-kernel-calls.ts';
-import type { Memory } from '../../../core/wasm-bytes.ts';
+import { callWasmKernel, KernelScratch as Scratch } from '../../../core/wasm-kernel-calls.ts';
 import { transposedProductLoop } from '../../../core/transposed-product-simd.ts';
 import { tileSizes, winogradLoops, type TransformName } from './winograd-simd.ts';
 
@@ -76,50 +75,6 @@ function attrsOf(attrs: tf.NamedAttrMap | undefined): WinogradAttrs {
 }
 
 // ---- address tables ------------------------------------------------------------------------------
-
-/** A kernel's scratch: the tensors it allocates, released when it ends (all but its result). */
-class Scratch {
-  private readonly made = new Set<tf.TensorInfo>();
-  readonly backend: BackendWasm;
-  readonly memory: Memory;
-  constructor(backend: BackendWasm) {
-    const memory = backendMemory(backend);
-    if (memory === undefined) throw new Error('Winograd convolution needs the wasm backend heap');
-    this.backend = backend;
-    this.memory = memory;
-  }
-  make(shape: number[], dtype: 'float32' | 'int32' = 'float32'): tf.TensorInfo {
-    return this.track(this.backend.makeOutput(shape, dtype));
-  }
-  track(info: tf.TensorInfo): tf.TensorInfo {
-    this.made.add(info);
-    return info;
-  }
-  /** Releases tensors the kernel no longer needs. */
-  drop(...infos: tf.TensorInfo[]): void {
-    for (const info of infos) this.made.delete(info);
-    release(this.backend, ...infos);
-  }
-  /** The kernel's result: not released. */
-  keep(info: tf.TensorInfo): tf.TensorInfo {
-    this.made.delete(info);
-    return info;
-  }
-  releaseAll(): void {
-    release(this.backend, ...this.made);
-    this.made.clear();
-  }
-  /** A tensor's byte address; valid until the next allocation (take addresses after allocating). */
-  address(info: tf.TensorInfo): number {
-    return heapView(this.backend, info).byteOffset;
-  }
-  ints(info: tf.TensorInfo): Int32Array {
-    return heapView(this.backend, info) as Int32Array;
-  }
-  floats(info: tf.TensorInfo): Float32Array {
-    return heapView(this.backend, info) as Float32Array;
-  }
-}
 
 /**
  * Pixel addresses of every tile's size×size window, tile by tile: the window of tile (n, ty, tx)
