@@ -11,7 +11,8 @@
 // element of a chunk's product starts from +0 and adds its products in ascending position, each
 // product rounded before the add (XNNPACK's wasm GEMM does exactly this), and the chunks' products
 // are added to the total in chunk order.
-import { functionCode, I32, increment as add, instanceOn, moduleBytes, op, V128, whileBelow, type Memory } from './wasm-bytes.ts';
+import type { LoopModule } from './loop-threads.ts';
+import { functionCode, I32, increment as add, moduleBytes, op, V128, whileBelow } from './wasm-bytes.ts';
 
 // Parameters, byte addresses but for the counts: each row's first input element (an int32 table), the
 // rows, the dy grid [span, cols], its columns (a multiple of 4), the total [rows, cols] (added to),
@@ -102,12 +103,9 @@ function productModule(shared: boolean): Uint8Array {
 }
 
 /**
- * total[rows, cols] += Σ over positions [0, span), in chunks of `depth`, of Aᵀ·B: see the parameters
- * above (all byte addresses but the counts and `step`).
+ * The module, for core/loop-threads.ts's runLoopCalls. Its function 'product' takes (rowBase, rows,
+ * b, cols, total, span, depth, step) and adds to total[rows, cols] the Σ over positions [0, span), in
+ * chunks of `depth`, of Aᵀ·B (see the parameters above).
  */
-export type TransposedProductLoop = (rowBase: number, rows: number, b: number, cols: number, total: number, span: number, depth: number, step: number) => void;
+export const TRANSPOSED_PRODUCT: LoopModule = { key: 'transposed-product', build: productModule };
 
-/** The loop on `memory` (compiled once, instantiated once per memory). */
-export function transposedProductLoop(memory: Memory): TransposedProductLoop {
-  return instanceOn<{ product: TransposedProductLoop }>(memory, 'transposed-product', productModule).product;
-}

@@ -8,7 +8,7 @@
 // are the standard library's: stdlib/nn registers them when it loads.)
 import './tfjs-setup.ts';
 import * as tf from '@tensorflow/tfjs-core';
-import { configureWasmForNode, describeWasm } from './wasm-node.ts';
+import { configureWasmForNode, describeWasm, startWasmLoopHelpers } from './wasm-node.ts';
 import { registerWasmKernelFixes } from './wasm-kernels.ts';
 import { explainLoadFailure } from './load-failure.ts';
 import { autoRefusal, closeWebGpu, missingGpuDevice, startWebGpu, type WebGpuStart } from './webgpu-node.ts';
@@ -122,7 +122,10 @@ async function tryCandidate(name: BackendName, request: BackendRequest, options:
   if (refusal !== undefined) return { backend: name, ok: false, why: refusal };
   const started = await setBackendQuietly(candidate.tfName);
   if (!started) return { backend: name, ok: false, why: `tfjs could not initialize '${candidate.tfName}'` };
-  if (name === 'wasm') why = await describeWasm();
+  if (name === 'wasm') {
+    why = await describeWasm();
+    startWasmLoopHelpers();
+  }
   if (name === 'cpu') silenceCpuBackendAdvice();
   return { backend: name, ok: true, why };
 }

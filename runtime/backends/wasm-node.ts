@@ -5,6 +5,9 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { backendMemory } from '../../core/wasm-kernel-calls.ts';
+import { startLoopHelpers } from './loop-threads.ts';
 import { registerThreadedWasm, threadedWasmFailure } from './wasm-threads.ts';
 
 let configuredThreads: number | undefined;
@@ -36,4 +39,14 @@ export async function describeWasm(): Promise<string> {
   const threads = getThreadsCount();
   const fallback = threadedWasmFailure === undefined ? '' : ` (the threaded build did not start: ${threadedWasmFailure})`;
   return `WebAssembly${simd ? ' with SIMD' : ' without SIMD (this Node has no wasm SIMD)'}, ${threads} thread${threads === 1 ? '' : 's'}${fallback}`;
+}
+
+/**
+ * Starts helper threads for ltx's own SIMD loops (loop-threads.ts), one per backend thread beyond the
+ * first, once the wasm backend runs: XNNPACK's products use every thread, and so should the loops
+ * between them.
+ */
+export function startWasmLoopHelpers(): void {
+  const threads = getThreadsCount();
+  if (threads > 1) startLoopHelpers(backendMemory(tf.backend() as BackendWasm), threads - 1);
 }

@@ -22,15 +22,16 @@ import * as tf from '@tensorflow/tfjs-core';
 import { getThreadsCount, type BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { assertChannelsLast, backendMemory, callWasmKernel, heapView, release } from '../../../core/wasm-kernel-calls.ts';
 import type { Memory } from '../../../core/wasm-bytes.ts';
-import { transposedProductLoop } from '../../../core/transposed-product-simd.ts';
+import { hasHelpers, piecesFor, runLoopCalls, splitRanges } from '../../../core/loop-threads.ts';
+import { TRANSPOSED_PRODUCT } from '../../../core/transposed-product-simd.ts';
 import { addInto } from './leading-sum.ts';
 
 /** How the products are computed; the same bits either way. */
 export type FilterProducts = 'simd' | 'xnnpack';
 
 /**
- * Multiply-adds above which XNNPACK's products win once they have a second thread (the SIMD loop has
- * one). Measured per layer at batch 60, CPU ms, SIMD loop against XNNPACK: on one thread LeNet-5's
+ * Multiply-adds above which XNNPACK's products win once they have a second thread and the SIMD loop
+ * has none (no loop helper threads: core/loop-threads.ts). Measured per layer at batch 60, CPU ms, SIMD loop against XNNPACK: on one thread LeNet-5's
  * 1→6 1.5 vs 3.1, 6→16 1.8–2.6 vs 3.9–5.3, Conv-2's 3→64 12.3 vs 26.9, 64→64 166 vs 202, Conv-4's
  * 64→128 94 vs 109; on two threads the last two 166 vs 148 and 93 vs 69 (~1.4–2.6 G multiply-adds),
  * 3→64 (0.12 G) 14 vs 27.
@@ -44,10 +45,10 @@ export function forceFilterProducts(products: FilterProducts | undefined): void 
   forcedProducts = products;
 }
 
-function productsFor(g: Geometry, rows: number): FilterProducts {
+function productsFor(g: Geometry, rows: number, memory: Memory): FilterProducts {
   if (forcedProducts !== undefined) return forcedProducts;
   const multiplyAdds = rows * g.outChannels * g.span;
-  return getThreadsCount() > 1 && multiplyAdds >= THREADED_XNNPACK_FROM ? 'xnnpack' : 'simd';
+  return getThreadsCount() > 1 && !hasHelpers(memory) && multiplyAdds >= THREADED_XNNPACK_FROM ? 'xnnpack' : 'simd';
 }
 
 interface Geometry {
@@ -194,7 +195,7 @@ function conv2dBackpropFilterWasm(args: {
   const dw = backend.makeOutput([g.kernelH, g.kernelW, g.inChannels, g.outChannels], 'float32');
   const rows = g.kernelH * g.kernelW * g.inChannels;
   const memory = backendMemory(backend);
-  if (memory !== undefined && productsFor(g, rows) === 'simd') simdProducts(backend, memory, g, x, dy, dw, rows);
+  if (memory !== undefined && productsFor(g, rows, memory) === 'simd') simdProducts(backend, memory, g, x, dy, dw, rows);
   else xnnpackProducts(backend, memory, g, x, dy, dw, rows);
   return dw;
 }
@@ -280,7 +281,12 @@ function simdProducts(backend: BackendWasm, memory: Memory, g: Geometry, x: tf.T
   });
   const sums = floats(backend, total);
   sums.fill(0);
-  transposedProductLoop(memory)(bases.byteOffset, rows, floats(backend, gridDy).byteOffset, cols, sums.byteOffset, span, depth, 4);
+  // Rows split over the loop threads (each row's sums stay on one thread: the same bits).
+  const dyAddress = floats(backend, gridDy).byteOffset;
+  const calls = splitRanges(rows, piecesFor(memory), 4).map(([from, to]) => [
+    bases.byteOffset + 4 * from, to - from, dyAddress, cols, sums.byteOffset + 4 * from * cols, span, depth, 4,
+  ]);
+  runLoopCalls(memory, TRANSPOSED_PRODUCT, 'product', calls);
   const out = floats(backend, dw);
   const values = floats(backend, total);
   if (cols === cout) out.set(values);

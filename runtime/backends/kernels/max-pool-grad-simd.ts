@@ -3,7 +3,8 @@
 // maximum (rows then columns, strict >, a NaN start losing to any number), then the pixel's gradient
 // added there; channels past the last multiple of 4 one at a time, by the same rule. Output pixels
 // are visited in order, so overlapping windows add into a position in the same order as before.
-import { functionCode, I32, increment as add, instanceOn, moduleBytes, op, V128, type Memory } from '../../../core/wasm-bytes.ts';
+import type { LoopModule } from '../../../core/loop-threads.ts';
+import { functionCode, I32, increment as add, moduleBytes, op, V128 } from '../../../core/wasm-bytes.ts';
 
 // Parameters: byte addresses of x, dy and dx (zeroed by the caller), then the geometry.
 const [X, DY, DX, BATCH, H, W, C, OH, OW, SH, SW, FH, FW, TOP, LEFT] = Array.from({ length: 15 }, (_, i) => i);
@@ -106,12 +107,9 @@ function loopModule(shared: boolean): Uint8Array {
   return moduleBytes(new Array(PARAMS).fill(I32), [{ name: 'maxPoolGrad', code: loopCode() }], shared);
 }
 
-export type MaxPoolGradLoop = (
-  x: number, dy: number, dx: number, batch: number, height: number, width: number, channels: number,
-  outHeight: number, outWidth: number, strideH: number, strideW: number, filterH: number, filterW: number, top: number, left: number,
-) => void;
+// The loop's arguments: x, dy, dx (byte addresses), batch, height, width, channels, outHeight, outWidth,
+// strideH, strideW, filterH, filterW, top, left.
 
-/** The loop on `memory` (compiled once, instantiated once per memory). */
-export function maxPoolGradLoop(memory: Memory): MaxPoolGradLoop {
-  return instanceOn<{ maxPoolGrad: MaxPoolGradLoop }>(memory, 'max-pool-grad', loopModule).maxPoolGrad;
-}
+/** The module, for core/loop-threads.ts's runLoopCalls (its function: 'maxPoolGrad'). */
+export const MAX_POOL_GRAD: LoopModule = { key: 'max-pool-grad', build: loopModule };
+

@@ -7,7 +7,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { backendMemory, heapView } from '../../../core/wasm-kernel-calls.ts';
-import { maxPoolGradLoop } from './max-pool-grad-simd.ts';
+import { piecesFor, runLoopCalls, splitRanges } from '../../../core/loop-threads.ts';
+import { MAX_POOL_GRAD } from './max-pool-grad-simd.ts';
 
 let loopInJavaScript = false;
 
@@ -48,10 +49,13 @@ function maxPoolGradWasm(args: {
   dxs.fill(0);
   const memory = backendMemory(backend);
   if (memory !== undefined && !loopInJavaScript) {
-    maxPoolGradLoop(memory)(
-      xs.byteOffset, dys.byteOffset, dxs.byteOffset, batchSize, inHeight, inWidth, channels,
-      outHeight, outWidth, strideHeight, strideWidth, filterHeight, filterWidth, top, left,
-    );
+    // Images split over the loop threads: an image's windows stay on one thread.
+    const [inBytes, outBytes] = [4 * inHeight * inWidth * channels, 4 * outHeight * outWidth * channels];
+    const calls = splitRanges(batchSize, piecesFor(memory)).map(([from, to]) => [
+      xs.byteOffset + from * inBytes, dys.byteOffset + from * outBytes, dxs.byteOffset + from * inBytes, to - from,
+      inHeight, inWidth, channels, outHeight, outWidth, strideHeight, strideWidth, filterHeight, filterWidth, top, left,
+    ]);
+    runLoopCalls(memory, MAX_POOL_GRAD, 'maxPoolGrad', calls);
     return dx;
   }
 

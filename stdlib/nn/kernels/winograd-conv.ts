@@ -14,8 +14,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { callWasmKernel, KernelScratch as Scratch } from '../../../core/wasm-kernel-calls.ts';
-import { transposedProductLoop } from '../../../core/transposed-product-simd.ts';
-import { tileSizes, winogradLoops, type TransformName } from './winograd-simd.ts';
+import { hasHelpers, piecesFor, runLoopCalls, splitRanges } from '../../../core/loop-threads.ts';
+import { TRANSPOSED_PRODUCT } from '../../../core/transposed-product-simd.ts';
+import { tileSizes, WINOGRAD_TRANSFORMS, type TransformName } from './winograd-simd.ts';
 
 export const WINOGRAD_CONV = 'LtxWinogradConv2D';
 export const WINOGRAD_CONV_INPUT_GRAD = 'LtxWinogradConv2DInputGrad';
@@ -113,7 +114,11 @@ function fillTapTable(table: Int32Array, base: number, rows: number, cols: numbe
   for (let r = 0; r < rows; r++) for (let tap = 0; tap < 9; tap++) table[k++] = base + (tap * rows + r) * cols * 4;
 }
 
-/** Runs transform `name` over `tiles` tiles: builds its tables (after every allocation) and calls the loop. */
+/**
+ * Runs transform `name` over `tiles` tiles: builds its tables (after every allocation) and calls the
+ * loop, its tiles split over the loop threads in ranges cut at multiples of `unit` tiles (tiles whose
+ * results overlap must stay in one range).
+ */
 function transform(
   s: Scratch,
   name: TransformName,
@@ -121,14 +126,18 @@ function transform(
   channels: number,
   fillIn: (table: Int32Array) => void,
   fillOut: (table: Int32Array) => void,
-  bias = 0,
+  options: { bias?: number; unit?: number } = {},
 ): void {
   const { p, q } = tileSizes(name);
   const inTable = s.make([tiles * p * p], 'int32');
   const outTable = s.make([tiles * q * q], 'int32');
   fillIn(s.ints(inTable));
   fillOut(s.ints(outTable));
-  winogradLoops(s.memory)[name](s.address(inTable), s.address(outTable), tiles, channels * 4, bias);
+  const [inAddress, outAddress] = [s.address(inTable), s.address(outTable)];
+  const calls = splitRanges(tiles, piecesFor(s.memory), options.unit).map(([from, to]) => [
+    inAddress + 4 * p * p * from, outAddress + 4 * q * q * from, to - from, channels * 4, options.bias ?? 0,
+  ]);
+  runLoopCalls(s.memory, WINOGRAD_TRANSFORMS, name, calls);
   s.drop(inTable, outTable);
 }
 
@@ -199,8 +208,8 @@ export function forceTransposedProducts(products: TransposedProducts | undefined
  * 102 vs 148, 128→128 at 16×16 72 vs 82, 256→256 at 8×8 60 vs 70 (XNNPACK must transpose V_ξ and
  * pack dM_ξ, as big as the product's work); on two threads 101 vs 102, 69 vs 63, 62 vs 51.
  */
-function transposedProductsBy(backend: BackendWasm): TransposedProducts {
-  return forcedProducts ?? (threadsOf(backend) > 1 ? 'xnnpack' : 'loop');
+function transposedProductsBy(s: Scratch): TransposedProducts {
+  return forcedProducts ?? (threadsOf(s.backend) > 1 && !hasHelpers(s.memory) ? 'xnnpack' : 'loop');
 }
 
 /** XNNPACK's threads (read off the backend: importing the wasm package's getThreadsCount would load it with stdlib). */
@@ -214,7 +223,7 @@ function xnnpackTransposedProducts(s: Scratch, v: tf.TensorInfo[], dm: tf.Tensor
   return du;
 }
 
-/** V_ξᵀ·dM_ξ by the transposed-product loop, reading both in place (one thread). */
+/** V_ξᵀ·dM_ξ by the transposed-product loop, reading both in place (the 36 products spread over the loop threads). */
 function loopTransposedProducts(s: Scratch, v: tf.TensorInfo[], dm: tf.TensorInfo[], g: Geometry): tf.TensorInfo[] {
   const du = planesOf(s, g.inChannels, g.outChannels);
   const rowBase = s.make([POSITIONS * g.inChannels], 'int32');
@@ -223,12 +232,12 @@ function loopTransposedProducts(s: Scratch, v: tf.TensorInfo[], dm: tf.TensorInf
     const first = s.address(vi);
     for (let c = 0; c < g.inChannels; c++) bases[xi * g.inChannels + c] = first + 4 * c;
   });
-  const loop = transposedProductLoop(s.memory);
   const tableAddress = s.address(rowBase);
-  du.forEach((dui, xi) => {
+  const calls = du.map((dui, xi) => {
     s.floats(dui).fill(0);
-    loop(tableAddress + 4 * xi * g.inChannels, g.inChannels, s.address(dm[xi]!), g.outChannels, s.address(dui), g.tiles, g.tiles, 4 * g.inChannels);
+    return [tableAddress + 4 * xi * g.inChannels, g.inChannels, s.address(dm[xi]!), g.outChannels, s.address(dui), g.tiles, g.tiles, 4 * g.inChannels];
   });
+  runLoopCalls(s.memory, TRANSPOSED_PRODUCT, 'product', calls);
   s.drop(rowBase);
   return du;
 }
@@ -256,7 +265,7 @@ function winogradForward({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo 
       s, 'output', g.tiles, g.outChannels,
       (t) => fillPlaneTable(t, m.map((mi) => s.address(mi)), g.tiles, g.outChannels * 4),
       (t) => fillPixelTable(t, g, { base: s.address(y), height: g.outHeight, width: g.outWidth, channels: g.outChannels }, OUT_TILE, 0, 0, s.address(scrap)),
-      s.address(b ?? zeroBias!),
+      { bias: s.address(b ?? zeroBias!) },
     );
     return s.keep(y);
   } finally {
@@ -286,6 +295,8 @@ function winogradInputGradient({ inputs, backend, attrs }: KernelArgs): tf.Tenso
       s, 'inputAdjoint', g.tiles, cin,
       (t) => fillPlaneTable(t, dv.map((d) => s.address(d)), g.tiles, cin * 4),
       (t) => fillPixelTable(t, g, { base: s.address(dx), height: g.inHeight, width: g.inWidth, channels: cin }, IN_TILE, g.padTop, g.padLeft, s.address(scrap)),
+      // Neighbouring tiles add into the same pixels, tiles of different images never: split by image.
+      { unit: g.tilesDown * g.tilesAcross },
     );
     return s.keep(dx);
   } finally {
@@ -302,7 +313,7 @@ function winogradFilterGradient({ inputs, backend, attrs }: KernelArgs): tf.Tens
   try {
     const v = inputTransform(s, g, x);
     const dm = outputAdjoint(s, g, dy);
-    const du = (transposedProductsBy(s.backend) === 'xnnpack' ? xnnpackTransposedProducts : loopTransposedProducts)(s, v, dm, g);
+    const du = (transposedProductsBy(s) === 'xnnpack' ? xnnpackTransposedProducts : loopTransposedProducts)(s, v, dm, g);
     s.drop(...v, ...dm);
     const dw = s.make([3, 3, g.inChannels, cout]);
     transform(

@@ -12,7 +12,8 @@
 // The matrices are Lavin & Gray's (2016) for the points 0, ±1, ±2, ∞: Y = Aᵀ[(G·g·Gᵀ) ⊙ (Bᵀ·d·B)]A
 // for a 6×6 input tile d, a 3×3 filter g and a 4×4 output tile Y (a correlation, as conv layers
 // compute). The other three transforms are the adjoints the gradients need.
-import { functionCode, I32, increment as add, instanceOn, moduleBytes, op, V128, whileBelow, type Memory } from '../../../core/wasm-bytes.ts';
+import type { LoopModule } from '../../../core/loop-threads.ts';
+import { functionCode, I32, increment as add, moduleBytes, op, V128, whileBelow } from '../../../core/wasm-bytes.ts';
 
 type Matrix = readonly (readonly number[])[];
 
@@ -141,9 +142,8 @@ function transformsModule(shared: boolean): Uint8Array {
   );
 }
 
-export type TransformLoop = (inTable: number, outTable: number, tiles: number, channelBytes: number, bias: number) => void;
-
-/** The loops on `memory` (compiled once, instantiated once per memory). */
-export function winogradLoops(memory: Memory): Record<TransformName, TransformLoop> {
-  return instanceOn<Record<TransformName, TransformLoop>>(memory, 'winograd', transformsModule);
-}
+/**
+ * The loops, one function per transform (its name), each taking (inTable, outTable, tiles,
+ * channelBytes, bias), for core/loop-threads.ts's runLoopCalls.
+ */
+export const WINOGRAD_TRANSFORMS: LoopModule = { key: 'winograd', build: transformsModule };
