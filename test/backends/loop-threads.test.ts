@@ -58,9 +58,10 @@ const bitsOf = (ts: tf.Tensor[]) => ts.map((t) => Array.from(new Uint32Array((t.
 /** A Winograd conv, a grid-loop conv weight gradient (5×5) and a max-pool gradient, forward and backward. */
 function convStep(): number[][] {
   return tf.tidy(() => {
-    const x = tensorOf(normalInput([4, 16, 16, 8], 'threads/x')) as tf.Tensor4D;
-    const w = tensorOf(normalInput([3, 3, 8, 12], 'threads/w', 0.3)) as tf.Tensor4D;
-    const w5 = tensorOf(normalInput([5, 5, 8, 6], 'threads/w5', 0.3)) as tf.Tensor4D;
+    // Big enough that every loop splits (core/loop-threads.ts's SPLIT_MIN_WORK).
+    const x = tensorOf(normalInput([8, 32, 32, 16], 'threads/x')) as tf.Tensor4D;
+    const w = tensorOf(normalInput([3, 3, 16, 32], 'threads/w', 0.3)) as tf.Tensor4D;
+    const w5 = tensorOf(normalInput([5, 5, 16, 8], 'threads/w5', 0.3)) as tf.Tensor4D;
     const f = (xx: tf.Tensor, ww: tf.Tensor, ww5: tf.Tensor) =>
       tf.add(tf.sum(maxPool2d(conv2d(xx as tf.Tensor4D, ww as tf.Tensor4D, undefined, 1, 'same'), 2, 2)), tf.sum(conv2d(xx as tf.Tensor4D, ww5 as tf.Tensor4D, undefined, 1, 'valid')));
     return bitsOf(tf.grads(projected(f))([x, w, w5]));

@@ -283,7 +283,7 @@ function simdProducts(backend: BackendWasm, memory: Memory, g: Geometry, x: tf.T
   sums.fill(0);
   // Rows split over the loop threads (each row's sums stay on one thread: the same bits).
   const dyAddress = floats(backend, gridDy).byteOffset;
-  const calls = splitRanges(rows, piecesFor(memory), 4).map(([from, to]) => [
+  const calls = splitRanges(rows, piecesFor(memory, rows * cols * span), 4).map(([from, to]) => [
     bases.byteOffset + 4 * from, to - from, dyAddress, cols, sums.byteOffset + 4 * from * cols, span, depth, 4,
   ]);
   runLoopCalls(memory, TRANSPOSED_PRODUCT, 'product', calls);

@@ -51,7 +51,7 @@ function maxPoolGradWasm(args: {
   if (memory !== undefined && !loopInJavaScript) {
     // Images split over the loop threads: an image's windows stay on one thread.
     const [inBytes, outBytes] = [4 * inHeight * inWidth * channels, 4 * outHeight * outWidth * channels];
-    const calls = splitRanges(batchSize, piecesFor(memory)).map(([from, to]) => [
+    const calls = splitRanges(batchSize, piecesFor(memory, batchSize * inHeight * inWidth * channels)).map(([from, to]) => [
       xs.byteOffset + from * inBytes, dys.byteOffset + from * outBytes, dxs.byteOffset + from * inBytes, to - from,
       inHeight, inWidth, channels, outHeight, outWidth, strideHeight, strideWidth, filterHeight, filterWidth, top, left,
     ]);

@@ -134,7 +134,7 @@ function transform(
   fillIn(s.ints(inTable));
   fillOut(s.ints(outTable));
   const [inAddress, outAddress] = [s.address(inTable), s.address(outTable)];
-  const calls = splitRanges(tiles, piecesFor(s.memory), options.unit).map(([from, to]) => [
+  const calls = splitRanges(tiles, piecesFor(s.memory, tiles * channels * 36), options.unit).map(([from, to]) => [
     inAddress + 4 * p * p * from, outAddress + 4 * q * q * from, to - from, channels * 4, options.bias ?? 0,
   ]);
   runLoopCalls(s.memory, WINOGRAD_TRANSFORMS, name, calls);
@@ -237,7 +237,7 @@ function loopTransposedProducts(s: Scratch, v: tf.TensorInfo[], dm: tf.TensorInf
     s.floats(dui).fill(0);
     return [tableAddress + 4 * xi * g.inChannels, g.inChannels, s.address(dm[xi]!), g.outChannels, s.address(dui), g.tiles, g.tiles, 4 * g.inChannels];
   });
-  runLoopCalls(s.memory, TRANSPOSED_PRODUCT, 'product', calls);
+  runLoopCalls(s.memory, TRANSPOSED_PRODUCT, 'product', calls, POSITIONS * g.tiles * g.inChannels * g.outChannels);
   s.drop(rowBase);
   return du;
 }
