@@ -19,12 +19,12 @@ export interface LoopHelpers {
   /** Helpers ready to take calls now (0 while they start). */
   ready(): number;
   /**
-   * Hands helper h (0 ≤ h < ready()) the calls of export `fn`; returns at once. Every call is an
-   * argument list of i32s.
+   * Runs the calls (argument lists of i32s) of export `fn` of `module`, each exactly once, on
+   * whichever thread takes it first: the helpers, and this thread through `runHere`. Returns when all
+   * have run; throws if one failed on a helper; false if the calls do not fit its control block
+   * (then none ran).
    */
-  post(h: number, module: LoopModule, fn: string, calls: readonly (readonly number[])[]): boolean;
-  /** Waits until every helper handed calls has run them; throws if one failed. */
-  wait(): void;
+  share(module: LoopModule, fn: string, calls: readonly (readonly number[])[], runHere: (args: readonly number[]) => void): boolean;
 }
 
 let helpers: LoopHelpers | undefined;
@@ -51,31 +51,16 @@ export function hasHelpers(memory: Memory): boolean {
 
 /**
  * Runs `calls` of export `fn` of `module` on `memory`: with helper threads (and `work` of at least
- * SPLIT_MIN_WORK), the first share on this thread and the others' on the helpers, at once; otherwise
- * in order on this thread. Calls must write disjoint outputs. Returns when all have run.
+ * SPLIT_MIN_WORK), each on whichever thread takes it first, this one included; otherwise in order
+ * on this thread. Calls must write disjoint outputs. Returns when all have run.
  */
 export function runLoopCalls(memory: Memory, module: LoopModule, fn: string, calls: readonly (readonly number[])[], work = Infinity): void {
   const exports = instanceOn<Record<string, (...args: number[]) => void>>(memory, module.key, module.build);
   const loop = exports[fn];
   if (loop === undefined) throw new Error(`loop module '${module.key}' has no '${fn}'`);
-  const others = calls.length > 1 && work >= SPLIT_MIN_WORK ? readyHelpers(memory) : 0;
-  if (others === 0) {
-    for (const args of calls) loop(...args);
-    return;
-  }
-  const share = Math.ceil(calls.length / (others + 1));
-  let posted = false;
-  for (let h = 0; h < others; h++) {
-    const part = calls.slice(share * (h + 1), share * (h + 2));
-    if (part.length === 0) continue;
-    if (helpers!.post(h, module, fn, part)) posted = true;
-    else for (const args of part) loop(...args); // too many arguments for the helper's block
-  }
-  try {
-    for (const args of calls.slice(0, share)) loop(...args);
-  } finally {
-    if (posted) helpers!.wait();
-  }
+  const runHere = (args: readonly number[]) => loop(...args);
+  const shared = calls.length > 1 && work >= SPLIT_MIN_WORK && readyHelpers(memory) > 0 && helpers!.share(module, fn, calls, runHere);
+  if (!shared) for (const args of calls) runHere(args);
 }
 
 /** [from, to) ranges that split `count` items into `parts` near-equal pieces, cut only at multiples of `unit`. */
@@ -98,7 +83,14 @@ export function splitRanges(count: number, parts: number, unit = 1): [number, nu
  */
 export const SPLIT_MIN_WORK = 1 << 18;
 
-/** How many pieces to cut a loop's `work` into on `memory`: one per thread that would run it now, one if it is small. */
+/**
+ * How many pieces to cut a loop's `work` into on `memory`: a few per thread that would run it now (the
+ * threads take pieces as they come free, so a helper that wakes late or runs slow costs little), one
+ * if the work is small.
+ */
 export function piecesFor(memory: Memory, work: number): number {
-  return work < SPLIT_MIN_WORK ? 1 : readyHelpers(memory) + 1;
+  const helpersNow = work < SPLIT_MIN_WORK ? 0 : readyHelpers(memory);
+  return helpersNow === 0 ? 1 : PIECES_PER_THREAD * (helpersNow + 1);
 }
+
+const PIECES_PER_THREAD = 3;

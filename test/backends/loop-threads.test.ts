@@ -32,18 +32,17 @@ async function twoThreadWasm(): Promise<{ memory: NonNullable<ReturnType<typeof 
   return { memory };
 }
 
-/** Counts the calls handed to helpers while `f` runs. */
+/** Counts the batches of calls shared with helpers while `f` runs. */
 function postsDuring<T>(f: () => T): { result: T; posts: number } {
   const real = currentLoopHelpers()!;
   let posts = 0;
   const spy: LoopHelpers = {
     memory: real.memory,
     ready: () => real.ready(),
-    post: (h, module, fn, calls) => {
+    share: (module, fn, calls, runHere) => {
       posts++;
-      return real.post(h, module, fn, calls);
+      return real.share(module, fn, calls, runHere);
     },
-    wait: () => real.wait(),
   };
   setLoopHelpers(spy);
   try {
@@ -79,13 +78,15 @@ test('loops spread over a helper thread give the bits of the main thread alone',
   startWasmLoopHelpers();
 });
 
-test('a loop that fails on a helper thread is an error, and the helper serves the next calls', async () => {
+test('a loop call that fails is an error on whichever thread ran it, and the helper serves the next calls', async () => {
   const { memory } = await twoThreadWasm();
-  // The first call (no rows, no positions) runs on this thread and does nothing; the second reads
-  // past the heap, which traps, on the helper.
+  // Calls that do nothing (no rows, no positions) and one that reads past the heap, which traps: on
+  // this thread a RuntimeError, on the helper an error naming it.
   const nothing = [0, 0, 0, 4, 0, 0, 1, 4];
   const outOfBounds = [0x7fff0000, 4, 0x7fff0000, 4, 0x7fff0000, 8, 8, 4];
-  assert.throws(() => runLoopCalls(memory, TRANSPOSED_PRODUCT, 'product', [nothing, outOfBounds]), /helper thread/);
+  for (const calls of [[nothing, outOfBounds], [nothing, nothing, nothing, outOfBounds], [outOfBounds, nothing]]) {
+    assert.throws(() => runLoopCalls(memory, TRANSPOSED_PRODUCT, 'product', calls), /helper thread|out of bounds/);
+  }
   const { posts } = postsDuring(() => convStep());
   assert.ok(posts > 0);
 });

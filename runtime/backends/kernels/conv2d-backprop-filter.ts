@@ -23,6 +23,7 @@ import { getThreadsCount, type BackendWasm } from '@tensorflow/tfjs-backend-wasm
 import { assertChannelsLast, backendMemory, callWasmKernel, heapView, release } from '../../../core/wasm-kernel-calls.ts';
 import type { Memory } from '../../../core/wasm-bytes.ts';
 import { hasHelpers, piecesFor, runLoopCalls, splitRanges } from '../../../core/loop-threads.ts';
+import { runAddLoop } from '../../../core/run-add-simd.ts';
 import { TRANSPOSED_PRODUCT } from '../../../core/transposed-product-simd.ts';
 import { addInto } from './leading-sum.ts';
 
@@ -116,6 +117,13 @@ function writePhase(g: Geometry, xs: Float32Array, out: Float32Array, a: number,
       if (y < 0 || y >= g.inHeight) continue;
       const rowIn = (n * g.inHeight + y) * g.inWidth;
       const rowOut = (n * g.gridH + i) * g.gridW;
+      if (cin === 1 && g.strideW === 1) {
+        // One channel at stride 1: the row's pixels are contiguous in both, one copy.
+        const first = Math.max(0, g.padLeft - b);
+        const last = Math.min(g.gridW, g.inWidth + g.padLeft - b);
+        if (last > first) out.set(xs.subarray(rowIn + first + b - g.padLeft, rowIn + last + b - g.padLeft), rowOut + first);
+        continue;
+      }
       for (let j = 0; j < g.gridW; j++) {
         const x = j * g.strideW + b - g.padLeft;
         if (x < 0 || x >= g.inWidth) continue;
@@ -129,23 +137,57 @@ function writePhase(g: Geometry, xs: Float32Array, out: Float32Array, a: number,
 
 /**
  * dy [N, Ho, Wo, Cout] on the grid, first `span` rows: [span, cols], zero off the output pixels and in
- * the columns past Cout (cols ≥ Cout).
+ * the columns past Cout (cols ≥ Cout). Rows of whole output rows are copied as they are; pixels whose
+ * rows get padded columns are copied by core's SIMD run loop (LeNet-5's first conv: 282K floats,
+ * 0.5 ms a step element by element in JavaScript).
  */
-function writeGridGradient(g: Geometry, dys: Float32Array, out: Float32Array, cols = g.outChannels): void {
+function writeGridGradient(g: Geometry, backend: BackendWasm, memory: Memory | undefined, dy: tf.TensorInfo, out: tf.TensorInfo, cols = g.outChannels): void {
   const cout = g.outChannels;
-  out.fill(0);
+  const [dys, grid] = [floats(backend, dy), floats(backend, out)];
+  grid.fill(0);
+  if (cols !== cout && memory !== undefined) {
+    const runs = pixelRunsOf(g, cols);
+    const table = backend.makeOutput([runs.length], 'int32');
+    (heapView(backend, table) as Int32Array).set(runs);
+    runAddLoop(memory)(heapView(backend, table).byteOffset, runs.length / 3, floats(backend, out).byteOffset, floats(backend, dy).byteOffset);
+    backend.disposeData(table.dataId);
+    return;
+  }
   for (let n = 0; n < g.batch; n++) {
     for (let oy = 0; oy < g.outHeight; oy++) {
       const from = ((n * g.outHeight + oy) * g.outWidth) * cout;
       const to = ((n * g.gridH + oy) * g.gridW) * cols;
-      if (cols === cout) out.set(dys.subarray(from, from + g.outWidth * cout), to);
+      if (cols === cout) grid.set(dys.subarray(from, from + g.outWidth * cout), to);
       else {
         for (let ox = 0; ox < g.outWidth; ox++) {
-          for (let c = 0; c < cout; c++) out[to + ox * cols + c] = dys[from + ox * cout + c]!;
+          for (let c = 0; c < cout; c++) grid[to + ox * cols + c] = dys[from + ox * cout + c]!;
         }
       }
     }
   }
+}
+
+/** Run tables (grid offset, dy offset, Cout floats per output pixel) by geometry: a step asks for the same ones. */
+const pixelRuns = new Map<string, Int32Array>();
+
+function pixelRunsOf(g: Geometry, cols: number): Int32Array {
+  const key = `${g.batch},${g.outHeight},${g.outWidth},${g.gridH},${g.gridW},${g.outChannels},${cols}`;
+  let runs = pixelRuns.get(key);
+  if (runs !== undefined) return runs;
+  runs = new Int32Array(3 * g.batch * g.outHeight * g.outWidth);
+  let k = 0;
+  for (let n = 0; n < g.batch; n++) {
+    for (let oy = 0; oy < g.outHeight; oy++) {
+      for (let ox = 0; ox < g.outWidth; ox++) {
+        runs[k++] = 4 * ((n * g.gridH + oy) * g.gridW + ox) * cols;
+        runs[k++] = 4 * ((n * g.outHeight + oy) * g.outWidth + ox) * g.outChannels;
+        runs[k++] = g.outChannels;
+      }
+    }
+  }
+  if (pixelRuns.size >= 16) pixelRuns.clear();
+  pixelRuns.set(key, runs);
+  return runs;
 }
 
 function floats(backend: BackendWasm, info: tf.TensorInfo): Float32Array {
@@ -213,7 +255,7 @@ function xnnpackProducts(backend: BackendWasm, memory: Memory | undefined, g: Ge
   const gridDy = backend.makeOutput([span, cout], 'float32');
   const phases = writtenPhases(backend, g, x);
   // Views taken after the allocations above, which may have grown (and detached) the heap.
-  writeGridGradient(g, floats(backend, dy), floats(backend, gridDy));
+  writeGridGradient(g, backend, memory, dy, gridDy);
   floats(backend, dw).fill(0);
   const depth = chunkDepth(rows, span);
   const taps = tapSources(g, phases);
@@ -273,7 +315,7 @@ function simdProducts(backend: BackendWasm, memory: Memory, g: Geometry, x: tf.T
   const rowBase = backend.makeOutput([rows], 'int32');
   const total = backend.makeOutput([rows, cols], 'float32');
   // Views and addresses after every allocation: an allocation may grow the heap.
-  writeGridGradient(g, floats(backend, dy), floats(backend, gridDy), cols);
+  writeGridGradient(g, backend, memory, dy, gridDy, cols);
   const bases = heapView(backend, rowBase) as Int32Array;
   tapSources(g, phases).forEach(({ phase, shift }, t) => {
     const start = floats(backend, phase).byteOffset + 4 * shift;

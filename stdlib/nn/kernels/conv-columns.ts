@@ -2,7 +2,7 @@
 // column matrix (one patch per output pixel), which costs exactly the useful multiply-adds:
 // cols = dy · Wᵀ ([pixels, cout] · [cout, patch], one XNNPACK product that packs only the small Wᵀ),
 // then each pixel's patch is added back into dx where the forward pass read it. Runs of kw·cin floats
-// sit side by side in an NHWC image and in a patch, so columns-simd.ts adds them as SIMD runs. The
+// sit side by side in an NHWC image and in a patch, so core's run-add-simd.ts adds them as SIMD runs. The
 // column matrix is built in slices of rows (16 MB each).
 //
 // The general path (ops.ts's conv2dInputGradient) convolves the zero-padded dy with the rotated
@@ -17,7 +17,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { callWasmKernel, KernelScratch } from '../../../core/wasm-kernel-calls.ts';
-import { columnsIntoImageLoop } from './columns-simd.ts';
+import { runAddLoop } from '../../../core/run-add-simd.ts';
 
 export const CONV_INPUT_GRAD_COLUMNS = 'LtxConv2DInputGradColumns';
 
@@ -70,7 +70,7 @@ function inputGradientByColumns({ inputs, backend, attrs }: KernelArgs): tf.Tens
       const runs = runsOf(first, rows, { kh, kw, cin, outHeight, outWidth, inHeight, inWidth, padTop, padLeft });
       const table = s.make([runs.length], 'int32');
       s.ints(table).set(runs);
-      columnsIntoImageLoop(s.memory)(s.address(table), runs.length / 3, s.address(dx), s.address(cols));
+      runAddLoop(s.memory)(s.address(table), runs.length / 3, s.address(dx), s.address(cols));
       s.drop(table, cols, ...(dySlice === dyMatrix ? [] : [dySlice]));
     }
     return s.keep(dx);
