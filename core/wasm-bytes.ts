@@ -54,6 +54,9 @@ export const op = {
   i32GeU: [0x4f],
   i32GtU: [0x4b],
   f32Add: [0x92],
+  f32Mul: [0x94],
+  /** f32.const. */
+  f32Const: (value: number) => [0x43, ...Array.from(new Uint8Array(Float32Array.of(value).buffer))],
   v128Load: [...simd(0x00), 0, 0],
   v128Store: [...simd(0x0b), 0, 0],
   v128LoadAt: (offset: number) => [...simd(0x00), 0, ...uleb(offset)],
