@@ -110,6 +110,14 @@ function geometryOf(xShape: number[], attrs: tf.Conv2DBackpropFilterAttrs): Geom
 function writePhase(g: Geometry, xs: Float32Array, out: Float32Array, a: number, b: number): void {
   const plane = g.batch * g.gridH * g.gridW;
   const cin = g.inChannels;
+  if (g.strideH === 1 && g.strideW === 1 && g.padTop === 0 && g.padLeft === 0 && g.gridH === g.inHeight && g.gridW === g.inWidth) {
+    // The grid is the image ('valid' at stride 1): a plain transpose, one channel plane at a time.
+    for (let c = 0; c < cin; c++) {
+      const base = c * plane;
+      for (let p = 0, from = c; p < plane; p++, from += cin) out[base + p] = xs[from]!;
+    }
+    return;
+  }
   out.fill(0);
   for (let n = 0; n < g.batch; n++) {
     for (let i = 0; i < g.gridH; i++) {
