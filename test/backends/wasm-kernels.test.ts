@@ -71,8 +71,9 @@ const poolCases: PoolCase[] = [
   { x: [1, 7, 7, 2], size: 3, stride: 2, pad: 'same' },
   { x: [1, 5, 6, 2], size: 3, stride: 1, pad: 'same' },
   { x: [2, 7, 5, 1], size: 2, stride: 2, pad: 'same' },
-  // Four channels at a time, and the rest one by one.
+  // Four channels at a time, then the last four once more for the rest (fewer than 4: one by one).
   { x: [2, 8, 8, 6], size: 2, stride: 2, pad: 'valid' },
+  { x: [1, 6, 6, 7], size: 2, stride: 1, pad: 'valid' },
   { x: [1, 7, 7, 8], size: 3, stride: 2, pad: 'same' },
   { x: [1, 6, 5, 5], size: 3, stride: 1, pad: 'same' },
 ];

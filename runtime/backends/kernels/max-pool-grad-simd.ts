@@ -1,7 +1,8 @@
 // MaxPoolGrad's loop (max-pool-grad.ts) as WebAssembly with 128-bit SIMD, built here byte by byte, on
 // the backend's heap: per output pixel, four channels at a time, the first position of each window's
 // maximum (rows then columns, strict >, a NaN start losing to any number), then the pixel's gradient
-// added there; channels past the last multiple of 4 one at a time, by the same rule. Output pixels
+// added there; channels past the last multiple of 4 as one more vector over the last four channels
+// (only the new lanes added; fewer than 4 channels one at a time), by the same rule. Output pixels
 // are visited in order, so overlapping windows add into a position in the same order as before.
 import type { LoopModule } from '../../../core/loop-threads.ts';
 import { functionCode, I32, increment as add, moduleBytes, op, V128 } from '../../../core/wasm-bytes.ts';
@@ -24,7 +25,8 @@ const min = (a: number[], b: number[]) => [...a, ...b, ...a, ...b, ...op.i32LtS,
 
 function loopCode(): number[] {
   const [N, OY, OX, Y0, Y1, X0, X1, Y, XX, CB, AT, FIRST, BASE] = Array.from({ length: 13 }, (_, i) => PARAMS + i);
-  const [BEST_V, BEST_I, V, COND, DYV] = Array.from({ length: 5 }, (_, i) => PARAMS + 13 + i);
+  const TAIL_FROM = PARAMS + 13;
+  const [BEST_V, BEST_I, V, COND, DYV] = Array.from({ length: 5 }, (_, i) => PARAMS + 14 + i);
   // Scalar locals for the channel tail share i32 slots; f32 values are kept in v128 lane 0.
   /** element index of (n, y, x, channel ch) in x */
   const elementAt = (y: number[], x: number[], ch: number[]) => [
@@ -39,7 +41,8 @@ function loopCode(): number[] {
     ...address(DX, [...op.get(BEST_I), ...op.i32x4Lane(lane)]), ...op.set(AT),
     ...op.get(AT), ...op.get(AT), ...op.f32Load, ...op.get(DYV), ...op.f32x4Lane(lane), ...op.f32Add, ...op.f32Store,
   ];
-  const vectorBlock = [
+  /** The window scan of channels CB..CB+3, then each lane's gradient added (lanes below `fromLane` local's channel skipped). */
+  const vectorScan = (scatter: number[]) => [
     ...elementAt(op.get(Y0), op.get(X0), op.get(CB)), ...op.set(FIRST),
     ...address(X, op.get(FIRST)), ...op.v128Load, ...op.set(BEST_V),
     ...op.get(FIRST), ...op.i32x4Splat, ...op.i32x4Const([0, 1, 2, 3]), ...op.i32x4Add, ...op.set(BEST_I),
@@ -54,7 +57,25 @@ function loopCode(): number[] {
       ...op.get(AT), ...op.i32x4Splat, ...op.i32x4Const([0, 1, 2, 3]), ...op.i32x4Add, ...op.get(BEST_I), ...op.get(COND), ...op.v128Bitselect, ...op.set(BEST_I),
     ])),
     ...address(DY, dyIndex(op.get(CB))), ...op.v128Load, ...op.set(DYV),
-    ...[0, 1, 2, 3].flatMap(scatterLane),
+    ...scatter,
+  ];
+  const vectorBlock = vectorScan([0, 1, 2, 3].flatMap(scatterLane));
+  // Channels past the last multiple of 4 (C ≥ 4): one vector over the last 4 channels, adding only the
+  // lanes not done yet (per-lane scans are independent: the same result as channel by channel).
+  const tailBlock = [
+    ...op.block,
+    ...op.get(CB), ...op.get(C), ...op.i32GeS, ...op.brIf(0),
+    ...op.get(C), ...op.i32(4), ...op.i32LtS, ...op.brIf(0),
+    ...op.get(CB), ...op.set(TAIL_FROM),
+    ...op.get(C), ...op.i32(4), ...op.i32Sub, ...op.set(CB),
+    ...vectorScan([0, 1, 2, 3].flatMap((lane) => [
+      ...op.block,
+      ...op.get(CB), ...op.i32(lane), ...op.i32Add, ...op.get(TAIL_FROM), ...op.i32LtS, ...op.brIf(0),
+      ...scatterLane(lane),
+      ...op.end,
+    ])),
+    ...op.get(C), ...op.set(CB),
+    ...op.end,
   ];
   const scalarChannel = [
     // The same, one channel: the best value in lane 0 of BEST_V, its index in BASE.
@@ -91,6 +112,7 @@ function loopCode(): number[] {
     ...vectorBlock,
     ...add(CB, op.i32(4)),
     ...op.br(0), ...op.end, ...op.end,
+    ...tailBlock,
     ...op.block, ...op.loop,
     ...op.get(CB), ...op.get(C), ...op.i32GeS, ...op.brIf(1),
     ...scalarChannel,
@@ -98,7 +120,7 @@ function loopCode(): number[] {
     ...op.br(0), ...op.end, ...op.end,
     ...op.end,
   ];
-  return functionCode([[13, I32], [5, V128]], [
+  return functionCode([[14, I32], [5, V128]], [
     ...forRange(N, op.i32(0), op.get(BATCH), forRange(OY, op.i32(0), op.get(OH), forRange(OX, op.i32(0), op.get(OW), perPixel))),
   ]);
 }
