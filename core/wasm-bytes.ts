@@ -55,6 +55,8 @@ export const op = {
   i32GtU: [0x4b],
   f32Add: [0x92],
   f32Mul: [0x94],
+  /** memory.fill(dst, byte, count): the bulk-memory instruction, a native memset. */
+  memoryFill: [0xfc, 0x0b, 0x00],
   /** f32.const. */
   f32Const: (value: number) => [0x43, ...Array.from(new Uint8Array(Float32Array.of(value).buffer))],
   v128Load: [...simd(0x00), 0, 0],

@@ -5,7 +5,7 @@
 // (stdlib/nn/kernels) and the fixes of the wasm backend's gaps (runtime/backends/kernels).
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import type { Memory } from './wasm-bytes.ts';
+import { functionCode, I32, instanceOn, moduleBytes, op, type Memory } from './wasm-bytes.ts';
 
 export type WasmTypedArray = Float32Array | Int32Array | Uint8Array;
 
@@ -49,6 +49,24 @@ export function heapView(backend: BackendWasm, info: tf.TensorInfo): WasmTypedAr
     throw new Error(`unsupported dtype ${info.dtype} in a wasm kernel`);
   }
   return view;
+}
+
+const zeroModule = (shared: boolean) =>
+  moduleBytes([I32, I32], [{ name: 'zero', code: functionCode([], [...op.get(0), ...op.i32(0), ...op.get(1), ...op.memoryFill]) }], shared);
+
+/**
+ * Sets a tensor's data to +0 with WebAssembly's memory.fill: a TypedArray's fill on the threaded
+ * backend's shared heap is ~10× slower than on an ordinary buffer (0.15 ms for LeNet-5's 282K-float
+ * pool gradient, a few ms a step in all).
+ */
+export function zeroData(backend: BackendWasm, info: tf.TensorInfo): void {
+  const view = heapView(backend, info);
+  const memory = backendMemory(backend);
+  if (memory === undefined) {
+    view.fill(0);
+    return;
+  }
+  instanceOn<{ zero: (at: number, bytes: number) => void }>(memory, 'zero', zeroModule).zero(view.byteOffset, view.byteLength);
 }
 
 /** The kernels here read NHWC data only, like the wasm backend's own conv and pool kernels. */
@@ -111,5 +129,9 @@ export class KernelScratch {
   }
   floats(info: tf.TensorInfo): Float32Array {
     return heapView(this.backend, info) as Float32Array;
+  }
+  /** Sets a tensor's data to +0 (zeroData). */
+  zero(info: tf.TensorInfo): void {
+    zeroData(this.backend, info);
   }
 }

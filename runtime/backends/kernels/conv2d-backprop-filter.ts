@@ -20,7 +20,7 @@
 // most: 2–3× faster); XNNPACK's products win big layers once it has a second thread.
 import * as tf from '@tensorflow/tfjs-core';
 import { getThreadsCount, type BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { assertChannelsLast, backendMemory, callWasmKernel, heapView, release } from '../../../core/wasm-kernel-calls.ts';
+import { assertChannelsLast, backendMemory, callWasmKernel, heapView, release, zeroData } from '../../../core/wasm-kernel-calls.ts';
 import type { Memory } from '../../../core/wasm-bytes.ts';
 import { hasHelpers, piecesFor, runLoopCalls, splitRanges } from '../../../core/loop-threads.ts';
 import { runAddLoop } from '../../../core/run-add-simd.ts';
@@ -107,10 +107,15 @@ function geometryOf(xShape: number[], attrs: tf.Conv2DBackpropFilterAttrs): Geom
 }
 
 /** Phase (a, b) of the padded NHWC input, channels-first on the grid: [Cin, N·Hq·Wq]. */
+/** Whether the phase grid is the image itself ('valid' at stride 1): every grid position holds a pixel. */
+const phaseIsImage = (g: Geometry) =>
+  g.strideH === 1 && g.strideW === 1 && g.padTop === 0 && g.padLeft === 0 && g.gridH === g.inHeight && g.gridW === g.inWidth;
+
+/** Writes phase (a, b) into `out`, zeroed by the caller unless the phase is the image (phaseIsImage). */
 function writePhase(g: Geometry, xs: Float32Array, out: Float32Array, a: number, b: number): void {
   const plane = g.batch * g.gridH * g.gridW;
   const cin = g.inChannels;
-  if (g.strideH === 1 && g.strideW === 1 && g.padTop === 0 && g.padLeft === 0 && g.gridH === g.inHeight && g.gridW === g.inWidth) {
+  if (phaseIsImage(g)) {
     // The grid is the image ('valid' at stride 1): a plain transpose, one channel plane at a time.
     for (let c = 0; c < cin; c++) {
       const base = c * plane;
@@ -118,7 +123,6 @@ function writePhase(g: Geometry, xs: Float32Array, out: Float32Array, a: number,
     }
     return;
   }
-  out.fill(0);
   for (let n = 0; n < g.batch; n++) {
     for (let i = 0; i < g.gridH; i++) {
       const y = i * g.strideH + a - g.padTop;
@@ -151,8 +155,8 @@ function writePhase(g: Geometry, xs: Float32Array, out: Float32Array, a: number,
  */
 function writeGridGradient(g: Geometry, backend: BackendWasm, memory: Memory | undefined, dy: tf.TensorInfo, out: tf.TensorInfo, cols = g.outChannels): void {
   const cout = g.outChannels;
+  zeroData(backend, out);
   const [dys, grid] = [floats(backend, dy), floats(backend, out)];
-  grid.fill(0);
   if (cols !== cout && memory !== undefined) {
     const runs = pixelRunsOf(g, cols);
     const table = backend.makeOutput([runs.length], 'int32');
@@ -264,7 +268,7 @@ function xnnpackProducts(backend: BackendWasm, memory: Memory | undefined, g: Ge
   const phases = writtenPhases(backend, g, x);
   // Views taken after the allocations above, which may have grown (and detached) the heap.
   writeGridGradient(g, backend, memory, dy, gridDy);
-  floats(backend, dw).fill(0);
+  zeroData(backend, dw);
   const depth = chunkDepth(rows, span);
   const taps = tapSources(g, phases);
   for (let from = 0; from < span; from += depth) {
@@ -303,6 +307,7 @@ function writtenPhases(backend: BackendWasm, g: Geometry, x: tf.TensorInfo): Map
   }
   for (const [key, phase] of phases) {
     const [a, b] = key.split(',').map(Number) as [number, number];
+    if (!phaseIsImage(g)) zeroData(backend, phase);
     writePhase(g, floats(backend, x), floats(backend, phase), a, b);
   }
   return phases;
@@ -329,8 +334,8 @@ function simdProducts(backend: BackendWasm, memory: Memory, g: Geometry, x: tf.T
     const start = floats(backend, phase).byteOffset + 4 * shift;
     for (let c = 0; c < cin; c++) bases[t * cin + c] = start + 4 * c * plane;
   });
+  zeroData(backend, total);
   const sums = floats(backend, total);
-  sums.fill(0);
   // Rows split over the loop threads (each row's sums stay on one thread: the same bits).
   const dyAddress = floats(backend, gridDy).byteOffset;
   const calls = splitRanges(rows, piecesFor(memory, rows * cols * span), 4).map(([from, to]) => [

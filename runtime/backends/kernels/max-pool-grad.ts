@@ -6,7 +6,7 @@
 // took 1.6 ms a step in JavaScript.
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { backendMemory, heapView } from '../../../core/wasm-kernel-calls.ts';
+import { backendMemory, heapView, zeroData } from '../../../core/wasm-kernel-calls.ts';
 import { piecesFor, runLoopCalls, splitRanges } from '../../../core/loop-threads.ts';
 import { MAX_POOL_GRAD } from './max-pool-grad-simd.ts';
 
@@ -45,8 +45,8 @@ function maxPoolGradWasm(args: {
   const dx = backend.makeOutput(input.shape, 'float32');
   const xs = heapView(backend, input);
   const dys = heapView(backend, dy);
+  zeroData(backend, dx);
   const dxs = heapView(backend, dx);
-  dxs.fill(0);
   const memory = backendMemory(backend);
   if (memory !== undefined && !loopInJavaScript) {
     // Images split over the loop threads: an image's windows stay on one thread.

@@ -62,7 +62,7 @@ function inputGradientByColumns({ inputs, backend, attrs }: KernelArgs): tf.Tens
     const wT = s.track(callWasmKernel(s.backend, tf.Transpose, { x: wMatrix }, { perm: [1, 0] }));
     const dyMatrix = s.track(callWasmKernel(s.backend, tf.Reshape, { x: dy }, { shape: [pixels, cout] }));
     const dx = s.make([batch, inHeight, inWidth, cin]);
-    s.floats(dx).fill(0);
+    s.zero(dx);
     for (let first = 0; first < pixels; first += sliceRows) {
       const rows = Math.min(sliceRows, pixels - first);
       const dySlice = rows === pixels ? dyMatrix : s.track(callWasmKernel(s.backend, tf.Slice, { x: dyMatrix }, { begin: [first, 0], size: [rows, cout] }));

@@ -144,7 +144,7 @@ function transform(
 /** A zeroed row of `floats` floats (reads off the image), or a scrap row (writes off the image). */
 function spareRow(s: Scratch, floats: number): tf.TensorInfo {
   const row = s.make([Math.max(floats, 4)]);
-  s.floats(row).fill(0);
+  s.zero(row);
   return row;
 }
 
@@ -234,7 +234,7 @@ function loopTransposedProducts(s: Scratch, v: tf.TensorInfo[], dm: tf.TensorInf
   });
   const tableAddress = s.address(rowBase);
   const calls = du.map((dui, xi) => {
-    s.floats(dui).fill(0);
+    s.zero(dui);
     return [tableAddress + 4 * xi * g.inChannels, g.inChannels, s.address(dm[xi]!), g.outChannels, s.address(dui), g.tiles, g.tiles, 4 * g.inChannels];
   });
   runLoopCalls(s.memory, TRANSPOSED_PRODUCT, 'product', calls, POSITIONS * g.tiles * g.inChannels * g.outChannels);
@@ -290,7 +290,7 @@ function winogradInputGradient({ inputs, backend, attrs }: KernelArgs): tf.Tenso
     s.drop(...dm, ...uT);
     const dx = s.make(xShape);
     const scrap = spareRow(s, cin);
-    s.floats(dx).fill(0);
+    s.zero(dx);
     transform(
       s, 'inputAdjoint', g.tiles, cin,
       (t) => fillPlaneTable(t, dv.map((d) => s.address(d)), g.tiles, cin * 4),
