@@ -16,10 +16,13 @@ import { functionCode, I32, increment as add, moduleBytes, op, V128, whileBelow 
 
 // Parameters, byte addresses but for the counts: each row's first input element (an int32 table), the
 // rows, the dy grid [span, cols], its columns (a multiple of 4), the total [rows, cols] (added to),
-// the grid positions, the positions per chunk, and the bytes from one position's input element to
-// the next (4 for a plane read in place; 4·rows for an operand stored position-major).
-const [ROW_BASE, ROWS, DY, COLS, SUM, SPAN, DEPTH, STEP] = [0, 1, 2, 3, 4, 5, 6, 7];
-const PARAMS = 8;
+// the grid positions, the positions per chunk, the bytes from one position's input element to the
+// next (4 for a plane read in place; 4·rows for an operand stored position-major), and the segments:
+// [start, end) pairs of positions (an int32 table, in order, not overlapping) outside which B is
+// zero, so that the sums skip them (a product with a zero B adds ±0, which changes no sum that
+// starts from +0: the same bits, for finite A).
+const [ROW_BASE, ROWS, DY, COLS, SUM, SPAN, DEPTH, STEP, SEGMENTS, SEGMENT_COUNT] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+const PARAMS = 10;
 /** Rows and 4-column vectors a block keeps in registers: 4 × 2 accumulators, 2 dy vectors, 1 splat. */
 const ROW_BLOCK = 4;
 const VECTOR_BLOCK = 2;
@@ -28,7 +31,12 @@ function productCode(): number[] {
   // i32 locals
   const [FROM, END, R, C, J, B, ROW_BYTES, A] = [PARAMS, PARAMS + 1, PARAMS + 2, PARAMS + 3, PARAMS + 4, PARAMS + 5, PARAMS + 6, PARAMS + 7];
   const base = (i: number) => PARAMS + 8 + i;
-  const I32_LOCALS = 8 + ROW_BLOCK;
+  // The first segment that reaches into the chunk, a segment, and the end of its part in the chunk.
+  const [CHUNK_SEGMENT, SEGMENT, PART_END] = [PARAMS + 8 + ROW_BLOCK, PARAMS + 9 + ROW_BLOCK, PARAMS + 10 + ROW_BLOCK];
+  const I32_LOCALS = 11 + ROW_BLOCK;
+  const segmentField = (segment: number, field: 0 | 1) => [...op.get(SEGMENTS), ...op.get(segment), ...op.i32(3), ...op.i32Shl, ...op.i32Add, ...op.i32LoadAt(4 * field)];
+  const larger = (a: number[], b: number[]) => [...a, ...b, ...a, ...b, ...op.i32GtU, ...op.select];
+  const smaller = (a: number[], b: number[]) => [...a, ...b, ...a, ...b, ...op.i32LtU, ...op.select];
   // v128 locals
   const acc = (i: number, v: number) => PARAMS + I32_LOCALS + i * VECTOR_BLOCK + v;
   const dy = (v: number) => PARAMS + I32_LOCALS + ROW_BLOCK * VECTOR_BLOCK + v;
@@ -40,11 +48,17 @@ function productCode(): number[] {
     const vs = Array.from({ length: vectors }, (_, v) => v);
     return [
       ...is.flatMap((i) => vs.flatMap((v) => [...op.v128Zero, ...op.set(acc(i, v))])),
-      // B ← the dy grid at (FROM, c); A ← FROM·STEP, the byte offset of position FROM from a row's first element.
-      ...op.get(DY), ...op.get(FROM), ...op.get(ROW_BYTES), ...op.i32Mul, ...op.i32Add, ...op.get(C), ...op.i32Add, ...op.set(B),
-      ...op.get(FROM), ...op.get(STEP), ...op.i32Mul, ...op.set(A),
-      ...op.get(FROM), ...op.set(J),
-      ...whileBelow(J, op.get(END), [
+      // The segments' parts in the chunk [FROM, END), in order.
+      ...op.get(CHUNK_SEGMENT), ...op.set(SEGMENT),
+      ...op.block, ...op.loop,
+      ...op.get(SEGMENT), ...op.get(SEGMENT_COUNT), ...op.i32GeU, ...op.brIf(1),
+      ...segmentField(SEGMENT, 0), ...op.get(END), ...op.i32GeU, ...op.brIf(1),
+      ...larger(segmentField(SEGMENT, 0), op.get(FROM)), ...op.set(J),
+      ...smaller(segmentField(SEGMENT, 1), op.get(END)), ...op.set(PART_END),
+      // B ← the dy grid at (J, c); A ← J·STEP, the byte offset of position J from a row's first element.
+      ...op.get(DY), ...op.get(J), ...op.get(ROW_BYTES), ...op.i32Mul, ...op.i32Add, ...op.get(C), ...op.i32Add, ...op.set(B),
+      ...op.get(J), ...op.get(STEP), ...op.i32Mul, ...op.set(A),
+      ...whileBelow(J, op.get(PART_END), [
         ...vs.flatMap((v) => [...op.get(B), ...op.v128LoadAt(16 * v), ...op.set(dy(v))]),
         ...is.flatMap((i) => [
           ...op.get(base(i)), ...op.get(A), ...op.i32Add, ...op.f32Load, ...op.f32x4Splat, ...op.set(SPLAT),
@@ -54,6 +68,8 @@ function productCode(): number[] {
         ...add(A, op.get(STEP)),
         ...add(B, op.get(ROW_BYTES)),
       ]),
+      ...add(SEGMENT, op.i32(1)),
+      ...op.br(0), ...op.end, ...op.end,
       // total[r + i][c + v] += acc[i][v]
       ...is.flatMap((i) => vs.flatMap((v) => [
         ...op.get(SUM), ...op.get(R), ...op.i32(i), ...op.i32Add, ...op.get(ROW_BYTES), ...op.i32Mul, ...op.i32Add, ...op.get(C), ...op.i32Add, ...op.set(B),
@@ -81,6 +97,12 @@ function productCode(): number[] {
     // END ← min(FROM + DEPTH, SPAN)
     ...op.get(FROM), ...op.get(DEPTH), ...op.i32Add, ...op.get(SPAN),
     ...op.get(FROM), ...op.get(DEPTH), ...op.i32Add, ...op.get(SPAN), ...op.i32LtS, ...op.select, ...op.set(END),
+    // CHUNK_SEGMENT ← the first segment ending after FROM
+    ...op.block, ...op.loop,
+    ...op.get(CHUNK_SEGMENT), ...op.get(SEGMENT_COUNT), ...op.i32GeU, ...op.brIf(1),
+    ...segmentField(CHUNK_SEGMENT, 1), ...op.get(FROM), ...op.i32GtU, ...op.brIf(1),
+    ...add(CHUNK_SEGMENT, op.i32(1)),
+    ...op.br(0), ...op.end, ...op.end,
     ...op.i32(0), ...op.set(R),
     // while (r + ROW_BLOCK <= rows)
     ...op.block, ...op.loop,
@@ -94,6 +116,7 @@ function productCode(): number[] {
   return functionCode([[I32_LOCALS, I32], [ROW_BLOCK * VECTOR_BLOCK + VECTOR_BLOCK + 1, V128]], [
     ...op.get(COLS), ...op.i32(2), ...op.i32Shl, ...op.set(ROW_BYTES),
     ...op.i32(0), ...op.set(FROM),
+    ...op.i32(0), ...op.set(CHUNK_SEGMENT),
     ...whileBelow(FROM, op.get(SPAN), perChunk),
   ]);
 }
@@ -104,8 +127,8 @@ function productModule(shared: boolean): Uint8Array {
 
 /**
  * The module, for core/loop-threads.ts's runLoopCalls. Its function 'product' takes (rowBase, rows,
- * b, cols, total, span, depth, step) and adds to total[rows, cols] the Σ over positions [0, span), in
- * chunks of `depth`, of Aᵀ·B (see the parameters above).
+ * b, cols, total, span, depth, step, segments, segmentCount) and adds to total[rows, cols] the Σ over
+ * the segments' positions in [0, span), in chunks of `depth`, of Aᵀ·B (see the parameters above).
  */
 export const TRANSPOSED_PRODUCT: LoopModule = { key: 'transposed-product', build: productModule };
 

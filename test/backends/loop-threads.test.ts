@@ -82,8 +82,8 @@ test('a loop call that fails is an error on whichever thread ran it, and the hel
   const { memory } = await twoThreadWasm();
   // Calls that do nothing (no rows, no positions) and one that reads past the heap, which traps: on
   // this thread a RuntimeError, on the helper an error naming it.
-  const nothing = [0, 0, 0, 4, 0, 0, 1, 4];
-  const outOfBounds = [0x7fff0000, 4, 0x7fff0000, 4, 0x7fff0000, 8, 8, 4];
+  const nothing = [0, 0, 0, 4, 0, 0, 1, 4, 0, 0];
+  const outOfBounds = [0x7fff0000, 4, 0x7fff0000, 4, 0x7fff0000, 8, 8, 4, 0x7fff0000, 1];
   for (const calls of [[nothing, outOfBounds], [nothing, nothing, nothing, outOfBounds], [outOfBounds, nothing]]) {
     assert.throws(() => runLoopCalls(memory, TRANSPOSED_PRODUCT, 'product', calls), /helper thread|out of bounds/);
   }

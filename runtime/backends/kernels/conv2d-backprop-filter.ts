@@ -327,7 +327,10 @@ function simdProducts(backend: BackendWasm, memory: Memory, g: Geometry, x: tf.T
   const phases = writtenPhases(backend, g, x);
   const rowBase = backend.makeOutput([rows], 'int32');
   const total = backend.makeOutput([rows, cols], 'float32');
+  const outputRows = outputSegmentsOf(g);
+  const segments = backend.makeOutput([outputRows.length], 'int32');
   // Views and addresses after every allocation: an allocation may grow the heap.
+  (heapView(backend, segments) as Int32Array).set(outputRows);
   writeGridGradient(g, backend, memory, dy, gridDy, cols);
   const bases = heapView(backend, rowBase) as Int32Array;
   tapSources(g, phases).forEach(({ phase, shift }, t) => {
@@ -338,15 +341,43 @@ function simdProducts(backend: BackendWasm, memory: Memory, g: Geometry, x: tf.T
   const sums = floats(backend, total);
   // Rows split over the loop threads (each row's sums stay on one thread: the same bits).
   const dyAddress = floats(backend, gridDy).byteOffset;
-  const calls = splitRanges(rows, piecesFor(memory, rows * cols * span), 4).map(([from, to]) => [
-    bases.byteOffset + 4 * from, to - from, dyAddress, cols, sums.byteOffset + 4 * from * cols, span, depth, 4,
+  const segmentsAddress = heapView(backend, segments).byteOffset;
+  const work = rows * cols * g.batch * g.outHeight * g.outWidth;
+  const calls = splitRanges(rows, piecesFor(memory, work), 4).map(([from, to]) => [
+    bases.byteOffset + 4 * from, to - from, dyAddress, cols, sums.byteOffset + 4 * from * cols, span, depth, 4, segmentsAddress, outputRows.length / 2,
   ]);
-  runLoopCalls(memory, TRANSPOSED_PRODUCT, 'product', calls);
+  runLoopCalls(memory, TRANSPOSED_PRODUCT, 'product', calls, work);
   const out = floats(backend, dw);
   const values = floats(backend, total);
   if (cols === cout) out.set(values);
   else for (let r = 0; r < rows; r++) out.set(values.subarray(r * cols, r * cols + cout), r * cout);
-  release(backend, gridDy, rowBase, total, ...phases.values());
+  release(backend, gridDy, rowBase, total, segments, ...phases.values());
+}
+
+/** Segment tables by geometry: a training step asks for the same ones. */
+const outputSegments = new Map<string, Int32Array>();
+
+/**
+ * [start, end) of the grid positions of each row of output pixels (the first outWidth positions of
+ * the grid's first outHeight rows of each image), within the span: the loop skips the rest, where dy
+ * is zero. A 'valid' 5×5 conv at 14×14 (LeNet-5's second) has 100 output pixels in a 196-position grid.
+ */
+function outputSegmentsOf(g: Geometry): Int32Array {
+  const key = `${g.batch},${g.gridH},${g.gridW},${g.outHeight},${g.outWidth},${g.span}`;
+  let known = outputSegments.get(key);
+  if (known !== undefined) return known;
+  const pairs: number[] = [];
+  for (let n = 0; n < g.batch; n++) {
+    for (let oy = 0; oy < g.outHeight; oy++) {
+      const start = (n * g.gridH + oy) * g.gridW;
+      const end = Math.min(start + g.outWidth, g.span);
+      if (end > start) pairs.push(start, end);
+    }
+  }
+  known = Int32Array.from(pairs);
+  if (outputSegments.size >= 16) outputSegments.clear();
+  outputSegments.set(key, known);
+  return known;
 }
 
 export const conv2dBackpropFilterKernel: tf.KernelConfig = {

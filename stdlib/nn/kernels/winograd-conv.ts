@@ -227,6 +227,8 @@ function xnnpackTransposedProducts(s: Scratch, v: tf.TensorInfo[], dm: tf.Tensor
 function loopTransposedProducts(s: Scratch, v: tf.TensorInfo[], dm: tf.TensorInfo[], g: Geometry): tf.TensorInfo[] {
   const du = planesOf(s, g.inChannels, g.outChannels);
   const rowBase = s.make([POSITIONS * g.inChannels], 'int32');
+  const everyTile = s.make([2], 'int32');
+  s.ints(everyTile).set([0, g.tiles]);
   const bases = s.ints(rowBase);
   v.forEach((vi, xi) => {
     const first = s.address(vi);
@@ -235,10 +237,10 @@ function loopTransposedProducts(s: Scratch, v: tf.TensorInfo[], dm: tf.TensorInf
   const tableAddress = s.address(rowBase);
   const calls = du.map((dui, xi) => {
     s.zero(dui);
-    return [tableAddress + 4 * xi * g.inChannels, g.inChannels, s.address(dm[xi]!), g.outChannels, s.address(dui), g.tiles, g.tiles, 4 * g.inChannels];
+    return [tableAddress + 4 * xi * g.inChannels, g.inChannels, s.address(dm[xi]!), g.outChannels, s.address(dui), g.tiles, g.tiles, 4 * g.inChannels, s.address(everyTile), 1];
   });
   runLoopCalls(s.memory, TRANSPOSED_PRODUCT, 'product', calls, POSITIONS * g.tiles * g.inChannels * g.outChannels);
-  s.drop(rowBase);
+  s.drop(rowBase, everyTile);
   return du;
 }
 
