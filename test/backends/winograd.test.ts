@@ -61,6 +61,9 @@ test('the rule: 3×3 kernels at stride 1 with 8+ input channels and channel coun
   assert.equal(runsWinograd([60, 32, 32, 64], [3, 3, 64, 64], 2), false, 'stride 2');
   assert.equal(runsWinograd([60, 14, 14, 8], [5, 5, 8, 16], 1), false, '5×5');
   assert.equal(runsWinograd([60, 32, 32, 64], [3, 3, 64, 10], 1), false, 'output channels not a multiple of 4');
+  // 36 × 32·56·56 tiles × 64 channels: 231M floats of transformed planes, past the heap's budget.
+  assert.equal(runsWinograd([32, 224, 224, 64], [3, 3, 64, 64], 1), false, 'planes too large');
+  assert.equal(runsWinograd([2, 224, 224, 64], [3, 3, 64, 64], 1), true);
 });
 
 test('a conv that meets the rule runs the Winograd kernels, forward and backward', async () => {

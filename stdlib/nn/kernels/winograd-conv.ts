@@ -29,13 +29,24 @@ const OUT_TILE = 4;
 const IN_TILE = 6;
 
 /**
+ * Floats of one pass's transformed planes (36 × tiles × channels) above which a conv keeps the direct
+ * path: they live on the wasm heap beside the layer's tensors (Conv-6's largest pass holds 8.8M; a
+ * batch of 224×224 images would want hundreds of millions).
+ */
+export const WINOGRAD_MAX_PLANE_FLOATS = 1 << 26;
+
+/**
  * Whether a conv computes by Winograd on the wasm backend: a 3×3 kernel at stride 1 whose channel
  * counts are multiples of 4 (a SIMD vector) and at least 8 on the input side (a first layer of 1–4
- * channels gains nothing). A rule of shapes alone, so a layer always computes the same way.
+ * channels gains nothing), with transformed planes of at most WINOGRAD_MAX_PLANE_FLOATS. A rule of
+ * shapes alone, so a layer always computes the same way.
  */
 export function runsWinograd(xShape: readonly number[], wShape: readonly number[], stride: number): boolean {
   const [kh, kw, cin, cout] = wShape as [number, number, number, number];
-  return kh === 3 && kw === 3 && stride === 1 && cin >= 8 && cin % 4 === 0 && cout % 4 === 0 && xShape.length === 4;
+  if (!(kh === 3 && kw === 3 && stride === 1 && cin >= 8 && cin % 4 === 0 && cout % 4 === 0 && xShape.length === 4)) return false;
+  const [batch, height, width] = xShape as [number, number, number, number];
+  const tiles = batch * Math.ceil(height / OUT_TILE) * Math.ceil(width / OUT_TILE);
+  return POSITIONS * tiles * Math.max(cin, cout) <= WINOGRAD_MAX_PLANE_FLOATS;
 }
 
 export interface WinogradAttrs {
