@@ -30,7 +30,12 @@ let seen = 0;
 for (;;) {
   Atomics.wait(control, BLOCK.sequence, seen);
   seen = Atomics.load(control, BLOCK.sequence);
-  receiveModules();
+  try {
+    receiveModules();
+  } catch {
+    // A module that does not instantiate here leaves its loop undefined: its calls fail below, and
+    // the main thread reports the failure.
+  }
   const loop = loops.get(control[BLOCK.module]!)?.[control[BLOCK.function]!];
   const width = control[BLOCK.width]!;
   const calls = control[BLOCK.calls]!;

@@ -145,7 +145,7 @@ function transform(
   fillIn(s.ints(inTable));
   fillOut(s.ints(outTable));
   const [inAddress, outAddress] = [s.address(inTable), s.address(outTable)];
-  const calls = splitRanges(tiles, piecesFor(s.memory, tiles * channels * 36), options.unit).map(([from, to]) => [
+  const calls = splitRanges(tiles, piecesFor(s.memory, tiles * channels * POSITIONS), options.unit).map(([from, to]) => [
     inAddress + 4 * p * p * from, outAddress + 4 * q * q * from, to - from, channels * 4, options.bias ?? 0,
   ]);
   runLoopCalls(s.memory, WINOGRAD_TRANSFORMS, name, calls);
@@ -197,7 +197,10 @@ const inputTransform = (s: Scratch, g: Geometry, x: tf.TensorInfo) =>
 const outputAdjoint = (s: Scratch, g: Geometry, dy: tf.TensorInfo) =>
   imageToPlanes(s, g, 'outputAdjoint', { info: dy, height: g.outHeight, width: g.outWidth, channels: g.outChannels }, OUT_TILE, 0, 0);
 
-/** a_ξ · b_ξ for each coordinate ξ (XNNPACK packs b_ξ, the one with fewer rows in every use here). */
+/**
+ * a_ξ · b_ξ for each coordinate ξ. XNNPACK packs b_ξ: the small transformed filter in the forward pass
+ * and the input gradient, but the long dM_ξ in xnnpackTransposedProducts (why the loop wins there).
+ */
 const products = (s: Scratch, a: readonly tf.TensorInfo[], b: readonly tf.TensorInfo[]) =>
   a.map((ai, i) => s.track(callWasmKernel(s.backend, tf.BatchMatMul, { a: ai, b: b[i]! }, { transposeA: false, transposeB: false })));
 
