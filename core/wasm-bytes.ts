@@ -151,7 +151,7 @@ export interface Memory {
 
 export const webAssembly = (globalThis as unknown as {
   WebAssembly: {
-    Module: new (bytes: Uint8Array) => object;
+    Module: (new (bytes: Uint8Array) => object) & { exports(module: object): { name: string }[] };
     Instance: new (module: object, imports: object) => { exports: object };
     Memory: new (descriptor: { initial: number }) => Memory;
   };
@@ -166,6 +166,14 @@ export function ensureBytes(memory: Memory, bytes: number): void {
 const modules = new Map<string, object>();
 const instances = new WeakMap<Memory, Map<string, object>>();
 
+/** Module `key` compiled for a shared or an own memory: `build(shared)` makes its bytes, compiled once. */
+export function compiledModule(key: string, build: (sharedMemory: boolean) => Uint8Array, shared: boolean): object {
+  const moduleKey = `${shared ? 'shared' : 'own'}|${key}`;
+  let compiled = modules.get(moduleKey);
+  if (!compiled) modules.set(moduleKey, (compiled = new webAssembly.Module(build(shared))));
+  return compiled;
+}
+
 /**
  * The exports of module `key` instantiated on `memory`: `build(shared)` makes its bytes (compiled
  * once per key and kind of memory); one instance per memory, so that a loop reads the memory's
@@ -177,9 +185,7 @@ export function instanceOn<Exports extends object>(memory: Memory, key: string, 
   const known = perMemory.get(key);
   if (known) return known as Exports;
   const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-  const moduleKey = `${shared ? 'shared' : 'own'}|${key}`;
-  let compiled = modules.get(moduleKey);
-  if (!compiled) modules.set(moduleKey, (compiled = new webAssembly.Module(build(shared))));
+  const compiled = compiledModule(key, build, shared);
   const exports = new webAssembly.Instance(compiled, { env: { memory } }).exports;
   perMemory.set(key, exports);
   return exports as Exports;

@@ -8,7 +8,7 @@
 // first, so that together with the main thread they use the cores XNNPACK uses. A wasm backend of one
 // thread (what ltx's workers get when several share the cores) has none.
 import { Worker } from 'node:worker_threads';
-import { instanceOn, webAssembly, type Memory } from '../../core/wasm-bytes.ts';
+import { compiledModule, webAssembly, type Memory } from '../../core/wasm-bytes.ts';
 import { setLoopHelpers, type LoopHelpers, type LoopModule } from '../../core/loop-threads.ts';
 import { BLOCK, BLOCK_SLOTS, claimCall } from './loop-thread-protocol.ts';
 
@@ -92,9 +92,9 @@ class NodeLoopHelpers implements LoopHelpers {
   private moduleFor(module: LoopModule): SentModule {
     let sent = this.modules.get(module.key);
     if (sent === undefined) {
-      const exports = instanceOn<Record<string, unknown>>(this.memory, module.key, module.build);
-      const compiled = new webAssembly.Module(module.build(true));
-      sent = { id: this.modules.size + 1, compiled, functions: Object.keys(exports) };
+      // The module this thread compiled for its own instance (the heap is shared), sent as it is.
+      const compiled = compiledModule(module.key, module.build, true);
+      sent = { id: this.modules.size + 1, compiled, functions: webAssembly.Module.exports(compiled).map((e) => e.name) };
       this.modules.set(module.key, sent);
       for (const worker of this.workers) worker.postMessage({ id: sent.id, module: compiled, functions: sent.functions });
     }

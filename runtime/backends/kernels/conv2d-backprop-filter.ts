@@ -24,6 +24,7 @@ import { assertChannelsLast, backendMemory, callWasmKernel, heapView, release, z
 import type { Memory } from '../../../core/wasm-bytes.ts';
 import { hasHelpers, piecesFor, runLoopCalls, splitRanges } from '../../../core/loop-threads.ts';
 import { runAddLoop } from '../../../core/run-add-simd.ts';
+import { ShapeTables } from '../../../core/shape-tables.ts';
 import { TRANSPOSED_PRODUCT } from '../../../core/transposed-product-simd.ts';
 import { addInto } from './leading-sum.ts';
 
@@ -106,12 +107,14 @@ function geometryOf(xShape: number[], attrs: tf.Conv2DBackpropFilterAttrs): Geom
   };
 }
 
-/** Phase (a, b) of the padded NHWC input, channels-first on the grid: [Cin, N·Hq·Wq]. */
 /** Whether the phase grid is the image itself ('valid' at stride 1): every grid position holds a pixel. */
 const phaseIsImage = (g: Geometry) =>
   g.strideH === 1 && g.strideW === 1 && g.padTop === 0 && g.padLeft === 0 && g.gridH === g.inHeight && g.gridW === g.inWidth;
 
-/** Writes phase (a, b) into `out`, zeroed by the caller unless the phase is the image (phaseIsImage). */
+/**
+ * Phase (a, b) of the padded NHWC input, channels-first on the grid ([Cin, N·Hq·Wq]), into `out`,
+ * zeroed by the caller unless the phase is the image (phaseIsImage).
+ */
 function writePhase(g: Geometry, xs: Float32Array, out: Float32Array, a: number, b: number): void {
   const plane = g.batch * g.gridH * g.gridW;
   const cin = g.inChannels;
@@ -179,14 +182,15 @@ function writeGridGradient(g: Geometry, backend: BackendWasm, memory: Memory | u
   }
 }
 
-/** Run tables (grid offset, dy offset, Cout floats per output pixel) by geometry: a step asks for the same ones. */
-const pixelRuns = new Map<string, Int32Array>();
+/** Index tables by geometry: the grid gradient's runs and the output rows' segments. */
+const shapeTables = new ShapeTables(32);
 
-function pixelRunsOf(g: Geometry, cols: number): Int32Array {
-  const key = `${g.batch},${g.outHeight},${g.outWidth},${g.gridH},${g.gridW},${g.outChannels},${cols}`;
-  let runs = pixelRuns.get(key);
-  if (runs !== undefined) return runs;
-  runs = new Int32Array(3 * g.batch * g.outHeight * g.outWidth);
+/** Runs (grid offset, dy offset, Cout floats) copying each output pixel's dy into its padded grid row. */
+const pixelRunsOf = (g: Geometry, cols: number): Int32Array =>
+  shapeTables.get(`runs,${g.batch},${g.outHeight},${g.outWidth},${g.gridH},${g.gridW},${g.outChannels},${cols}`, () => pixelRuns(g, cols));
+
+function pixelRuns(g: Geometry, cols: number): Int32Array {
+  const runs = new Int32Array(3 * g.batch * g.outHeight * g.outWidth);
   let k = 0;
   for (let n = 0; n < g.batch; n++) {
     for (let oy = 0; oy < g.outHeight; oy++) {
@@ -197,8 +201,6 @@ function pixelRunsOf(g: Geometry, cols: number): Int32Array {
       }
     }
   }
-  if (pixelRuns.size >= 16) pixelRuns.clear();
-  pixelRuns.set(key, runs);
   return runs;
 }
 
@@ -316,7 +318,7 @@ function writtenPhases(backend: BackendWasm, g: Geometry, x: tf.TensorInfo): Map
 /**
  * The products as one SIMD loop (core/transposed-product-simd.ts) reading the phases in place: the same sums in
  * the same order as the XNNPACK products, so the same bits, without copying each chunk's Aᵀ, packing
- * its dy or adding its product in JavaScript. One thread.
+ * its dy or adding its product in JavaScript. Its rows are spread over the loop threads.
  */
 function simdProducts(backend: BackendWasm, memory: Memory, g: Geometry, x: tf.TensorInfo, dy: tf.TensorInfo, dw: tf.TensorInfo, rows: number): void {
   const { inChannels: cin, outChannels: cout, span } = g;
@@ -354,18 +356,15 @@ function simdProducts(backend: BackendWasm, memory: Memory, g: Geometry, x: tf.T
   release(backend, gridDy, rowBase, total, segments, ...phases.values());
 }
 
-/** Segment tables by geometry: a training step asks for the same ones. */
-const outputSegments = new Map<string, Int32Array>();
-
 /**
  * [start, end) of the grid positions of each row of output pixels (the first outWidth positions of
  * the grid's first outHeight rows of each image), within the span: the loop skips the rest, where dy
  * is zero. A 'valid' 5×5 conv at 14×14 (LeNet-5's second) has 100 output pixels in a 196-position grid.
  */
-function outputSegmentsOf(g: Geometry): Int32Array {
-  const key = `${g.batch},${g.gridH},${g.gridW},${g.outHeight},${g.outWidth},${g.span}`;
-  let known = outputSegments.get(key);
-  if (known !== undefined) return known;
+const outputSegmentsOf = (g: Geometry): Int32Array =>
+  shapeTables.get(`segments,${g.batch},${g.gridH},${g.gridW},${g.outHeight},${g.outWidth},${g.span}`, () => outputSegments(g));
+
+function outputSegments(g: Geometry): Int32Array {
   const pairs: number[] = [];
   for (let n = 0; n < g.batch; n++) {
     for (let oy = 0; oy < g.outHeight; oy++) {
@@ -374,10 +373,7 @@ function outputSegmentsOf(g: Geometry): Int32Array {
       if (end > start) pairs.push(start, end);
     }
   }
-  known = Int32Array.from(pairs);
-  if (outputSegments.size >= 16) outputSegments.clear();
-  outputSegments.set(key, known);
-  return known;
+  return Int32Array.from(pairs);
 }
 
 export const conv2dBackpropFilterKernel: tf.KernelConfig = {

@@ -18,6 +18,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { callWasmKernel, KernelScratch } from '../../../core/wasm-kernel-calls.ts';
 import { runAddLoop } from '../../../core/run-add-simd.ts';
+import { ShapeTables } from '../../../core/shape-tables.ts';
 
 export const CONV_INPUT_GRAD_COLUMNS = 'LtxConv2DInputGradColumns';
 
@@ -91,22 +92,11 @@ interface RunGeometry {
   padLeft: number;
 }
 
-/** Run tables by geometry and slice: they depend on shapes alone, and a training step asks for the same ones. */
-const knownRuns = new Map<string, Int32Array>();
-const KNOWN_RUNS_MAX = 64;
+/** Run tables by geometry and slice (one per slice of each conv a step differentiates). */
+const knownRuns = new ShapeTables(64);
 
-function runsOf(first: number, rows: number, g: RunGeometry): Int32Array {
-  const key = `${first},${rows},${Object.values(g).join(',')}`;
-  let runs = knownRuns.get(key);
-  if (runs === undefined) remember(key, (runs = computeRuns(first, rows, g)));
-  return runs;
-}
-
-function remember(key: string, runs: Int32Array): void {
-  if (knownRuns.size >= KNOWN_RUNS_MAX) knownRuns.clear();
-  knownRuns.set(key, runs);
-}
-
+const runsOf = (first: number, rows: number, g: RunGeometry): Int32Array =>
+  knownRuns.get(`${first},${rows},${Object.values(g).join(',')}`, () => computeRuns(first, rows, g));
 
 /**
  * The runs of output pixels [first, first + rows), as byte offsets into dx and the slice's cols: for
